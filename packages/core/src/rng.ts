@@ -1,0 +1,171 @@
+/**
+ * Seeded pseudo-random numbers. Library code never calls Math.random: every function that needs
+ * randomness takes an `Rng`. The generator is xoshiro128** (32-bit state words, fast in V8), seeded
+ * through splitmix32 so that nearby seeds give unrelated streams.
+ */
+
+/** A source of randomness; all samplers and learners take one of these. */
+export interface Rng {
+  /** Uniform on [0, 1) with 53 random bits. */
+  uniform(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+  /** Standard normal N(0, 1). */
+  normal(): number;
+  /** Index drawn with probability proportional to `weights[offset + i]`, i < length (non-negative, not all zero). */
+  categorical(weights: ArrayLike<number>, offset?: number, length?: number): number;
+  /** Index drawn with probability proportional to exp(logWeights[offset + i]). */
+  categoricalLog(logWeights: ArrayLike<number>, offset?: number, length?: number): number;
+  /** Fills `out` with N(mean, std²) draws and returns it. */
+  fillNormal<T extends Float32Array | Float64Array>(out: T, mean?: number, std?: number): T;
+  /** Fills `out` with U[lo, hi) draws and returns it. */
+  fillUniform<T extends Float32Array | Float64Array>(out: T, lo?: number, hi?: number): T;
+  /** Fisher–Yates shuffle in place; returns the array. */
+  shuffle<T extends { length: number; [i: number]: any }>(a: T): T;
+  /** An independent generator derived from this one's stream (for workers, chains, ...). */
+  fork(): Rng;
+  /** The generator's state, for checkpoints. */
+  getState(): Uint32Array;
+  /** Restores a state from getState(). */
+  setState(state: Uint32Array): void;
+}
+
+function splitmix32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+class Xoshiro128 implements Rng {
+  private s: Uint32Array;
+  private spare = NaN;
+
+  constructor(state: Uint32Array) {
+    this.s = state;
+  }
+
+  private next(): number {
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
+    const t = s[1]! << 9;
+    s[2]! ^= s[0]!;
+    s[3]! ^= s[1]!;
+    s[1]! ^= s[2]!;
+    s[0]! ^= s[3]!;
+    s[2]! ^= t;
+    s[3] = rotl(s[3]!, 11);
+    return result;
+  }
+
+  uniform(): number {
+    // 53 bits: 27 from one word, 26 from the next.
+    const a = this.next() >>> 5;
+    const b = this.next() >>> 6;
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+
+  int(n: number): number {
+    if (!(n > 0) || !Number.isFinite(n)) throw new RangeError(`Rng.int: n must be a positive finite number, got ${n}`);
+    return Math.floor(this.uniform() * n);
+  }
+
+  normal(): number {
+    if (!Number.isNaN(this.spare)) {
+      const v = this.spare;
+      this.spare = NaN;
+      return v;
+    }
+    // Marsaglia polar method.
+    let u: number, v: number, s: number;
+    do {
+      u = 2 * this.uniform() - 1;
+      v = 2 * this.uniform() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const m = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spare = v * m;
+    return u * m;
+  }
+
+  categorical(weights: ArrayLike<number>, offset = 0, length = weights.length - offset): number {
+    let total = 0;
+    for (let i = 0; i < length; i++) total += weights[offset + i]!;
+    if (!(total > 0) || !Number.isFinite(total)) {
+      throw new RangeError(`Rng.categorical: weights must be non-negative with a positive finite sum, got sum ${total}`);
+    }
+    let r = this.uniform() * total;
+    let last = -1;
+    for (let i = 0; i < length; i++) {
+      const w = weights[offset + i]!;
+      if (w > 0) {
+        last = i;
+        r -= w;
+        if (r < 0) return i;
+      }
+    }
+    return last; // rounding: r landed on the total
+  }
+
+  categoricalLog(logWeights: ArrayLike<number>, offset = 0, length = logWeights.length - offset): number {
+    let m = -Infinity;
+    for (let i = 0; i < length; i++) if (logWeights[offset + i]! > m) m = logWeights[offset + i]!;
+    if (m === -Infinity || Number.isNaN(m)) throw new RangeError(`Rng.categoricalLog: no finite log-weight (max ${m})`);
+    const w = new Float64Array(length);
+    for (let i = 0; i < length; i++) w[i] = Math.exp(logWeights[offset + i]! - m);
+    return this.categorical(w);
+  }
+
+  fillNormal<T extends Float32Array | Float64Array>(out: T, mean = 0, std = 1): T {
+    for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
+    return out;
+  }
+
+  fillUniform<T extends Float32Array | Float64Array>(out: T, lo = 0, hi = 1): T {
+    const w = hi - lo;
+    for (let i = 0; i < out.length; i++) out[i] = lo + w * this.uniform();
+    return out;
+  }
+
+  shuffle<T extends { length: number; [i: number]: any }>(a: T): T {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(this.uniform() * (i + 1));
+      const tmp = a[i];
+      a[i] = a[j];
+      a[j] = tmp;
+    }
+    return a;
+  }
+
+  fork(): Rng {
+    return createRng(this.next() ^ Math.imul(this.next(), 0x27d4eb2d));
+  }
+
+  getState(): Uint32Array {
+    return Uint32Array.from(this.s);
+  }
+
+  setState(state: Uint32Array): void {
+    if (state.length !== 4) throw new RangeError(`Rng.setState: expected 4 words, got ${state.length}`);
+    if (state.every((x) => x === 0)) throw new RangeError('Rng.setState: the all-zero state is invalid');
+    this.s = Uint32Array.from(state);
+    this.spare = NaN;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** A seeded generator. The same seed always gives the same stream on every platform. */
+export function createRng(seed: number): Rng {
+  if (!Number.isFinite(seed)) throw new RangeError(`createRng: seed must be a finite number, got ${seed}`);
+  const sm = splitmix32(Math.trunc(seed) >>> 0 ^ Math.trunc(seed / 4294967296));
+  const state = new Uint32Array([sm(), sm(), sm(), sm()]);
+  if (state.every((x) => x === 0)) state[0] = 1;
+  return new Xoshiro128(state);
+}
