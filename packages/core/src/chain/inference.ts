@@ -1,0 +1,189 @@
+import type { Rng } from '../rng.js';
+import { backtrace, backward, forward, liftChain, type LiftedChain } from './dp.js';
+import type { ChainPotentials } from './potentials.js';
+import { LogSemiring, MaxSemiring, SCALED_RANGE_LIMIT, SumSemiring, type Semiring } from './semiring.js';
+
+/**
+ * Reusable buffers for chain inference, grown on demand. A trainer keeps one per thread and calls
+ * `sumProduct` / `viterbi` sentence after sentence without allocating.
+ */
+export class ChainWorkspace {
+  private cap = 0;
+  private capL = 0;
+  liftedUnary = new Float64Array(0);
+  liftedTransition = new Float64Array(0);
+  liftedTransitionT = new Float64Array(0);
+  alpha = new Float64Array(0);
+  beta = new Float64Array(0);
+  logScale = new Float64Array(0);
+  scratch = new Float64Array(0);
+
+  /** Makes room for a chain of T positions and L labels. */
+  reserve(T: number, L: number): this {
+    if (T * L > this.cap) {
+      this.cap = Math.max(T * L, Math.ceil(this.cap * 1.5));
+      this.liftedUnary = new Float64Array(this.cap);
+      this.alpha = new Float64Array(this.cap);
+      this.beta = new Float64Array(this.cap);
+    }
+    if (T > this.logScale.length) this.logScale = new Float64Array(Math.max(T, Math.ceil(this.logScale.length * 1.5)));
+    if (L > this.capL) {
+      this.capL = L;
+      this.liftedTransition = new Float64Array(L * L);
+      this.liftedTransitionT = new Float64Array(L * L);
+      this.scratch = new Float64Array(L);
+    }
+    return this;
+  }
+
+  /** Lifts `p` into `sr` and runs the forward pass; returns the lowered total and the lifted chain. */
+  runForward(sr: Semiring, p: ChainPotentials): { total: number; chain: LiftedChain } {
+    this.reserve(p.T, p.L);
+    const chain = liftChain(sr, p, {
+      unary: this.liftedUnary,
+      transition: this.liftedTransition,
+      transitionT: this.liftedTransitionT,
+    });
+    const total = forward(sr, chain, this.alpha, this.logScale);
+    return { total, chain };
+  }
+
+  /** log Z. */
+  logPartition(p: ChainPotentials): number {
+    return this.runForward(sumSemiringFor(p), p).total;
+  }
+
+  /**
+   * Forward–backward in the sum semiring. Writes node marginals p(y_t = y) into `node` ([t·L + y]) and,
+   * when given, Σ_t p(y_{t−1} = a, y_t = b) into `edgeSum` ([a·L + b], accumulated: `+=`, so a trainer can
+   * sum over sentences) and/or per-position edge marginals into `edges` ([(t−1)·L·L + a·L + b]).
+   * Returns log Z (−∞ if no labelling is possible; the outputs are then left untouched).
+   */
+  sumProduct(
+    p: ChainPotentials,
+    node: Float64Array | null,
+    edgeSum: Float64Array | null = null,
+    edges: Float64Array | null = null,
+  ): number {
+    const sr = sumSemiringFor(p);
+    const { total: logZ, chain } = this.runForward(sr, p);
+    if (logZ === -Infinity) return logZ;
+    backward(sr, chain, this.beta, this.scratch);
+    if (sr === SumSemiring) this.scaledMarginals(chain, node, edgeSum, edges);
+    else this.logDomainMarginals(chain, node, edgeSum, edges);
+    return logZ;
+  }
+
+  // p_t(y) = α̂_t(y) β̂_t(y) / n_t with n_t = Σ_y α̂_t(y) β̂_t(y);
+  // p_t(a, b) = α̂_{t−1}(a) ψ(a,b) φ_t(b) β̂_t(b) / (s_t n_t), s_t the factor removed from α row t.
+  private scaledMarginals(
+    chain: LiftedChain,
+    node: Float64Array | null,
+    edgeSum: Float64Array | null,
+    edges: Float64Array | null,
+  ): void {
+    const { T, L, unary: U, transition: M } = chain;
+    const { alpha, beta, scratch, logScale } = this;
+    for (let t = 0; t < T; t++) {
+      const o = t * L;
+      let n = 0;
+      for (let y = 0; y < L; y++) n += alpha[o + y]! * beta[o + y]!;
+      const inv = 1 / n;
+      if (node) for (let y = 0; y < L; y++) node[o + y] = alpha[o + y]! * beta[o + y]! * inv;
+      if (t > 0 && (edgeSum || edges)) {
+        const c = inv / Math.exp(logScale[t]!);
+        for (let b = 0; b < L; b++) scratch[b] = U[o + b]! * beta[o + b]! * c;
+        const po = o - L;
+        const eo = (t - 1) * L * L;
+        for (let a = 0; a < L; a++) {
+          const al = alpha[po + a]!;
+          const ro = a * L;
+          if (edges) for (let b = 0; b < L; b++) edges[eo + ro + b] = al * M[ro + b]! * scratch[b]!;
+          if (edgeSum && al !== 0) for (let b = 0; b < L; b++) edgeSum[ro + b]! += al * M[ro + b]! * scratch[b]!;
+        }
+      }
+    }
+  }
+
+  // The same formulas with every quantity in the log domain (LogSemiring tables).
+  private logDomainMarginals(
+    chain: LiftedChain,
+    node: Float64Array | null,
+    edgeSum: Float64Array | null,
+    edges: Float64Array | null,
+  ): void {
+    const { T, L, unary: U, transition: M } = chain;
+    const { alpha, beta, scratch, logScale } = this;
+    for (let t = 0; t < T; t++) {
+      const o = t * L;
+      let mx = -Infinity;
+      for (let y = 0; y < L; y++) mx = Math.max(mx, alpha[o + y]! + beta[o + y]!);
+      let n = 0;
+      for (let y = 0; y < L; y++) n += Math.exp(alpha[o + y]! + beta[o + y]! - mx);
+      const logN = mx + Math.log(n);
+      if (node) for (let y = 0; y < L; y++) node[o + y] = Math.exp(alpha[o + y]! + beta[o + y]! - logN);
+      if (t > 0 && (edgeSum || edges)) {
+        const c = logN + logScale[t]!;
+        for (let b = 0; b < L; b++) scratch[b] = U[o + b]! + beta[o + b]! - c;
+        const po = o - L;
+        const eo = (t - 1) * L * L;
+        for (let a = 0; a < L; a++) {
+          const al = alpha[po + a]!;
+          const ro = a * L;
+          for (let b = 0; b < L; b++) {
+            const q = Math.exp(al + M[ro + b]! + scratch[b]!);
+            if (edges) edges[eo + ro + b] = q;
+            if (edgeSum) edgeSum[ro + b]! += q;
+          }
+        }
+      }
+    }
+  }
+
+  /** The MAP labelling (Viterbi) into `out`; returns its score, or −∞ (and leaves `out` alone) if none is possible. */
+  viterbi(p: ChainPotentials, out: Int32Array): number {
+    const { total, chain } = this.runForward(MaxSemiring, p);
+    if (total === -Infinity) return total;
+    backtrace(MaxSemiring, chain, this.alpha, undefined, out, this.scratch);
+    return total;
+  }
+
+  /** An exact sample from p(y | x) into `out` (forward filtering, backward sampling); returns log Z. */
+  sample(p: ChainPotentials, rng: Rng, out: Int32Array): number {
+    const sr = sumSemiringFor(p);
+    const { total, chain } = this.runForward(sr, p);
+    if (total === -Infinity) throw new RangeError('cannot sample: no labelling has non-zero probability');
+    backtrace(sr, chain, this.alpha, rng, out, this.scratch);
+    return total;
+  }
+}
+
+/**
+ * The semiring for sums over labellings: the fast rescaled `SumSemiring` when every unary row (with
+ * start/end folded in) and the transition table span at most `SCALED_RANGE_LIMIT` nats over their finite
+ * values, else the exact log-domain `LogSemiring`.
+ */
+export function sumSemiringFor(p: ChainPotentials): Semiring {
+  const { T, L } = p;
+  if (T > 1 && finiteSpread(p.transition, 0, L * L, null, null) > SCALED_RANGE_LIMIT) return LogSemiring;
+  for (let t = 0; t < T; t++) {
+    const extra = t === 0 ? p.start ?? null : null;
+    const extraEnd = t === T - 1 ? p.end ?? null : null;
+    if (finiteSpread(p.unary, t * L, L, extra, extraEnd) > SCALED_RANGE_LIMIT) return LogSemiring;
+  }
+  return SumSemiring;
+}
+
+function finiteSpread(a: Float64Array, off: number, n: number, add1: Float64Array | null, add2: Float64Array | null): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    let v = a[off + i]!;
+    if (add1) v += add1[i]!;
+    if (add2) v += add2[i]!;
+    if (v === -Infinity) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi > lo ? hi - lo : 0;
+}
