@@ -25,7 +25,42 @@ export type { StructuredModel } from './structured/structured-model.js';
 export { addHammingLoss, hammingLoss } from './structured/hamming.js';
 
 // --- optimisers (optim/) ---
+export type { Objective, LbfgsOptions, LbfgsResult, LbfgsIteration, LbfgsStatus } from './optim/lbfgs.js';
+export { minimizeLbfgs } from './optim/lbfgs.js';
+export type { LineSearchCode, LineSearchOutcome, LineSearchParams, LineSearchProblem } from './optim/line-search.js';
+export { DEFAULT_LINE_SEARCH, backtrackingLineSearch, moreThuenteLineSearch } from './optim/line-search.js';
+export type { LearningRateSchedule } from './optim/schedules.js';
+export { checkSchedule, learningRate } from './optim/schedules.js';
+export type {
+  GradientSink,
+  ScaledWeights,
+  SgdCalibration,
+  SgdEpoch,
+  SgdOptions,
+  SgdProblem,
+  SgdResult,
+} from './optim/sgd.js';
+export { sgdMinimize } from './optim/sgd.js';
 
 // --- model files and data loaders (io/, data/) ---
+export type { Dtype, DtypeArray, TensorData, Tensor, Safetensors, SafetensorsLayout, ModelFileErrorCode } from './io/safetensors.js';
+export { ModelFileError, DTYPES, dtypeSize, firstInvalidElement, encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES } from './io/safetensors.js';
+export type { ModelFile, LoadModelOptions } from './io/model-file.js';
+export { MODEL_FORMAT_VERSION, METADATA_KEY, CHECKSUM_KEY, encodeModel, decodeModel, saveModel, loadModel } from './io/model-file.js';
+export { writeFileAtomic } from './io/atomic-write.js';
+export { DataError } from './data/data-error.js';
+export { isGzipFile, readLines, readLineBatches } from './data/lines.js';
+export type { ConllSentence, ConllOptions } from './data/conll.js';
+export { readConll } from './data/conll.js';
+export type { ConlluWord, ConlluMultiword, ConlluEmptyNode, ConlluSentence } from './data/conllu.js';
+export { readConllu, CONLLU_COLUMNS } from './data/conllu.js';
+export type { IdxType, IdxArray, IdxTensor } from './data/idx.js';
+export { readIdx, decodeIdx } from './data/idx.js';
+export type { CsvMatrixOptions, CsvMatrix } from './data/csv.js';
+export { readCsvMatrix } from './data/csv.js';
+export type { ImageMaskPair, RgbImage, BinaryMask } from './data/image-folders.js';
+export { IMAGE_EXTENSIONS, pairImageMaskFolders, loadImage, loadMask } from './data/image-folders.js';
 
 // --- tfjs backend selection (backend.ts) ---
+export type { Tf, BackendName, BackendPreference, BackendSelection } from './backend.js';
+export { BACKEND_CHOICES, selectBackend, activeBackend, getTf } from './backend.js';

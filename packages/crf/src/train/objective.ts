@@ -1,0 +1,91 @@
+import { ChainWorkspace } from '@ebmkit/core';
+import type { EncodedCorpus } from '../corpus.js';
+import type { FeatureIndex } from '../feature-index.js';
+import { stateScores, transitionWeights } from '../potentials.js';
+
+/** Buffers for `negLogLikelihood`, reused across calls (one per thread). */
+export class LikelihoodWorkspace {
+  readonly chain = new ChainWorkspace();
+  unary = new Float64Array(0);
+  node = new Float64Array(0);
+  edgeSum: Float64Array;
+
+  constructor(readonly L: number) {
+    this.edgeSum = new Float64Array(L * L);
+  }
+
+  private scaled: Float64Array | null = null;
+
+  /** scale · transition in a reused buffer. */
+  scaledTransition(transition: Float64Array, scale: number): Float64Array {
+    this.scaled ??= new Float64Array(transition.length);
+    for (let k = 0; k < transition.length; k++) this.scaled[k] = scale * transition[k]!;
+    return this.scaled;
+  }
+
+  reserve(T: number): void {
+    if (this.unary.length < T * this.L) {
+      const n = Math.max(T * this.L, this.unary.length * 2);
+      this.unary = new Float64Array(n);
+      this.node = new Float64Array(n);
+    }
+  }
+}
+
+/**
+ * The negative log-likelihood −Σ_s log p(y_s | x_s) of sequences [from, to) and its gradient, ADDED into
+ * `grad` (length index.numWeights): ∇ = E_p[features] − observed features. Transition gradients outside
+ * `index.transitionMask` are left at zero. No regularisation here (the trainer adds it once). The weights
+ * are `scale`·w (SGD's scaled representation); the gradient is with respect to those actual weights.
+ */
+export function negLogLikelihood(
+  index: FeatureIndex,
+  corpus: EncodedCorpus,
+  from: number,
+  to: number,
+  w: Float64Array,
+  grad: Float64Array,
+  ws: LikelihoodWorkspace,
+  scale = 1,
+): number {
+  const L = index.numLabels;
+  const { attrStart, featLabel, numState, transitionMask } = index;
+  const { seqStart, itemStart, attr, value, label } = corpus;
+  let transition = transitionWeights(index, w);
+  if (scale !== 1) transition = ws.scaledTransition(transition, scale);
+  const edgeSum = ws.edgeSum.fill(0);
+  let nll = 0;
+  for (let s = from; s < to; s++) {
+    const i0 = seqStart[s]!;
+    const T = seqStart[s + 1]! - i0;
+    if (T === 0) continue;
+    ws.reserve(T);
+    const { unary, node } = ws;
+    stateScores(index, corpus, s, w, unary, scale);
+    const logZ = ws.chain.sumProduct({ T, L, unary, transition }, node, edgeSum);
+    // Gold score and observed counts.
+    let gold = 0;
+    for (let t = 0; t < T; t++) {
+      const i = i0 + t;
+      const y = label[i]!;
+      gold += unary[t * L + y]!;
+      if (t > 0) {
+        const ty = label[i - 1]! * L + y;
+        gold += transition[ty]!;
+        if (transitionMask[ty]) grad[numState + ty]! -= 1;
+      }
+      const o = t * L;
+      for (let j = itemStart[i]!; j < itemStart[i + 1]!; j++) {
+        const a = attr[j]!;
+        const v = value === null ? 1 : value[j]!;
+        for (let k = attrStart[a]!; k < attrStart[a + 1]!; k++) {
+          const yk = featLabel[k]!;
+          grad[k]! += v * (yk === y ? node[o + yk]! - 1 : node[o + yk]!);
+        }
+      }
+    }
+    nll += logZ - gold;
+  }
+  for (let k = 0; k < L * L; k++) if (transitionMask[k]) grad[numState + k]! += edgeSum[k]!;
+  return nll;
+}

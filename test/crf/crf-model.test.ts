@@ -1,0 +1,212 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { ChainDistribution, createRng, Dictionary } from '@ebmkit/core';
+import { bruteForceChain, checkGradient } from '@ebmkit/core/testing';
+import {
+  buildFeatureIndex,
+  Crf,
+  encodeCorpus,
+  itemSequenceFromAttributes,
+  LikelihoodWorkspace,
+  negLogLikelihood,
+  ParallelLikelihood,
+  trainCrf,
+} from '@ebmkit/crf';
+import { syntheticSequences } from './synthetic.js';
+
+function encoded(n: number, seed: number, opts = {}) {
+  const { sequences } = syntheticSequences(n, seed);
+  const attributes = new Dictionary();
+  const labels = new Dictionary();
+  const corpus = encodeCorpus(sequences, attributes, labels);
+  const index = buildFeatureIndex(corpus, attributes.size, labels.size, opts);
+  return { sequences, corpus, index, attributes, labels };
+}
+
+test('the negative log-likelihood gradient matches finite differences', (t) => {
+  for (const opts of [{}, { allPossibleStates: true, allPossibleTransitions: true }]) {
+    const { corpus, index } = encoded(8, 1, opts);
+    const rng = createRng(2);
+    const w = rng.fillNormal(new Float64Array(index.numWeights), 0, 0.5);
+    // Masked-out transitions are not features: keep them at 0.
+    for (let k = 0; k < index.transitionMask.length; k++) if (!index.transitionMask[k]) w[index.numState + k] = 0;
+    const ws = new LikelihoodWorkspace(index.numLabels);
+    const f = (x: Float64Array) => negLogLikelihood(index, corpus, 0, corpus.numSequences, x, new Float64Array(x.length), ws);
+    const grad = (x: Float64Array) => {
+      const g = new Float64Array(x.length);
+      negLogLikelihood(index, corpus, 0, corpus.numSequences, x, g, ws);
+      return g;
+    };
+    // Masked-out transitions are not variables of the model (always 0): compare the real features only.
+    const vars = [...Array(index.numWeights).keys()].filter((k) => k < index.numState || index.transitionMask[k - index.numState]);
+    const r = checkGradient(f, grad, w, { epsilon: 1e-5, indices: vars });
+    t.true(r.maxRelError < 1e-6, `max rel error ${r.maxRelError} at ${r.worstIndex}`);
+    // Masked transitions get no gradient.
+    const g = grad(w);
+    for (let k = 0; k < index.transitionMask.length; k++) if (!index.transitionMask[k]) t.is(g[index.numState + k], 0);
+  }
+});
+
+test('the log-likelihood equals brute-force enumeration of each sentence', (t) => {
+  const { corpus, index } = encoded(5, 3);
+  const w = createRng(4).fillNormal(new Float64Array(index.numWeights), 0, 1);
+  const ws = new LikelihoodWorkspace(index.numLabels);
+  for (let s = 0; s < corpus.numSequences; s++) {
+    const nll = negLogLikelihood(index, corpus, s, s + 1, w, new Float64Array(w.length), ws);
+    const T = corpus.seqStart[s + 1]! - corpus.seqStart[s]!;
+    if (T > 6) continue;
+    const L = index.numLabels;
+    const unary = new Float64Array(T * L);
+    // Rebuild the potentials independently from the attributes.
+    for (let tt = 0; tt < T; tt++) {
+      const i = corpus.seqStart[s]! + tt;
+      for (let j = corpus.itemStart[i]!; j < corpus.itemStart[i + 1]!; j++) {
+        const a = corpus.attr[j]!;
+        for (let k = index.attrStart[a]!; k < index.attrStart[a + 1]!; k++) unary[tt * L + index.featLabel[k]!]! += w[k]!;
+      }
+    }
+    const p = { T, L, unary, transition: w.subarray(index.numState) };
+    const bf = bruteForceChain(p);
+    const gold = corpus.label.slice(corpus.seqStart[s]!, corpus.seqStart[s + 1]!);
+    const want = bf.logZ - new ChainDistribution(p).score(gold);
+    t.true(Math.abs(nll - want) < 1e-9, `${nll} vs ${want}`);
+  }
+});
+
+test('the gradient summed by worker threads equals the single-thread gradient', async (t) => {
+  const { corpus, index } = encoded(200, 5);
+  const w = createRng(6).fillNormal(new Float64Array(index.numWeights), 0, 0.3);
+  const one = await ParallelLikelihood.create(index, corpus, 1);
+  const three = await ParallelLikelihood.create(index, corpus, 3);
+  t.is(three.threads, 3);
+  const g1 = new Float64Array(w.length);
+  const g3 = new Float64Array(w.length);
+  const f1 = await one.evaluate(w, g1);
+  const f3 = await three.evaluate(w, g3);
+  // Twice, to check that worker buffers are reset between evaluations.
+  const f3b = await three.evaluate(w, g3);
+  await three.close();
+  t.true(Math.abs(f1 - f3) < 1e-9 * Math.abs(f1));
+  t.is(f3, f3b);
+  let m = 0;
+  for (let k = 0; k < w.length; k++) m = Math.max(m, Math.abs(g1[k]! - g3[k]!));
+  t.true(m < 1e-9, `max gradient difference ${m}`);
+});
+
+test('every algorithm learns the synthetic task (token accuracy on held-out data)', async (t) => {
+  const train = syntheticSequences(300, 10).sequences;
+  const test_ = syntheticSequences(100, 11).sequences;
+  const acc = (m: Crf) => {
+    let c = 0;
+    let n = 0;
+    for (const s of test_) {
+      const y = m.tag(s.items);
+      y.forEach((l, i) => (c += l === s.labels[i] ? 1 : 0));
+      n += y.length;
+    }
+    return c / n;
+  };
+  const results: Record<string, number> = {};
+  for (const trainer of [
+    { algorithm: 'lbfgs', c2: 0.1 },
+    { algorithm: 'owlqn', c1: 0.1 },
+    { algorithm: 'sgd', c2: 0.1, epochs: 10 },
+    { algorithm: 'perceptron', epochs: 5 },
+  ] as const) {
+    const model = await Crf.train(train, { trainer, threads: 2 });
+    results[trainer.algorithm] = acc(model);
+  }
+  t.log(results);
+  for (const [k, v] of Object.entries(results)) t.true(v > 0.85, `${k}: ${v}`);
+});
+
+test('L-BFGS reaches the same optimum with 1 and 2 threads; OWL-QN zeroes weights', async (t) => {
+  const train = syntheticSequences(150, 12).sequences;
+  const a = await trainCrf(train, { trainer: { algorithm: 'lbfgs', c2: 1 }, threads: 1 });
+  const b = await trainCrf(train, { trainer: { algorithm: 'lbfgs', c2: 1 }, threads: 2 });
+  t.true(Math.abs(a.info.objective - b.info.objective) < 1e-6 * Math.abs(a.info.objective));
+  const l1 = await trainCrf(train, { trainer: { algorithm: 'owlqn', c1: 5 }, threads: 1 });
+  const zeros = l1.model.weights.filter((v) => v === 0).length;
+  t.true(zeros > l1.model.weights.length / 4, `${zeros} of ${l1.model.weights.length} weights are zero`);
+});
+
+test('save/load round-trips the model bit-exactly and tags identically', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ebmkit-crf-'));
+  try {
+    const train = syntheticSequences(100, 13).sequences;
+    const model = await Crf.train(train, { trainer: { algorithm: 'lbfgs', c2: 0.5 }, threads: 1 });
+    const path = join(dir, 'm.safetensors');
+    await model.save(path);
+    const back = await Crf.load(path);
+    t.deepEqual(back.labels, model.labels);
+    for (const s of train.slice(0, 20)) {
+      t.deepEqual(back.tag(s.items), model.tag(s.items));
+      const a = back.marginals(s.items).probabilities;
+      const b = model.marginals(s.items).probabilities;
+      t.deepEqual(Array.from(a), Array.from(b));
+    }
+    // A model of another kind is refused with a clear message.
+    const bytes = await readFile(path);
+    await writeFile(join(dir, 'copy.safetensors'), bytes);
+    t.truthy(await Crf.load(join(dir, 'copy.safetensors')));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('n-best, marginals and constraints agree with brute force on a trained model', async (t) => {
+  const train = syntheticSequences(100, 14).sequences;
+  const model = await Crf.train(train, { trainer: { algorithm: 'lbfgs', c2: 0.5 }, threads: 1 });
+  const items = itemSequenceFromAttributes(['the', 'cat', 'runs', 'a'].map((w, i, a) => ({ names: [`w=${w}`, `w[-1]=${i ? a[i - 1] : '__BOS__'}`, 'bias'] })));
+  const p = model.potentials(items);
+  const bf = bruteForceChain(p);
+  const nb = model.nbest(items, 5);
+  const want = bf.topK(5);
+  t.is(nb.length, 5);
+  nb.forEach((r, i) => {
+    t.true(Math.abs(r.score - want[i]!.score) < 1e-9);
+    t.true(Math.abs(r.probability - Math.exp(want[i]!.score - bf.logZ)) < 1e-9);
+  });
+  // BIO constraints: no I-X after O, nor at the start.
+  const cons = model.tag(items, { scheme: 'bio' });
+  for (let i = 0; i < cons.length; i++) {
+    if (cons[i] === 'I-X') t.true(i > 0 && cons[i - 1] !== 'O');
+  }
+  // Fixed labels are respected and the rest is the constrained optimum.
+  const fixed = model.tag(items, { fixed: [null, 'O', null, null] });
+  t.is(fixed[1], 'O');
+  const L = model.labels.length;
+  let best = -Infinity;
+  for (let i = 0; i < bf.scores.length; i++) {
+    let r = i;
+    const y: number[] = [];
+    for (let k = 0; k < 4; k++) (y.unshift(r % L), (r = Math.floor(r / L)));
+    if (model.labels[y[1]!] === 'O') best = Math.max(best, bf.scores[i]!);
+  }
+  t.true(Math.abs(new ChainDistribution(p).score(fixed.map((l) => model.labelId(l))) - best) < 1e-9);
+  t.throws(() => model.tag(items, { fixed: [null, 'Q', null, null] }), { message: /unknown label "Q"/ });
+});
+
+test('bad training input gives clear errors', async (t) => {
+  await t.throwsAsync(() => Crf.train([]), { message: /no sequences/ });
+  const items = itemSequenceFromAttributes([{ names: ['a'] }, { names: ['b'] }]);
+  await t.throwsAsync(() => Crf.train([{ items, labels: ['X'] }], { source: 'train.txt' }), {
+    message: /train\.txt #1: labels length 1 !== items length 2/,
+  });
+});
+
+test('a sentence of 100,000 tokens tags without overflow', async (t) => {
+  const train = syntheticSequences(100, 15).sequences;
+  const model = await Crf.train(train, { trainer: { algorithm: 'lbfgs', c2: 0.5 }, threads: 1 });
+  const rng = createRng(16);
+  const words = ['the', 'cat', 'runs', 'a', 'dog', 'sleeps'];
+  const items = itemSequenceFromAttributes(
+    Array.from({ length: 100_000 }, () => ({ names: [`w=${words[rng.int(words.length)]}`, 'bias'] })),
+  );
+  const y = model.tag(items);
+  t.is(y.length, 100_000);
+  const m = model.marginals(items);
+  t.false(m.probabilities.some((v) => Number.isNaN(v)));
+});
