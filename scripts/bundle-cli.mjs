@@ -1,12 +1,19 @@
 // Bundles the `ebm` CLI into packages/cli/dist/bundle/ (ESM, code-split so that heavy
 // modules such as tfjs, jimp and natural load only when a command needs them).
+// Writes packages/cli/dist/bundle/meta.json (esbuild's metafile): test/e2e checks from it that the
+// entry chunk has no static import path to @tensorflow/*.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const outdir = 'packages/cli/dist/bundle';
 rmSync(outdir, { recursive: true, force: true });
-await build({
-  entryPoints: { ebm: 'packages/cli/src/main.ts' },
+const result = await build({
+  // Worker-thread entry points sit next to the chunks that start them (new URL('./x.js', import.meta.url)).
+  entryPoints: {
+    ebm: 'packages/cli/src/ebm.ts',
+    'likelihood-worker': 'packages/crf/dist/train/likelihood-worker.js',
+  },
   outdir,
   bundle: true,
   splitting: true,
@@ -14,21 +21,19 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  metafile: true,
   // Third-party packages stay external: they are dependencies, resolved from node_modules at run time.
-  // Workspace packages (@ebmkit/*) are bundled from their built JavaScript.
+  // Workspace packages (@ebmkit/*) are bundled from their built JavaScript (dist/, via the `import`
+  // condition of their exports map), resolved the way Node resolves them from this checkout.
   packages: 'external',
-  external: [],
   plugins: [
     {
       name: 'bundle-workspace',
       setup(b) {
-        b.onResolve({ filter: /^@ebmkit\// }, async (args) => {
-          if (args.pluginData === 'inner') return undefined;
-          const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' });
-          return { path: r.path, external: false };
-        });
+        b.onResolve({ filter: /^@ebmkit\// }, (args) => ({ path: fileURLToPath(import.meta.resolve(args.path)) }));
       },
     },
   ],
   logLevel: 'warning',
 });
+writeFileSync(`${outdir}/meta.json`, JSON.stringify(result.metafile, null, 1));

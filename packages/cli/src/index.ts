@@ -1,1 +1,40 @@
-export const VERSION = '0.1.0';
+// @ebmkit/cli — the `ebm` command line as a library: the dispatcher, the option schema and the
+// helpers task modules use. The executable is bin/ebm.js (bundled from ebm.ts).
+
+export { VERSION } from './version.js';
+export { main, extractGlobalFlags, processIo } from './main.js';
+export type { CliIo, CommandContext, CommandSpec, GlobalOptions, TaskEntry, TaskModule, TextOut } from './command.js';
+export { defineCommand } from './command.js';
+export { TASKS } from './tasks.js';
+export type {
+  ArgumentSpec,
+  BooleanOption,
+  CamelCase,
+  EnumOption,
+  ListOption,
+  NumberOption,
+  OptionSpec,
+  OptionType,
+  OptionValue,
+  ParsedOptions,
+  ParseResult,
+  StringOption,
+} from './options.js';
+export { camelCase, checkSchema, convertValue, parseOptions, placeholderOf } from './options.js';
+export { formatCommandHelp, formatMainHelp, formatOptions, formatTaskHelp } from './help.js';
+export { BACKEND_FLAG_CHOICES, GLOBAL_OPTIONS } from './global-options.js';
+export { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+export type { ProgressBar, ProgressOptions } from './progress.js';
+export { createProgress, formatAmount, formatDuration, renderProgress } from './progress.js';
+export { formatTable } from './table.js';
+export { editDistance, suggest } from './suggest.js';
+export type { Corpus, CorpusFile, CorpusManifest, Registry } from './corpora/registry.js';
+export { findRegistryFile, loadRegistry, validateRegistry } from './corpora/registry.js';
+export type { CorporaLocation } from './corpora/locations.js';
+export { cacheDir, corporaLocations, findCorpusDir } from './corpora/locations.js';
+export type { CorpusCheck, FileCheck, FileStatus, ManifestCheck } from './corpora/verify.js';
+export { verifyCorpus, verifyFile, verifyManifest } from './corpora/verify.js';
+export type { ChecksumEntry } from './corpora/checksum.js';
+export { parseChecksumList, sha256File, sha256Gunzipped } from './corpora/checksum.js';
+export type { DownloadProgress, FetchCorpusOptions, FetchCorpusResult, FetchResult, FetchStatus } from './corpora/fetch.js';
+export { fetchCorpus } from './corpora/fetch.js';

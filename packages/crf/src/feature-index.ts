@@ -27,6 +27,8 @@ export interface FeatureGenerationOptions {
   allPossibleStates?: boolean;
   /** Create every label-bigram transition feature, not only the bigrams seen (default false). */
   allPossibleTransitions?: boolean;
+  /** Use transition features at all (default true; a CRF++ template without a `B` line turns them off). */
+  transitions?: boolean;
 }
 
 /** Generates the feature set from a training corpus (as CRFsuite does: from observed pairs by default). */
@@ -79,7 +81,9 @@ export function buildFeatureIndex(
     featLabel = new Int32Array(kept.length);
     for (let k = 0; k < kept.length; k++) featLabel[k] = kept[k]! % L;
   }
-  if (options.allPossibleTransitions) transitionMask.fill(1);
+  if (options.transitions === false) {
+    // no transition features: the mask stays all zero
+  } else if (options.allPossibleTransitions) transitionMask.fill(1);
   else {
     for (let s = 0; s < corpus.numSequences; s++) {
       for (let i = seqStart[s]! + 1; i < seqStart[s + 1]!; i++) {

@@ -74,3 +74,7 @@ export type { Confusion, LabelReport, LabelScore, TokenAccuracy } from './eval/l
 // Raw text
 export { createEnglishTokenizer, fixTreebankTokens } from './tokenize.js';
 export type { EnglishTokenizer } from './tokenize.js';
+
+// Labelled files
+export { formatFromName, readLabeledSequences, readTaggedSentences } from './data.js';
+export type { LabeledFormat, ReadTaggedOptions, TaggedSentence } from './data.js';

@@ -112,6 +112,8 @@ async function finishFailure(
 ): Promise<LineSearchOutcome> {
   if (bestStep > 0 && bestF < f0) {
     if (lastStep !== bestStep) {
+      // After an abort no further evaluation is made: the caller goes back to x₀.
+      if (code === 'aborted') return { code, step: 0, f: f0, evaluations, improved: false };
       p.moveTo(bestStep);
       const f = await evalAt(p);
       evaluations++;

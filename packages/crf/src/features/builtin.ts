@@ -160,6 +160,11 @@ function lexical(b: ItemSequenceBuilder, word: string, affix: number): void {
   if (ALL_PUNCT.test(word)) b.add('punct');
 }
 
+function suffix(word: string, k: number): string {
+  const chars = Array.from(word);
+  return chars.slice(Math.max(0, chars.length - k)).join('');
+}
+
 function lexicalSet(set: 'pos' | 'ner', options: LexicalFeatureOptions): FeatureExtractor {
   const wc = options.wordColumn ?? 0;
   const affix = options.affixLength ?? 4;
@@ -180,8 +185,11 @@ function lexicalSet(set: 'pos' | 'ner', options: LexicalFeatureOptions): Feature
         if (q >= 0 && q < T) {
           b.add(`w[${o}]=` + lower[q]!);
           if (set === 'ner') b.add(`shapec[${o}]=` + shapes[q]!);
+          if (o === -1 || o === 1) b.add(`s3[${o}]=` + suffix(lower[q]!, 3));
         }
       }
+      if (t > 0) b.add('w[-1]|w[0]=' + lower[t - 1]! + '|' + lower[t]!);
+      if (t < T - 1) b.add('w[0]|w[1]=' + lower[t]! + '|' + lower[t + 1]!);
       if (t === 0) b.add('__BOS__');
       if (t === T - 1) b.add('__EOS__');
     }
@@ -193,7 +201,8 @@ function lexicalSet(set: 'pos' | 'ner', options: LexicalFeatureOptions): Feature
  * Part-of-speech attributes per token: `bias`; the word `w=` and lower-cased `wl=`; prefixes `p1=`…`p4=` and
  * suffixes `s1=`…`s4=` (up to the word's length); the shape `shape=` (full) and `shapec=` (collapsed); flags
  * `hasdigit`, `hashyphen`, `allcaps`, `initcap`, `punct`; the lower-cased neighbours `w[-2]=`, `w[-1]=`,
- * `w[1]=`, `w[2]=` (absent outside the sentence); `__BOS__` / `__EOS__` on the first / last token.
+ * `w[1]=`, `w[2]=` (absent outside the sentence), their 3-letter suffixes `s3[-1]=`, `s3[1]=`, the lower-cased
+ * word bigrams `w[-1]|w[0]=` and `w[0]|w[1]=`; `__BOS__` / `__EOS__` on the first / last token.
  */
 export function posFeatures(options: LexicalFeatureOptions = {}): FeatureExtractor {
   return lexicalSet('pos', options);

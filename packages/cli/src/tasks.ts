@@ -1,0 +1,32 @@
+/**
+ * The task table of `ebm`. Each entry names a task and how to load its module; nothing is imported
+ * until the task is used, so `ebm --help` stays fast. A new task adds one line here and a module in
+ * `commands/` exporting `commands` (see command.ts).
+ */
+import type { TaskEntry } from './command.js';
+
+/** Every task `ebm` knows, in the order `ebm --help` lists them. */
+export const TASKS: readonly TaskEntry[] = [
+  {
+    task: 'tag',
+    summary: 'Tag English text with part-of-speech tags (the bundled model)',
+    single: true,
+    load: () => import('./commands/tag.js'),
+  },
+  {
+    task: 'crf',
+    summary: 'Linear-chain CRFs: train, tag, eval, dump',
+    load: () => import('./commands/crf.js'),
+  },
+  {
+    task: 'info',
+    summary: 'Show versions, the active tfjs backend and why, threads and corpora locations',
+    single: true,
+    load: () => import('./commands/info.js'),
+  },
+  {
+    task: 'corpora',
+    summary: 'List, fetch and verify the benchmark corpora',
+    load: () => import('./commands/corpora.js'),
+  },
+];
