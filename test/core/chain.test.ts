@@ -261,3 +261,29 @@ test('the log-domain semiring and a generic semiring built from plus/times run t
   const chi = chiSquareTest(counts, bf.probs);
   t.true(chi.pValue > 0.001, `chi2 ${chi.statistic} df ${chi.df} p ${chi.pValue}`);
 });
+
+test('a workspace alternating semirings and transition tables matches fresh distributions (cache invalidation)', (t) => {
+  const rng = createRng(31);
+  const ws = new ChainWorkspace();
+  const a = randomChainPotentials(rng, 6, 4);
+  const b = { ...randomChainPotentials(rng, 6, 4), unary: a.unary };
+  const sameValues = { ...a, transition: Float64Array.from(a.transition) }; // equal values, another array
+  for (const p of [a, b, a, sameValues, b, a]) {
+    const d = new ChainDistribution(p);
+    const y = new Int32Array(p.T);
+    t.true(close(ws.viterbi(p, y), d.argmax().score, 1e-12));
+    const node = new Float64Array(p.T * p.L);
+    const es = new Float64Array(p.L * p.L);
+    t.true(close(ws.sumProduct(p, node, es), d.logPartition, 1e-12));
+    t.true(maxDiff(node, d.marginals().node) < 1e-12);
+    t.true(maxDiff(es, d.marginals().edgeSum) < 1e-12);
+    t.true(close(ws.logPartition(p), d.logPartition, 1e-12));
+  }
+  // Mutating a table in place between calls is seen too.
+  const p = randomChainPotentials(rng, 5, 3);
+  const before = ws.logPartition(p);
+  p.transition[4] += 1;
+  const after = ws.logPartition(p);
+  t.true(close(after, new ChainDistribution(p).logPartition, 1e-12));
+  t.not(before, after);
+});

@@ -26,6 +26,8 @@ export interface CrfTrainingInfo {
   iterations: number;
   objective: number;
   seconds: number;
+  /** Seconds spent in the optimiser (without data encoding and feature generation), where known. */
+  optimizationSeconds?: number;
   status: string;
   hyperparameters: Record<string, number | string | boolean>;
 }

@@ -205,6 +205,8 @@ export function createEnglishTokenizer(): Promise<EnglishTokenizer> {
     // A non-literal specifier: natural's own type files do not compile under this project's settings (it ships
     // .ts sources), so the module is typed by NaturalModule above instead.
     const specifier: string = 'natural';
+    // natural loads dotenv, which otherwise prints a banner on stdout — where the tagged text goes.
+    process.env.DOTENV_CONFIG_QUIET ??= 'true';
     loaded = (import(specifier) as Promise<unknown>).then((m) => {
       const mod = ((m as { default?: unknown }).default ?? m) as NaturalModule;
       return makeTokenizer(mod);

@@ -27,29 +27,32 @@ export interface LiftedChain {
 }
 
 /**
- * Lifts potentials into `sr`'s representation. Each unary row and the transition table are shifted by
- * their maximum first, so the lifted values are ≤ lift(0) (no overflow in exp space).
+ * Lifts a transition table into `sr`'s representation, shifted by its maximum (so lifted values are ≤ lift(0)),
+ * writing the table and its transpose. Returns the maximum (the shift; −∞ if every transition is forbidden).
  */
-export function liftChain(
+export function liftTransition(
   sr: Semiring,
-  p: ChainPotentials,
-  out?: { unary?: Float64Array; transition?: Float64Array; transitionT?: Float64Array },
-): LiftedChain {
-  const { T, L } = p;
-  const unary = out?.unary && out.unary.length >= T * L ? out.unary : new Float64Array(T * L);
-  const transition = out?.transition && out.transition.length >= L * L ? out.transition : new Float64Array(L * L);
-  const transitionT = out?.transitionT && out.transitionT.length >= L * L ? out.transitionT : new Float64Array(L * L);
-  // An all −∞ row or table makes every labelling impossible: the shift is then −∞ (log Z = −∞).
-  let shift = 0;
-  if (T > 1) {
-    let tm = -Infinity;
-    for (let k = 0; k < L * L; k++) if (p.transition[k]! > tm) tm = p.transition[k]!;
-    shift += (T - 1) * tm;
-    const ts = tm === -Infinity ? 0 : tm;
-    for (let a = 0; a < L; a++) {
-      for (let b = 0; b < L; b++) transitionT[b * L + a] = transition[a * L + b] = sr.lift(p.transition[a * L + b]! - ts);
-    }
+  L: number,
+  source: Float64Array,
+  transition: Float64Array,
+  transitionT: Float64Array,
+): number {
+  let tm = -Infinity;
+  for (let k = 0; k < L * L; k++) if (source[k]! > tm) tm = source[k]!;
+  const ts = tm === -Infinity ? 0 : tm;
+  for (let a = 0; a < L; a++) {
+    for (let b = 0; b < L; b++) transitionT[b * L + a] = transition[a * L + b] = sr.lift(source[a * L + b]! - ts);
   }
+  return tm;
+}
+
+/**
+ * Lifts the unary rows of `p` (start/end folded into the first/last rows), each shifted by its maximum.
+ * Returns the sum of the row shifts (−∞ if some row is all −∞).
+ */
+export function liftUnary(sr: Semiring, p: ChainPotentials, unary: Float64Array): number {
+  const { T, L } = p;
+  let shift = 0;
   for (let t = 0; t < T; t++) {
     const o = t * L;
     let m = -Infinity;
@@ -64,6 +67,24 @@ export function liftChain(
     const ms = m === -Infinity ? 0 : m;
     for (let y = 0; y < L; y++) unary[o + y] = sr.lift(unary[o + y]! - ms);
   }
+  return shift;
+}
+
+/**
+ * Lifts potentials into `sr`'s representation (`liftTransition` and `liftUnary`). An all −∞ row or
+ * table makes every labelling impossible: the shift is then −∞ (log Z = −∞).
+ */
+export function liftChain(
+  sr: Semiring,
+  p: ChainPotentials,
+  out?: { unary?: Float64Array; transition?: Float64Array; transitionT?: Float64Array },
+): LiftedChain {
+  const { T, L } = p;
+  const unary = out?.unary && out.unary.length >= T * L ? out.unary : new Float64Array(T * L);
+  const transition = out?.transition && out.transition.length >= L * L ? out.transition : new Float64Array(L * L);
+  const transitionT = out?.transitionT && out.transitionT.length >= L * L ? out.transitionT : new Float64Array(L * L);
+  const tm = T > 1 ? liftTransition(sr, L, p.transition, transition, transitionT) : 0;
+  const shift = (T > 1 ? (T - 1) * tm : 0) + liftUnary(sr, p, unary);
   return { T, L, unary, transition, transitionT, shift };
 }
 

@@ -1,5 +1,5 @@
 import type { Rng } from '../rng.js';
-import { backtrace, backward, forward, liftChain, type LiftedChain } from './dp.js';
+import { backtrace, backward, forward, liftTransition, liftUnary, type LiftedChain } from './dp.js';
 import type { ChainPotentials } from './potentials.js';
 import { LogSemiring, MaxSemiring, SCALED_RANGE_LIMIT, SumSemiring, type Semiring } from './semiring.js';
 
@@ -17,6 +17,7 @@ export class ChainWorkspace {
   beta = new Float64Array(0);
   logScale = new Float64Array(0);
   scratch = new Float64Array(0);
+  private outer = new Float64Array(0);
 
   /** Makes room for a chain of T positions and L labels. */
   reserve(T: number, L: number): this {
@@ -31,26 +32,75 @@ export class ChainWorkspace {
       this.capL = L;
       this.liftedTransition = new Float64Array(L * L);
       this.liftedTransitionT = new Float64Array(L * L);
+      this.cacheSemiring = null; // the lifted copy is gone
       this.scratch = new Float64Array(L);
+      this.outer = new Float64Array(L * L);
     }
     return this;
+  }
+
+  // The lifted transition table is cached: a trainer decodes sentence after sentence with one table.
+  private cacheSource = new Float64Array(0);
+  private cacheSemiring: Semiring | null = null;
+  private cacheMax = 0;
+  private cacheSpread = 0;
+
+  /** Remembers `p.transition` (and its finite spread) if it differs from the cached table; drops the lifted copy then. */
+  private syncTransition(p: ChainPotentials): void {
+    const n = p.L * p.L;
+    const src = p.transition;
+    const c = this.cacheSource;
+    if (c.length === n) {
+      let k = 0;
+      while (k < n && c[k] === src[k]) k++;
+      if (k === n) return;
+    }
+    if (c.length !== n) this.cacheSource = new Float64Array(n);
+    this.cacheSource.set(src.subarray(0, n));
+    this.cacheSpread = finiteSpread(src, 0, n, null, null);
+    this.cacheSemiring = null;
+  }
+
+  /** Lifts `p.transition` into `sr` unless the same values are already lifted; returns its maximum. */
+  private transitionFor(sr: Semiring, p: ChainPotentials): number {
+    this.syncTransition(p);
+    if (this.cacheSemiring !== sr) {
+      this.cacheMax = liftTransition(sr, p.L, p.transition, this.liftedTransition, this.liftedTransitionT);
+      this.cacheSemiring = sr;
+    }
+    return this.cacheMax;
+  }
+
+  /** The semiring for sums over labellings of `p` (see `sumSemiringFor`), with the transition check cached. */
+  private sumSemiring(p: ChainPotentials): Semiring {
+    if (p.T > 1) {
+      this.syncTransition(p);
+      if (this.cacheSpread > SCALED_RANGE_LIMIT) return LogSemiring;
+    }
+    return unarySpreadOk(p) ? SumSemiring : LogSemiring;
   }
 
   /** Lifts `p` into `sr` and runs the forward pass; returns the lowered total and the lifted chain. */
   runForward(sr: Semiring, p: ChainPotentials): { total: number; chain: LiftedChain } {
     this.reserve(p.T, p.L);
-    const chain = liftChain(sr, p, {
+    const { T, L } = p;
+    const tm = T > 1 ? this.transitionFor(sr, p) : 0;
+    const shift = (T > 1 ? (T - 1) * tm : 0) + liftUnary(sr, p, this.liftedUnary);
+    const chain: LiftedChain = {
+      T,
+      L,
       unary: this.liftedUnary,
       transition: this.liftedTransition,
       transitionT: this.liftedTransitionT,
-    });
+      shift,
+    };
     const total = forward(sr, chain, this.alpha, this.logScale);
     return { total, chain };
   }
 
   /** log Z. */
   logPartition(p: ChainPotentials): number {
-    return this.runForward(sumSemiringFor(p), p).total;
+    return this.runForward(this.sumSemiring(p), p).total;
   }
 
   /**
@@ -65,7 +115,7 @@ export class ChainWorkspace {
     edgeSum: Float64Array | null = null,
     edges: Float64Array | null = null,
   ): number {
-    const sr = sumSemiringFor(p);
+    const sr = this.sumSemiring(p);
     const { total: logZ, chain } = this.runForward(sr, p);
     if (logZ === -Infinity) return logZ;
     backward(sr, chain, this.beta, this.scratch);
@@ -84,13 +134,15 @@ export class ChainWorkspace {
   ): void {
     const { T, L, unary: U, transition: M } = chain;
     const { alpha, beta, scratch, logScale } = this;
+    // Σ_t p_t(a, b) = ψ(a,b) · Σ_t α̂_{t−1}(a) c_t(b): accumulate the outer products, multiply by ψ once.
+    const outer = edgeSum ? this.outer.fill(0, 0, L * L) : null;
     for (let t = 0; t < T; t++) {
       const o = t * L;
       let n = 0;
       for (let y = 0; y < L; y++) n += alpha[o + y]! * beta[o + y]!;
       const inv = 1 / n;
       if (node) for (let y = 0; y < L; y++) node[o + y] = alpha[o + y]! * beta[o + y]! * inv;
-      if (t > 0 && (edgeSum || edges)) {
+      if (t > 0 && (outer || edges)) {
         const c = inv / Math.exp(logScale[t]!);
         for (let b = 0; b < L; b++) scratch[b] = U[o + b]! * beta[o + b]! * c;
         const po = o - L;
@@ -99,10 +151,11 @@ export class ChainWorkspace {
           const al = alpha[po + a]!;
           const ro = a * L;
           if (edges) for (let b = 0; b < L; b++) edges[eo + ro + b] = al * M[ro + b]! * scratch[b]!;
-          if (edgeSum && al !== 0) for (let b = 0; b < L; b++) edgeSum[ro + b]! += al * M[ro + b]! * scratch[b]!;
+          if (outer && al !== 0) for (let b = 0; b < L; b++) outer[ro + b]! += al * scratch[b]!;
         }
       }
     }
+    if (edgeSum && outer) for (let k = 0; k < L * L; k++) edgeSum[k]! += M[k]! * outer[k]!;
   }
 
   // The same formulas with every quantity in the log domain (LogSemiring tables).
@@ -150,7 +203,7 @@ export class ChainWorkspace {
 
   /** An exact sample from p(y | x) into `out` (forward filtering, backward sampling); returns log Z. */
   sample(p: ChainPotentials, rng: Rng, out: Int32Array): number {
-    const sr = sumSemiringFor(p);
+    const sr = this.sumSemiring(p);
     const { total, chain } = this.runForward(sr, p);
     if (total === -Infinity) throw new RangeError('cannot sample: no labelling has non-zero probability');
     backtrace(sr, chain, this.alpha, rng, out, this.scratch);
@@ -166,12 +219,17 @@ export class ChainWorkspace {
 export function sumSemiringFor(p: ChainPotentials): Semiring {
   const { T, L } = p;
   if (T > 1 && finiteSpread(p.transition, 0, L * L, null, null) > SCALED_RANGE_LIMIT) return LogSemiring;
+  return unarySpreadOk(p) ? SumSemiring : LogSemiring;
+}
+
+function unarySpreadOk(p: ChainPotentials): boolean {
+  const { T, L } = p;
   for (let t = 0; t < T; t++) {
     const extra = t === 0 ? p.start ?? null : null;
     const extraEnd = t === T - 1 ? p.end ?? null : null;
-    if (finiteSpread(p.unary, t * L, L, extra, extraEnd) > SCALED_RANGE_LIMIT) return LogSemiring;
+    if (finiteSpread(p.unary, t * L, L, extra, extraEnd) > SCALED_RANGE_LIMIT) return false;
   }
-  return SumSemiring;
+  return true;
 }
 
 function finiteSpread(a: Float64Array, off: number, n: number, add1: Float64Array | null, add2: Float64Array | null): number {

@@ -71,6 +71,7 @@ export async function trainCrf(sequences: readonly LabeledSequence[], options: C
   let iterations: number;
   let objective: number;
   let status: string;
+  const optimStart = performance.now();
   const hyper: Record<string, number | string | boolean> = { ...(trainer as unknown as Record<string, number | string | boolean>) };
 
   switch (trainer.algorithm) {
@@ -186,6 +187,7 @@ export async function trainCrf(sequences: readonly LabeledSequence[], options: C
     iterations,
     objective,
     seconds: (performance.now() - start) / 1000,
+    optimizationSeconds: (performance.now() - optimStart) / 1000,
     status,
     hyperparameters: { ...hyper, features: countFeatures(index) },
   };
