@@ -105,3 +105,13 @@ test('eval with labels never seen in training gives a correct result and names t
   t.is(ev.code, 0, ev.stderr);
   t.regex(ev.stdout, /never seen in training.*Z-NEW ×1/);
 });
+
+test('crf train with a structured-SVM learner (bcfw, --C)', async (t) => {
+  const model = join(dir, 's.safetensors');
+  const tr = await runCli(['crf', 'train', '--train', join(dir, 'train.txt'), '--features', 'pos', '--algorithm', 'bcfw', '--C', '1', '--passes', '5', '--out', model]);
+  t.is(tr.code, 0, tr.stderr);
+  const ev = await runCli(['crf', 'eval', '--model', model, join(dir, 'test.txt')]);
+  t.true(Number(/token accuracy: ([\d.]+)%/.exec(ev.stdout)![1]) > 85, ev.stdout);
+  const bad = await runCli(['crf', 'train', '--train', join(dir, 'train.txt'), '--algorithm', 'bcfw', '--C', '0', '--out', model]);
+  t.is(bad.code, 2);
+});

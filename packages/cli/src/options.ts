@@ -217,7 +217,8 @@ export function parseOptions<const O extends readonly OptionSpec[]>(
     if (tok.startsWith('--') && tok.length > 2) {
       const eq = tok.indexOf('=');
       const name = eq >= 0 ? tok.slice(2, eq) : tok.slice(2);
-      let spec = byName.get(name);
+      // Exact name first, then case-insensitively (so `--C` reaches a flag named `c`).
+      let spec = byName.get(name) ?? byName.get(name.toLowerCase());
       if (!spec && name.startsWith('no-') && eq < 0) {
         const neg = byName.get(name.slice(3));
         if (neg?.type === 'boolean') {

@@ -29,4 +29,5 @@ export const TASKS: readonly TaskEntry[] = [
     summary: 'List, fetch and verify the benchmark corpora',
     load: () => import('./commands/corpora.js'),
   },
+  { task: 'ssvm', summary: 'Structured SVMs (BCFW, cutting planes, subgradient, perceptron) on dense-feature sequences', load: () => import('./commands/ssvm.js') },
 ];

@@ -17,6 +17,8 @@ export type {
   PerceptronTrainer,
   SgdTrainer,
 } from './train/options.js';
+export { CrfStructuredModel, SSVM_CRF_ALGORITHMS, trainCrfSsvm } from './structured-model.js';
+export type { CrfSsvmResult, SsvmCrfTrainer } from './structured-model.js';
 export { detectScheme, schemeMasks } from './constraints.js';
 export type { DecodeConstraints, LabelScheme } from './constraints.js';
 

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import {
   BUILTIN_FEATURE_SETS,
+  CRF_ALGORITHMS,
   conlleval,
   confusions,
   Crf,
@@ -22,7 +23,7 @@ import { defineCommand, type TaskModule } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { openTextInputs, writeTagged, TAG_OUTPUT_FORMATS, type TagOutputFormat } from './tagging-io.js';
 
-const ALGORITHMS = ['lbfgs', 'owlqn', 'sgd', 'perceptron'] as const;
+const ALGORITHMS = CRF_ALGORITHMS;
 
 const train = defineCommand({
   name: 'train',
@@ -41,6 +42,8 @@ const train = defineCommand({
     { name: 'algorithm', short: 'a', type: 'enum', choices: ALGORITHMS, default: 'lbfgs', help: 'Training algorithm' },
     { name: 'c1', type: 'number', min: 0, help: 'L1 coefficient (owlqn; default 1)' },
     { name: 'c2', type: 'number', min: 0, help: 'L2 coefficient (lbfgs, sgd: default 1; owlqn: default 0)' },
+    { name: 'c', short: 'C', type: 'number', placeholder: 'C', help: 'Regularisation C > 0 of the structured-SVM learners (bcfw … perceptron-ssvm; default 1); also --C, -C' },
+    { name: 'passes', type: 'number', integer: true, min: 1, help: 'Most passes of the structured-SVM learners (default 100)' },
     { name: 'max-iterations', type: 'number', integer: true, min: 1, help: 'Most L-BFGS/OWL-QN iterations' },
     { name: 'epochs', type: 'number', integer: true, min: 1, help: 'Epochs (sgd default 50, perceptron default 10)' },
     { name: 'delta', type: 'number', min: 0, help: 'Stop when the objective improves by less than this over --period iterations (1e-5)' },
@@ -103,6 +106,7 @@ const train = defineCommand({
       onProgress: (p) => {
         const devText = p.dev ? `  dev acc ${(100 * p.dev.accuracy).toFixed(2)}${p.dev.f1 !== undefined ? ` F1 ${(100 * p.dev.f1).toFixed(2)}` : ''}` : '';
         const g = Number.isNaN(p.gradientNorm) ? '' : `  |g| ${p.gradientNorm.toExponential(3)}`;
+        // (for the structured-SVM learners the objective is the primal λ/2‖w‖² + mean hinge)
         ctx.note(`iter ${String(p.iteration).padStart(4)}  objective ${p.objective.toFixed(3)}${g}${devText}  ${p.seconds.toFixed(1)} s`);
       },
     });
@@ -116,6 +120,8 @@ const train = defineCommand({
 
 function makeTrainer(o: {
   algorithm: string;
+  c?: number | undefined;
+  passes?: number | undefined;
   c1?: number | undefined;
   c2?: number | undefined;
   maxIterations?: number | undefined;
@@ -132,8 +138,11 @@ function makeTrainer(o: {
       return pick({ algorithm: 'owlqn', c1: o.c1, c2: o.c2, maxIterations: o.maxIterations, delta: o.delta, period: o.period });
     case 'sgd':
       return pick({ algorithm: 'sgd', c2: o.c2, epochs: o.epochs, delta: o.delta, period: o.period });
-    default:
+    case 'perceptron':
       return pick({ algorithm: 'perceptron', epochs: o.epochs });
+    default:
+      if (o.c !== undefined && !(o.c > 0)) throw new UsageError(`--C must be > 0, got ${o.c}`);
+      return pick({ algorithm: o.algorithm as 'bcfw', C: o.c, passes: o.passes });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { FeatureGenerationOptions } from '../feature-index.js';
 import type { FeatureSpec } from '../feature-spec.js';
 import type { LabeledSequence } from '../corpus.js';
+import type { SsvmCrfTrainer } from '../structured-model.js';
 
 /** L-BFGS on the L2-regularised negative log-likelihood −Σ log p(y|x) + c2·‖w‖² (CRFsuite's defaults). */
 export interface LbfgsTrainer {
@@ -56,11 +57,11 @@ export interface PerceptronTrainer {
   epochs?: number;
 }
 
-/** A training algorithm and its hyperparameters. */
-export type CrfTrainer = LbfgsTrainer | OwlqnTrainer | SgdTrainer | PerceptronTrainer;
+/** A training algorithm and its hyperparameters (SsvmCrfTrainer: the structured-SVM learners, structured-model.ts). */
+export type CrfTrainer = LbfgsTrainer | OwlqnTrainer | SgdTrainer | PerceptronTrainer | SsvmCrfTrainer;
 
 /** Names of the training algorithms. */
-export const CRF_ALGORITHMS = ['lbfgs', 'owlqn', 'sgd', 'perceptron'] as const;
+export const CRF_ALGORITHMS = ['lbfgs', 'owlqn', 'sgd', 'perceptron', 'bcfw', 'oneslack', 'nslack', 'subgradient', 'perceptron-ssvm'] as const;
 
 /** Progress after an iteration (L-BFGS/OWL-QN) or epoch (SGD/perceptron). */
 export interface CrfProgress {

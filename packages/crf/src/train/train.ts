@@ -7,6 +7,7 @@ import { encodeCorpus, trainingDictionaries, type EncodedCorpus, type LabeledSeq
 import { buildFeatureIndex, countFeatures, type FeatureIndex } from '../feature-index.js';
 import { Crf, type CrfTrainingInfo } from '../model.js';
 import { stateScores, transitionWeights } from '../potentials.js';
+import { trainCrfSsvm } from '../structured-model.js';
 import { evaluateEncoded } from './dev-eval.js';
 import { LikelihoodWorkspace, negLogLikelihood } from './objective.js';
 import type { CrfProgress, CrfTrainOptions, CrfTrainer } from './options.js';
@@ -178,8 +179,28 @@ export async function trainCrf(sequences: readonly LabeledSequence[], options: C
       status = r.status;
       break;
     }
+    case 'bcfw':
+    case 'oneslack':
+    case 'nslack':
+    case 'subgradient':
+    case 'perceptron-ssvm': {
+      // structured-SVM learners of @ebmkit/ssvm over the CRF's features (structured-model.ts)
+      const r = await trainCrfSsvm(index, corpus, trainer, {
+        w0,
+        seed: options.seed ?? 1,
+        onPass: (e, wv) => report(offset + e.pass, e.primal, NaN, () => wv),
+      });
+      w = r.w;
+      iterations = offset + r.passes;
+      objective = r.objective;
+      status = r.status;
+      hyper.C = trainer.C ?? 1;
+      break;
+    }
     default:
-      throw new RangeError(`unknown algorithm ${JSON.stringify((trainer as { algorithm: string }).algorithm)}; expected lbfgs, owlqn, sgd or perceptron`);
+      throw new RangeError(
+        `unknown algorithm ${JSON.stringify((trainer as { algorithm: string }).algorithm)}; expected lbfgs, owlqn, sgd, perceptron, bcfw, oneslack, nslack, subgradient or perceptron-ssvm`,
+      );
   }
   if (tracker.best && options.earlyStopping) w = tracker.best.w;
   const info: CrfTrainingInfo = {
