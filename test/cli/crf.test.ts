@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { saveModel } from '@ebmkit/core';
 import { runCli } from './helpers.js';
 import { syntheticSequences } from '../crf/synthetic.js';
 
@@ -91,6 +92,10 @@ test('bad input: wrong column count names file and line; empty file; missing tem
   const r4 = await runCli(['crf', 'tag', '--model', join(dir, 'notcrf.safetensors'), join(dir, 'test.txt')]);
   t.is(r4.code, 1);
   t.regex(r4.stderr, /notcrf\.safetensors/);
+  await saveModel(join(dir, 'rbm.safetensors'), { kind: 'rbm', formatVersion: 1, metadata: {}, tensors: { w: { dtype: 'F64', shape: [1], data: new Float64Array(1) } } });
+  const r6 = await runCli(['crf', 'dump', '--model', join(dir, 'rbm.safetensors')]);
+  t.is(r6.code, 1);
+  t.regex(r6.stderr, /rbm\.safetensors.*kind "crf".*"rbm"/);
   const r5 = await runCli(['crf', 'train', '--train', join(dir, 'train.txt'), '--out', join(dir, 'x.safetensors'), '--template', 'a', '--features', 'pos']);
   t.is(r5.code, 2);
 });
