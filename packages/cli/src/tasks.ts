@@ -30,4 +30,15 @@ export const TASKS: readonly TaskEntry[] = [
     load: () => import('./commands/corpora.js'),
   },
   { task: 'ssvm', summary: 'Structured SVMs (BCFW, cutting planes, subgradient, perceptron) on dense-feature sequences', load: () => import('./commands/ssvm.js') },
+  {
+    task: 'rbm',
+    summary: 'Restricted Boltzmann machines: train (CD-k, PCD), eval (log-likelihood, AIS), sample, filters',
+    load: () => import('./commands/rbm.js'),
+  },
+  {
+    task: 'dbn',
+    summary: 'Deep belief networks: greedy RBM pretraining, fine-tuning as a classifier',
+    load: () => import('./commands/dbn.js'),
+  },
+  { task: 'jem', summary: 'Joint energy-based models: train a classifier as an energy model (SGLD + replay buffer), eval (accuracy, ECE, OOD), sample', load: () => import('./commands/jem.js') },
 ];

@@ -1,0 +1,230 @@
+/**
+ * Joint training of a JEM: maximise log p(y | x) + log p(x) (Grathwohl et al. 2019). The log p(x) gradient is the
+ * contrastive one, E(x⁺) − E(x⁻) with E = −logsumexp f, and the negatives x⁻ come from SGLD chains restarted from a
+ * replay buffer (paper defaults: SGLD step 1, noise 0.01, 20 steps, buffer 10,000, re-init 5 % from U[−1, 1]).
+ * A supervised warm-up (cross-entropy only) comes first. Divergence (non-finite or exploding loss or gradients) stops
+ * training with the step named and the last good checkpoint kept; checkpoints resume exactly where they left off.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../../rng.js';
+import { DivergenceError, loadCheckpoint, restoreOptimizer, restoreVariables, saveCheckpoint, snapshotVariables } from '../checkpoint.js';
+import { sgld } from '../langevin.js';
+import { ReplayBuffer, uniformInit } from '../replay-buffer.js';
+import type { ClampRange } from '../sampler-options.js';
+import type { Jem } from './jem-model.js';
+
+/** Labelled training data, inputs already scaled to the model's data range. */
+export interface LabelledData {
+  /** Flat row-major inputs, `x.length = n × Π inputShape`. */
+  x: Float32Array;
+  /** One class per row. */
+  y: Int32Array;
+}
+
+/** SGLD settings for JEM's negatives (defaults from the paper). */
+export interface JemSgldOptions {
+  /** Gradient step (default 1). */
+  stepSize?: number;
+  /** Noise standard deviation (default 0.01). */
+  noise?: number;
+  /** Steps per training iteration (default 20). */
+  steps?: number;
+  /** Clamp samples to a range after each step (default: none, as in the paper). */
+  clamp?: ClampRange;
+}
+
+/** Options of `trainJem`. */
+export interface JemTrainOptions {
+  /** Total steps, warm-up included (a resumed run continues up to this). */
+  steps: number;
+  /** Leading steps of supervised training only (default 0). */
+  warmupSteps?: number;
+  /** Batch size (default 64). */
+  batchSize?: number;
+  /** Adam learning rate when no optimiser is given (default 1e-4, the paper's). */
+  learningRate?: number;
+  optimizer?: tf.Optimizer;
+  sgld?: JemSgldOptions;
+  /** Replay buffer capacity (default 10,000). */
+  bufferCapacity?: number;
+  /** Re-initialisation probability of buffer draws (default 0.05). */
+  reinitProbability?: number;
+  /** Weight of log p(x) (default 1) and of log p(y|x) (default 1). */
+  pxWeight?: number;
+  pyxWeight?: number;
+  /** Std of Gaussian noise added to data batches (default 0.03, as JEM). */
+  dataNoise?: number;
+  /** α of an optional energy-magnitude penalty α(E(x⁺)² + E(x⁻)²) (default 0). */
+  energyPenalty?: number;
+  /** |loss| above this is divergence (default 1e8, as the JEM code). */
+  maxAbsLoss?: number;
+  /** Checkpoint every `every` steps (and at the end) to `path`. */
+  checkpoint?: { path: string; every: number };
+  /** Resume from a checkpoint written by `trainJem`. */
+  resume?: string;
+  /** Called after every step. */
+  onStep?: (s: JemStep) => void;
+  /** Test hook, called before each step with its number. */
+  beforeStep?: (step: number) => void;
+}
+
+/** Progress of one step. */
+export interface JemStep {
+  step: number;
+  phase: 'warmup' | 'jem';
+  loss: number;
+  /** Cross-entropy of the batch and its accuracy. */
+  crossEntropy: number;
+  batchAccuracy: number;
+  /** Mean energy −logsumexp f of the data batch and of the SGLD samples (NaN in warm-up). */
+  energyData: number;
+  energySample: number;
+  /** Milliseconds spent in SGLD and in the parameter update (forward, backward, optimiser). */
+  sgldMs: number;
+  updateMs: number;
+}
+
+/** Result of `trainJem`. */
+export interface JemTrainResult {
+  step: number;
+  /** The replay buffer (for sampling after training). */
+  buffer: ReplayBuffer;
+}
+
+/** Trains `jem` in place on `data`; see the module comment. `rng` drives batches, data noise, buffer and SGLD. */
+export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOptions, rng: Rng): Promise<JemTrainResult> {
+  const shape = jem.inputShape;
+  const D = shape.reduce((a, b) => a * b, 1);
+  const K = jem.classes;
+  const n = data.y.length;
+  if (data.x.length !== n * D) throw new RangeError(`trainJem: ${data.x.length} input values for ${n} labels × ${D} ([${shape.join(', ')}])`);
+  if (n === 0) throw new RangeError('trainJem: no training data');
+  for (let i = 0; i < n; i++) {
+    const c = data.y[i]!;
+    if (!(c >= 0 && c < K)) throw new RangeError(`trainJem: label ${c} of row ${i} outside [0, ${K})`);
+  }
+  const B = options.batchSize ?? 64;
+  const warm = options.warmupSteps ?? 0;
+  const sg = {
+    stepSize: options.sgld?.stepSize ?? 1,
+    noise: options.sgld?.noise ?? 0.01,
+    steps: options.sgld?.steps ?? 20,
+    ...(options.sgld?.clamp ? { clamp: options.sgld.clamp } : {}),
+  };
+  const pxW = options.pxWeight ?? 1;
+  const pyxW = options.pyxWeight ?? 1;
+  const dataNoise = options.dataNoise ?? 0.03;
+  const alpha = options.energyPenalty ?? 0;
+  const maxAbs = options.maxAbsLoss ?? 1e8;
+  if (!Number.isSafeInteger(options.steps) || options.steps < 0) throw new RangeError(`trainJem: steps must be an integer ≥ 0, got ${options.steps}`);
+  if (!Number.isSafeInteger(B) || B < 1) throw new RangeError(`trainJem: batchSize must be an integer ≥ 1, got ${B}`);
+  if (!(sg.stepSize > 0) || !(sg.noise >= 0) || !Number.isSafeInteger(sg.steps) || sg.steps < 0) {
+    throw new RangeError(`trainJem: bad SGLD settings step ${sg.stepSize}, noise ${sg.noise}, steps ${sg.steps}`);
+  }
+  const optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-4);
+  const vars = jem.variables();
+  const { min, max } = jem.metadata.dataRange;
+  const buffer = new ReplayBuffer(
+    { sampleShape: shape, capacity: options.bufferCapacity ?? 10_000, reinitProbability: options.reinitProbability ?? 0.05, init: uniformInit(min, max) },
+    rng,
+  );
+
+  let step = 0;
+  let lastGood: { path: string; step: number; values: Float32Array[] } | undefined;
+  if (options.resume) {
+    const ck = await loadCheckpoint(options.resume);
+    if (ck.metadata.trainer !== 'jem') throw new RangeError(`${options.resume}: a ${ck.metadata.trainer} checkpoint, not a JEM one`);
+    restoreVariables(vars, ck.variables, options.resume);
+    await restoreOptimizer(optimizer, ck);
+    rng.setState(Uint32Array.from(ck.metadata.rngState));
+    const st = ck.arrays['buffer'];
+    if (st) buffer.restore(st.data as Float32Array);
+    step = ck.metadata.step;
+    lastGood = { path: options.resume, step, values: ck.variables };
+  }
+
+  const rows = new Float32Array(B * D);
+  const labels = new Int32Array(B);
+  while (step < options.steps) {
+    options.beforeStep?.(step + 1);
+    const phase: JemStep['phase'] = step < warm ? 'warmup' : 'jem';
+    for (let i = 0; i < B; i++) {
+      const r = rng.int(n);
+      labels[i] = data.y[r]!;
+      const off = i * D;
+      rows.set(data.x.subarray(r * D, (r + 1) * D), off);
+      if (dataNoise > 0) for (let j = 0; j < D; j++) rows[off + j]! += dataNoise * rng.normal();
+    }
+    const xPos = tf.tensor(rows, [B, ...shape], 'float32');
+    const yOne = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), K).toFloat());
+    let xNeg: tf.Tensor | undefined;
+    let sgldMs = 0;
+    if (phase === 'jem' && pxW !== 0) {
+      const t0 = performance.now();
+      const d = buffer.draw(B, rng);
+      xNeg = sgld(jem.energy, d.x, sg, rng);
+      d.x.dispose();
+      buffer.write(d.slots, xNeg);
+      sgldMs = performance.now() - t0;
+    }
+    const t1 = performance.now();
+    let xent = NaN;
+    let eData = NaN;
+    let eSample = NaN;
+    let acc = NaN;
+    const { value, grads } = tf.variableGrads(() => {
+      const input = xNeg ? tf.concat([xPos, xNeg], 0) : xPos;
+      const f = jem.logits(input);
+      const fPos = xNeg ? tf.slice(f, [0, 0], [B, K]) : f;
+      const ce = tf.losses.softmaxCrossEntropy(yOne, fPos) as tf.Scalar;
+      xent = ce.dataSync()[0]!;
+      acc = tf.mean(tf.cast(tf.equal(tf.argMax(fPos, 1), tf.argMax(yOne, 1)), 'float32')).dataSync()[0]!;
+      let loss: tf.Scalar = tf.mul(ce, pyxW);
+      if (xNeg) {
+        const ePos = tf.mean(tf.neg(tf.logSumExp(fPos, 1)));
+        const eNeg = tf.mean(tf.neg(tf.logSumExp(tf.slice(f, [B, 0], [B, K]), 1)));
+        eData = ePos.dataSync()[0]!;
+        eSample = eNeg.dataSync()[0]!;
+        loss = tf.add(loss, tf.mul(tf.sub(ePos, eNeg), pxW));
+        if (alpha > 0) loss = tf.add(loss, tf.mul(alpha, tf.add(tf.square(ePos), tf.square(eNeg))));
+      }
+      return loss;
+    }, vars);
+    tf.dispose([xPos, yOne]);
+    xNeg?.dispose();
+    const loss = value.dataSync()[0]!;
+    value.dispose();
+    const finite = tf.tidy(() => tf.all(tf.stack(Object.values(grads).map((g) => tf.all(tf.isFinite(g))))).dataSync()[0] === 1);
+    if (!Number.isFinite(loss) || Math.abs(loss) > maxAbs || !finite) {
+      tf.dispose(grads);
+      const reason = !Number.isFinite(loss)
+        ? `loss is ${loss} (cross-entropy ${xent}, E(data) ${eData}, E(samples) ${eSample})`
+        : Math.abs(loss) > maxAbs
+          ? `|loss| = ${Math.abs(loss).toExponential(3)} exceeds ${maxAbs.toExponential(0)} (E(data) ${eData}, E(samples) ${eSample})`
+          : 'a gradient is not finite';
+      if (lastGood) restoreVariables(vars, lastGood.values);
+      throw new DivergenceError(step + 1, reason, lastGood && { path: lastGood.path, step: lastGood.step });
+    }
+    optimizer.applyGradients(grads);
+    tf.dispose(grads);
+    const updateMs = performance.now() - t1;
+    step++;
+    options.onStep?.({ step, phase, loss, crossEntropy: xent, batchAccuracy: acc, energyData: eData, energySample: eSample, sgldMs, updateMs });
+    const cp = options.checkpoint;
+    if (cp && (step % cp.every === 0 || step === options.steps)) {
+      const values = snapshotVariables(vars);
+      await saveCheckpoint(cp.path, {
+        step,
+        rngState: rng.getState(),
+        variables: vars,
+        values,
+        optimizer,
+        trainer: 'jem',
+        extra: { batchSize: B, warmupSteps: warm, sgld: sg },
+        arrays: { buffer: { shape: [buffer.capacity, ...shape], data: buffer.data } },
+      });
+      lastGood = { path: cp.path, step, values };
+    }
+  }
+  return { step, buffer };
+}

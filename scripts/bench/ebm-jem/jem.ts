@@ -1,0 +1,162 @@
+/**
+ * Benchmark 4 (issue 5): JEM on Fashion-MNIST with the small CNN (conv 32 and 64, 3×3, two 2×2 max-poolings, dense
+ * 128, 10 logits, Swish), ebmkit (tfjs, wasm backend, one thread) against the same model and update in PyTorch on CPU
+ * (one thread): milliseconds per supervised step, per SGLD step and per full JEM step at batch 64; test accuracy, ECE
+ * and OOD AUROC (MNIST test set as out-of-distribution) after a fixed budget of steps.
+ *
+ * Reference: Debian's PyTorch, `apt-get install python3-torch python3-numpy`; the script runs
+ * scripts/bench/ebm-jem/jem_torch.py with /usr/bin/python3 (override with --python). `--skip-torch` runs ours only.
+ *
+ * Run (EBM_CORPORA_DIR holds fashion_mnist/ and mnist_partial/):
+ *   EBM_CORPORA_DIR=../shared/corpora node --import tsx --conditions=ebmkit-source scripts/bench/ebm-jem/jem.ts \
+ *     --steps 400 --warmup 300 --eval-n 2000
+ * Flags: --steps N (training budget, warm-up included; default 400), --warmup N (supervised steps first; default 200),
+ * --lr X (Adam; default 1e-4, the paper's: at 1e-3 both sides lost accuracy once the JEM steps began),
+ * --sgld-steps N (default 20), --timing-reps N (default 5), --eval-n N (test and OOD images scored; default 10000),
+ * --seed N, --no-write (do not touch docs/benchmarks.md), --skip-torch, --python PATH.
+ * The issue's target run is one hour of training: size --steps and --warmup from the per-step times in the table
+ * (warmup × supervised + (steps − warmup) × JEM step ≈ 3600 s); see docs/energy-models.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { createRng, readIdx, selectBackend } from '@ebmkit/core';
+import { evaluateJem, Jem, sgld, trainJem, type JemArchitecture } from '@ebmkit/core/energy';
+import { machineDescription, markdownTable, median, writeBenchmarkSection } from '../lib/report.ts';
+
+function flag(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return def;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number, got ${process.argv[i + 1]}`);
+  return v;
+}
+const has = (name: string) => process.argv.includes(`--${name}`);
+const strFlag = (name: string, def: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? def : process.argv[i + 1]!;
+};
+
+const steps = flag('steps', 400);
+const warmup = flag('warmup', 200);
+const lr = flag('lr', 1e-4);
+const sgldSteps = flag('sgld-steps', 20);
+const reps = flag('timing-reps', 5);
+const evalN = flag('eval-n', 10000);
+const seed = flag('seed', 1);
+const corpora = process.env['EBM_CORPORA_DIR'];
+if (!corpora) throw new Error('set EBM_CORPORA_DIR to the directory holding fashion_mnist/ and mnist_partial/');
+const fashion = path.join(corpora, 'fashion_mnist');
+const mnist = path.join(corpora, 'mnist_partial');
+
+/** u8 images → float32 in [−1, 1] (x / 127.5 − 1), the first `limit` rows. */
+async function images(file: string, limit = Infinity): Promise<Float32Array> {
+  const t = await readIdx(file);
+  const n = Math.min(t.shape[0]!, limit);
+  const out = new Float32Array(n * 784);
+  for (let i = 0; i < out.length; i++) out[i] = (t.data[i] as number) / 127.5 - 1;
+  return out;
+}
+async function labels(file: string, limit = Infinity): Promise<Int32Array> {
+  const t = await readIdx(file);
+  return Int32Array.from((t.data as Uint8Array).subarray(0, Math.min(t.shape[0]!, limit)));
+}
+
+const load0 = loadavg().map((v) => v.toFixed(2)).join(' ');
+const sel = await selectBackend('wasm');
+console.error(`backend: ${sel.reason}`);
+const train = { x: await images(path.join(fashion, 'train-images-idx3-ubyte.gz')), y: await labels(path.join(fashion, 'train-labels-idx1-ubyte.gz')) };
+const test = { x: await images(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalN), y: await labels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalN) };
+const ood = await images(path.join(mnist, 't10k-images-idx3-ubyte.gz'), evalN);
+const arch: JemArchitecture = { kind: 'cnn', inputShape: [28, 28, 1], classes: 10 };
+const common = { batchSize: 64, learningRate: lr, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps }, bufferCapacity: 10_000, reinitProbability: 0.05 };
+
+// Timings on a separate, freshly initialised model (the first step of each kind is a warm-up and not counted).
+const timer = Jem.create(arch, createRng(seed + 1000));
+const sup: number[] = [];
+const full: number[] = [];
+await trainJem(timer, train, { ...common, steps: reps + 1, warmupSteps: reps + 1, onStep: (s) => s.step > 1 && sup.push(s.updateMs) }, createRng(seed + 1));
+const x0 = tf.tidy(() => tf.randomUniform([64, 28, 28, 1], -1, 1, 'float32', seed));
+const sg: number[] = [];
+for (let r = 0; r <= reps; r++) {
+  const t0 = performance.now();
+  sgld(timer.energy, x0, { stepSize: 1, noise: 0.01, steps: 1 }, createRng(r)).dispose();
+  if (r > 0) sg.push(performance.now() - t0);
+}
+x0.dispose();
+await trainJem(timer, train, { ...common, steps: reps + 1, onStep: (s) => s.step > 1 && full.push(s.sgldMs + s.updateMs) }, createRng(seed + 2));
+timer.dispose();
+const ours = { sup: median(sup), sgld: median(sg), jem: median(full) };
+console.error(`ebmkit: supervised ${ours.sup.toFixed(1)} ms, SGLD ${ours.sgld.toFixed(1)} ms, JEM ${ours.jem.toFixed(1)} ms`);
+
+// Training for the budget, then evaluation.
+const jem = Jem.create(arch, createRng(seed));
+const t0 = performance.now();
+await trainJem(jem, train, {
+  ...common,
+  steps,
+  warmupSteps: warmup,
+  onStep: (s) => {
+    if (s.step % 50 === 0 || s.step === steps) {
+      console.error(
+        `step ${s.step}/${steps} ${s.phase} loss ${s.loss.toFixed(3)} xent ${s.crossEntropy.toFixed(3)} acc ${s.batchAccuracy.toFixed(2)} ` +
+          `E(data) ${s.energyData.toFixed(2)} E(samples) ${s.energySample.toFixed(2)} ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      );
+    }
+  },
+}, createRng(seed));
+const trainSeconds = (performance.now() - t0) / 1000;
+const ev = evaluateJem(jem, test, ood);
+console.error(JSON.stringify(ev));
+
+let torch: Record<string, number | string> | undefined;
+let torchNote = 'not run (--skip-torch)';
+if (!has('skip-torch')) {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const args = [path.join(here, 'jem_torch.py'), '--fashion', fashion, '--mnist', mnist, '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr),
+    '--sgld-steps', String(sgldSteps), '--timing-reps', String(reps), '--eval-n', String(evalN), '--seed', String(seed)];
+  const r = spawnSync(strFlag('python', '/usr/bin/python3'), args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status === 0) {
+    torch = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    torchNote = `PyTorch ${torch!['torch']} (Debian python3-torch), ${torch!['threads']} thread`;
+  } else {
+    torchNote = `failed: ${(r.stderr || String(r.error)).trim().split('\n').pop()}`;
+  }
+  console.error(`torch: ${torchNote}`, torch ?? '');
+}
+const load1 = loadavg().map((v) => v.toFixed(2)).join(' ');
+
+const f1 = (v: unknown) => (typeof v === 'number' ? v.toFixed(1) : '–');
+const f3 = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : '–');
+const rows: (string | number)[][] = [
+  ['ms per supervised step (batch 64)', f1(ours.sup), f1(torch?.['ms_supervised_step'])],
+  ['ms per SGLD step (batch 64)', f1(ours.sgld), f1(torch?.['ms_sgld_step'])],
+  [`ms per JEM step (${sgldSteps} SGLD steps + update)`, f1(ours.jem), f1(torch?.['ms_jem_step'])],
+  [`training time for ${steps} steps (${warmup} supervised), s`, trainSeconds.toFixed(0), f1(torch?.['train_seconds'])],
+  [`test accuracy (${test.y.length} images)`, f3(ev.accuracy), f3(torch?.['accuracy'])],
+  ['expected calibration error (15 bins)', f3(ev.ece), '–'],
+  ['OOD AUROC, log p(x)', f3(ev.ood!.logPx), f3(torch?.['auroc_logpx'])],
+  ['OOD AUROC, max p(y|x)', f3(ev.ood!.maxProb), f3(torch?.['auroc_maxprob'])],
+  ['OOD AUROC, −‖∇ₓ log p(x)‖', f3(ev.ood!.gradNorm), f3(torch?.['auroc_gradnorm'])],
+];
+const ratio = torch ? ours.jem / (torch['ms_jem_step'] as number) : NaN;
+const cmd = `EBM_CORPORA_DIR=../shared/corpora node --import tsx --conditions=ebmkit-source scripts/bench/ebm-jem/jem.ts ${process.argv.slice(2).join(' ')}`.trim();
+const md = [
+  '## 4. JEM on Fashion-MNIST (small CNN), ebmkit vs PyTorch',
+  '',
+  `Command: \`${cmd}\``,
+  '',
+  `Machine: ${machineDescription()}; load average ${load0} at start, ${load1} at the end (timings are only comparable at equal load).`,
+  `ebmkit: tfjs ${tf.version.tfjs}, ${sel.reason}, one thread. Reference: ${torchNote}.`,
+  `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, Adam lr ${lr}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with 5 % re-init from U[−1, 1]; ` +
+    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all. OOD: the MNIST test set (first ${ood.length / 784}); AUROC with in-distribution positive.`,
+  '',
+  markdownTable(['', 'ebmkit (wasm)', 'PyTorch (CPU)'], rows),
+  '',
+  `JEM step ratio ebmkit / PyTorch: ${Number.isFinite(ratio) ? ratio.toFixed(2) : '–'} (target ≤ 2). ` +
+    'Targets within one hour of training: accuracy ≥ 0.85 and one OOD AUROC ≥ 0.90.',
+].join('\n');
+if (!has('no-write')) await writeBenchmarkSection('ebm-jem', md);
+console.log(md);

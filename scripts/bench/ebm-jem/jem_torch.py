@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""PyTorch reference for benchmark 4 (ebm-jem): the same small CNN JEM as scripts/bench/ebm-jem/jem.ts, on CPU with one
+thread. Requires Debian's python3-torch (apt-get install python3-torch) and numpy. Written for this project (not copied):
+the JEM update follows Grathwohl et al. 2019 (SGLD from a replay buffer, loss = CE + E(x+) - E(x-)).
+
+Prints one JSON object: timings in ms (median) and, after --steps training steps, test accuracy and OOD AUROCs.
+"""
+import argparse, gzip, json, os, struct, sys, time
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def read_idx(path):
+    with (gzip.open(path, 'rb') if path.endswith('.gz') else open(path, 'rb')) as f:
+        data = f.read()
+    ndims = data[3]
+    shape = struct.unpack('>' + 'I' * ndims, data[4:4 + 4 * ndims])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndims).reshape(shape)
+
+
+def model(classes=10):
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.SiLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.SiLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.SiLU(), nn.Linear(128, classes))
+
+
+def auroc(pos, neg):
+    s = np.concatenate([pos, neg])
+    order = np.argsort(s, kind='mergesort')
+    ranks = np.empty(len(s))
+    sorted_s = s[order]
+    i = 0
+    while i < len(s):
+        j = i
+        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    m, n = len(pos), len(neg)
+    return float((ranks[:m].sum() - m * (m + 1) / 2) / (m * n))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--fashion', required=True)
+    p.add_argument('--mnist', required=True)
+    p.add_argument('--steps', type=int, default=400)
+    p.add_argument('--warmup', type=int, default=200)
+    p.add_argument('--batch', type=int, default=64)
+    p.add_argument('--lr', type=float, default=1e-4)
+    p.add_argument('--sgld-steps', type=int, default=20)
+    p.add_argument('--sgld-lr', type=float, default=1.0)
+    p.add_argument('--sgld-std', type=float, default=0.01)
+    p.add_argument('--buffer', type=int, default=10000)
+    p.add_argument('--reinit', type=float, default=0.05)
+    p.add_argument('--data-noise', type=float, default=0.03)
+    p.add_argument('--timing-reps', type=int, default=5)
+    p.add_argument('--eval-n', type=int, default=10000)
+    p.add_argument('--seed', type=int, default=1)
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(a.seed)
+    rs = np.random.RandomState(a.seed)
+    to = lambda u8: torch.from_numpy(u8.astype(np.float32) / 127.5 - 1.0).unsqueeze(1)
+    xtr = to(read_idx(os.path.join(a.fashion, 'train-images-idx3-ubyte.gz')))
+    ytr = torch.from_numpy(read_idx(os.path.join(a.fashion, 'train-labels-idx1-ubyte.gz')).astype(np.int64))
+    xte = to(read_idx(os.path.join(a.fashion, 't10k-images-idx3-ubyte.gz')))[:a.eval_n]
+    yte = torch.from_numpy(read_idx(os.path.join(a.fashion, 't10k-labels-idx1-ubyte.gz')).astype(np.int64))[:a.eval_n]
+    xood = to(read_idx(os.path.join(a.mnist, 't10k-images-idx3-ubyte.gz')))[:a.eval_n]
+    f = model()
+    opt = torch.optim.Adam(f.parameters(), lr=a.lr)
+    buf = torch.rand(a.buffer, 1, 28, 28) * 2 - 1
+    energy = lambda x: -torch.logsumexp(f(x), 1)
+
+    def batch():
+        idx = torch.from_numpy(rs.randint(0, len(ytr), a.batch))
+        return xtr[idx] + a.data_noise * torch.randn(a.batch, 1, 28, 28), ytr[idx]
+
+    def sgld(x0, steps):
+        x = x0.clone().requires_grad_(True)
+        for _ in range(steps):
+            g = torch.autograd.grad(energy(x).sum(), [x])[0]
+            x = (x - a.sgld_lr * g + a.sgld_std * torch.randn_like(x)).detach().requires_grad_(True)
+        return x.detach()
+
+    def draw():
+        idx = torch.from_numpy(rs.randint(0, a.buffer, a.batch))
+        x0 = buf[idx]
+        fresh = torch.from_numpy(rs.rand(a.batch) < a.reinit)
+        x0[fresh] = torch.rand(int(fresh.sum()), 1, 28, 28) * 2 - 1
+        return x0, idx
+
+    def step(jem):
+        x, y = batch()
+        t0 = time.perf_counter()
+        if jem:
+            x0, idx = draw()
+            xq = sgld(x0, a.sgld_steps)
+            buf[idx] = xq
+        t1 = time.perf_counter()
+        if jem:
+            logits = f(torch.cat([x, xq]))
+            lp, lq = logits[:a.batch], logits[a.batch:]
+            loss = F.cross_entropy(lp, y) + (-torch.logsumexp(lp, 1).mean() + torch.logsumexp(lq, 1).mean())
+        else:
+            loss = F.cross_entropy(f(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return (t1 - t0) * 1e3, (time.perf_counter() - t1) * 1e3, float(loss)
+
+    # Timings (on the freshly initialised model; the training run below starts from here too).
+    sup = [step(False)[1] for _ in range(a.timing_reps)]
+    x0, _ = draw()
+    sg = []
+    for _ in range(a.timing_reps):
+        t0 = time.perf_counter(); sgld(x0, 1); sg.append((time.perf_counter() - t0) * 1e3)
+    full = []
+    for _ in range(a.timing_reps):
+        t0 = time.perf_counter(); step(True); full.append((time.perf_counter() - t0) * 1e3)
+    t_train = time.perf_counter()
+    for s in range(a.steps):
+        step(s >= a.warmup)
+    train_s = time.perf_counter() - t_train
+
+    @torch.no_grad()
+    def scores_nograd(x):
+        out = []
+        for i in range(0, len(x), 500):
+            out.append(f(x[i:i + 500]))
+        return torch.cat(out)
+
+    def grad_norms(x):
+        out = []
+        for i in range(0, len(x), 500):
+            xb = x[i:i + 500].clone().requires_grad_(True)
+            g = torch.autograd.grad(torch.logsumexp(f(xb), 1).sum(), [xb])[0]
+            out.append(g.flatten(1).norm(dim=1))
+        return torch.cat(out).numpy()
+
+    li, lo = scores_nograd(xte), scores_nograd(xood)
+    acc = float((li.argmax(1) == yte).float().mean())
+    res = {
+        'torch': torch.__version__, 'threads': torch.get_num_threads(),
+        'ms_supervised_step': float(np.median(sup)), 'ms_sgld_step': float(np.median(sg)), 'ms_jem_step': float(np.median(full)),
+        'steps': a.steps + 2 * a.timing_reps, 'train_seconds': train_s, 'accuracy': acc,
+        'auroc_logpx': auroc(torch.logsumexp(li, 1).numpy(), torch.logsumexp(lo, 1).numpy()),
+        'auroc_maxprob': auroc(F.softmax(li, 1).max(1)[0].numpy(), F.softmax(lo, 1).max(1)[0].numpy()),
+        'auroc_gradnorm': auroc(-grad_norms(xte), -grad_norms(xood)),
+    }
+    print(json.dumps(res))
+
+
+if __name__ == '__main__':
+    main()

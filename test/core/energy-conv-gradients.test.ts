@@ -1,0 +1,157 @@
+// The wasm backend's missing conv gradient kernels (Conv2DBackpropFilter, depthwise backprops), registered by
+// @ebmkit/core/energy: checked against the cpu backend's own kernels and against finite differences, and a small
+// CNN trains on wasm.
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
+import { createRng, selectBackend } from '@ebmkit/core';
+import { layersVariables, registerWasmConvGradients } from '@ebmkit/core/energy';
+
+type Case = { x: number[]; f: number[]; strides: number | [number, number]; pad: 'same' | 'valid' };
+const CASES: Case[] = [
+  { x: [2, 6, 6, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { x: [2, 7, 5, 2], f: [3, 3, 2, 3], strides: 2, pad: 'same' },
+  { x: [1, 8, 7, 2], f: [3, 2, 2, 2], strides: [2, 3], pad: 'valid' }, // (H − KH) not divisible by the stride: cropped
+  { x: [3, 5, 5, 1], f: [2, 2, 1, 5], strides: 1, pad: 'valid' },
+];
+
+function data(shape: number[], seed: number): Float32Array {
+  return createRng(seed).fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
+}
+
+/** Gradients of Σ w ⊙ conv(x, f) w.r.t. x and f on the active backend. */
+function convGrads(c: Case, depthwise = false): { dx: Float32Array; df: Float32Array; y: tf.Tensor } {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(data(c.x, 1), c.x as [number, number, number, number]);
+    const f = tf.tensor4d(data(c.f, 2), c.f as [number, number, number, number]);
+    const conv = (a: tf.Tensor4D, b: tf.Tensor4D) => (depthwise ? tf.depthwiseConv2d(a, b, c.strides, c.pad) : tf.conv2d(a, b, c.strides, c.pad));
+    const y0 = conv(x, f);
+    const w = tf.tensor(data(y0.shape, 3), y0.shape);
+    const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D), w));
+    const [dx, df] = tf.grads(loss)([x, f]);
+    return { dx: dx!.dataSync() as Float32Array, df: df!.dataSync() as Float32Array, y: tf.keep(y0) };
+  });
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+test.serial('the kernels are registered once, for wasm only', async (t) => {
+  await selectBackend('wasm');
+  t.deepEqual(registerWasmConvGradients(), [], 'already registered on import; a second call changes nothing');
+  for (const k of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Conv2DBackpropInput', 'MaxPoolGrad']) {
+    t.truthy(tf.getKernel(k, 'wasm'), k);
+  }
+  t.is(tf.getKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc.name, 'conv2DBackpropFilter', 'the cpu backend keeps its own');
+});
+
+for (const [i, c] of CASES.entries()) {
+  test.serial(`conv2d gradients on wasm equal the cpu backend's (case ${i}: x ${c.x}, filter ${c.f}, strides ${c.strides}, ${c.pad})`, async (t) => {
+    await selectBackend('cpu');
+    const cpu = convGrads(c);
+    await selectBackend('wasm');
+    const wasm = convGrads(c);
+    t.deepEqual(wasm.y.shape, cpu.y.shape);
+    const scale = 1 + Math.max(...Array.from(cpu.df, Math.abs));
+    t.true(maxDiff(wasm.df, cpu.df) < 1e-4 * scale, `filter gradient differs by ${maxDiff(wasm.df, cpu.df)}`);
+    t.true(maxDiff(wasm.dx, cpu.dx) < 1e-4 * scale, `input gradient differs by ${maxDiff(wasm.dx, cpu.dx)}`);
+    tf.dispose([cpu.y, wasm.y]);
+  });
+}
+
+test.serial('the wasm filter gradient matches central finite differences', async (t) => {
+  await selectBackend('wasm');
+  const c = CASES[2]!;
+  const { df, y } = convGrads(c);
+  y.dispose();
+  const x = tf.tensor4d(data(c.x, 1), c.x as [number, number, number, number]);
+  const fData = data(c.f, 2);
+  const wData = data(tf.conv2d(x, tf.tensor4d(fData, c.f as [number, number, number, number]), c.strides, c.pad).shape, 3);
+  const lossAt = (fd: Float32Array) =>
+    tf.tidy(() => {
+      const yy = tf.conv2d(x, tf.tensor4d(fd, c.f as [number, number, number, number]), c.strides, c.pad);
+      return tf.sum(tf.mul(yy, tf.tensor(wData, yy.shape))).dataSync()[0]!;
+    });
+  const h = 1e-2; // the loss is linear in f, so central differences are exact up to float32 rounding
+  for (let k = 0; k < fData.length; k += 3) {
+    const p = Float32Array.from(fData);
+    const m = Float32Array.from(fData);
+    p[k]! += h;
+    m[k]! -= h;
+    const fd = (lossAt(p) - lossAt(m)) / (2 * h);
+    t.true(Math.abs(fd - df[k]!) < 2e-3 * (1 + Math.abs(fd)), `dW[${k}]: analytic ${df[k]}, numeric ${fd}`);
+  }
+  x.dispose();
+});
+
+test.serial("depthwise conv gradients on wasm equal the cpu backend's", async (t) => {
+  for (const c of [
+    { x: [2, 6, 6, 3], f: [3, 3, 3, 2], strides: 1, pad: 'same' },
+    { x: [1, 7, 6, 2], f: [3, 2, 2, 1], strides: 2, pad: 'valid' },
+  ] as Case[]) {
+    await selectBackend('cpu');
+    const cpu = convGrads(c, true);
+    await selectBackend('wasm');
+    const wasm = convGrads(c, true);
+    t.true(maxDiff(wasm.df, cpu.df) < 1e-4 * (1 + Math.max(...Array.from(cpu.df, Math.abs))), 'filter');
+    t.true(maxDiff(wasm.dx, cpu.dx) < 1e-4 * (1 + Math.max(...Array.from(cpu.dx, Math.abs))), 'input');
+    tf.dispose([cpu.y, wasm.y]);
+  }
+});
+
+test.serial("max-pool gradients on wasm (replaced by a direct loop) equal the cpu backend's", async (t) => {
+  for (const [shape, size, strides, pad] of [
+    [[2, 6, 6, 3], 2, 2, 'valid'],
+    [[1, 7, 5, 2], 3, 2, 'same'],
+    [[2, 5, 5, 4], 2, 1, 'valid'],
+  ] as [number[], number, number, 'valid' | 'same'][]) {
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(data(shape, 5), shape as [number, number, number, number]);
+        const y = tf.maxPool(x, size, strides, pad);
+        const w = tf.tensor(data(y.shape, 6), y.shape);
+        return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, size, strides, pad), w)))(x).dataSync() as Float32Array;
+      });
+    await selectBackend('cpu');
+    const cpu = run();
+    await selectBackend('wasm');
+    const wasm = run();
+    t.true(maxDiff(wasm, cpu) < 1e-5, `shape ${shape}, pool ${size}/${strides} ${pad}: differs by ${maxDiff(wasm, cpu)}`);
+  }
+});
+
+test.serial('a small CNN trains on wasm (loss falls on a separable toy task)', async (t) => {
+  await selectBackend('wasm');
+  const rng = createRng(4);
+  const n = 64;
+  const xs = new Float32Array(n * 8 * 8);
+  const ys = new Float32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const label = i % 2;
+    ys[2 * i + label] = 1;
+    for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) xs[i * 64 + r * 8 + c] = (label ? r < 4 : c < 4) ? 1 + 0.3 * rng.normal() : 0.3 * rng.normal();
+  }
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'swish', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }),
+    ],
+  });
+  const x = tf.tensor4d(xs, [n, 8, 8, 1]);
+  const y = tf.tensor2d(ys, [n, 2]);
+  const opt = tf.train.adam(0.01);
+  const vars = layersVariables(model);
+  const lossOf = () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar;
+  const first = tf.tidy(() => lossOf().dataSync()[0]!);
+  const convBefore = Array.from(vars[0]!.dataSync());
+  for (let s = 0; s < 30; s++) tf.tidy(() => void opt.minimize(lossOf, false, vars));
+  const last = tf.tidy(() => lossOf().dataSync()[0]!);
+  t.true(last < 0.3 * first, `loss ${first} → ${last}`);
+  t.notDeepEqual(Array.from(vars[0]!.dataSync()), convBefore, 'the conv filters were updated');
+  tf.dispose([x, y]);
+  model.dispose();
+});
