@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -177,6 +177,7 @@ async function main() {
   const threadConfigs = opts['thread-configs']!.split(',').map(Number);
   const haveCrfsuite = !('error' in loadCrfsuite());
   if (!haveCrfsuite) console.error('CRFsuite binding not installed: running ebmkit only (see the setup line in this file)');
+  const loadBefore = loadavg()[0]!.toFixed(2);
   const results: RunResult[] = [];
   for (let r = 0; r < runs; r++) {
     // Alternate the tools so that drifts in machine load hit both.
@@ -231,7 +232,8 @@ optimisation; for CRFsuite it includes handing the data to the binding); "optimi
 ${table}
 
 Command: \`EBM_CORPORA_DIR=../shared/corpora DOTENV_CONFIG_QUIET=true node --import tsx --conditions=ebmkit-source scripts/bench/crf-conll2000/run.ts --runs ${runs}\`
-(setup: \`cd scripts/bench && npm_config_nodedir=/usr npm install\`). Machine: ${machineDescription()}.`;
+(setup: \`cd scripts/bench && npm_config_nodedir=/usr npm install\`). Machine: ${machineDescription()}; load average
+(1 min) ${loadBefore} at the start and ${loadavg()[0]!.toFixed(2)} at the end.`;
   console.log(text);
   if (!opts.quick) await writeBenchmarkSection('crf-conll2000', text);
 }
