@@ -1,0 +1,273 @@
+/**
+ * `ebm segment train|predict|eval|interactive`: grid-energy image segmentation (@ebmkit/segment). The commands
+ * parse flags, read folders through the package and report; every algorithm lives in the package.
+ */
+import { mkdir } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { DataError, loadImage, pairImageMaskFolders, selectBackend } from '@ebmkit/core';
+import type * as Segment from '@ebmkit/segment';
+import { defineCommand, type TaskModule } from '../command.js';
+import { CliError, UsageError } from '../errors.js';
+import type { OptionSpec } from '../options.js';
+import { formatTable } from '../table.js';
+
+/** Loads the package lazily (it is only needed once a segment command runs). */
+const seg = (): Promise<typeof Segment> => import('@ebmkit/segment');
+
+const maskOptions = [
+  { name: 'palette', type: 'string', placeholder: 'FILE', help: 'JSON map from mask colour to class ({"#000000": 0, "#ff0000": 1, "#808080": "ignore"}); default: binary masks' },
+  { name: 'threshold', type: 'number', min: 1, max: 255, default: 128, help: 'Binary masks: max(R,G,B) ≥ this is foreground' },
+  { name: 'ignore', type: 'number', integer: true, min: 0, max: 255, placeholder: 'GREY', help: 'Binary masks: pixels of this grey level carry no label (e.g. 128)' },
+  { name: 'ignore-tolerance', type: 'number', integer: true, min: 0, max: 127, default: 0, help: 'Binary masks: grey levels this close to --ignore are ignored too (for JPEG masks)' },
+  { name: 'size-rule', type: 'enum', choices: ['resize', 'refuse'], default: 'resize', help: 'Image and mask of different sizes: resize the image to the mask, or refuse' },
+] as const satisfies readonly OptionSpec[];
+
+type MaskFlags = { palette: string | undefined; threshold: number; ignore: number | undefined; ignoreTolerance: number };
+
+async function maskFormat(o: MaskFlags): Promise<Segment.MaskFormat> {
+  const s = await seg();
+  if (o.palette) {
+    if (o.ignore !== undefined) throw new UsageError('--ignore is for binary masks; a palette maps its ignore colour to "ignore"');
+    return { kind: 'palette', palette: await s.readPalette(o.palette) };
+  }
+  return { kind: 'binary', threshold: o.threshold, ...(o.ignore !== undefined ? { ignore: o.ignore, ignoreTolerance: o.ignoreTolerance } : {}) };
+}
+
+const f3 = (x: number) => (Number.isNaN(x) ? '-' : x.toFixed(3));
+
+const train = defineCommand({
+  name: 'train',
+  summary: 'Train a segmentation model from an image folder and a mask folder',
+  description:
+    'Images and masks are paired by basename (png/jpg/bmp). Each pair is shrunk so its longer side is at most --size\n' +
+    'pixels (the working resolution, stored in the model). The unary term is a linear model over pixel features\n' +
+    '(colour, position, texture) or a small CNN; the learner is piecewise (unary by likelihood, then pairwise weights\n' +
+    'on a validation split), ssvm (all weights by a structured SVM) or contrastive (approximate likelihood with\n' +
+    'mean-field or Gibbs negatives). The pairwise term is an 8-connected contrast-sensitive Potts model (or a learned\n' +
+    'label-compatibility matrix with --pairwise matrix); inference is an exact graph cut (α-expansion for >2 classes).',
+  options: [
+    { name: 'images', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of images' },
+    { name: 'masks', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of masks (same basenames)' },
+    { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Model file to write' },
+    { name: 'unary', type: 'enum', choices: ['linear', 'cnn'], default: 'linear', help: 'Unary term' },
+    { name: 'learner', type: 'enum', choices: ['piecewise', 'ssvm', 'contrastive'], default: 'piecewise', help: 'How the weights are learned' },
+    { name: 'size', type: 'number', integer: true, min: 1, default: 128, help: 'Longer side of the working resolution in pixels' },
+    { name: 'pairwise', type: 'enum', choices: ['potts', 'matrix'], default: 'potts', help: 'Pairwise term: (contrast-sensitive) Potts, or a learned label-compatibility matrix' },
+    { name: 'connectivity', type: 'enum', choices: ['4', '8'], default: '8', help: 'Grid neighbourhood' },
+    { name: 'validation', type: 'number', min: 0, max: 0.9, default: 0.2, help: 'Fraction of pairs held out (pairwise fitting, reported error)' },
+    { name: 'seed', type: 'number', integer: true, default: 1, help: 'Seed of the split, sampling and initialisation' },
+    { name: 'epochs', type: 'number', integer: true, min: 1, help: 'CNN epochs (default 40) or contrastive epochs (default 10)' },
+    { name: 'c', type: 'number', min: 0, default: 10, help: 'SSVM regularisation C' },
+    { name: 'passes', type: 'number', integer: true, min: 1, default: 10, help: 'SSVM passes over the data' },
+    { name: 'ssvm', type: 'enum', choices: ['bcfw', 'oneslack', 'nslack', 'subgradient', 'perceptron'], default: 'bcfw', help: 'SSVM learner' },
+    { name: 'negatives', type: 'enum', choices: ['meanfield', 'gibbs'], default: 'meanfield', help: 'Contrastive negatives' },
+    ...maskOptions,
+  ],
+  examples: [
+    'ebm segment train --images data/img --masks data/masks --out horses.model',
+    'ebm segment train --images img --masks masks --out m.model --unary cnn --learner ssvm --size 96',
+    'ebm segment train --images img --masks labels --palette palette.json --out voc.model',
+  ],
+  async run(ctx) {
+    const o = ctx.options;
+    const s = await seg();
+    const format = await maskFormat(o);
+    const K = s.formatLabelCount(format);
+    if (o.unary === 'cnn') {
+      const sel = await selectBackend();
+      ctx.note(`tfjs backend: ${sel.name} (${sel.reason})`);
+    }
+    const pairs = await pairImageMaskFolders(o.images, o.masks);
+    const loadBar = ctx.progress({ label: 'load', total: pairs.length, unit: 'images' });
+    const examples: Segment.SegmentationExample[] = [];
+    try {
+      for (const p of pairs) {
+        examples.push(await s.loadExample(p.name, p.image, p.mask, format, o.sizeRule, o.size));
+        loadBar.tick();
+      }
+    } finally {
+      loadBar.done();
+    }
+    ctx.note(`loaded ${examples.length} image/mask pairs (${K} classes), working size ≤ ${o.size} px`);
+    let bar: ReturnType<typeof ctx.progress> | undefined;
+    let stage = '';
+    const palette = format.kind === 'palette' ? format.palette : s.binaryPalette();
+    const { segmenter, report } = await s.trainSegmenter(examples, {
+      numLabels: K,
+      labelNames: [...palette.names],
+      classColors: [...palette.classColors],
+      maskKind: format.kind,
+      unary: o.unary,
+      learner: o.learner,
+      connectivity: o.connectivity === '4' ? 4 : 8,
+      pairwise: o.pairwise,
+      maxSide: o.size,
+      validationFraction: o.validation,
+      seed: o.seed,
+      cnn: o.epochs !== undefined && o.unary === 'cnn' ? { epochs: o.epochs } : {},
+      ssvm: { algorithm: o.ssvm, C: o.c, maxPasses: o.passes },
+      contrastive: { negatives: o.negatives, ...(o.epochs !== undefined && o.unary !== 'cnn' ? { epochs: o.epochs } : {}) },
+      onProgress: (e) => {
+        if (e.stage !== stage) {
+          bar?.done();
+          stage = e.stage;
+          bar = ctx.progress({ label: e.stage, total: e.total, unit: e.stage === 'cnn' || e.stage === 'contrastive' ? 'epochs' : e.stage === 'ssvm' ? 'passes' : 'steps' });
+        }
+        bar?.update(e.done);
+      },
+    });
+    bar?.done();
+    await segmenter.save(o.out);
+    ctx.io.stdout.write(
+      formatTable(
+        ['MODEL', 'UNARY', 'LEARNER', 'TRAIN', 'VALIDATION', 'VAL ERR (UNARY)', 'VAL ERR', 'PAIRWISE', 'SECONDS'],
+        [[o.out, o.unary, o.learner, String(report.trainImages), String(report.validationImages), f3(report.validationErrorUnary), f3(report.validationError), report.pairwiseWeights.map((x) => x.toFixed(3)).join(','), report.seconds.toFixed(1)]],
+      ),
+    );
+  },
+});
+
+const predict = defineCommand({
+  name: 'predict',
+  summary: 'Segment every image of a folder: mask PNGs (and overlays)',
+  description:
+    'Writes OUT/<name>.png, the mask at the image’s own size (binary models: black background, white foreground;\n' +
+    'palette models: each class in its palette colour), and with --overlay OUT/<name>.overlay.png, the image with\n' +
+    'the segmentation tinted and its boundaries drawn.',
+  options: [
+    { name: 'model', short: 'm', type: 'string', required: true, placeholder: 'MODEL', help: 'Model file from `ebm segment train`' },
+    { name: 'images', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of images' },
+    { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'DIR', help: 'Folder for the masks (created if missing)' },
+    { name: 'overlay', type: 'boolean', help: 'Also write overlay PNGs' },
+    { name: 'unary-only', type: 'boolean', help: 'Ignore the pairwise term (per-pixel decisions)' },
+  ],
+  examples: ['ebm segment predict --model horses.model --images photos --out masks --overlay'],
+  async run(ctx) {
+    const o = ctx.options;
+    const s = await seg();
+    const model = await s.Segmenter.load(o.model);
+    const images = await s.listImages(o.images);
+    await mkdir(o.out, { recursive: true });
+    const bar = ctx.progress({ label: 'predict', total: images.length, unit: 'images' });
+    try {
+      for (const im of images) {
+        const img = await loadImage(im.path);
+        const pred = await model.predict(img, { unaryOnly: o.unaryOnly });
+        await s.writePng(join(o.out, `${im.name}.png`), s.maskImage(pred.labels, pred.width, pred.height, model.config.classColors));
+        if (o.overlay) await s.writePng(join(o.out, `${im.name}.overlay.png`), s.overlayImage(img, pred.labels, model.config.classColors));
+        bar.tick();
+      }
+    } finally {
+      bar.done();
+    }
+    ctx.io.stdout.write(`wrote ${images.length} mask${images.length === 1 ? '' : 's'}${o.overlay ? ' and overlays' : ''} to ${o.out}\n`);
+  },
+});
+
+const evaluate = defineCommand({
+  name: 'eval',
+  summary: 'Score a model against masks: pixel accuracy, IoU per class, boundary F-score',
+  description:
+    'Scores at each mask’s own resolution. Prints a summary table (pooled pixel accuracy and per-class IoU over all\n' +
+    'pixels, mean per-image boundary F-score) and writes per-image scores as CSV with --csv.',
+  options: [
+    { name: 'model', short: 'm', type: 'string', required: true, placeholder: 'MODEL', help: 'Model file' },
+    { name: 'images', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of images' },
+    { name: 'masks', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of reference masks' },
+    { name: 'csv', type: 'string', placeholder: 'FILE', help: 'Write per-image scores to this CSV file' },
+    { name: 'tolerance', type: 'number', integer: true, min: 0, default: 2, help: 'Boundary F-score tolerance in pixels' },
+    { name: 'unary-only', type: 'boolean', help: 'Score the unary term alone' },
+    ...maskOptions,
+  ],
+  examples: ['ebm segment eval --model horses.model --images test/img --masks test/masks --csv scores.csv'],
+  async run(ctx) {
+    const o = ctx.options;
+    const s = await seg();
+    const model = await s.Segmenter.load(o.model);
+    const format = await maskFormat(o);
+    const K = s.formatLabelCount(format);
+    if (K !== model.config.numLabels) throw new CliError(`the masks have ${K} classes but ${o.model} segments into ${model.config.numLabels}`);
+    const pairs = await pairImageMaskFolders(o.images, o.masks);
+    const bar = ctx.progress({ label: 'eval', total: pairs.length, unit: 'images' });
+    let res;
+    try {
+      res = await s.evaluatePairs(model, pairs, { mask: format, sizeRule: o.sizeRule, tolerance: o.tolerance, unaryOnly: o.unaryOnly, onImage: () => bar.tick() });
+    } finally {
+      bar.done();
+    }
+    if (o.csv) await s.writeScoresCsv(o.csv, res.perImage, model.config.labelNames);
+    const sm = res.summary;
+    const rows = [
+      ['images', String(sm.images)],
+      ['pixels', String(sm.pixels)],
+      ['pixel accuracy', f3(sm.accuracy)],
+      ...model.config.labelNames.map((n, k) => [`IoU ${n}`, f3(sm.iou[k]!)]),
+      ['mean IoU', f3(sm.meanIou)],
+      [`boundary F (${o.tolerance} px)`, f3(sm.boundaryF)],
+    ];
+    ctx.io.stdout.write(formatTable(['METRIC', 'VALUE'], rows));
+    if (o.csv) ctx.note(`per-image scores written to ${o.csv}`);
+  },
+});
+
+function parseRect(text: string): { x: number; y: number; width: number; height: number } {
+  const parts = text.split(',').map((v) => Number(v.trim()));
+  if (parts.length !== 4 || parts.some((v) => !Number.isInteger(v)) || parts[2]! <= 0 || parts[3]! <= 0 || parts[0]! < 0 || parts[1]! < 0) {
+    throw new UsageError(`--rect expects x,y,w,h (non-negative integers, w and h > 0), got '${text}'`);
+  }
+  return { x: parts[0]!, y: parts[1]!, width: parts[2]!, height: parts[3]! };
+}
+
+const interactive = defineCommand({
+  name: 'interactive',
+  summary: 'Segment one image from a rectangle or a trimap (GrabCut as an energy)',
+  description:
+    'Colour mixtures (5 Gaussians each) for foreground and background alternate with exact graph cuts until the\n' +
+    'energy stops falling. --rect x,y,w,h: outside is background. --trimap FILE: a grey image of the same size,\n' +
+    'dark (≤ 64) sure background, light (≥ 192) sure foreground, anything between unknown. Writes the mask as PNG.',
+  options: [
+    { name: 'image', type: 'string', required: true, placeholder: 'FILE', help: 'The image' },
+    { name: 'rect', type: 'string', placeholder: 'X,Y,W,H', help: 'Rectangle around the object' },
+    { name: 'trimap', type: 'string', placeholder: 'FILE', help: 'Trimap / scribble image' },
+    { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'FILE', help: 'Mask PNG to write' },
+    { name: 'overlay', type: 'string', placeholder: 'FILE', help: 'Also write an overlay PNG here' },
+    { name: 'iterations', type: 'number', integer: true, min: 1, default: 10, help: 'Most iterations' },
+    { name: 'gamma', type: 'number', min: 0, default: 50, help: 'Pairwise strength γ' },
+    { name: 'seed', type: 'number', integer: true, default: 1, help: 'Seed of the k-means start' },
+  ],
+  examples: ['ebm segment interactive --image horse.jpg --rect 20,30,200,150 --out horse-mask.png --overlay horse-overlay.png'],
+  async run(ctx) {
+    const o = ctx.options;
+    if ((o.rect === undefined) === (o.trimap === undefined)) throw new UsageError('give exactly one of --rect and --trimap');
+    const s = await seg();
+    const { createRng } = await import('@ebmkit/core');
+    const img = await loadImage(o.image);
+    let trimap: Uint8Array;
+    if (o.rect !== undefined) {
+      const r = parseRect(o.rect);
+      try {
+        trimap = s.trimapFromRect(img.width, img.height, r);
+      } catch (e) {
+        throw new CliError(`${o.image}: ${(e as Error).message}`);
+      }
+    } else {
+      const t = await loadImage(o.trimap!);
+      if (t.width !== img.width || t.height !== img.height) throw new DataError(o.trimap!, undefined, `trimap is ${t.width}×${t.height}, the image ${img.width}×${img.height}`);
+      const grey = new Uint8Array(t.width * t.height);
+      for (let p = 0; p < grey.length; p++) grey[p] = Math.max(t.data[3 * p]!, t.data[3 * p + 1]!, t.data[3 * p + 2]!);
+      trimap = s.trimapFromGrey(grey);
+    }
+    const res = s.grabCut(img, trimap, { maxIterations: o.iterations, gamma: o.gamma, rng: createRng(o.seed) });
+    await s.writePng(o.out, s.maskImage(res.mask, img.width, img.height, [0x000000, 0xffffff]));
+    if (o.overlay) await s.writePng(o.overlay, s.overlayImage(img, res.mask, [0x000000, 0xffffff]));
+    let fg = 0;
+    for (const v of res.mask) fg += v;
+    ctx.io.stdout.write(
+      `${basename(o.out, extname(o.out))}: ${res.iterations} iterations, energy ${res.energies.map((e) => e.toFixed(0)).join(' → ') || '-'}, ` +
+        `foreground ${((100 * fg) / res.mask.length).toFixed(1)} % of ${img.width}×${img.height}\n`,
+    );
+  },
+});
+
+/** The `segment` task. */
+export const commands: TaskModule['commands'] = [train, predict, evaluate, interactive];

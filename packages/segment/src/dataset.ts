@@ -1,0 +1,114 @@
+/**
+ * Segmentation data from image folders: images and masks paired by basename (core's `pairImageMaskFolders`),
+ * masks read as label maps (binary or palette, with an ignore value), a documented rule for images whose size
+ * differs from their mask's, and down-scaling to a working size so memory stays bounded whatever the photographs'
+ * resolution (a 4000 × 3000 image is decoded once and immediately shrunk; only the small copy is kept).
+ *
+ * Size rule: `resize` (default) resamples the image to its mask's size (masks are the ground truth, e.g. the
+ * Weizmann horses whose colour images are larger than their masks); `refuse` throws a DataError naming both files.
+ */
+import { readdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { DataError, IMAGE_EXTENSIONS, createRng, loadImage, pairImageMaskFolders, type RgbImage } from '@ebmkit/core';
+import { loadLabelMap, type MaskFormat } from './masks.js';
+import { fitSize, resizeLabels, resizeRgb } from './resize.js';
+
+/** What to do when an image and its mask differ in size. */
+export type SizeRule = 'resize' | 'refuse';
+
+/** Options of `loadSegmentationFolder`. */
+export interface FolderOptions {
+  /** How masks become labels (default binary, threshold 128). */
+  mask?: MaskFormat;
+  /** Default 'resize' (image resampled to the mask's size). */
+  sizeRule?: SizeRule;
+  /** Longer side of the working resolution (images and labels are shrunk to it; never enlarged). */
+  maxSide?: number;
+  /** Called after each pair is loaded with (done, total, name). */
+  onProgress?: (done: number, total: number, name: string) => void;
+}
+
+/** One training/evaluation example at working resolution. */
+export interface SegmentationExample {
+  readonly name: string;
+  readonly imagePath: string;
+  readonly maskPath: string;
+  /** The image at working resolution. */
+  readonly image: RgbImage;
+  /** Labels at working resolution (IGNORE_LABEL where ignored). */
+  readonly labels: Uint8Array;
+  /** The mask's own size (the resolution evaluation is done at). */
+  readonly maskWidth: number;
+  readonly maskHeight: number;
+}
+
+/** Loads one image (resized to `width × height` when given), shrunk to fit `maxSide`. */
+export async function loadWorkingImage(path: string, maxSide: number | undefined, target?: { width: number; height: number }): Promise<{ image: RgbImage; width: number; height: number }> {
+  let img = await loadImage(path);
+  const width = img.width;
+  const height = img.height;
+  const base = target ?? { width, height };
+  const work = fitSize(base.width, base.height, maxSide);
+  img = resizeRgb(img, work.width, work.height);
+  return { image: img, width, height };
+}
+
+/** Loads every image/mask pair of two folders. */
+export async function loadSegmentationFolder(imagesDir: string, masksDir: string, options: FolderOptions = {}): Promise<SegmentationExample[]> {
+  const pairs = await pairImageMaskFolders(imagesDir, masksDir);
+  const format: MaskFormat = options.mask ?? { kind: 'binary' };
+  const rule = options.sizeRule ?? 'resize';
+  if (rule !== 'resize' && rule !== 'refuse') throw new RangeError(`sizeRule must be 'resize' or 'refuse', got ${JSON.stringify(rule)}`);
+  if (options.maxSide !== undefined && !(Number.isInteger(options.maxSide) && options.maxSide >= 1)) throw new RangeError(`maxSide must be a positive integer, got ${options.maxSide}`);
+  const out: SegmentationExample[] = [];
+  for (const pair of pairs) {
+    out.push(await loadExample(pair.name, pair.image, pair.mask, format, rule, options.maxSide));
+    options.onProgress?.(out.length, pairs.length, pair.name);
+  }
+  return out;
+}
+
+/** Loads one pair (see `loadSegmentationFolder`). */
+export async function loadExample(name: string, imagePath: string, maskPath: string, format: MaskFormat, rule: SizeRule, maxSide: number | undefined): Promise<SegmentationExample> {
+  const mask = await loadLabelMap(maskPath, format);
+  const { image, width, height } = await loadWorkingImage(imagePath, maxSide, { width: mask.width, height: mask.height });
+  if ((width !== mask.width || height !== mask.height) && rule === 'refuse') {
+    throw new DataError(imagePath, undefined, `image is ${width}×${height} but its mask ${maskPath} is ${mask.width}×${mask.height} (size rule 'refuse'; use 'resize' to resample the image to the mask)`);
+  }
+  const labels = resizeLabels(mask.labels, mask.width, mask.height, image.width, image.height);
+  return { name, imagePath, maskPath, image, labels, maskWidth: mask.width, maskHeight: mask.height };
+}
+
+/** The image files of a folder, sorted by name (for prediction, where there are no masks). */
+export async function listImages(dir: string): Promise<{ name: string; path: string }[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw new DataError(dir, undefined, 'no such folder');
+    if (err.code === 'ENOTDIR') throw new DataError(dir, undefined, 'is a file, expected a folder of images');
+    throw e;
+  }
+  const out = entries
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.') && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase()))
+    .map((e) => ({ name: e.name.slice(0, -extname(e.name).length), path: join(dir, e.name) }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (out.length === 0) throw new DataError(dir, undefined, `no images (expected files ending in ${IMAGE_EXTENSIONS.join(', ')})`);
+  return out;
+}
+
+/**
+ * Splits items into training and validation parts: a seeded shuffle, then the first ⌈fraction·n⌉ go to validation
+ * (at least one when fraction > 0 and n ≥ 2; none when fraction is 0).
+ */
+export function splitValidation<T>(items: readonly T[], fraction: number, seed: number): { train: T[]; validation: T[] } {
+  if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`validation fraction must be in [0, 1), got ${fraction}`);
+  const idx = Array.from({ length: items.length }, (_, i) => i);
+  createRng(seed).shuffle(idx);
+  let nv = Math.ceil(fraction * items.length);
+  if (fraction > 0 && nv === 0 && items.length >= 2) nv = 1;
+  if (nv >= items.length) nv = items.length - 1;
+  const v = new Set(idx.slice(0, Math.max(0, nv)));
+  return { train: items.filter((_, i) => !v.has(i)), validation: items.filter((_, i) => v.has(i)) };
+}

@@ -1,0 +1,66 @@
+/**
+ * Writing segmentations as pictures: label maps as PNG masks (binary: black/white; several classes: each class in
+ * its colour) and overlays a person can look at (the image with each class tinted and the boundaries drawn).
+ * Files are written with jimp (PNG).
+ */
+import { writeFile } from 'node:fs/promises';
+import type { RgbImage } from '@ebmkit/core';
+import { boundaryMap } from './metrics.js';
+
+/** The mask picture of a label map: class k drawn in `colors[k]` (0xRRGGBB). */
+export function maskImage(labels: Uint8Array, width: number, height: number, colors: readonly number[]): RgbImage {
+  if (labels.length !== width * height) throw new RangeError(`labels length ${labels.length} !== ${width}·${height}`);
+  const data = new Uint8Array(width * height * 3);
+  for (let p = 0; p < labels.length; p++) {
+    const c = colors[labels[p]!] ?? 0x808080;
+    data[3 * p] = (c >> 16) & 255;
+    data[3 * p + 1] = (c >> 8) & 255;
+    data[3 * p + 2] = c & 255;
+  }
+  return { width, height, data };
+}
+
+/**
+ * An overlay: every non-background pixel (label ≠ 0) tinted towards its class colour by `alpha` (default 0.45;
+ * white classes are tinted red so they show), and the boundaries between labels drawn in yellow.
+ */
+export function overlayImage(img: RgbImage, labels: Uint8Array, colors: readonly number[], alpha = 0.45): RgbImage {
+  const { width, height } = img;
+  if (labels.length !== width * height) throw new RangeError(`labels are ${labels.length} pixels, the image ${width}×${height}`);
+  const data = Uint8Array.from(img.data);
+  const edge = boundaryMap(labels, width, height);
+  for (let p = 0; p < labels.length; p++) {
+    if (edge[p]) {
+      data[3 * p] = 255;
+      data[3 * p + 1] = 230;
+      data[3 * p + 2] = 0;
+      continue;
+    }
+    const l = labels[p]!;
+    if (l === 0) continue;
+    let c = colors[l] ?? 0xff0000;
+    if (c === 0xffffff || c === 0) c = 0xff2020;
+    const rgb = [(c >> 16) & 255, (c >> 8) & 255, c & 255];
+    for (let k = 0; k < 3; k++) data[3 * p + k] = Math.round((1 - alpha) * data[3 * p + k]! + alpha * rgb[k]!);
+  }
+  return { width, height, data };
+}
+
+/** Encodes an RGB image as PNG bytes. */
+export async function encodePng(img: RgbImage): Promise<Buffer> {
+  const { Jimp } = await import('jimp');
+  const j = new Jimp({ width: img.width, height: img.height, color: 0x000000ff });
+  const d = j.bitmap.data;
+  for (let p = 0; p < img.width * img.height; p++) {
+    d[4 * p] = img.data[3 * p]!;
+    d[4 * p + 1] = img.data[3 * p + 1]!;
+    d[4 * p + 2] = img.data[3 * p + 2]!;
+    d[4 * p + 3] = 255;
+  }
+  return j.getBuffer('image/png');
+}
+
+/** Writes an RGB image as a PNG file. */
+export async function writePng(path: string, img: RgbImage): Promise<void> {
+  await writeFile(path, await encodePng(img));
+}

@@ -1,0 +1,155 @@
+/**
+ * Segmentation metrics: a confusion matrix (ignored pixels skipped) giving pixel accuracy and per-class
+ * intersection-over-union, and the boundary F-score (precision and recall of predicted boundary pixels matched to
+ * reference boundary pixels within a tolerance, as in the BSDS benchmark but without one-to-one matching).
+ */
+import { IGNORE_LABEL } from './labels.js';
+
+/** A K × K confusion matrix, `counts[truth·K + predicted]`. */
+export class ConfusionMatrix {
+  readonly counts: Float64Array;
+  constructor(readonly numLabels: number) {
+    this.counts = new Float64Array(numLabels * numLabels);
+  }
+
+  /** Adds a labelling (pixels whose truth is IGNORE_LABEL are skipped). */
+  add(truth: Uint8Array, predicted: Uint8Array): this {
+    if (truth.length !== predicted.length) throw new RangeError(`prediction has ${predicted.length} pixels, the reference ${truth.length}`);
+    const K = this.numLabels;
+    for (let p = 0; p < truth.length; p++) {
+      const t = truth[p]!;
+      if (t === IGNORE_LABEL) continue;
+      const q = predicted[p]!;
+      if (t >= K || q >= K) throw new RangeError(`label ${t >= K ? t : q} at pixel ${p} is not in [0, ${K})`);
+      this.counts[t * K + q]++;
+    }
+    return this;
+  }
+
+  /** Adds another matrix. */
+  merge(other: ConfusionMatrix): this {
+    for (let i = 0; i < this.counts.length; i++) this.counts[i] += other.counts[i]!;
+    return this;
+  }
+
+  /** Labelled pixels counted. */
+  get total(): number {
+    let s = 0;
+    for (const c of this.counts) s += c;
+    return s;
+  }
+
+  /** Fraction of labelled pixels predicted right (NaN when none). */
+  pixelAccuracy(): number {
+    const K = this.numLabels;
+    let right = 0;
+    for (let k = 0; k < K; k++) right += this.counts[k * K + k]!;
+    return right / this.total;
+  }
+
+  /** IoU of each class: TP / (TP + FP + FN); NaN for a class absent from both truth and prediction. */
+  iou(): number[] {
+    const K = this.numLabels;
+    const out: number[] = [];
+    for (let k = 0; k < K; k++) {
+      let row = 0;
+      let col = 0;
+      for (let j = 0; j < K; j++) {
+        row += this.counts[k * K + j]!;
+        col += this.counts[j * K + k]!;
+      }
+      const tp = this.counts[k * K + k]!;
+      const union = row + col - tp;
+      out.push(union === 0 ? NaN : tp / union);
+    }
+    return out;
+  }
+
+  /** Mean of the defined per-class IoUs. */
+  meanIou(): number {
+    const v = this.iou().filter((x) => !Number.isNaN(x));
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+  }
+}
+
+/** Marks boundary pixels: those with a 4-neighbour of another label (ignored pixels neither are nor make boundaries). */
+export function boundaryMap(labels: Uint8Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      const l = labels[p]!;
+      if (l === IGNORE_LABEL) continue;
+      const right = x + 1 < width ? labels[p + 1]! : l;
+      const down = y + 1 < height ? labels[p + width]! : l;
+      if (right !== l && right !== IGNORE_LABEL) out[p] = 1;
+      if (down !== l && down !== IGNORE_LABEL) out[p] = 1;
+    }
+  }
+  return out;
+}
+
+/** Chessboard distance transform of a binary map (distance to the nearest 1), capped at `cap`. */
+function withinTolerance(map: Uint8Array, width: number, height: number, tol: number): Uint8Array {
+  // dilate by a (2·tol+1)² square, separably
+  const tmp = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    let last = -Infinity;
+    const row = y * width;
+    const near = new Int32Array(width).fill(0x3fffffff);
+    for (let x = 0; x < width; x++) {
+      if (map[row + x]) last = x;
+      near[x] = x - last;
+    }
+    last = Infinity;
+    for (let x = width - 1; x >= 0; x--) {
+      if (map[row + x]) last = x;
+      if (last - x < near[x]!) near[x] = last - x;
+      tmp[row + x] = near[x]! <= tol ? 1 : 0;
+    }
+  }
+  const out = new Uint8Array(width * height);
+  for (let x = 0; x < width; x++) {
+    let last = -Infinity;
+    const near = new Float64Array(height);
+    for (let y = 0; y < height; y++) {
+      if (tmp[y * width + x]) last = y;
+      near[y] = y - last;
+    }
+    last = Infinity;
+    for (let y = height - 1; y >= 0; y--) {
+      if (tmp[y * width + x]) last = y;
+      out[y * width + x] = Math.min(near[y]!, last - y) <= tol ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/** Boundary precision, recall and F-score of a prediction against a reference, with a tolerance in pixels. */
+export function boundaryFScore(truth: Uint8Array, predicted: Uint8Array, width: number, height: number, tolerance = 2): { precision: number; recall: number; f: number } {
+  if (truth.length !== width * height || predicted.length !== width * height) throw new RangeError(`label maps must have ${width}·${height} pixels`);
+  const masked = predicted.slice();
+  for (let p = 0; p < masked.length; p++) if (truth[p] === IGNORE_LABEL) masked[p] = IGNORE_LABEL;
+  const bt = boundaryMap(truth, width, height);
+  const bp = boundaryMap(masked, width, height);
+  const nearT = withinTolerance(bt, width, height, tolerance);
+  const nearP = withinTolerance(bp, width, height, tolerance);
+  let np = 0;
+  let nt = 0;
+  let hitP = 0;
+  let hitT = 0;
+  for (let p = 0; p < bt.length; p++) {
+    if (bp[p]) {
+      np++;
+      if (nearT[p]) hitP++;
+    }
+    if (bt[p]) {
+      nt++;
+      if (nearP[p]) hitT++;
+    }
+  }
+  const precision = np === 0 ? (nt === 0 ? 1 : 0) : hitP / np;
+  const recall = nt === 0 ? (np === 0 ? 1 : 0) : hitT / nt;
+  const f = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { precision, recall, f };
+}

@@ -1,0 +1,97 @@
+/**
+ * The second stage of piecewise training: with the unary weights fixed, choose the pairwise weights by the
+ * validation error of MAP labellings over a grid of candidates (then, for a label-compatibility matrix, one round of
+ * per-pair refinement). For two labels the foreground's bias can be re-tuned with the pairwise term (a smoothing
+ * term shrinks thin foreground parts, which a lower foreground energy compensates): pairwise grid, then bias
+ * offsets at the best pairwise weights, then the pairwise grid again at the best offset.
+ */
+import type { GridCrf, SegmentationInput } from './grid-crf.js';
+
+/** One candidate tried, with its mean validation loss (fraction of pixels wrong). */
+export interface PairwiseCandidate {
+  weights: number[];
+  /** Offset added to the foreground's bias weight (two labels; 0 otherwise). */
+  biasOffset: number;
+  loss: number;
+}
+
+/** Default candidate strengths of the contrast term. */
+export const CONTRAST_GRID = [0, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
+/** Default candidate offsets of the foreground bias (two labels). */
+export const BIAS_GRID = [-1, -0.5, -0.25, 0.25, 0.5, 1, 1.5];
+/** Default candidate strengths of the constant (plain Potts) term. */
+export const CONSTANT_GRID = [0, 0.25, 1, 4];
+
+function meanLoss(crf: GridCrf, w: Float64Array, X: readonly SegmentationInput[], Y: readonly Uint8Array[]): number {
+  let s = 0;
+  for (let i = 0; i < X.length; i++) s += crf.loss(Y[i]!, crf.inference(X[i]!, w));
+  return s / X.length;
+}
+
+/**
+ * Returns a copy of `w` whose pairwise block minimises the mean validation loss over the candidates (ties go to the
+ * earlier, weaker candidate), and every candidate's loss.
+ */
+export function fitPairwiseWeights(
+  crf: GridCrf,
+  w: Float64Array,
+  X: readonly SegmentationInput[],
+  Y: readonly Uint8Array[],
+  options: { contrast?: number[]; constant?: number[]; biasOffsets?: number[]; onCandidate?: (c: PairwiseCandidate) => void } = {},
+): { w: Float64Array; candidates: PairwiseCandidate[]; unaryOnlyLoss: number } {
+  if (X.length === 0) throw new RangeError('fitPairwiseWeights: no validation images');
+  const po = crf.pairOffset;
+  const F = crf.numFeatures;
+  const biasIndex = crf.numLabels === 2 ? F + F - 1 : -1; // class 1's weight on the last (bias) feature
+  const baseBias = biasIndex >= 0 ? w[biasIndex]! : 0;
+  const cand: PairwiseCandidate[] = [];
+  const trial = Float64Array.from(w);
+  trial.fill(0, po);
+  const unaryOnlyLoss = meanLoss(crf, trial, X, Y);
+  let best: PairwiseCandidate = { weights: new Array<number>(crf.numPairWeights).fill(0), biasOffset: 0, loss: unaryOnlyLoss };
+  const seen = new Set<string>();
+  const tryOne = (weights: number[], biasOffset: number) => {
+    const key = `${weights.join(',')}|${biasOffset}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    for (let k = 0; k < weights.length; k++) trial[po + k] = weights[k]!;
+    if (biasIndex >= 0) trial[biasIndex] = baseBias + biasOffset;
+    const c = { weights, biasOffset, loss: meanLoss(crf, trial, X, Y) };
+    cand.push(c);
+    options.onCandidate?.(c);
+    if (c.loss < best.loss - 1e-12) best = c;
+  };
+  cand.push(best);
+  seen.add(`${best.weights.join(',')}|0`);
+  const contrast = options.contrast ?? CONTRAST_GRID;
+  const constant = options.constant ?? CONSTANT_GRID;
+  const pairwiseGrid = (offset: number) => {
+    if (crf.pairwise === 'potts') {
+      for (const a of constant) for (const b of contrast) if (a !== 0 || b !== 0) tryOne([a, b], offset);
+    } else {
+      const P = crf.numPairWeights;
+      for (const lam of contrast) if (lam !== 0) tryOne(new Array<number>(P).fill(lam), offset);
+    }
+  };
+  pairwiseGrid(0);
+  if (biasIndex >= 0) {
+    for (const b of options.biasOffsets ?? BIAS_GRID) tryOne(best.weights, b);
+    if (best.biasOffset !== 0) pairwiseGrid(best.biasOffset);
+  }
+  if (crf.pairwise === 'matrix') {
+    // refine each pair's weight by factors around the best uniform strength
+    const P = crf.numPairWeights;
+    for (let j = 0; j < P; j++) {
+      const cur = [...best.weights];
+      for (const f of [0.25, 0.5, 2, 4]) {
+        const ws = [...cur];
+        ws[j] = cur[j]! * f;
+        tryOne(ws, best.biasOffset);
+      }
+    }
+  }
+  const out = Float64Array.from(w);
+  for (let k = 0; k < crf.numPairWeights; k++) out[po + k] = best.weights[k]!;
+  if (biasIndex >= 0) out[biasIndex] = baseBias + best.biasOffset;
+  return { w: out, candidates: cand, unaryOnlyLoss };
+}

@@ -1,0 +1,281 @@
+/**
+ * Training a segmenter from examples at working resolution: the unary (linear over pixel features by logistic
+ * regression, or the CNN by per-pixel cross-entropy), then the learner —
+ *
+ * - `piecewise`: unary by per-pixel likelihood, then pairwise weights chosen on a validation split;
+ * - `ssvm`: all weights (unary-feature and pairwise) by a structured SVM from @ebmkit/ssvm (BCFW by default, or
+ *   one-slack …), warm-started from the piecewise solution;
+ * - `contrastive`: approximate maximum likelihood with Gibbs or mean-field negatives: from the piecewise solution,
+ *   the pairwise weights and class biases (default), or every weight (`warmStart: false`).
+ *
+ * For the CNN unary the CRF's pixel features are the network's log-probabilities (and a bias), so SSVM and
+ * contrastive training learn how much to trust the network per class alongside the pairwise weights.
+ */
+import { createRng, type RgbImage } from '@ebmkit/core';
+import { createLearner, type SsvmLearnerName } from '@ebmkit/ssvm';
+import { CnnUnary } from './cnn-unary.js';
+import { trainContrastive, type ContrastiveOptions } from './contrastive.js';
+import { splitValidation } from './dataset.js';
+import { GridCrf, type PairwiseKind, type SegmentationInput } from './grid-crf.js';
+import type { Connectivity } from './grid.js';
+import { samplePixels, trainLogistic } from './logistic.js';
+import { fitPairwiseWeights } from './pairwise-fit.js';
+import { PixelFeatures, type PixelFeatureOptions } from './pixel-features.js';
+import { FeatureCache, LazyInput, imageEdgeFeatures, logProbFeatures } from './segmentation-input.js';
+import { Segmenter, type UnaryKind } from './segmenter.js';
+
+/** Learning algorithms. */
+export type LearnerKind = 'piecewise' | 'ssvm' | 'contrastive';
+
+/** One training progress event (for progress bars). */
+export interface TrainProgress {
+  /** 'features', 'logistic', 'cnn', 'pairwise', 'ssvm', 'contrastive'. */
+  stage: string;
+  done: number;
+  total: number;
+  message?: string;
+}
+
+/** Options of `trainSegmenter`. */
+export interface TrainSegmenterOptions {
+  numLabels: number;
+  labelNames?: string[];
+  classColors?: number[];
+  maskKind?: 'binary' | 'palette';
+  /** Default 'linear'. */
+  unary?: UnaryKind;
+  /** Default 'piecewise'. */
+  learner?: LearnerKind;
+  /** Default 8. */
+  connectivity?: Connectivity;
+  /** Default 'potts' (constant + contrast-sensitive weights); 'matrix' learns a label-compatibility matrix. */
+  pairwise?: PairwiseKind;
+  /** Recorded in the model: the longer side examples were shrunk to. */
+  maxSide?: number;
+  /** Fraction of examples held out to fit pairwise weights and report validation error (default 0.2). */
+  validationFraction?: number;
+  /** Seed of the split, sampling and initialisations (default 1). */
+  seed?: number;
+  features?: PixelFeatureOptions;
+  /** Pixels sampled per image for the logistic regression (default 1000). */
+  pixelsPerImage?: number;
+  /** L2 strength of the logistic regression (default 1e-4). */
+  c2?: number;
+  cnn?: { epochs?: number; inputSize?: number; baseChannels?: number; batchSize?: number; learningRate?: number };
+  ssvm?: { algorithm?: SsvmLearnerName; C?: number; maxPasses?: number; tolerance?: number; warmStart?: boolean };
+  /** Contrastive options; with `warmStart` (default) the pairwise weights and class biases are fine-tuned from the piecewise solution. */
+  contrastive?: Omit<ContrastiveOptions, 'rng' | 'w0' | 'onEpoch'> & { warmStart?: boolean };
+  /**
+   * Reuse the unary of an already trained segmenter (its features or network and its unary weights) instead of
+   * training one: only the pairwise stage and the learner run. Its unary kind, label count and connectivity win.
+   */
+  initial?: Segmenter;
+  /** Byte budget of the cached feature maps (default 512 MiB). */
+  cacheBytes?: number;
+  onProgress?: (event: TrainProgress) => void;
+}
+
+/** What training measured. */
+export interface TrainReport {
+  trainImages: number;
+  validationImages: number;
+  /** Mean validation pixel error of the unary alone and of the final model (NaN without validation images). */
+  validationErrorUnary: number;
+  validationError: number;
+  /** The pairwise weights of the final model. */
+  pairwiseWeights: number[];
+  seconds: number;
+}
+
+/** An example at working resolution. */
+export interface TrainingExample {
+  image: RgbImage;
+  labels: Uint8Array;
+}
+
+function meanLoss(crf: GridCrf, w: Float64Array, X: readonly SegmentationInput[], Y: readonly Uint8Array[]): number {
+  if (X.length === 0) return NaN;
+  let s = 0;
+  for (let i = 0; i < X.length; i++) s += crf.loss(Y[i]!, crf.inference(X[i]!, w));
+  return s / X.length;
+}
+
+/** Trains a segmenter (see the module comment). */
+export async function trainSegmenter(examples: readonly TrainingExample[], options: TrainSegmenterOptions): Promise<{ segmenter: Segmenter; report: TrainReport }> {
+  const t0 = performance.now();
+  const K = options.numLabels;
+  if (examples.length === 0) throw new RangeError('trainSegmenter: no examples');
+  for (const [i, ex] of examples.entries()) {
+    if (ex.labels.length !== ex.image.width * ex.image.height) throw new RangeError(`example ${i}: ${ex.labels.length} labels for a ${ex.image.width}×${ex.image.height} image`);
+  }
+  const initial = options.initial;
+  if (initial && initial.config.numLabels !== K) throw new RangeError(`initial segmenter has ${initial.config.numLabels} labels, expected ${K}`);
+  const unary = initial ? initial.config.unary : (options.unary ?? 'linear');
+  const learner = options.learner ?? 'piecewise';
+  const connectivity = options.connectivity ?? 8;
+  const pairwise = options.pairwise ?? 'potts';
+  const seed = options.seed ?? 1;
+  const rng = createRng(seed);
+  const progress = options.onProgress ?? (() => {});
+  const { train, validation } = splitValidation(examples, options.validationFraction ?? 0.2, seed);
+  const cache = new FeatureCache(options.cacheBytes);
+
+  let features: PixelFeatures | undefined;
+  let cnn: CnnUnary | undefined;
+  let trainX: SegmentationInput[];
+  let valX: SegmentationInput[];
+  let crf: GridCrf;
+  let w: Float64Array;
+  const trainY = train.map((e) => e.labels);
+  const valY = validation.map((e) => e.labels);
+
+  if (unary === 'linear') {
+    progress({ stage: 'features', done: 0, total: 1, message: 'fitting the pixel feature codebook' });
+    features = initial
+      ? initial.features!
+      : PixelFeatures.fit(
+          train.map((e) => e.image),
+          options.features ?? {},
+          rng,
+        );
+    const fx = features;
+    const F = fx.size;
+    const make = (e: TrainingExample) => new LazyInput(e.image, F, (img) => fx.extract(img), cache, connectivity);
+    trainX = train.map(make);
+    valX = validation.map(make);
+    progress({ stage: 'features', done: 1, total: 1 });
+    crf = new GridCrf({ numLabels: K, numFeatures: F, connectivity, pairwise });
+    w = new Float64Array(crf.sizeJointFeature);
+    if (initial) w.set(initial.weights.subarray(0, crf.pairOffset));
+    else {
+      const maxIt = 300;
+      const sample = samplePixels(trainX, trainY, options.pixelsPerImage ?? 1000, rng);
+      const W = await trainLogistic(sample, K, {
+        c2: options.c2 ?? 1e-4,
+        maxIterations: maxIt,
+        onIteration: (it, f) => progress({ stage: 'logistic', done: it, total: maxIt, message: `loss ${f.toFixed(4)}` }),
+      });
+      w.set(W);
+    }
+  } else {
+    const c = options.cnn ?? {};
+    if (initial) cnn = initial.cnn!;
+    else {
+      cnn = await CnnUnary.create({ numLabels: K, ...(c.inputSize ? { inputSize: c.inputSize } : {}), ...(c.baseChannels ? { baseChannels: c.baseChannels } : {}) }, rng);
+      const epochs = c.epochs ?? 40;
+      await cnn.train(
+        train.map((e) => e.image),
+        trainY,
+        {
+          rng,
+          epochs,
+          ...(c.batchSize ? { batchSize: c.batchSize } : {}),
+          ...(c.learningRate ? { learningRate: c.learningRate } : {}),
+          onEpoch: (ep, loss) => progress({ stage: 'cnn', done: ep, total: epochs, message: `loss ${loss.toFixed(4)}` }),
+        },
+      );
+    }
+    const net = cnn;
+    const make = async (e: TrainingExample): Promise<SegmentationInput> => ({
+      width: e.image.width,
+      height: e.image.height,
+      features: logProbFeatures(await net.logProbabilities(e.image), K),
+      numFeatures: K + 1,
+      edges: imageEdgeFeatures(e.image, connectivity),
+    });
+    trainX = [];
+    for (const e of train) trainX.push(await make(e));
+    valX = [];
+    for (const e of validation) valX.push(await make(e));
+    crf = new GridCrf({ numLabels: K, numFeatures: K + 1, connectivity, pairwise });
+    w = new Float64Array(crf.sizeJointFeature);
+    if (initial) w.set(initial.weights.subarray(0, crf.pairOffset));
+    else for (let k = 0; k < K; k++) w[k * (K + 1) + k] = 1; // U = −log p
+  }
+
+  // piecewise stage 2: pairwise weights on the validation split (or the training images when there is none)
+  const fitX = valX.length > 0 ? valX : trainX.slice(0, 20);
+  const fitY = valX.length > 0 ? valY : trainY.slice(0, 20);
+  let count = 0;
+  const planned = crf.pairwise === 'potts' ? 2 * 36 + 7 : 2 * 9 + 7 + 4 * crf.numPairWeights;
+  const fit = fitPairwiseWeights(crf, w, fitX, fitY, { onCandidate: () => progress({ stage: 'pairwise', done: Math.min(++count, planned), total: planned }) });
+  w = fit.w;
+  const unaryW = Float64Array.from(w).fill(0, crf.pairOffset);
+  const validationErrorUnary = meanLoss(crf, unaryW, valX, valY);
+
+  if (learner === 'ssvm') {
+    const o = options.ssvm ?? {};
+    const maxPasses = o.maxPasses ?? 10;
+    const algorithm = o.algorithm ?? 'bcfw';
+    const l = createLearner(algorithm, crf, {
+      C: o.C ?? 10,
+      maxPasses,
+      ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),
+      evaluateEvery: maxPasses,
+      rng,
+      ...(o.warmStart ?? true ? { w0: w } : {}),
+    });
+    const it = l.run(trainX, trainY);
+    let pass = 0;
+    for (;;) {
+      const r = it.next();
+      if (r.done) {
+        w = Float64Array.from(r.value.w);
+        break;
+      }
+      progress({ stage: 'ssvm', done: ++pass, total: maxPasses, message: `primal ${r.value.primal.toFixed(4)}` });
+    }
+  } else if (learner === 'contrastive') {
+    const o = options.contrastive ?? {};
+    const epochs = o.epochs ?? 10;
+    const { warmStart, ...rest } = o;
+    const warm = warmStart ?? true;
+    w = trainContrastive(crf, trainX, trainY, {
+      // from the piecewise solution: fine-tune the pairwise weights and class biases (the unary features keep their
+      // likelihood optimum); from zero: everything
+      learningRate: warm ? 0.02 : 0.05,
+      learn: warm ? 'pairwise-and-bias' : 'all',
+      ...rest,
+      epochs,
+      rng,
+      ...(warm ? { w0: w } : {}),
+      onEpoch: (ep, gn) => progress({ stage: 'contrastive', done: ep, total: epochs, message: `‖g‖ ${gn.toFixed(4)}` }),
+    });
+  }
+  const validationError = meanLoss(crf, w, valX, valY);
+  const segmenter = new Segmenter(
+    {
+      unary,
+      numLabels: K,
+      ...(options.maxSide !== undefined ? { maxSide: options.maxSide } : {}),
+      connectivity,
+      pairwise,
+      labelNames: options.labelNames ?? Array.from({ length: K }, (_, k) => (K === 2 ? ['background', 'foreground'][k]! : `class ${k}`)),
+      classColors: options.classColors ?? Array.from({ length: K }, (_, k) => (K === 2 ? [0, 0xffffff][k]! : defaultColor(k))),
+      maskKind: options.maskKind ?? (K === 2 ? 'binary' : 'palette'),
+      learner,
+      notes: { trainImages: train.length, validationImages: validation.length, seed },
+    },
+    w,
+    features,
+    cnn,
+  );
+  return {
+    segmenter,
+    report: {
+      trainImages: train.length,
+      validationImages: validation.length,
+      validationErrorUnary,
+      validationError,
+      pairwiseWeights: Array.from(w.subarray(crf.pairOffset)),
+      seconds: (performance.now() - t0) / 1000,
+    },
+  };
+}
+
+/** A distinct colour for class k (a fixed bright palette, then a hash). */
+export function defaultColor(k: number): number {
+  const base = [0x000000, 0xe6194b, 0x3cb44b, 0xffe119, 0x4363d8, 0xf58231, 0x911eb4, 0x46f0f0, 0xf032e6, 0xbcf60c, 0xfabebe, 0x008080];
+  if (k < base.length) return base[k]!;
+  return ((k * 2654435761) >>> 8) & 0xffffff;
+}
