@@ -59,7 +59,7 @@ export { readIdx, decodeIdx } from './data/idx.js';
 export type { CsvMatrixOptions, CsvMatrix } from './data/csv.js';
 export { readCsvMatrix } from './data/csv.js';
 export type { ImageMaskPair, RgbImage, BinaryMask } from './data/image-folders.js';
-export { IMAGE_EXTENSIONS, pairImageMaskFolders, loadImage, loadMask } from './data/image-folders.js';
+export { IMAGE_EXTENSIONS, listImages, pairImageMaskFolders, loadImage, loadMask } from './data/image-folders.js';
 
 // --- tfjs backend selection (backend.ts) ---
 export type { Tf, BackendName, BackendPreference, BackendSelection } from './backend.js';

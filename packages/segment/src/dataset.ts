@@ -7,9 +7,7 @@
  * Size rule: `resize` (default) resamples the image to its mask's size (masks are the ground truth, e.g. the
  * Weizmann horses whose colour images are larger than their masks); `refuse` throws a DataError naming both files.
  */
-import { readdir } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { DataError, IMAGE_EXTENSIONS, createRng, loadImage, pairImageMaskFolders, type RgbImage } from '@ebmkit/core';
+import { DataError, createRng, loadImage, pairImageMaskFolders, type RgbImage } from '@ebmkit/core';
 import { loadLabelMap, type MaskFormat } from './masks.js';
 import { fitSize, resizeLabels, resizeRgb } from './resize.js';
 
@@ -79,24 +77,8 @@ export async function loadExample(name: string, imagePath: string, maskPath: str
   return { name, imagePath, maskPath, image, labels, maskWidth: mask.width, maskHeight: mask.height };
 }
 
-/** The image files of a folder, sorted by name (for prediction, where there are no masks). */
-export async function listImages(dir: string): Promise<{ name: string; path: string }[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new DataError(dir, undefined, 'no such folder');
-    if (err.code === 'ENOTDIR') throw new DataError(dir, undefined, 'is a file, expected a folder of images');
-    throw e;
-  }
-  const out = entries
-    .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.') && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase()))
-    .map((e) => ({ name: e.name.slice(0, -extname(e.name).length), path: join(dir, e.name) }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (out.length === 0) throw new DataError(dir, undefined, `no images (expected files ending in ${IMAGE_EXTENSIONS.join(', ')})`);
-  return out;
-}
+/** The image files of a folder, sorted by name (for prediction, where there are no masks); core's loader. */
+export { listImages } from '@ebmkit/core';
 
 /**
  * Splits items into training and validation parts: a seeded shuffle, then the first ⌈fraction·n⌉ go to validation

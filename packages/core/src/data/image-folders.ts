@@ -69,6 +69,17 @@ async function imagesByBasename(dir: string): Promise<Map<string, string>> {
 }
 
 /**
+ * The image files of a folder (png/jpg/jpeg/bmp in any case) as `{name: basename, path}`, sorted by name.
+ * Throws `DataError` for a missing folder, a duplicate basename or a folder without images.
+ */
+export async function listImages(dir: string): Promise<{ name: string; path: string }[]> {
+  const byName = await imagesByBasename(dir);
+  return [...byName]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, file]) => ({ name, path: join(dir, file) }));
+}
+
+/**
  * Pairs every image in `imagesDir` with the mask of the same basename in `masksDir` (extensions png/jpg/jpeg/bmp in
  * any case, and may differ between the two). Returns the pairs sorted by name. Throws `DataError` naming the file(s)
  * without a partner — in either direction — a duplicate basename within a folder, or an empty folder.
