@@ -23,10 +23,20 @@ export function stateScores(
   for (let t = 0; t < T; t++) {
     const o = t * L;
     const i = i0 + t;
-    for (let j = itemStart[i]!; j < itemStart[i + 1]!; j++) {
-      const a = attr[j]!;
-      const v = value === null ? 1 : value[j]!;
-      for (let k = attrStart[a]!; k < attrStart[a + 1]!; k++) out[o + featLabel[k]!]! += v * w[k]!;
+    const j1 = itemStart[i + 1]!;
+    if (value === null) {
+      for (let j = itemStart[i]!; j < j1; j++) {
+        const a = attr[j]!;
+        const k1 = attrStart[a + 1]!;
+        for (let k = attrStart[a]!; k < k1; k++) out[o + featLabel[k]!]! += w[k]!;
+      }
+    } else {
+      for (let j = itemStart[i]!; j < j1; j++) {
+        const a = attr[j]!;
+        const v = value[j]!;
+        const k1 = attrStart[a + 1]!;
+        for (let k = attrStart[a]!; k < k1; k++) out[o + featLabel[k]!]! += v * w[k]!;
+      }
     }
   }
   if (scale !== 1) for (let q = 0; q < T * L; q++) out[q]! *= scale;

@@ -89,23 +89,65 @@ export const SumSemiring: Semiring = {
     return rng.categorical(weights, offset, length);
   },
   matvec(L, v, vOff, N, u, uOff, out, outOff) {
-    // Dot products with four accumulators (about 1.3× faster in V8 than one).
-    for (let j = 0; j < L; j++) {
-      const r = j * L;
+    // Four output rows at a time, two accumulators each: every v[i] load serves four rows and eight
+    // independent sums hide the add latency (about 2× faster in V8 than one dot product per row).
+    let j = 0;
+    for (; j + 3 < L; j += 4) {
+      const r0 = j * L;
+      const r1 = r0 + L;
+      const r2 = r1 + L;
+      const r3 = r2 + L;
       let a0 = 0;
       let a1 = 0;
       let a2 = 0;
       let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
       let i = 0;
-      for (; i + 3 < L; i += 4) {
+      for (; i + 1 < L; i += 2) {
+        const x = v[vOff + i]!;
+        const y = v[vOff + i + 1]!;
+        a0 += N[r0 + i]! * x;
+        a1 += N[r1 + i]! * x;
+        a2 += N[r2 + i]! * x;
+        a3 += N[r3 + i]! * x;
+        b0 += N[r0 + i + 1]! * y;
+        b1 += N[r1 + i + 1]! * y;
+        b2 += N[r2 + i + 1]! * y;
+        b3 += N[r3 + i + 1]! * y;
+      }
+      if (i < L) {
+        const x = v[vOff + i]!;
+        a0 += N[r0 + i]! * x;
+        a1 += N[r1 + i]! * x;
+        a2 += N[r2 + i]! * x;
+        a3 += N[r3 + i]! * x;
+      }
+      if (u === null) {
+        out[outOff + j] = a0 + b0;
+        out[outOff + j + 1] = a1 + b1;
+        out[outOff + j + 2] = a2 + b2;
+        out[outOff + j + 3] = a3 + b3;
+      } else {
+        out[outOff + j] = (a0 + b0) * u[uOff + j]!;
+        out[outOff + j + 1] = (a1 + b1) * u[uOff + j + 1]!;
+        out[outOff + j + 2] = (a2 + b2) * u[uOff + j + 2]!;
+        out[outOff + j + 3] = (a3 + b3) * u[uOff + j + 3]!;
+      }
+    }
+    for (; j < L; j++) {
+      const r = j * L;
+      let a0 = 0;
+      let a1 = 0;
+      let i = 0;
+      for (; i + 1 < L; i += 2) {
         a0 += N[r + i]! * v[vOff + i]!;
         a1 += N[r + i + 1]! * v[vOff + i + 1]!;
-        a2 += N[r + i + 2]! * v[vOff + i + 2]!;
-        a3 += N[r + i + 3]! * v[vOff + i + 3]!;
       }
-      for (; i < L; i++) a0 += N[r + i]! * v[vOff + i]!;
-      const acc = a0 + a1 + (a2 + a3);
-      out[outOff + j] = u === null ? acc : acc * u[uOff + j]!;
+      if (i < L) a0 += N[r + i]! * v[vOff + i]!;
+      out[outOff + j] = u === null ? a0 + a1 : (a0 + a1) * u[uOff + j]!;
     }
   },
 };

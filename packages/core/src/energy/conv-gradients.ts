@@ -27,6 +27,11 @@ type Backend = {
   readSync(dataId: object): tf.TypedArray | string[];
   write(values: tf.TypedArray, shape: number[], dtype: tf.DataType): object;
 };
+/** The parts of tfjs-backend-wasm's BackendWasm used for zero-copy access to tensors on the wasm heap. */
+type WasmHeapBackend = Backend & {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): tf.TypedArray;
+};
 type KernelArgs = { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Record<string, unknown> };
 
 /** Runs a kernel of the wasm backend directly (backend level: no engine tape, no tracking). */
@@ -34,6 +39,21 @@ function call(name: string, backend: Backend, inputs: Record<string, TensorInfo>
   const k = tf.getKernel(name, 'wasm');
   if (!k) throw new Error(`wasm backend has no ${name} kernel`);
   return k.kernelFunc({ inputs, backend, attrs } as never) as TensorInfo;
+}
+
+function heap(backend: Backend): WasmHeapBackend {
+  const b = backend as Partial<WasmHeapBackend>;
+  if (typeof b.makeOutput !== 'function' || typeof b.typedArrayFromHeap !== 'function') throw new Error('wasm conv gradient: not a wasm backend');
+  return b as WasmHeapBackend;
+}
+
+/**
+ * A Float32Array view of a float32 tensor on the wasm heap (no copy). Take views only after the last allocation of a
+ * kernel: growing the heap detaches earlier views.
+ */
+function f32(backend: Backend, t: TensorInfo): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`wasm conv gradient: expected float32, got ${t.dtype}`);
+  return heap(backend).typedArrayFromHeap(t) as Float32Array;
 }
 
 type PadAttr = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -58,50 +78,54 @@ function conv2dInfo(
   );
 }
 
-/** Conv2DBackpropFilter for wasm, as a dilated convolution of the transposed input with the transposed dy. */
+/**
+ * Conv2DBackpropFilter for wasm as one matrix product: dW[(kh, kw, ci), co] = Σ_m P[(kh, kw, ci), m] · dy[m, co] over
+ * the output positions m = (n, oh, ow), where P is the transposed im2col matrix of x (zero where the window leaves
+ * the padded image), built here and multiplied by XNNPACK's matmul.
+ */
 function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const filterShape = attrs['filterShape'] as number[];
   const info = conv2dInfo(x.shape, filterShape, attrs, false);
   const [KH, KW, Ci, Co] = filterShape as [number, number, number, number];
-  const H = x.shape[1]!;
-  const W = x.shape[2]!;
+  const [N, H, W] = x.shape as [number, number, number];
+  const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
-  const sh = info.strideHeight;
-  const sw = info.strideWidth;
-  const bottom = KH - H - top + (info.outHeight - 1) * sh;
-  const right = KW - W - left + (info.outWidth - 1) * sw;
-  const temps: TensorInfo[] = [];
+  const M = N * OH * OW;
+  const K = KH * KW * Ci;
+  const p = heap(backend).makeOutput([K, M], 'float32');
   try {
-    const xt = call('Transpose', backend, { x }, { perm: [3, 1, 2, 0] });
-    temps.push(xt);
-    const dyt = call('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
-    temps.push(dyt);
-    let out = call(
-      'Conv2D',
-      backend,
-      { x: xt, filter: dyt },
-      {
-        strides: [1, 1],
-        dilations: [sh, sw],
-        pad: [
-          [0, 0],
-          [top, Math.max(bottom, 0)],
-          [left, Math.max(right, 0)],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-      },
-    );
-    temps.push(out);
-    if (bottom < 0 || right < 0) {
-      // Rows/columns past the last window (valid padding, stride not dividing H − KH) contribute nothing: crop.
-      out = call('Slice', backend, { x: out }, { begin: [0, 0, 0, 0], size: [Ci, KH, KW, Co] });
-      temps.push(out);
+    const P = f32(backend, p);
+    const X = f32(backend, x);
+    // Row (kh, kw, ci) of P holds x at (n, oh·sₕ + kh·dₕ − top, ow·s_w + kw·d_w − left, ci) for every column (n, oh, ow).
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        for (let ci = 0; ci < Ci; ci++) {
+          const row = ((kh * KW + kw) * Ci + ci) * M;
+          let col = row;
+          for (let n = 0; n < N; n++) {
+            for (let oh = 0; oh < OH; oh++) {
+              const h = oh * sh + kh * dh - top;
+              if (h < 0 || h >= H) {
+                P.fill(0, col, col + OW);
+                col += OW;
+                continue;
+              }
+              const xRow = (n * H + h) * W;
+              for (let ow = 0; ow < OW; ow++) {
+                const w = ow * sw + kw * dw - left;
+                P[col++] = w >= 0 && w < W ? X[(xRow + w) * Ci + ci]! : 0;
+              }
+            }
+          }
+        }
+      }
     }
-    return call('Transpose', backend, { x: out }, { perm: [1, 2, 0, 3] });
+    const out = call('BatchMatMul', backend, { a: p, b: { ...dy, shape: [M, Co] } }, { transposeA: false, transposeB: false });
+    out.shape = filterShape;
+    return out;
   } finally {
-    for (const t of temps) backend.disposeData(t.dataId);
+    backend.disposeData(p.dataId);
   }
 }
 
@@ -178,48 +202,60 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: KernelArgs): TensorI
   return { dataId: backend.write(dx, inputShape, 'float32'), shape: inputShape, dtype: 'float32' };
 }
 
-/** Conv2DBackpropInput at stride 1 (any padding) as a forward convolution with the flipped filter; else wasm's own. */
-function makeConv2DBackpropInput(original: (a: KernelArgs) => TensorInfo) {
-  return ({ inputs, backend, attrs }: KernelArgs): TensorInfo => {
-    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-    const inputShape = attrs['inputShape'] as number[];
-    const fmt = (attrs['dataFormat'] as string | undefined) ?? 'NHWC';
-    const info = fmt === 'NHWC' ? conv2dInfo(inputShape, filter.shape, attrs, false) : undefined;
-    if (!info || info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) {
-      return original({ inputs, backend, attrs });
+/**
+ * Conv2DBackpropInput for wasm as one matrix product and a col2im scatter: C[m, (kh, kw, ci)] = Σ_co dy[m, co] ·
+ * W[kh, kw, ci, co] (XNNPACK's matmul with the filter transposed to [co, (kh, kw, ci)]), then every row m = (n, oh, ow)
+ * of C is added into dx at the input positions its window covers. Any stride, dilation and padding.
+ */
+function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const inputShape = attrs['inputShape'] as number[];
+  const info = conv2dInfo(inputShape, filter.shape, attrs, false);
+  const [KH, KW, Ci, Co] = filter.shape as [number, number, number, number];
+  const [N, H, W] = inputShape as [number, number, number];
+  const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const M = N * OH * OW;
+  const K = KH * KW * Ci;
+  const temps: TensorInfo[] = [];
+  try {
+    const wt = call('Transpose', backend, { x: filter }, { perm: [3, 0, 1, 2] });
+    temps.push(wt);
+    const cols = call('BatchMatMul', backend, { a: { ...dy, shape: [M, Co] }, b: { ...wt, shape: [Co, K] } }, { transposeA: false, transposeB: false });
+    temps.push(cols);
+    const out = heap(backend).makeOutput(inputShape, 'float32');
+    const dx = f32(backend, out);
+    const C = f32(backend, cols);
+    dx.fill(0);
+    let r = 0;
+    for (let n = 0; n < N; n++) {
+      for (let oh = 0; oh < OH; oh++) {
+        for (let ow = 0; ow < OW; ow++, r += K) {
+          for (let kh = 0; kh < KH; kh++) {
+            const h = oh * sh + kh * dh - top;
+            if (h < 0 || h >= H) continue;
+            const dxRow = (n * H + h) * W;
+            for (let kw = 0; kw < KW; kw++) {
+              const w = ow * sw + kw * dw - left;
+              if (w < 0 || w >= W) continue;
+              const d = (dxRow + w) * Ci;
+              const c = r + (kh * KW + kw) * Ci;
+              for (let ci = 0; ci < Ci; ci++) dx[d + ci]! += C[c + ci]!;
+            }
+          }
+        }
+      }
     }
-    const [KH, KW] = filter.shape as [number, number];
-    const { top, bottom, left, right } = info.padInfo;
-    if (top > KH - 1 || bottom > KH - 1 || left > KW - 1 || right > KW - 1) return original({ inputs, backend, attrs });
-    const temps: TensorInfo[] = [];
-    try {
-      const flipped = call('Reverse', backend, { x: filter }, { dims: [0, 1] });
-      temps.push(flipped);
-      const wt = call('Transpose', backend, { x: flipped }, { perm: [0, 1, 3, 2] });
-      temps.push(wt);
-      return call(
-        'Conv2D',
-        backend,
-        { x: dy, filter: wt },
-        {
-          strides: [1, 1],
-          dilations: [1, 1],
-          pad: [
-            [0, 0],
-            [KH - 1 - top, KH - 1 - bottom],
-            [KW - 1 - left, KW - 1 - right],
-            [0, 0],
-          ],
-          dataFormat: 'NHWC',
-        },
-      );
-    } finally {
-      for (const t of temps) backend.disposeData(t.dataId);
-    }
-  };
+    return out;
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
 }
 
-/** MaxPoolGrad for wasm as a direct loop: each output's gradient goes to the first maximum of its window. */
+/**
+ * MaxPoolGrad for wasm as a direct loop over the wasm heap: each output's gradient goes to the first maximum of its
+ * window (row-major order), as tfjs's cpu backend does.
+ */
 function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
   const info = tf.backend_util.computePool2DInfo(
@@ -230,14 +266,14 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo {
     attrs['pad'] as 'valid' | 'same' | number,
     attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
   );
-  const xs = backend.readSync(input.dataId) as Float32Array;
-  const dys = backend.readSync(dy.dataId) as Float32Array;
   const [N, H, W, C] = input.shape as [number, number, number, number];
   const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
   const { top, left } = info.padInfo;
-  const dx = new Float32Array(N * H * W * C);
-  const best = new Float32Array(C);
-  const at = new Int32Array(C);
+  const out = heap(backend).makeOutput(input.shape, 'float32');
+  const dx = f32(backend, out);
+  const xs = f32(backend, input);
+  const dys = f32(backend, dy);
+  dx.fill(0);
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * sh - top;
@@ -248,30 +284,54 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo {
         const bLo = Math.max(0, w0);
         const bHi = Math.min(W, w0 + fw);
         if (aLo >= aHi || bLo >= bHi) continue;
-        // The first window element initialises every channel; later ones replace it only when strictly larger.
+        const dyBase = ((n * OH + oh) * OW + ow) * C;
         const first = ((n * H + aLo) * W + bLo) * C;
         for (let c = 0; c < C; c++) {
-          best[c] = xs[first + c]!;
-          at[c] = first + c;
-        }
-        for (let a = aLo; a < aHi; a++) {
-          for (let b = a === aLo ? bLo + 1 : bLo; b < bHi; b++) {
-            const base = ((n * H + a) * W + b) * C;
-            for (let c = 0; c < C; c++) {
-              const v = xs[base + c]!;
-              if (v > best[c]!) {
-                best[c] = v;
-                at[c] = base + c;
+          // The first window element is the candidate; a later one replaces it only when strictly larger.
+          let best = xs[first + c]!;
+          let at = first + c;
+          for (let a = aLo; a < aHi; a++) {
+            for (let b = a === aLo ? bLo + 1 : bLo; b < bHi; b++) {
+              const i = ((n * H + a) * W + b) * C + c;
+              const v = xs[i]!;
+              if (v > best) {
+                best = v;
+                at = i;
               }
             }
           }
+          dx[at]! += dys[dyBase + c]!;
         }
-        const dyBase = ((n * OH + oh) * OW + ow) * C;
-        for (let c = 0; c < C; c++) dx[at[c]!] += dys[dyBase + c]!;
       }
     }
   }
-  return { dataId: backend.write(dx, input.shape, 'float32'), shape: input.shape, dtype: 'float32' };
+  return out;
+}
+
+/**
+ * BatchMatMul with a transposed operand, on wasm: transposes it explicitly and multiplies untransposed. wasm hands
+ * only untransposed, unbatched products to XNNPACK; the others run a naive loop that is ~8× slower at the shapes of a
+ * dense layer's gradient (dy·Wᵀ and xᵀ·dy).
+ */
+function makeBatchMatMul(original: (a: KernelArgs) => TensorInfo) {
+  return ({ inputs, backend, attrs }: KernelArgs): TensorInfo => {
+    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+    const ta = attrs['transposeA'] === true;
+    const tb = attrs['transposeB'] === true;
+    const unbatched = (t: TensorInfo) => t.shape.slice(0, -2).every((d) => d === 1);
+    if ((!ta && !tb) || !unbatched(a) || !unbatched(b) || a.dtype !== 'float32' || b.dtype !== 'float32') return original({ inputs, backend, attrs });
+    const swapLast = (t: TensorInfo) => call('Transpose', backend, { x: t }, { perm: [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)) });
+    const temps: TensorInfo[] = [];
+    try {
+      const a2 = ta ? swapLast(a) : a;
+      if (ta) temps.push(a2);
+      const b2 = tb ? swapLast(b) : b;
+      if (tb) temps.push(b2);
+      return original({ inputs: { a: a2, b: b2 }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+  };
 }
 
 const KERNELS: [string, (a: KernelArgs) => TensorInfo][] = [
@@ -294,8 +354,9 @@ export function registerWasmConvGradients(): string[] {
   // Faster replacements of two slow wasm kernels (marked so that a second call leaves them alone). The original
   // setup function is kept: the wasm backend runs it at start-up to bind the C function the fallback uses.
   const replacements: [string, (orig: (a: KernelArgs) => TensorInfo) => (a: KernelArgs) => TensorInfo][] = [
-    ['Conv2DBackpropInput', makeConv2DBackpropInput],
+    ['Conv2DBackpropInput', () => conv2DBackpropInput],
     ['MaxPoolGrad', () => maxPoolGrad],
+    ['BatchMatMul', makeBatchMatMul],
   ];
   for (const [name, make] of replacements) {
     const orig = tf.getKernel(name, 'wasm') as (tf.KernelConfig & { [REPLACED]?: true }) | undefined;

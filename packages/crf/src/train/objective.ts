@@ -49,8 +49,8 @@ export function negLogLikelihood(
   scale = 1,
 ): number {
   const L = index.numLabels;
-  const { attrStart, featLabel, numState, transitionMask } = index;
-  const { seqStart, itemStart, attr, value, label } = corpus;
+  const { numState, transitionMask } = index;
+  const { seqStart, label } = corpus;
   let transition = transitionWeights(index, w);
   if (scale !== 1) transition = ws.scaledTransition(transition, scale);
   const edgeSum = ws.edgeSum.fill(0);
@@ -62,30 +62,49 @@ export function negLogLikelihood(
     ws.reserve(T);
     const { unary, node } = ws;
     stateScores(index, corpus, s, w, unary, scale);
-    const logZ = ws.chain.sumProduct({ T, L, unary, transition }, node, edgeSum);
-    // Gold score and observed counts.
+    nll += ws.chain.sumProduct({ T, L, unary, transition }, node, edgeSum);
+    // Gold score; observed counts enter the gradient through node − 1 at the gold labels.
     let gold = 0;
     for (let t = 0; t < T; t++) {
-      const i = i0 + t;
-      const y = label[i]!;
+      const y = label[i0 + t]!;
       gold += unary[t * L + y]!;
       if (t > 0) {
-        const ty = label[i - 1]! * L + y;
+        const ty = label[i0 + t - 1]! * L + y;
         gold += transition[ty]!;
         if (transitionMask[ty]) grad[numState + ty]! -= 1;
       }
-      const o = t * L;
-      for (let j = itemStart[i]!; j < itemStart[i + 1]!; j++) {
-        const a = attr[j]!;
-        const v = value === null ? 1 : value[j]!;
-        for (let k = attrStart[a]!; k < attrStart[a + 1]!; k++) {
-          const yk = featLabel[k]!;
-          grad[k]! += v * (yk === y ? node[o + yk]! - 1 : node[o + yk]!);
-        }
-      }
+      node[t * L + y]! -= 1;
     }
-    nll += logZ - gold;
+    nll -= gold;
+    addStateExpectations(index, corpus, s, node, grad);
   }
   for (let k = 0; k < L * L; k++) if (transitionMask[k]) grad[numState + k]! += edgeSum[k]!;
   return nll;
+}
+
+/** grad[k] += value_j · node[t·L + label(k)] over the state features k of every attribute occurrence of sequence s. */
+function addStateExpectations(index: FeatureIndex, corpus: EncodedCorpus, s: number, node: Float64Array, grad: Float64Array): void {
+  const L = index.numLabels;
+  const { attrStart, featLabel } = index;
+  const { seqStart, itemStart, attr, value } = corpus;
+  const i0 = seqStart[s]!;
+  const T = seqStart[s + 1]! - i0;
+  for (let t = 0; t < T; t++) {
+    const o = t * L;
+    const j1 = itemStart[i0 + t + 1]!;
+    if (value === null) {
+      for (let j = itemStart[i0 + t]!; j < j1; j++) {
+        const a = attr[j]!;
+        const k1 = attrStart[a + 1]!;
+        for (let k = attrStart[a]!; k < k1; k++) grad[k]! += node[o + featLabel[k]!]!;
+      }
+    } else {
+      for (let j = itemStart[i0 + t]!; j < j1; j++) {
+        const a = attr[j]!;
+        const v = value[j]!;
+        const k1 = attrStart[a + 1]!;
+        for (let k = attrStart[a]!; k < k1; k++) grad[k]! += v * node[o + featLabel[k]!]!;
+      }
+    }
+  }
 }
