@@ -48,24 +48,43 @@ export function liftTransition(
 
 /**
  * Lifts the unary rows of `p` (start/end folded into the first/last rows), each shifted by its maximum.
- * Returns the sum of the row shifts (−∞ if some row is all −∞).
+ * Returns the sum of the row shifts (−∞ if some row is all −∞), or NaN — leaving `unary` partly written —
+ * as soon as a row's finite values span more than `maxSpread` nats (the caller then lifts into another semiring).
  */
-export function liftUnary(sr: Semiring, p: ChainPotentials, unary: Float64Array): number {
+export function liftUnary(sr: Semiring, p: ChainPotentials, unary: Float64Array, maxSpread = Infinity): number {
   const { T, L } = p;
+  const src = p.unary;
   let shift = 0;
   for (let t = 0; t < T; t++) {
     const o = t * L;
+    const start = t === 0 ? p.start ?? null : null;
+    const end = t === T - 1 ? p.end ?? null : null;
     let m = -Infinity;
-    for (let y = 0; y < L; y++) {
-      let v = p.unary[o + y]!;
-      if (t === 0 && p.start) v += p.start[y]!;
-      if (t === T - 1 && p.end) v += p.end[y]!;
-      unary[o + y] = v;
-      if (v > m) m = v;
+    let lo = Infinity;
+    if (start === null && end === null) {
+      for (let y = 0; y < L; y++) {
+        const v = src[o + y]!;
+        unary[o + y] = v;
+        if (v > m) m = v;
+        if (v < lo && v !== -Infinity) lo = v;
+      }
+    } else {
+      for (let y = 0; y < L; y++) {
+        let v = src[o + y]!;
+        if (start !== null) v += start[y]!;
+        if (end !== null) v += end[y]!;
+        unary[o + y] = v;
+        if (v > m) m = v;
+        if (v < lo && v !== -Infinity) lo = v;
+      }
     }
+    if (m - lo > maxSpread) return NaN;
     shift += m;
-    const ms = m === -Infinity ? 0 : m;
-    for (let y = 0; y < L; y++) unary[o + y] = sr.lift(unary[o + y]! - ms);
+    if (sr.liftRow) sr.liftRow(unary, o, L, m === -Infinity ? 0 : m);
+    else {
+      const ms = m === -Infinity ? 0 : m;
+      for (let y = 0; y < L; y++) unary[o + y] = sr.lift(unary[o + y]! - ms);
+    }
   }
   return shift;
 }

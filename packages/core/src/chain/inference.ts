@@ -71,36 +71,44 @@ export class ChainWorkspace {
     return this.cacheMax;
   }
 
-  /** The semiring for sums over labellings of `p` (see `sumSemiringFor`), with the transition check cached. */
-  private sumSemiring(p: ChainPotentials): Semiring {
-    if (p.T > 1) {
-      this.syncTransition(p);
-      if (this.cacheSpread > SCALED_RANGE_LIMIT) return LogSemiring;
-    }
-    return unarySpreadOk(p) ? SumSemiring : LogSemiring;
-  }
-
-  /** Lifts `p` into `sr` and runs the forward pass; returns the lowered total and the lifted chain. */
-  runForward(sr: Semiring, p: ChainPotentials): { total: number; chain: LiftedChain } {
+  /**
+   * Lifts `p` into `sr` and runs the forward pass; returns the lowered total and the lifted chain, or null when a
+   * unary row spans more than `maxSpread` nats (nothing useful is computed then).
+   */
+  runForward(sr: Semiring, p: ChainPotentials, maxSpread = Infinity): { total: number; chain: LiftedChain } | null {
     this.reserve(p.T, p.L);
     const { T, L } = p;
     const tm = T > 1 ? this.transitionFor(sr, p) : 0;
-    const shift = (T > 1 ? (T - 1) * tm : 0) + liftUnary(sr, p, this.liftedUnary);
+    const unaryShift = liftUnary(sr, p, this.liftedUnary, maxSpread);
+    if (Number.isNaN(unaryShift)) return null;
     const chain: LiftedChain = {
       T,
       L,
       unary: this.liftedUnary,
       transition: this.liftedTransition,
       transitionT: this.liftedTransitionT,
-      shift,
+      shift: (T > 1 ? (T - 1) * tm : 0) + unaryShift,
     };
     const total = forward(sr, chain, this.alpha, this.logScale);
     return { total, chain };
   }
 
+  /**
+   * The forward pass for sums over labellings (see `sumSemiringFor`): the rescaled `SumSemiring` unless the
+   * transition table (checked once per table) or a unary row spans more than `SCALED_RANGE_LIMIT` nats, in which
+   * case the log-domain `LogSemiring`.
+   */
+  private sumForward(p: ChainPotentials): { sr: Semiring; total: number; chain: LiftedChain } {
+    if (!(p.T > 1 && (this.syncTransition(p), this.cacheSpread > SCALED_RANGE_LIMIT))) {
+      const r = this.runForward(SumSemiring, p, SCALED_RANGE_LIMIT);
+      if (r) return { sr: SumSemiring, ...r };
+    }
+    return { sr: LogSemiring, ...this.runForward(LogSemiring, p)! };
+  }
+
   /** log Z. */
   logPartition(p: ChainPotentials): number {
-    return this.runForward(this.sumSemiring(p), p).total;
+    return this.sumForward(p).total;
   }
 
   /**
@@ -116,8 +124,7 @@ export class ChainWorkspace {
     edgeSum: Float64Array | null = null,
     edges: Float64Array | null = null,
   ): number {
-    const sr = this.sumSemiring(p);
-    const { total: logZ, chain } = this.runForward(sr, p);
+    const { sr, total: logZ, chain } = this.sumForward(p);
     if (logZ === -Infinity) return logZ;
     backward(sr, chain, this.beta, this.scratch);
     if (sr === SumSemiring) this.scaledMarginals(chain, node, edgeSum, edges);
@@ -205,7 +212,7 @@ export class ChainWorkspace {
 
   /** The MAP labelling (Viterbi) into `out`; returns its score, or −∞ (and leaves `out` alone) if none is possible. */
   viterbi(p: ChainPotentials, out: Int32Array): number {
-    const { total, chain } = this.runForward(MaxSemiring, p);
+    const { total, chain } = this.runForward(MaxSemiring, p)!;
     if (total === -Infinity) return total;
     backtrace(MaxSemiring, chain, this.alpha, undefined, out, this.scratch);
     return total;
@@ -213,8 +220,7 @@ export class ChainWorkspace {
 
   /** An exact sample from p(y | x) into `out` (forward filtering, backward sampling); returns log Z. */
   sample(p: ChainPotentials, rng: Rng, out: Int32Array): number {
-    const sr = this.sumSemiring(p);
-    const { total, chain } = this.runForward(sr, p);
+    const { sr, total, chain } = this.sumForward(p);
     if (total === -Infinity) throw new RangeError('cannot sample: no labelling has non-zero probability');
     backtrace(sr, chain, this.alpha, rng, out, this.scratch);
     return total;

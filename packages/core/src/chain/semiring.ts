@@ -28,6 +28,8 @@ export interface Semiring {
   lift(logWeight: number): number;
   /** Representation → log-weight. */
   lower(value: number): number;
+  /** Optional fast path: row[offset + i] = lift(row[offset + i] − shift) for i < length. */
+  liftRow?(row: Float64Array, offset: number, length: number, shift: number): void;
   /**
    * Rescales `row[offset .. offset+length)` in place so its largest entry is O(1); returns the log of the
    * factor removed (so that lower(original) = lower(rescaled) + returned value). Returns −∞ if every
@@ -76,6 +78,9 @@ export const SumSemiring: Semiring = {
   times: (a, b) => a * b,
   lift: (w) => Math.exp(w),
   lower: (v) => Math.log(v),
+  liftRow(row, offset, length, shift) {
+    for (let i = offset; i < offset + length; i++) row[i] = Math.exp(row[i]! - shift);
+  },
   normalize(row, offset, length) {
     let s = 0;
     for (let i = 0; i < length; i++) s += row[offset + i]!;
@@ -169,6 +174,7 @@ export const LogSemiring: Semiring = {
   times: (a, b) => a + b,
   lift: (w) => w,
   lower: (v) => v,
+  liftRow: subtractShift,
   normalize: (row, offset, length) => shiftByMax(row, offset, length),
   select(weights, offset, length, rng) {
     if (!rng) throw new TypeError('LogSemiring.select needs an rng (sampling)');
@@ -199,6 +205,10 @@ export const LogSemiring: Semiring = {
  */
 export const SCALED_RANGE_LIMIT = 300;
 
+function subtractShift(row: Float64Array, offset: number, length: number, shift: number): void {
+  for (let i = offset; i < offset + length; i++) row[i]! -= shift;
+}
+
 function shiftByMax(row: Float64Array, offset: number, length: number): number {
   let m = -Infinity;
   for (let i = 0; i < length; i++) if (row[offset + i]! > m) m = row[offset + i]!;
@@ -216,6 +226,7 @@ export const MaxSemiring: Semiring = {
   times: (a, b) => a + b,
   lift: (w) => w,
   lower: (v) => v,
+  liftRow: subtractShift,
   normalize: (row, offset, length) => shiftByMax(row, offset, length),
   select(weights, offset, length) {
     let best = 0;
