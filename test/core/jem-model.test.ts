@@ -147,3 +147,33 @@ test('a NaN mid-training stops JEM with the step named and the last good checkpo
   t.is((await loadCheckpoint(ck)).metadata.step, 12);
   jem.dispose();
 });
+
+test('warmupLearningRate: the optimiser runs at the warm-up rate, then at the JEM rate; a bad rate is refused', async (t) => {
+  const train = blobs(60, 15);
+  const jem = Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [8] }, createRng(16));
+  const optimizer = tf.train.adam(1e-3);
+  const rates: [string, number][] = [];
+  await trainJem(
+    jem,
+    train,
+    {
+      steps: 4,
+      warmupSteps: 2,
+      batchSize: 16,
+      optimizer,
+      warmupLearningRate: 0.05,
+      sgld: { stepSize: 0.01, noise: 0.01, steps: 2 },
+      bufferCapacity: 50,
+      onStep: (s) => rates.push([s.phase, (optimizer as unknown as { learningRate: number }).learningRate]),
+    },
+    createRng(17),
+  );
+  t.deepEqual(rates, [
+    ['warmup', 0.05],
+    ['warmup', 0.05],
+    ['jem', 1e-3],
+    ['jem', 1e-3],
+  ]);
+  await t.throwsAsync(trainJem(jem, train, { steps: 1, warmupLearningRate: -1 }, createRng(18)), { message: /warmupLearningRate must be a finite number > 0, got -1/ });
+  jem.dispose();
+});

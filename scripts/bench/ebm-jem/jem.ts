@@ -12,6 +12,8 @@
  *     --steps 400 --warmup 300 --eval-n 2000
  * Flags: --steps N (training budget, warm-up included; default 400), --warmup N (supervised steps first; default 200),
  * --lr X (Adam; default 1e-4, the paper's: at 1e-3 both sides lost accuracy once the JEM steps began),
+ * --warmup-lr X (Adam rate during the supervised warm-up; default: --lr),
+ * --section NAME (the docs/benchmarks.md section to write; default ebm-jem — the one-hour run writes ebm-jem-hour),
  * --sgld-steps N (default 20), --timing-reps N (default 5), --eval-n N (test and OOD images scored; default 10000),
  * --seed N, --no-write (do not touch docs/benchmarks.md), --skip-torch, --python PATH.
  * The issue's target run is one hour of training: size --steps and --warmup from the per-step times in the table
@@ -42,6 +44,8 @@ const strFlag = (name: string, def: string) => {
 const steps = flag('steps', 400);
 const warmup = flag('warmup', 200);
 const lr = flag('lr', 1e-4);
+const warmupLr = flag('warmup-lr', NaN);
+const section = strFlag('section', 'ebm-jem');
 const sgldSteps = flag('sgld-steps', 20);
 const reps = flag('timing-reps', 5);
 const evalN = flag('eval-n', 10000);
@@ -98,6 +102,7 @@ await trainJem(jem, train, {
   ...common,
   steps,
   warmupSteps: warmup,
+  ...(Number.isFinite(warmupLr) ? { warmupLearningRate: warmupLr } : {}),
   onStep: (s) => {
     if (s.step % 50 === 0 || s.step === steps) {
       console.error(
@@ -115,7 +120,7 @@ let torch: Record<string, number | string> | undefined;
 let torchNote = 'not run (--skip-torch)';
 if (!has('skip-torch')) {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const args = [path.join(here, 'jem_torch.py'), '--fashion', fashion, '--mnist', mnist, '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr),
+  const args = [path.join(here, 'jem_torch.py'), '--fashion', fashion, '--mnist', mnist, '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr), ...(Number.isFinite(warmupLr) ? ['--warmup-lr', String(warmupLr)] : []),
     '--sgld-steps', String(sgldSteps), '--timing-reps', String(reps), '--eval-n', String(evalN), '--seed', String(seed)];
   const r = spawnSync(strFlag('python', '/usr/bin/python3'), args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status === 0) {
@@ -144,13 +149,13 @@ const rows: (string | number)[][] = [
 const ratio = torch ? ours.jem / (torch['ms_jem_step'] as number) : NaN;
 const cmd = `EBM_CORPORA_DIR=../shared/corpora node --import tsx --conditions=ebmkit-source scripts/bench/ebm-jem/jem.ts ${process.argv.slice(2).join(' ')}`.trim();
 const md = [
-  '## 4. JEM on Fashion-MNIST (small CNN), ebmkit vs PyTorch',
+  section === 'ebm-jem' ? '## 4. JEM on Fashion-MNIST (small CNN), ebmkit vs PyTorch' : `## 4. JEM on Fashion-MNIST (small CNN), ebmkit vs PyTorch: ${steps} steps (${section})`,
   '',
   `Command: \`${cmd}\``,
   '',
   `Machine: ${machineDescription()}; load average ${load0} at start, ${load1} at the end (timings are only comparable at equal load).`,
   `ebmkit: tfjs ${tf.version.tfjs}, ${sel.reason}, one thread. Reference: ${torchNote}.`,
-  `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, Adam lr ${lr}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with 5 % re-init from U[−1, 1]; ` +
+  `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, Adam lr ${lr}${Number.isFinite(warmupLr) ? ` (${warmupLr} during the warm-up)` : ''}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with 5 % re-init from U[−1, 1]; ` +
     `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all. OOD: the MNIST test set (first ${ood.length / 784}); AUROC with in-distribution positive.`,
   '',
   markdownTable(['', 'ebmkit (wasm)', 'PyTorch (CPU)'], rows),
@@ -158,5 +163,5 @@ const md = [
   `JEM step ratio ebmkit / PyTorch: ${Number.isFinite(ratio) ? ratio.toFixed(2) : '–'} (target ≤ 2). ` +
     'Targets within one hour of training: accuracy ≥ 0.85 and one OOD AUROC ≥ 0.90.',
 ].join('\n');
-if (!has('no-write')) await writeBenchmarkSection('ebm-jem', md);
+if (!has('no-write')) await writeBenchmarkSection(section, md);
 console.log(md);

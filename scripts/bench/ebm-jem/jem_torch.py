@@ -51,6 +51,7 @@ def main():
     p.add_argument('--warmup', type=int, default=200)
     p.add_argument('--batch', type=int, default=64)
     p.add_argument('--lr', type=float, default=1e-4)
+    p.add_argument('--warmup-lr', type=float, default=None)
     p.add_argument('--sgld-steps', type=int, default=20)
     p.add_argument('--sgld-lr', type=float, default=1.0)
     p.add_argument('--sgld-std', type=float, default=0.01)
@@ -123,6 +124,9 @@ def main():
         t0 = time.perf_counter(); step(True); full.append((time.perf_counter() - t0) * 1e3)
     t_train = time.perf_counter()
     for s in range(a.steps):
+        if a.warmup_lr is not None:
+            for g in opt.param_groups:
+                g['lr'] = a.warmup_lr if s < a.warmup else a.lr
         step(s >= a.warmup)
     train_s = time.perf_counter() - t_train
 

@@ -43,6 +43,12 @@ export interface JemTrainOptions {
   batchSize?: number;
   /** Adam learning rate when no optimiser is given (default 1e-4, the paper's). */
   learningRate?: number;
+  /**
+   * Learning rate during the supervised warm-up (default: `learningRate`). Plain classifier training tolerates a
+   * larger step (e.g. 1e-3) than the joint one; the optimiser's rate is switched back when the JEM steps begin.
+   * Applies to the default Adam and to a given optimiser with a `learningRate` field.
+   */
+  warmupLearningRate?: number;
   optimizer?: tf.Optimizer;
   sgld?: JemSgldOptions;
   /** Replay buffer capacity (default 10,000). */
@@ -122,6 +128,15 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
     throw new RangeError(`trainJem: bad SGLD settings step ${sg.stepSize}, noise ${sg.noise}, steps ${sg.steps}`);
   }
   const optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-4);
+  const rated = optimizer as unknown as { learningRate?: number };
+  const jemRate = rated.learningRate;
+  const warmRate = options.warmupLearningRate;
+  if (warmRate !== undefined && !(warmRate > 0 && Number.isFinite(warmRate))) {
+    throw new RangeError(`trainJem: warmupLearningRate must be a finite number > 0, got ${warmRate}`);
+  }
+  if (warmRate !== undefined && typeof jemRate !== 'number') {
+    throw new RangeError('trainJem: warmupLearningRate needs an optimiser with a numeric learningRate field');
+  }
   const vars = jem.variables();
   const { min, max } = jem.metadata.dataRange;
   const buffer = new ReplayBuffer(
@@ -205,6 +220,7 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
       if (lastGood) restoreVariables(vars, lastGood.values);
       throw new DivergenceError(step + 1, reason, lastGood && { path: lastGood.path, step: lastGood.step });
     }
+    if (warmRate !== undefined) rated.learningRate = phase === 'warmup' ? warmRate : jemRate;
     optimizer.applyGradients(grads);
     tf.dispose(grads);
     const updateMs = performance.now() - t1;
