@@ -1,7 +1,8 @@
 import { ChainWorkspace } from '@ebmkit/core';
 import type { EncodedCorpus } from '../corpus.js';
 import type { FeatureIndex } from '../feature-index.js';
-import { stateScores, transitionWeights } from '../potentials.js';
+import { transitionWeights } from '../potentials.js';
+import { featureRanges, type FeatureRanges } from './feature-ranges.js';
 
 /** Buffers for `negLogLikelihood`, reused across calls (one per thread). */
 export class LikelihoodWorkspace {
@@ -21,6 +22,17 @@ export class LikelihoodWorkspace {
     this.scaled ??= new Float64Array(transition.length);
     for (let k = 0; k < transition.length; k++) this.scaled[k] = scale * transition[k]!;
     return this.scaled;
+  }
+
+  private rangesOf: { index: FeatureIndex; corpus: EncodedCorpus; ranges: FeatureRanges } | null = null;
+
+  /** The feature ranges of `corpus` under `index`, computed on first use and kept while both stay the same. */
+  ranges(index: FeatureIndex, corpus: EncodedCorpus): FeatureRanges {
+    const c = this.rangesOf;
+    if (c && c.index === index && c.corpus === corpus) return c.ranges;
+    const ranges = featureRanges(index, corpus);
+    this.rangesOf = { index, corpus, ranges };
+    return ranges;
   }
 
   reserve(T: number): void {
@@ -54,6 +66,7 @@ export function negLogLikelihood(
   let transition = transitionWeights(index, w);
   if (scale !== 1) transition = ws.scaledTransition(transition, scale);
   const edgeSum = ws.edgeSum.fill(0);
+  const fr = ws.ranges(index, corpus);
   let nll = 0;
   for (let s = from; s < to; s++) {
     const i0 = seqStart[s]!;
@@ -61,7 +74,7 @@ export function negLogLikelihood(
     if (T === 0) continue;
     ws.reserve(T);
     const { unary, node } = ws;
-    stateScores(index, corpus, s, w, unary, scale);
+    stateScores(fr, corpus, L, s, w, unary, scale);
     nll += ws.chain.sumProduct({ T, L, unary, transition }, node, edgeSum);
     // Gold score; observed counts enter the gradient through node − 1 at the gold labels.
     let gold = 0;
@@ -76,17 +89,42 @@ export function negLogLikelihood(
       node[t * L + y]! -= 1;
     }
     nll -= gold;
-    addStateExpectations(index, corpus, s, node, grad);
+    addStateExpectations(fr, corpus, L, s, node, grad);
   }
   for (let k = 0; k < L * L; k++) if (transitionMask[k]) grad[numState + k]! += edgeSum[k]!;
   return nll;
 }
 
+/** unary[t·L + y] = scale · Σ_j value_j · w[k] over the state features k of label y of item t's occurrences j (as `potentials.stateScores`). */
+function stateScores(fr: FeatureRanges, corpus: EncodedCorpus, L: number, s: number, w: Float64Array, out: Float64Array, scale: number): void {
+  const { range, labels } = fr;
+  const { seqStart, itemStart, value } = corpus;
+  const i0 = seqStart[s]!;
+  const T = seqStart[s + 1]! - i0;
+  out.fill(0, 0, T * L);
+  for (let t = 0; t < T; t++) {
+    const o = t * L;
+    const j1 = itemStart[i0 + t + 1]!;
+    if (value === null) {
+      for (let j = itemStart[i0 + t]!; j < j1; j++) {
+        const k1 = range[2 * j + 1]!;
+        for (let k = range[2 * j]!; k < k1; k++) out[o + labels[k]!]! += w[k]!;
+      }
+    } else {
+      for (let j = itemStart[i0 + t]!; j < j1; j++) {
+        const v = value[j]!;
+        const k1 = range[2 * j + 1]!;
+        for (let k = range[2 * j]!; k < k1; k++) out[o + labels[k]!]! += v * w[k]!;
+      }
+    }
+  }
+  if (scale !== 1) for (let q = 0; q < T * L; q++) out[q]! *= scale;
+}
+
 /** grad[k] += value_j · node[t·L + label(k)] over the state features k of every attribute occurrence of sequence s. */
-function addStateExpectations(index: FeatureIndex, corpus: EncodedCorpus, s: number, node: Float64Array, grad: Float64Array): void {
-  const L = index.numLabels;
-  const { attrStart, featLabel } = index;
-  const { seqStart, itemStart, attr, value } = corpus;
+function addStateExpectations(fr: FeatureRanges, corpus: EncodedCorpus, L: number, s: number, node: Float64Array, grad: Float64Array): void {
+  const { range, labels } = fr;
+  const { seqStart, itemStart, value } = corpus;
   const i0 = seqStart[s]!;
   const T = seqStart[s + 1]! - i0;
   for (let t = 0; t < T; t++) {
@@ -94,16 +132,14 @@ function addStateExpectations(index: FeatureIndex, corpus: EncodedCorpus, s: num
     const j1 = itemStart[i0 + t + 1]!;
     if (value === null) {
       for (let j = itemStart[i0 + t]!; j < j1; j++) {
-        const a = attr[j]!;
-        const k1 = attrStart[a + 1]!;
-        for (let k = attrStart[a]!; k < k1; k++) grad[k]! += node[o + featLabel[k]!]!;
+        const k1 = range[2 * j + 1]!;
+        for (let k = range[2 * j]!; k < k1; k++) grad[k]! += node[o + labels[k]!]!;
       }
     } else {
       for (let j = itemStart[i0 + t]!; j < j1; j++) {
-        const a = attr[j]!;
         const v = value[j]!;
-        const k1 = attrStart[a + 1]!;
-        for (let k = attrStart[a]!; k < k1; k++) grad[k]! += v * node[o + featLabel[k]!]!;
+        const k1 = range[2 * j + 1]!;
+        for (let k = range[2 * j]!; k < k1; k++) grad[k]! += v * node[o + labels[k]!]!;
       }
     }
   }
