@@ -2,37 +2,86 @@ import type { Rng } from '../rng.js';
 import { backtrace, backward, forward, liftTransition, liftUnary, type LiftedChain } from './dp.js';
 import type { ChainPotentials } from './potentials.js';
 import { LogSemiring, MaxSemiring, SCALED_RANGE_LIMIT, SumSemiring, type Semiring } from './semiring.js';
+import { SumProductKernels } from './wasm/sum-product-kernels.js';
+
+/** Options of `ChainWorkspace`. */
+export interface ChainWorkspaceOptions {
+  /**
+   * Run the sum-product passes (forward, backward, expected transition counts) in the WebAssembly SIMD kernels
+   * of `wasm/sum-product.wat` when the runtime has them (default true; `EBM_CHAIN_KERNELS=js` in the environment
+   * also turns them off). The JavaScript loops of dp.ts are the reference; results agree up to rounding.
+   */
+  wasm?: boolean;
+}
 
 /**
  * Reusable buffers for chain inference, grown on demand. A trainer keeps one per thread and calls
- * `sumProduct` / `viterbi` sentence after sentence without allocating.
+ * `sumProduct` / `viterbi` sentence after sentence without allocating. With the WebAssembly kernels the buffers
+ * are views into the kernels' memory (re-made when it grows, so read them from the workspace after each call).
  */
 export class ChainWorkspace {
   private cap = 0;
   private capL = 0;
-  liftedUnary = new Float64Array(0);
-  liftedTransition = new Float64Array(0);
-  liftedTransitionT = new Float64Array(0);
-  alpha = new Float64Array(0);
-  beta = new Float64Array(0);
+  private capT = 0;
+  private readonly kernels: SumProductKernels | null;
+  liftedUnary: Float64Array = new Float64Array(0);
+  liftedTransition: Float64Array = new Float64Array(0);
+  liftedTransitionT: Float64Array = new Float64Array(0);
+  alpha: Float64Array = new Float64Array(0);
+  beta: Float64Array = new Float64Array(0);
   logScale = new Float64Array(0);
-  scratch = new Float64Array(0);
-  private outer = new Float64Array(0);
+  scratch: Float64Array = new Float64Array(0);
+  private outer: Float64Array = new Float64Array(0);
+  private sums: Float64Array = new Float64Array(0);
+
+  constructor(options: ChainWorkspaceOptions = {}) {
+    this.kernels = options.wasm === false ? null : SumProductKernels.create();
+  }
+
+  /** True when the sum-product passes run in the WebAssembly kernels. */
+  get usesWasm(): boolean {
+    return this.kernels !== null;
+  }
 
   /** Makes room for a chain of T positions and L labels. */
   reserve(T: number, L: number): this {
-    if (T * L > this.cap) {
-      this.cap = Math.max(T * L, Math.ceil(this.cap * 1.5));
+    const growCells = T * L > this.cap;
+    const growL = L > this.capL;
+    const growT = T > this.capT;
+    if (!growCells && !growL && !growT) return this;
+    if (growCells) this.cap = Math.max(T * L, Math.ceil(this.cap * 1.5));
+    if (growT) this.capT = Math.max(T, Math.ceil(this.capT * 1.5));
+    if (growL) {
+      this.capL = L;
+      this.cacheSemiring = null; // the lifted copy is gone
+    }
+    this.logScale = growT ? new Float64Array(this.capT) : this.logScale;
+    const k = this.kernels;
+    if (k) {
+      // One layout in the kernels' memory: the L-sized tables first, so that growing T keeps the cached lifted
+      // transition tables where they are (a memory growth keeps the contents; only the views are re-made).
+      const L2 = this.capL * this.capL;
+      const offs = [0, L2, 2 * L2, 3 * L2, 3 * L2 + this.capL, 3 * L2 + this.capL + this.capT];
+      const unaryAt = offs[5]!;
+      k.ensure(8 * (unaryAt + 3 * this.cap));
+      this.liftedTransition = k.view(offs[0]!, L2);
+      this.liftedTransitionT = k.view(offs[1]!, L2);
+      this.outer = k.view(offs[2]!, L2);
+      this.scratch = k.view(offs[3]!, this.capL);
+      this.sums = k.view(offs[4]!, this.capT);
+      this.liftedUnary = k.view(unaryAt, this.cap);
+      this.alpha = k.view(unaryAt + this.cap, this.cap);
+      this.beta = k.view(unaryAt + 2 * this.cap, this.cap);
+      return this;
+    }
+    if (growCells) {
       this.liftedUnary = new Float64Array(this.cap);
       this.alpha = new Float64Array(this.cap);
       this.beta = new Float64Array(this.cap);
     }
-    if (T > this.logScale.length) this.logScale = new Float64Array(Math.max(T, Math.ceil(this.logScale.length * 1.5)));
-    if (L > this.capL) {
-      this.capL = L;
+    if (growL) {
       this.liftedTransition = new Float64Array(L * L);
       this.liftedTransitionT = new Float64Array(L * L);
-      this.cacheSemiring = null; // the lifted copy is gone
       this.scratch = new Float64Array(L);
       this.outer = new Float64Array(L * L);
     }
@@ -89,8 +138,20 @@ export class ChainWorkspace {
       transitionT: this.liftedTransitionT,
       shift: (T > 1 ? (T - 1) * tm : 0) + unaryShift,
     };
-    const total = forward(sr, chain, this.alpha, this.logScale);
+    const total = sr === SumSemiring && this.kernels ? this.kernelForward(chain) : forward(sr, chain, this.alpha, this.logScale);
     return { total, chain };
+  }
+
+  /** `forward` in the sum semiring by the kernel: the same α rows, logScale and lowered total. */
+  private kernelForward(c: LiftedChain): number {
+    const { T, L } = c;
+    const { alpha, logScale, sums } = this;
+    this.kernels!.forward(T, L, c.unary, c.transition, alpha, sums);
+    let total = c.shift;
+    for (let t = 0; t < T; t++) total += logScale[t] = Math.log(sums[t]!);
+    let acc = 0;
+    for (let y = 0; y < L; y++) acc += alpha[(T - 1) * L + y]!;
+    return total + Math.log(acc);
   }
 
   /**
@@ -126,7 +187,8 @@ export class ChainWorkspace {
   ): number {
     const { sr, total: logZ, chain } = this.sumForward(p);
     if (logZ === -Infinity) return logZ;
-    backward(sr, chain, this.beta, this.scratch);
+    if (sr === SumSemiring && this.kernels) this.kernels.backward(chain.T, chain.L, chain.unary, chain.transitionT, this.beta, this.scratch);
+    else backward(sr, chain, this.beta, this.scratch);
     if (sr === SumSemiring) this.scaledMarginals(chain, node, edgeSum, edges);
     else this.logDomainMarginals(chain, node, edgeSum, edges);
     return logZ;
@@ -170,7 +232,8 @@ export class ChainWorkspace {
     // Σ_t p_t(a, b) = ψ(a,b) · Σ_t α̂_{t−1}(a) c_t(b): the product Aᵀ C of two T×L tables, multiplied by ψ once.
     if (edgeSum && T > 1) {
       const outer = this.outer;
-      transposedProduct(alpha, 0, C, L, T - 1, L, outer);
+      if (this.kernels) this.kernels.transposedProduct(alpha, 0, C, L, T - 1, L, outer);
+      else transposedProduct(alpha, 0, C, L, T - 1, L, outer);
       for (let k = 0; k < L * L; k++) edgeSum[k]! += M[k]! * outer[k]!;
     }
   }
