@@ -4,7 +4,7 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, selectBackend } from '@ebmkit/core';
-import { layersVariables, registerWasmConvGradients } from '@ebmkit/core/energy';
+import { Jem, layersVariables, registerWasmConvGradients } from '@ebmkit/core/energy';
 
 type Case = { x: number[]; f: number[]; strides: number | [number, number]; pad: 'same' | 'valid' };
 const CASES: Case[] = [
@@ -12,6 +12,8 @@ const CASES: Case[] = [
   { x: [2, 7, 5, 2], f: [3, 3, 2, 3], strides: 2, pad: 'same' },
   { x: [1, 8, 7, 2], f: [3, 2, 2, 2], strides: [2, 3], pad: 'valid' }, // (H − KH) not divisible by the stride: cropped
   { x: [3, 5, 5, 1], f: [2, 2, 1, 5], strides: 1, pad: 'valid' },
+  { x: [2, 5, 6, 8], f: [3, 3, 8, 3], strides: 1, pad: 'same' }, // ≥ 8 input channels at stride 1: the flipped-filter convolution
+  { x: [2, 6, 6, 9], f: [2, 3, 9, 2], strides: 2, pad: 'valid' },
 ];
 
 function data(shape: number[], seed: number): Float32Array {
@@ -41,7 +43,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 test.serial('the kernels are registered once, for wasm only', async (t) => {
   await selectBackend('wasm');
   t.deepEqual(registerWasmConvGradients(), [], 'already registered on import; a second call changes nothing');
-  for (const k of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Conv2DBackpropInput', 'MaxPoolGrad']) {
+  for (const k of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Identity', 'Cast', 'Sum']) {
     t.truthy(tf.getKernel(k, 'wasm'), k);
   }
   t.is(tf.getKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc.name, 'conv2DBackpropFilter', 'the cpu backend keeps its own');
@@ -102,14 +104,16 @@ test.serial("depthwise conv gradients on wasm equal the cpu backend's", async (t
 });
 
 test.serial("max-pool gradients on wasm (replaced by a direct loop) equal the cpu backend's", async (t) => {
-  for (const [shape, size, strides, pad] of [
+  for (const [shape, size, strides, pad, integers] of [
     [[2, 6, 6, 3], 2, 2, 'valid'],
     [[1, 7, 5, 2], 3, 2, 'same'],
     [[2, 5, 5, 4], 2, 1, 'valid'],
-  ] as [number[], number, number, 'valid' | 'same'][]) {
+    [[1, 7, 5, 3], 2, 2, 'valid'], // odd sizes: the last row and column belong to no window
+    [[2, 6, 8, 5], 2, 2, 'valid', true], // small integers: ties inside windows, the first maximum takes the gradient
+  ] as [number[], number, number, 'valid' | 'same', boolean?][]) {
     const run = () =>
       tf.tidy(() => {
-        const x = tf.tensor4d(data(shape, 5), shape as [number, number, number, number]);
+        const x = tf.tensor4d(data(shape, 5).map((v) => (integers ? Math.round(v) : v)), shape as [number, number, number, number]);
         const y = tf.maxPool(x, size, strides, pad);
         const w = tf.tensor(data(y.shape, 6), y.shape);
         return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, size, strides, pad), w)))(x).dataSync() as Float32Array;
@@ -119,7 +123,92 @@ test.serial("max-pool gradients on wasm (replaced by a direct loop) equal the cp
     await selectBackend('wasm');
     const wasm = run();
     t.true(maxDiff(wasm, cpu) < 1e-5, `shape ${shape}, pool ${size}/${strides} ${pad}: differs by ${maxDiff(wasm, cpu)}`);
+    if (integers) t.true(new Set(data(shape, 5).map((v) => Math.round(v))).size < 8, 'the integer case has ties');
   }
+});
+
+test.serial("matMul with transposed operands on wasm (explicit transposes) equals the cpu backend's", async (t) => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[5, 7], [7, 4], false, false],
+    [[5, 7], [4, 7], false, true],
+    [[7, 5], [7, 4], true, false],
+    [[7, 5], [4, 7], true, true],
+    [[2, 6], [9, 6], false, true], // small a, large b: computed as (b·aᵀ)ᵀ
+    [[1, 2, 6], [1, 9, 6], false, true],
+    [[1, 6, 3], [1, 2, 6], true, true], // batch of one
+    [[3, 6, 4], [3, 2, 6], true, true], // batched: wasm's own kernel
+  ];
+  for (const [sa, sb, ta, tb] of cases) {
+    const run = () => tf.tidy(() => tf.matMul(tf.tensor(data(sa, 7), sa), tf.tensor(data(sb, 8), sb), ta, tb).dataSync() as Float32Array);
+    await selectBackend('cpu');
+    const cpu = run();
+    await selectBackend('wasm');
+    const wasm = run();
+    t.is(wasm.length, cpu.length);
+    t.true(maxDiff(wasm, cpu) < 1e-5, `a ${sa}${ta ? 'ᵀ' : ''} · b ${sb}${tb ? 'ᵀ' : ''}: differs by ${maxDiff(wasm, cpu)}`);
+  }
+});
+
+test.serial("sums over leading axes (bias gradients) on wasm equal the cpu backend's", async (t) => {
+  for (const [shape, axis, keepDims] of [
+    [[4, 3, 5, 6], [0, 1, 2], false],
+    [[4, 3, 5, 6], [1, 0], true],
+    [[7, 9], 0, false],
+    [[4, 3, 5], [0, 2], false], // not a leading prefix: wasm's own kernel
+  ] as [number[], number | number[], boolean][]) {
+    const run = () =>
+      tf.tidy(() => {
+        const y = tf.sum(tf.tensor(data(shape, 9), shape), axis, keepDims);
+        return { shape: y.shape, v: y.dataSync() as Float32Array };
+      });
+    await selectBackend('cpu');
+    const cpu = run();
+    await selectBackend('wasm');
+    const wasm = run();
+    t.deepEqual(wasm.shape, cpu.shape);
+    t.true(maxDiff(wasm.v, cpu.v) < 1e-4, `sum of ${shape} over ${axis}: differs by ${maxDiff(wasm.v, cpu.v)}`);
+  }
+});
+
+test.serial('clones and same-dtype casts on wasm share data and survive disposing the original', async (t) => {
+  await selectBackend('wasm');
+  const a = tf.tensor([1, 2, 3, 4], [2, 2]);
+  const c = a.clone();
+  const d = tf.cast(a, 'float32');
+  const i = tf.cast(a, 'int32');
+  a.dispose();
+  t.deepEqual(Array.from(c.dataSync()), [1, 2, 3, 4]);
+  t.deepEqual(Array.from(d.dataSync()), [1, 2, 3, 4]);
+  t.is(i.dtype, 'int32');
+  t.deepEqual(Array.from(i.dataSync()), [1, 2, 3, 4]);
+  tf.dispose([c, d, i]);
+});
+
+test.serial("the JEM CNN's input gradient and weight gradients on wasm equal the cpu backend's", async (t) => {
+  // The benchmark's architecture (conv 32 and 64, two 2 × 2 poolings, dense 128, Swish) on 14 × 14 images (7 × 7
+  // after the first pooling: the second one leaves a row and a column out) to keep the cpu side quick.
+  const arch = { kind: 'cnn' as const, inputShape: [14, 14, 1] as [number, number, number], classes: 10 };
+  const n = 3;
+  const run = () => {
+    const jem = Jem.create(arch, createRng(11));
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(data([n, 14, 14, 1], 12), [n, 14, 14, 1]);
+      const dx = tf.grad((v: tf.Tensor) => tf.sum(jem.energy(v)))(x).dataSync() as Float32Array;
+      const y = tf.oneHot(tf.tensor1d([1, 4, 7], 'int32'), 10).toFloat();
+      const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, jem.logits(x)) as tf.Scalar, jem.variables());
+      return { dx, dw: Object.values(grads).map((g) => g.dataSync() as Float32Array) };
+    });
+    jem.dispose();
+    return out;
+  };
+  await selectBackend('cpu');
+  const cpu = run();
+  await selectBackend('wasm');
+  const wasm = run();
+  const scale = (a: Float32Array) => 1e-4 * (1 + a.reduce((m, v) => Math.max(m, Math.abs(v)), 0));
+  t.true(maxDiff(wasm.dx, cpu.dx) < scale(cpu.dx), `∇ₓE differs by ${maxDiff(wasm.dx, cpu.dx)}`);
+  t.is(wasm.dw.length, 8);
+  cpu.dw.forEach((g, k) => t.true(maxDiff(wasm.dw[k]!, g) < scale(g), `weight gradient ${k} differs by ${maxDiff(wasm.dw[k]!, g)}`));
 });
 
 test.serial('a small CNN trains on wasm (loss falls on a separable toy task)', async (t) => {
