@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import wabtFactory from 'wabt';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCES = ['packages/core/src/chain/wasm/sum-product.wat'];
+const SOURCES = ['packages/core/src/chain/wasm/sum-product.wat', 'packages/crf/src/train/wasm/state-features.wat'];
 
 /** The TypeScript module text for one .wat file. */
 export async function compileWat(relPath) {

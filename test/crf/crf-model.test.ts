@@ -25,14 +25,19 @@ function encoded(n: number, seed: number, opts = {}) {
   return { sequences, corpus, index, attributes, labels };
 }
 
-test('the negative log-likelihood gradient matches finite differences', (t) => {
-  for (const opts of [{}, { allPossibleStates: true, allPossibleTransitions: true }]) {
+test('the negative log-likelihood gradient matches finite differences (JavaScript loops and WebAssembly kernels)', (t) => {
+  for (const [opts, wasm] of [
+    [{}, false],
+    [{}, true],
+    [{ allPossibleStates: true, allPossibleTransitions: true }, false],
+    [{ allPossibleStates: true, allPossibleTransitions: true }, true],
+  ] as const) {
     const { corpus, index } = encoded(8, 1, opts);
     const rng = createRng(2);
     const w = rng.fillNormal(new Float64Array(index.numWeights), 0, 0.5);
     // Masked-out transitions are not features: keep them at 0.
     for (let k = 0; k < index.transitionMask.length; k++) if (!index.transitionMask[k]) w[index.numState + k] = 0;
-    const ws = new LikelihoodWorkspace(index.numLabels);
+    const ws = new LikelihoodWorkspace(index.numLabels, { wasm });
     const f = (x: Float64Array) => negLogLikelihood(index, corpus, 0, corpus.numSequences, x, new Float64Array(x.length), ws);
     const grad = (x: Float64Array) => {
       const g = new Float64Array(x.length);
@@ -46,6 +51,42 @@ test('the negative log-likelihood gradient matches finite differences', (t) => {
     // Masked transitions get no gradient.
     const g = grad(w);
     for (let k = 0; k < index.transitionMask.length; k++) if (!index.transitionMask[k]) t.is(g[index.numState + k], 0);
+  }
+});
+
+test('WebAssembly state-feature kernels equal the JavaScript loops: weighted attributes, SGD scale, shards', (t) => {
+  const rng = createRng(31);
+  const { sequences } = syntheticSequences(60, 32);
+  // Weighted attributes: every item gets its attributes with random values.
+  const weighted = sequences.map((s) => ({
+    labels: s.labels,
+    items: itemSequenceFromAttributes(
+      Array.from({ length: s.items.length }, (_, t) => {
+        const names = s.items.names.slice(s.items.offsets[t]!, s.items.offsets[t + 1]!) as string[];
+        return { names, values: names.map(() => 0.5 + rng.uniform()) };
+      }),
+    ),
+  }));
+  for (const seqs of [sequences, weighted]) {
+    const corpus = encodeCorpus(seqs, new Dictionary(), new Dictionary());
+    const attrs = Math.max(...corpus.attr) + 1;
+    const index = buildFeatureIndex(corpus, attrs, Math.max(...corpus.label) + 1);
+    const w = rng.fillNormal(new Float64Array(index.numWeights), 0, 0.7);
+    for (const [from, to, scale] of [
+      [0, corpus.numSequences, 1],
+      [10, 40, 1],
+      [0, corpus.numSequences, 0.37],
+    ] as const) {
+      const gj = new Float64Array(w.length);
+      const gw = new Float64Array(w.length);
+      const fj = negLogLikelihood(index, corpus, from, to, w, gj, new LikelihoodWorkspace(index.numLabels, { wasm: false }), scale);
+      const fw = negLogLikelihood(index, corpus, from, to, w, gw, new LikelihoodWorkspace(index.numLabels, { wasm: true }), scale);
+      const where = `${corpus.value ? 'weighted' : 'unweighted'} [${from}, ${to}) scale ${scale}`;
+      t.true(Math.abs(fj - fw) <= 1e-12 * Math.abs(fj), `${where}: ${fj} vs ${fw}`);
+      let md = 0;
+      for (let k = 0; k < w.length; k++) md = Math.max(md, Math.abs(gj[k]! - gw[k]!));
+      t.true(md < 1e-10, `${where}: gradient differs by ${md}`);
+    }
   }
 });
 

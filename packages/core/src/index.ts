@@ -15,6 +15,9 @@ export { checkPotentials, potentialsFromEnergies, sequenceScore } from './chain/
 export type { LiftedChain } from './chain/dp.js';
 export { backtrace, backward, forward, liftChain } from './chain/dp.js';
 export { ChainWorkspace, sumSemiringFor } from './chain/inference.js';
+export type { ChainWorkspaceOptions } from './chain/inference.js';
+export { ensureWasmMemory, instantiateWasm } from './wasm-module.js';
+export type { WasmMemory } from './wasm-module.js';
 export type { ScoredLabels } from './chain/kbest.js';
 export { kBest } from './chain/kbest.js';
 export type { ChainMarginals } from './chain/distribution.js';

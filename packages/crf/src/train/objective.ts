@@ -3,6 +3,7 @@ import type { EncodedCorpus } from '../corpus.js';
 import type { FeatureIndex } from '../feature-index.js';
 import { transitionWeights } from '../potentials.js';
 import { featureRanges, type FeatureRanges } from './feature-ranges.js';
+import { StateFeatureKernels } from './wasm/state-feature-kernels.js';
 
 /** Buffers for `negLogLikelihood`, reused across calls (one per thread). */
 export class LikelihoodWorkspace {
@@ -11,8 +12,21 @@ export class LikelihoodWorkspace {
   node = new Float64Array(0);
   edgeSum: Float64Array;
 
-  constructor(readonly L: number) {
+  /**
+   * `wasm`: run the state-feature loops in the WebAssembly kernels — `true` whenever available, `false` never,
+   * default: when a call covers enough tokens to repay copying the weights in and the gradient out (16 tokens per
+   * weight), i.e. for the batch trainers' whole corpus or shard but not for SGD's single sequences.
+   */
+  constructor(
+    readonly L: number,
+    private readonly options: { wasm?: boolean } = {},
+  ) {
     this.edgeSum = new Float64Array(L * L);
+  }
+
+  /** Whether a call over `tokens` tokens uses the kernels (when they are available). */
+  wantsKernels(tokens: number, numWeights: number): boolean {
+    return this.options.wasm ?? 16 * tokens >= numWeights;
   }
 
   private scaled: Float64Array | null = null;
@@ -33,6 +47,17 @@ export class LikelihoodWorkspace {
     const ranges = featureRanges(index, corpus);
     this.rangesOf = { index, corpus, ranges };
     return ranges;
+  }
+
+  private kernelsOf: { index: FeatureIndex; corpus: EncodedCorpus; kernels: StateFeatureKernels | null } | null = null;
+
+  /** The WebAssembly state-feature kernels for `corpus` under `index` (null where unavailable), made on first use. */
+  kernels(index: FeatureIndex, corpus: EncodedCorpus): StateFeatureKernels | null {
+    const c = this.kernelsOf;
+    if (c && c.index === index && c.corpus === corpus) return c.kernels;
+    const kernels = StateFeatureKernels.create(index, corpus);
+    this.kernelsOf = { index, corpus, kernels };
+    return kernels;
   }
 
   reserve(T: number): void {
@@ -66,15 +91,28 @@ export function negLogLikelihood(
   let transition = transitionWeights(index, w);
   if (scale !== 1) transition = ws.scaledTransition(transition, scale);
   const edgeSum = ws.edgeSum.fill(0);
-  const fr = ws.ranges(index, corpus);
+  // The WebAssembly kernels copy the weights in and the gradient out once per call: worth it for a whole corpus
+  // or shard (the batch trainers), not for SGD's one sequence at a time.
+  const kernels = ws.wantsKernels(seqStart[to]! - seqStart[from]!, index.numWeights) ? ws.kernels(index, corpus) : null;
+  const fr = kernels ? null : ws.ranges(index, corpus);
+  kernels?.loadWeights(w);
   let nll = 0;
   for (let s = from; s < to; s++) {
     const i0 = seqStart[s]!;
     const T = seqStart[s + 1]! - i0;
     if (T === 0) continue;
-    ws.reserve(T);
-    const { unary, node } = ws;
-    stateScores(fr, corpus, L, s, w, unary, scale);
+    let unary: Float64Array;
+    let node: Float64Array;
+    if (kernels) {
+      kernels.reserve(T);
+      ({ unary, node } = kernels);
+      kernels.stateScores(s);
+      if (scale !== 1) for (let q = 0; q < T * L; q++) unary[q]! *= scale;
+    } else {
+      ws.reserve(T);
+      ({ unary, node } = ws);
+      stateScores(fr!, corpus, L, s, w, unary, scale);
+    }
     nll += ws.chain.sumProduct({ T, L, unary, transition }, node, edgeSum);
     // Gold score; observed counts enter the gradient through node − 1 at the gold labels.
     let gold = 0;
@@ -89,8 +127,10 @@ export function negLogLikelihood(
       node[t * L + y]! -= 1;
     }
     nll -= gold;
-    addStateExpectations(fr, corpus, L, s, node, grad);
+    if (kernels) kernels.addExpectations(s);
+    else addStateExpectations(fr!, corpus, L, s, node, grad);
   }
+  kernels?.addGradient(grad);
   for (let k = 0; k < L * L; k++) if (transitionMask[k]) grad[numState + k]! += edgeSum[k]!;
   return nll;
 }

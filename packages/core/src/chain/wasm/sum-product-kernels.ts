@@ -1,17 +1,5 @@
+import { ensureWasmMemory, instantiateWasm, type WasmMemory } from '../../wasm-module.js';
 import { WASM_BASE64 } from './sum-product-wasm.js';
-
-// The project's TypeScript libs (ES2022 without DOM) do not declare WebAssembly; the part used here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmModule {
-  readonly __module: unique symbol;
-}
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
-};
 
 /** The exports of sum-product.wat (pointers are byte offsets into `memory`). */
 interface Exports {
@@ -19,20 +7,6 @@ interface Exports {
   forward(T: number, L: number, unary: number, transition: number, alpha: number, sums: number): void;
   backward(T: number, L: number, unary: number, transitionT: number, beta: number, scratch: number): void;
   transposedProduct(A: number, B: number, n: number, L: number, out: number): void;
-}
-
-let compiled: WasmModule | null | undefined;
-
-/** The compiled module, or null where WebAssembly SIMD is not available (compiled once per thread). */
-function sumProductModule(): WasmModule | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
 }
 
 /**
@@ -47,15 +21,13 @@ export class SumProductKernels {
   /** An instance with its own memory, or null where WebAssembly SIMD is unavailable or `EBM_CHAIN_KERNELS=js`. */
   static create(): SumProductKernels | null {
     if (typeof process !== 'undefined' && process.env?.['EBM_CHAIN_KERNELS'] === 'js') return null;
-    const mod = sumProductModule();
-    if (!mod) return null;
-    return new SumProductKernels(new WebAssembly.Instance(mod, {}).exports as unknown as Exports);
+    const x = instantiateWasm<Exports>(WASM_BASE64);
+    return x ? new SumProductKernels(x) : null;
   }
 
   /** Grows the memory to at least `bytes`; views made before a growth are detached (make new ones). */
   ensure(bytes: number): void {
-    const have = this.x.memory.buffer.byteLength;
-    if (bytes > have) this.x.memory.grow(Math.ceil((bytes - have) / 65536));
+    ensureWasmMemory(this.x.memory, bytes);
   }
 
   /** A Float64Array of `length` over the memory, starting `offset` doubles in. */
