@@ -9,10 +9,11 @@ import { randomChainPotentials } from '@ebmkit/core/testing';
 // @ts-expect-error a plain .mjs build script without type declarations
 import { compileWat, targetOf } from '../../scripts/build-wasm.mjs';
 
-test('the committed kernel module is the compiled sum-product.wat (npm run build:wasm)', async (t) => {
-  const src = 'packages/core/src/chain/wasm/sum-product.wat';
-  const expected = (await compileWat(src)) as string;
-  t.is(readFileSync(new URL(`../../${targetOf(src) as string}`, import.meta.url), 'utf8'), expected);
+test('the committed kernel modules are the compiled .wat files (npm run build:wasm)', async (t) => {
+  for (const src of ['packages/core/src/chain/wasm/sum-product.wat', 'packages/crf/src/train/wasm/state-features.wat']) {
+    const expected = (await compileWat(src)) as string;
+    t.is(readFileSync(new URL(`../../${targetOf(src) as string}`, import.meta.url), 'utf8'), expected, `${src}: run npm run build:wasm`);
+  }
 });
 
 test('the kernels are used in Node by default and can be turned off', (t) => {
