@@ -12,7 +12,8 @@
  *     --steps 400 --warmup 300 --eval-n 2000
  * Flags: --steps N (training budget, warm-up included; default 400), --warmup N (supervised steps first; default 200),
  * --lr X (Adam; default 1e-4, the paper's: at 1e-3 both sides lost accuracy once the JEM steps began),
- * --warmup-lr X (Adam rate during the supervised warm-up; default: --lr),
+ * --warmup-lr X (Adam rate during the supervised warm-up; default: --lr), --energy-penalty A (α of α(E(x⁺)² + E(x⁻)²);
+ * default 0, the paper's), --px-weight W (weight of log p(x); default 1),
  * --section NAME (the docs/benchmarks.md section to write; default ebm-jem — the one-hour run writes ebm-jem-hour),
  * --sgld-steps N (default 20), --timing-reps N (default 5), --eval-n N (test and OOD images scored; default 10000),
  * --seed N, --no-write (do not touch docs/benchmarks.md), --skip-torch, --python PATH.
@@ -46,6 +47,8 @@ const warmup = flag('warmup', 200);
 const lr = flag('lr', 1e-4);
 const warmupLr = flag('warmup-lr', NaN);
 const section = strFlag('section', 'ebm-jem');
+const energyPenalty = flag('energy-penalty', 0);
+const pxWeight = flag('px-weight', 1);
 const sgldSteps = flag('sgld-steps', 20);
 const reps = flag('timing-reps', 5);
 const evalN = flag('eval-n', 10000);
@@ -75,7 +78,7 @@ const train = { x: await images(path.join(fashion, 'train-images-idx3-ubyte.gz')
 const test = { x: await images(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalN), y: await labels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalN) };
 const ood = await images(path.join(mnist, 't10k-images-idx3-ubyte.gz'), evalN);
 const arch: JemArchitecture = { kind: 'cnn', inputShape: [28, 28, 1], classes: 10 };
-const common = { batchSize: 64, learningRate: lr, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps }, bufferCapacity: 10_000, reinitProbability: 0.05 };
+const common = { batchSize: 64, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps }, bufferCapacity: 10_000, reinitProbability: 0.05 };
 
 // Timings on a separate, freshly initialised model (the first step of each kind is a warm-up and not counted).
 const timer = Jem.create(arch, createRng(seed + 1000));
@@ -121,6 +124,7 @@ let torchNote = 'not run (--skip-torch)';
 if (!has('skip-torch')) {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const args = [path.join(here, 'jem_torch.py'), '--fashion', fashion, '--mnist', mnist, '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr), ...(Number.isFinite(warmupLr) ? ['--warmup-lr', String(warmupLr)] : []),
+    '--energy-penalty', String(energyPenalty), '--px-weight', String(pxWeight),
     '--sgld-steps', String(sgldSteps), '--timing-reps', String(reps), '--eval-n', String(evalN), '--seed', String(seed)];
   const r = spawnSync(strFlag('python', '/usr/bin/python3'), args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status === 0) {
@@ -156,7 +160,7 @@ const md = [
   `Machine: ${machineDescription()}; load average ${load0} at start, ${load1} at the end (timings are only comparable at equal load).`,
   `ebmkit: tfjs ${tf.version.tfjs}, ${sel.reason}, one thread. Reference: ${torchNote}.`,
   `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, Adam lr ${lr}${Number.isFinite(warmupLr) ? ` (${warmupLr} during the warm-up)` : ''}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with 5 % re-init from U[−1, 1]; ` +
-    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all. OOD: the MNIST test set (first ${ood.length / 784}); AUROC with in-distribution positive.`,
+    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}. OOD: the MNIST test set (first ${ood.length / 784}); AUROC with in-distribution positive.`,
   '',
   markdownTable(['', 'ebmkit (wasm)', 'PyTorch (CPU)'], rows),
   '',

@@ -52,6 +52,8 @@ def main():
     p.add_argument('--batch', type=int, default=64)
     p.add_argument('--lr', type=float, default=1e-4)
     p.add_argument('--warmup-lr', type=float, default=None)
+    p.add_argument('--energy-penalty', type=float, default=0.0)
+    p.add_argument('--px-weight', type=float, default=1.0)
     p.add_argument('--sgld-steps', type=int, default=20)
     p.add_argument('--sgld-lr', type=float, default=1.0)
     p.add_argument('--sgld-std', type=float, default=0.01)
@@ -105,7 +107,10 @@ def main():
         if jem:
             logits = f(torch.cat([x, xq]))
             lp, lq = logits[:a.batch], logits[a.batch:]
-            loss = F.cross_entropy(lp, y) + (-torch.logsumexp(lp, 1).mean() + torch.logsumexp(lq, 1).mean())
+            e_pos, e_neg = -torch.logsumexp(lp, 1).mean(), -torch.logsumexp(lq, 1).mean()
+            loss = F.cross_entropy(lp, y) + a.px_weight * (e_pos - e_neg)
+            if a.energy_penalty > 0:
+                loss = loss + a.energy_penalty * (e_pos ** 2 + e_neg ** 2)
         else:
             loss = F.cross_entropy(f(x), y)
         opt.zero_grad()
