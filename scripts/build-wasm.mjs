@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 import wabtFactory from 'wabt';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCES = ['packages/core/src/chain/wasm/sum-product.wat', 'packages/crf/src/train/wasm/state-features.wat'];
+const SOURCES = [
+  'packages/core/src/chain/wasm/sum-product.wat',
+  'packages/crf/src/train/wasm/state-features.wat',
+  'packages/core/src/energy/boltzmann/wasm/rbm-binary.wat',
+];
 
 /** The TypeScript module text for one .wat file. */
 export async function compileWat(relPath) {

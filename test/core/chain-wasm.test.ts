@@ -10,7 +10,11 @@ import { randomChainPotentials } from '@ebmkit/core/testing';
 import { compileWat, targetOf } from '../../scripts/build-wasm.mjs';
 
 test('the committed kernel modules are the compiled .wat files (npm run build:wasm)', async (t) => {
-  for (const src of ['packages/core/src/chain/wasm/sum-product.wat', 'packages/crf/src/train/wasm/state-features.wat']) {
+  for (const src of [
+    'packages/core/src/chain/wasm/sum-product.wat',
+    'packages/crf/src/train/wasm/state-features.wat',
+    'packages/core/src/energy/boltzmann/wasm/rbm-binary.wat',
+  ]) {
     const expected = (await compileWat(src)) as string;
     t.is(readFileSync(new URL(`../../${targetOf(src) as string}`, import.meta.url), 'utf8'), expected, `${src}: run npm run build:wasm`);
   }

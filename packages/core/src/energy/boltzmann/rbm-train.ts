@@ -1,15 +1,17 @@
 /**
  * RBM training by contrastive divergence (CD-k: chains start at the data) or persistent contrastive divergence
  * (PCD-k: one persistent chain per batch row, as scikit-learn's BernoulliRBM), with momentum and L2 weight decay.
- * The dense work (mini-batch 100 × 784 × 500 products) runs on tfjs; every random draw comes from the injected `Rng`.
+ * The dense work (mini-batch 100 × 784 × 500 products) runs on tfjs; for a Bernoulli RBM on binary data with sampled
+ * negative visibles (the default) the same updates run on WebAssembly SIMD kernels that exploit the binary states
+ * (rbm-binary-updater.ts). Every random draw comes from the injected `Rng`, in the same order on both engines.
  * Each update is checked: a non-finite update stops training with an `RbmDivergenceError` that names the epoch,
  * batch and step and carries the last good model (from the end of the previous epoch).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../rng.js';
 import { Rbm, type VisibleUnits } from './rbm.js';
 import { checkDataValues, checkRowMatrix, columnMeans, type RowMatrix } from './row-matrix.js';
-import { bernoulli, disposeRbmTensors, gatherRowsTensor, rbmTensors, sampleVisible, type RbmTensors } from './rbm-tensors.js';
+import { BinaryRbmUpdater } from './rbm-binary-updater.js';
+import { TfjsRbmUpdater, type RbmUpdater, type RbmUpdaterConfig } from './rbm-updater.js';
 
 /** How the negative phase is sampled. */
 export type RbmTrainingMethod =
@@ -44,6 +46,12 @@ export interface RbmTrainOptions {
   sampleVisible?: boolean;
   /** Shuffle the rows every epoch (default true). */
   shuffle?: boolean;
+  /**
+   * Use the WebAssembly kernels for binary data when they apply (default true): Bernoulli visible units, every data
+   * value exactly 0 or 1, and `sampleVisible`. They compute the same updates from the same draws (up to float32
+   * rounding), faster; false (or the environment variable EBM_RBM_KERNELS=js) keeps the tfjs engine.
+   */
+  binaryKernels?: boolean;
   rng: Rng;
   /** Continue from this model (resume); its shape and unit type win over numHidden/visible. */
   initial?: Rbm;
@@ -74,6 +82,8 @@ export interface RbmTrainResult {
   history: { epoch: number; reconstructionError: number; seconds: number }[];
   /** True when `onEpoch` returned false before the last epoch. */
   stopped: boolean;
+  /** Which engine computed the updates: 'binary-wasm' (binary data, see `binaryKernels`) or 'tfjs'. */
+  engine: 'binary-wasm' | 'tfjs';
 }
 
 /** Training produced a non-finite update; `lastGood` is the model from the end of epoch `lastGoodEpoch` (0 = the initial model). */
@@ -99,17 +109,6 @@ function positiveInt(name: string, v: number): void {
 }
 function nonNegative(name: string, v: number): void {
   if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`trainRbm: ${name} must be a finite number ≥ 0, got ${v}`);
-}
-
-function snapshot(t: RbmTensors, visible: VisibleUnits): Rbm {
-  return new Rbm({
-    visible,
-    numVisible: t.W.shape[0],
-    numHidden: t.W.shape[1],
-    weights: Float32Array.from(t.W.dataSync() as Float32Array),
-    visibleBias: Float32Array.from(t.b.dataSync() as Float32Array),
-    hiddenBias: Float32Array.from(t.c.dataSync() as Float32Array),
-  });
 }
 
 /** Trains an RBM on the rows of `data` by CD-k or PCD-k (see `RbmTrainOptions`). */
@@ -151,15 +150,11 @@ export async function trainRbm(data: RowMatrix, options: RbmTrainOptions): Promi
   }
   const monitor = options.monitor ?? { rows: Math.min(1000, data.rows), cols: V, data: data.data.subarray(0, Math.min(1000, data.rows) * V) };
 
-  let t = rbmTensors(initial);
-  let velW = tf.zerosLike(t.W) as tf.Tensor2D;
-  let velB = tf.zerosLike(t.b) as tf.Tensor1D;
-  let velC = tf.zerosLike(t.c) as tf.Tensor1D;
-  let chains: tf.Tensor2D | undefined = method.kind === 'pcd' ? tf.zeros([batchSize, H]) : undefined;
+  const cfg: RbmUpdaterConfig = { data, visible, batchSize, kind: method.kind, k, momentum, weightDecay: decay, sampleVisible: sampleV, rng };
+  const updater: RbmUpdater = ((options.binaryKernels ?? true) ? BinaryRbmUpdater.create(initial, cfg) : null) ?? new TfjsRbmUpdater(initial, cfg);
   const order = new Int32Array(data.rows);
   for (let i = 0; i < order.length; i++) order[i] = i;
   const batches = Math.ceil(data.rows / batchSize);
-  const batchBuf = new Float32Array(batchSize * V);
   let lastGood = initial;
   let lastGoodEpoch = 0;
   let step = 0;
@@ -175,73 +170,7 @@ export async function trainRbm(data: RowMatrix, options: RbmTrainOptions): Promi
         step++;
         const s = bi * batchSize;
         const e = Math.min(data.rows, s + batchSize);
-        const next = tf.tidy(() => {
-          const nPos = e - s;
-          const vPos = gatherRowsTensor(data, order, s, e, nPos === batchSize ? batchBuf : undefined);
-          const vMeanOf = (h: tf.Tensor2D): tf.Tensor2D =>
-            visible === 'bernoulli'
-              ? (tf.fused.matMul({ a: h, b: t.Wt, bias: t.b, activation: 'sigmoid' }) as tf.Tensor2D)
-              : (tf.fused.matMul({ a: h, b: t.Wt, bias: t.b }) as tf.Tensor2D);
-          const hidOf = (v: tf.Tensor2D): tf.Tensor2D => tf.fused.matMul({ a: v, b: t.W, bias: t.c, activation: 'sigmoid' }) as tf.Tensor2D;
-          const drawV = (m: tf.Tensor2D): tf.Tensor2D => (sampleV ? sampleVisible(m, visible, rng) : m);
-          // vs = [vPos; vNeg] and hs = [hPos; hNeg] stacked, so that one product gives both phases of the gradient.
-          let vs: tf.Tensor2D;
-          let hs: tf.Tensor2D;
-          let nextChains: tf.Tensor2D | undefined;
-          if (chains && k === 1) {
-            // PCD-1: the negative visible states depend only on the chains, so data and negatives share one product.
-            vs = tf.concat([vPos, drawV(vMeanOf(chains))], 0);
-            hs = hidOf(vs);
-            nextChains = bernoulli(tf.slice(hs, [nPos, 0], [-1, -1]), rng);
-          } else {
-            const hPos = hidOf(vPos);
-            let h = chains ?? bernoulli(hPos, rng);
-            let vNeg!: tf.Tensor2D;
-            let hNeg!: tf.Tensor2D;
-            for (let kk = 0; kk < k; kk++) {
-              vNeg = drawV(vMeanOf(h));
-              hNeg = hidOf(vNeg);
-              if (kk < k - 1 || chains) h = bernoulli(hNeg, rng);
-            }
-            if (chains) nextChains = h;
-            vs = tf.concat([vPos, vNeg], 0);
-            hs = tf.concat([hPos, hNeg], 0);
-          }
-          const nNeg = vs.shape[0] - nPos;
-          // Row weights +lr/nPos (data) and −lr/nNeg (negatives): Σ_rows weight·v·hᵀ = lr·(⟨vhᵀ⟩_data − ⟨vhᵀ⟩_model).
-          const rowScale = tf.concat([tf.fill([nPos, 1], lr / nPos), tf.fill([nNeg, 1], -lr / nNeg)], 0);
-          const hsScaled = tf.mul(hs, rowScale);
-          let dW = tf.matMul(tf.transpose(vs), hsScaled) as tf.Tensor2D;
-          const dB = tf.sum(tf.mul(vs, rowScale), 0) as tf.Tensor1D;
-          const dC = tf.sum(hsScaled, 0) as tf.Tensor1D;
-          if (decay > 0) dW = tf.sub(dW, tf.mul(lr * decay, t.W));
-          const nvW = (momentum > 0 ? tf.add(tf.mul(momentum, velW), dW) : dW) as tf.Tensor2D;
-          const nvB = (momentum > 0 ? tf.add(tf.mul(momentum, velB), dB) : dB) as tf.Tensor1D;
-          const nvC = (momentum > 0 ? tf.add(tf.mul(momentum, velC), dC) : dC) as tf.Tensor1D;
-          const W = tf.add(t.W, nvW) as tf.Tensor2D;
-          // NaN or ±Infinity anywhere in the update makes this sum non-finite.
-          const check = tf.add(tf.add(tf.sum(nvW), tf.sum(nvB)), tf.sum(nvC));
-          return {
-            t: { W, Wt: tf.transpose(W), b: tf.add(t.b, nvB) as tf.Tensor1D, c: tf.add(t.c, nvC) as tf.Tensor1D },
-            velW: nvW,
-            velB: nvB,
-            velC: nvC,
-            chains: nextChains,
-            check,
-          };
-        });
-        const size = (next.check.dataSync() as Float32Array)[0]!;
-        next.check.dispose();
-        disposeRbmTensors(t);
-        velW.dispose();
-        velB.dispose();
-        velC.dispose();
-        if (chains && next.chains !== chains) chains.dispose();
-        t = next.t;
-        velW = next.velW;
-        velB = next.velB;
-        velC = next.velC;
-        chains = next.chains;
+        const size = updater.update(order, s, e, lr);
         if (!Number.isFinite(size)) {
           throw new RbmDivergenceError(epoch, bi + 1, step, lastGood, lastGoodEpoch, `the parameter update is ${size}`);
         }
@@ -250,7 +179,7 @@ export async function trainRbm(data: RowMatrix, options: RbmTrainOptions): Promi
       const seconds = (performance.now() - start) / 1000;
       let model: Rbm;
       try {
-        model = snapshot(t, visible);
+        model = updater.snapshot();
       } catch (err) {
         throw new RbmDivergenceError(epoch, batches, step, lastGood, lastGoodEpoch, (err as Error).message);
       }
@@ -265,12 +194,8 @@ export async function trainRbm(data: RowMatrix, options: RbmTrainOptions): Promi
         break;
       }
     }
-    return { model: lastGood, history, stopped };
+    return { model: lastGood, history, stopped, engine: updater.engine };
   } finally {
-    disposeRbmTensors(t);
-    velW.dispose();
-    velB.dispose();
-    velC.dispose();
-    chains?.dispose();
+    updater.dispose();
   }
 }

@@ -1,0 +1,335 @@
+/**
+ * The RBM update of rbm-updater.ts for Bernoulli–Bernoulli RBMs on binary (0/1) data with sampled negative visible
+ * states, on WebAssembly SIMD kernels (internal to `trainRbm`). Every visible state it multiplies (the data, the
+ * sampled negatives) and every hidden state it propagates down (the sampled hidden units, the persistent chains) is
+ * binary, so each product is a sum of weight rows over a row's active units:
+ *   hidden pre-activations   c + Σ_{i: v_i = 1} W[i, :]        (W kept as [V × H])
+ *   visible pre-activations  b + Σ_{j: h_j = 1} Wᵀ[j, :]       (a transposed copy, refreshed after each update)
+ *   weight gradient          ΔW[i, :] += s_r · p(h | v_r)  for the rows r with v_{r,i} = 1.
+ * The sigmoids run in the module (a float32 exp, ≈ 2 ulp); the Bernoulli draws compare the same uniforms from the
+ * `Rng`, in the same order, as the tfjs engine does, so both engines follow the same chain up to float32 rounding.
+ * CD also uses that a reconstruction differs from its data row in few units (≈ 6 % of them on Fashion-MNIST):
+ * the negative hidden pre-activations are the data row's plus the units turned on minus those turned off, and
+ * the gradient adds s⁺p(h|v⁺) + s⁻p(h|v⁻) once for a unit on in both rows.
+ * Row lengths are padded to multiples of 4 with zeros (padded weights stay zero).
+ */
+import type { Rng } from '../../rng.js';
+import { fillUniform32 } from './binary-math.js';
+import { Rbm } from './rbm.js';
+import type { RowMatrix } from './row-matrix.js';
+import type { RbmUpdater, RbmUpdaterConfig } from './rbm-updater.js';
+import { RbmBinaryKernels } from './wasm/rbm-binary-kernels.js';
+
+/** True when every entry of `m` is exactly 0 or 1. */
+export function isBinaryMatrix(m: RowMatrix): boolean {
+  const d = m.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (v !== 0 && v !== 1) return false;
+  }
+  return true;
+}
+
+const pad4 = (n: number): number => (n + 3) & ~3;
+
+/** The binary-data engine; `create` returns null where it does not apply or the kernels are unavailable. */
+export class BinaryRbmUpdater implements RbmUpdater {
+  readonly engine = 'binary-wasm';
+  private readonly V: number;
+  private readonly H: number;
+  private readonly Vp: number;
+  private readonly Hp: number;
+  private readonly W: Float32Array;
+  private readonly Wt: Float32Array;
+  private readonly vel: Float32Array;
+  private readonly b: Float32Array;
+  private readonly c: Float32Array;
+  /**
+   * [3·batch × Hp]: hidden pre-activations → probabilities → rows scaled by ±lr/n: data rows, negative rows, and
+   * for CD their sums (row 2n + r = row r + row n + r).
+   */
+  private readonly hs: Float32Array;
+  /** [batch × Hp]: the data rows' hidden pre-activations (CD: the reconstructions' start from them). */
+  private readonly hPre0: Float32Array;
+  /** CD: per row r, the visible units on in both the data row and its reconstruction, in the data row only, in the reconstruction only. */
+  private readonly both: Int32Array;
+  private readonly bothStarts: Int32Array;
+  private readonly onlyPos: Int32Array;
+  private readonly onlyPosStarts: Int32Array;
+  private readonly onlyNeg: Int32Array;
+  private readonly onlyNegStarts: Int32Array;
+  /** [batch × Vp]: visible pre-activations → probabilities. */
+  private readonly vPre: Float32Array;
+  /** Active visible units of the rows [data; negatives]: vIdx[vStarts[r] .. vStarts[r+1]). */
+  private readonly vIdx: Int32Array;
+  private readonly vStarts: Int32Array;
+  /** Active hidden units of the sampled hidden rows (for PCD: the persistent chains, kept between updates). */
+  private readonly hIdx: Int32Array;
+  private readonly hStarts: Int32Array;
+  /** The rows [data; negatives] with visible i on: rowIdx[colStarts[i] .. colStarts[i+1]). */
+  private readonly colStarts: Int32Array;
+  private readonly rowIdx: Int32Array;
+  private readonly posCount: Int32Array;
+  private readonly negCount: Int32Array;
+  private readonly cursor: Int32Array;
+  private readonly velB: Float32Array;
+  /** [Hp], in the module: the momentum of the hidden biases. */
+  private readonly velC: Float32Array;
+  /** The list 0, 1, …, 2·batch − 1 (every batch row) and its bounds [0, rows]: the hidden biases' column list. */
+  private readonly allRows: Int32Array;
+  private readonly allRowsStarts: Int32Array;
+  private readonly uniforms: Float32Array;
+  private readonly rng: Rng;
+
+  private constructor(
+    private readonly k: RbmBinaryKernels,
+    initial: Rbm,
+    private readonly cfg: RbmUpdaterConfig,
+  ) {
+    const V = (this.V = initial.numVisible);
+    const H = (this.H = initial.numHidden);
+    const Vp = (this.Vp = pad4(V));
+    const Hp = (this.Hp = pad4(H));
+    const B = cfg.batchSize;
+    const sizes = [Vp * Hp, Vp * Hp, Hp * Vp, Vp, Hp, 3 * B * Hp, B * Vp, 2 * B * V, 2 * B + 1, B * H, B + 1, Vp + 1, 2 * B * V, Hp, 2 * B, 2];
+    sizes.push(B * Hp, B * V, B + 1, B * V, B + 1, B * V, B + 1);
+    k.ensure(RbmBinaryKernels.bytesFor(sizes));
+    this.W = k.allocF32(Vp * Hp);
+    this.vel = k.allocF32(Vp * Hp);
+    this.Wt = k.allocF32(Hp * Vp);
+    this.b = k.allocF32(Vp);
+    this.c = k.allocF32(Hp);
+    this.hs = k.allocF32(3 * B * Hp);
+    this.vPre = k.allocF32(B * Vp);
+    this.vIdx = k.allocI32(2 * B * V);
+    this.vStarts = k.allocI32(2 * B + 1);
+    this.hIdx = k.allocI32(B * H);
+    this.hStarts = k.allocI32(B + 1); // all zero: the PCD chains start at h = 0, as in the tfjs engine
+    this.colStarts = k.allocI32(Vp + 1);
+    this.rowIdx = k.allocI32(2 * B * V);
+    this.velC = k.allocF32(Hp);
+    this.allRows = k.allocI32(2 * B);
+    for (let r = 0; r < 2 * B; r++) this.allRows[r] = r;
+    this.allRowsStarts = k.allocI32(2);
+    this.hPre0 = k.allocF32(B * Hp);
+    this.both = k.allocI32(B * V);
+    this.bothStarts = k.allocI32(B + 1);
+    this.onlyPos = k.allocI32(B * V);
+    this.onlyPosStarts = k.allocI32(B + 1);
+    this.onlyNeg = k.allocI32(B * V);
+    this.onlyNegStarts = k.allocI32(B + 1);
+    for (let i = 0; i < V; i++) this.W.set(initial.weights.subarray(i * H, (i + 1) * H), i * Hp);
+    k.transpose(Vp, Hp, this.W, this.Wt);
+    this.b.set(initial.visibleBias);
+    this.c.set(initial.hiddenBias);
+    this.posCount = new Int32Array(Vp);
+    this.negCount = new Int32Array(Vp);
+    this.cursor = new Int32Array(Vp);
+    this.velB = new Float32Array(V);
+    this.uniforms = new Float32Array(B * Math.max(V, H));
+    this.rng = cfg.rng;
+  }
+
+  /**
+   * The engine for `initial` and `cfg`, or null unless the units are Bernoulli, the negative visible states are
+   * sampled, every data value is 0 or 1, and the WebAssembly kernels load with enough memory (`EBM_RBM_KERNELS=js`
+   * turns them off).
+   */
+  static create(initial: Rbm, cfg: RbmUpdaterConfig): BinaryRbmUpdater | null {
+    if (cfg.visible !== 'bernoulli' || initial.visible !== 'bernoulli' || !cfg.sampleVisible) return null;
+    if (!isBinaryMatrix(cfg.data)) return null;
+    const k = RbmBinaryKernels.create();
+    if (!k) return null;
+    try {
+      return new BinaryRbmUpdater(k, initial, cfg);
+    } catch (err) {
+      if (err instanceof RangeError) return null; // the module's memory cannot grow that far (4 GiB): use tfjs
+      throw err;
+    }
+  }
+
+  /** Sets the padded lanes (H..Hp) of hidden rows [r0, r0 + n) to zero (σ(0) = ½ there otherwise). */
+  private zeroHiddenPadding(r0: number, n: number): void {
+    const { H, Hp, hs } = this;
+    if (H === Hp) return;
+    for (let r = r0; r < r0 + n; r++) hs.fill(0, r * Hp + H, (r + 1) * Hp);
+  }
+
+  /**
+   * Bernoulli draws of rows [p0, p0 + n) of the probabilities `p` (row stride `stride`, `cols` used): unit j of
+   * row r is on when u < p, with the uniforms drawn as the tfjs engine draws an [n × cols] tensor. The active
+   * indices go to idx from idx position starts[s0]; starts[s0 + r + 1] marks each row's end.
+   */
+  private draw(p: Float32Array, p0: number, n: number, stride: number, cols: number, idx: Int32Array, starts: Int32Array, s0: number): void {
+    const u = fillUniform32(this.rng, n * cols === this.uniforms.length ? this.uniforms : this.uniforms.subarray(0, n * cols));
+    let t = starts[s0]!;
+    for (let r = 0; r < n; r++) {
+      const pb = (p0 + r) * stride;
+      const ub = r * cols;
+      // Branch-free: write j, keep it when the unit is on (the draws are unpredictable branches).
+      for (let j = 0; j < cols; j++) {
+        idx[t] = j;
+        t += +(u[ub + j]! < p[pb + j]!);
+      }
+      starts[s0 + r + 1] = t;
+    }
+  }
+
+  /** CD: splits each data row r < n and its reconstruction (row n + r of vIdx) into both / data only / reconstruction only. */
+  private split(n: number): void {
+    const { vIdx, vStarts, both, bothStarts, onlyPos, onlyPosStarts, onlyNeg, onlyNegStarts } = this;
+    let tb = 0;
+    let tp = 0;
+    let tn = 0;
+    for (let r = 0; r < n; r++) {
+      let p = vStarts[r]!;
+      let q = vStarts[n + r]!;
+      const pe = vStarts[r + 1]!;
+      const qe = vStarts[n + r + 1]!;
+      while (p < pe && q < qe) {
+        const a = vIdx[p]!;
+        const b = vIdx[q]!;
+        if (a === b) {
+          both[tb++] = a;
+          p++;
+          q++;
+        } else if (a < b) {
+          onlyPos[tp++] = a;
+          p++;
+        } else {
+          onlyNeg[tn++] = b;
+          q++;
+        }
+      }
+      while (p < pe) onlyPos[tp++] = vIdx[p++]!;
+      while (q < qe) onlyNeg[tn++] = vIdx[q++]!;
+      bothStarts[r + 1] = tb;
+      onlyPosStarts[r + 1] = tp;
+      onlyNegStarts[r + 1] = tn;
+    }
+  }
+
+  /**
+   * The column lists of the gradient (colStarts, rowIdx): for each visible unit, the rows of `hs` to add. Each
+   * segment [idx, starts, s0, n, rowBase] contributes row rowBase + r for the units idx[starts[s0 + r] .. starts[s0 + r + 1]).
+   */
+  private columns(segments: readonly (readonly [Int32Array, Int32Array, number, number, number])[]): void {
+    const { colStarts, rowIdx, cursor, Vp } = this;
+    cursor.fill(0);
+    for (const [idx, starts, s0, n] of segments) for (let q = starts[s0]!, qe = starts[s0 + n]!; q < qe; q++) cursor[idx[q]!]++;
+    colStarts[0] = 0;
+    for (let i = 0; i < Vp; i++) colStarts[i + 1] = colStarts[i]! + cursor[i]!;
+    cursor.set(colStarts.subarray(0, Vp));
+    for (const [idx, starts, s0, n, rowBase] of segments) {
+      for (let r = 0; r < n; r++) {
+        for (let q = starts[s0 + r]!, qe = starts[s0 + r + 1]!; q < qe; q++) rowIdx[cursor[idx[q]!]!++] = rowBase + r;
+      }
+    }
+  }
+
+  update(order: Int32Array, s: number, e: number, lr: number): number {
+    const { k: K, V, H, Vp, Hp, W, Wt, b, c, hs, vPre, vIdx, vStarts, hIdx, hStarts, cfg } = this;
+    const data = cfg.data.data;
+    const nPos = e - s;
+    const pcd = cfg.kind === 'pcd';
+    // The data rows as lists of active visible units.
+    let t = 0;
+    vStarts[0] = 0;
+    for (let r = 0; r < nPos; r++) {
+      const base = order[s + r]! * V;
+      for (let i = 0; i < V; i++) {
+        vIdx[t] = i;
+        t += +(data[base + i] !== 0);
+      }
+      vStarts[r + 1] = t;
+    }
+    K.rowsSum(nPos, Hp, vIdx, vStarts, 0, W, c, hs, 0);
+    if (!pcd) this.hPre0.set(hs.subarray(0, nPos * Hp));
+    K.sigmoid(hs, nPos * Hp);
+    this.zeroHiddenPadding(0, nPos);
+    // The hidden states the Gibbs steps start from: a draw from p(h | data) (CD) or the persistent chains (PCD).
+    let nNeg: number;
+    if (pcd) nNeg = cfg.batchSize;
+    else {
+      nNeg = nPos;
+      this.draw(hs, 0, nPos, Hp, H, hIdx, hStarts, 0);
+    }
+    const hNeg = hs.subarray(nPos * Hp, (nPos + nNeg) * Hp);
+    for (let kk = 0; kk < cfg.k; kk++) {
+      K.rowsSum(nNeg, Vp, hIdx, hStarts, 0, Wt, b, vPre, 0);
+      K.sigmoid(vPre, nNeg * Vp);
+      this.draw(vPre, 0, nNeg, Vp, V, vIdx, vStarts, nPos);
+      if (pcd) K.rowsSum(nNeg, Hp, vIdx, vStarts, nPos, W, c, hs, nPos);
+      else {
+        // reconstruction = data row + the units turned on − those turned off
+        this.split(nPos);
+        hNeg.set(this.hPre0.subarray(0, nPos * Hp));
+        K.rowsUpdate(nPos, Hp, this.onlyNeg, this.onlyNegStarts, this.onlyPos, this.onlyPosStarts, W, hs, nPos);
+      }
+      K.sigmoid(hNeg);
+      this.zeroHiddenPadding(nPos, nNeg);
+      if (kk < cfg.k - 1 || pcd) this.draw(hs, nPos, nNeg, Hp, H, hIdx, hStarts, 0);
+    }
+    // Row weights +lr/nPos (data) and −lr/nNeg (negatives), as float32 like the tfjs engine's.
+    const sPos = Math.fround(lr / nPos);
+    const sNeg = Math.fround(-lr / nNeg);
+    const rows = nPos + nNeg;
+    K.scale(hs, sPos, nPos * Hp);
+    K.scale(hNeg, sNeg);
+    // The gradient's column lists: which rows of hs each visible unit adds.
+    if (pcd) {
+      this.columns([
+        [vIdx, vStarts, 0, nPos, 0],
+        [vIdx, vStarts, nPos, nNeg, nPos],
+      ]);
+    } else {
+      // a unit on in both rows adds their sum (row 2n + r) once
+      K.add(hs.subarray(0, nPos * Hp), hNeg, hs.subarray(rows * Hp, (rows + nPos) * Hp));
+      this.columns([
+        [this.both, this.bothStarts, 0, nPos, rows],
+        [this.onlyPos, this.onlyPosStarts, 0, nPos, 0],
+        [this.onlyNeg, this.onlyNegStarts, 0, nPos, nPos],
+      ]);
+    }
+    const { momentum, weightDecay } = cfg;
+    let size = K.momentumStep(Vp, Hp, this.colStarts, this.rowIdx, hs, W, this.vel, momentum, lr * weightDecay);
+    K.transpose(Vp, Hp, W, Wt);
+    // The hidden biases: one more row of the same step, fed by every data and negative row, without weight decay.
+    this.allRowsStarts[1] = rows;
+    size += K.momentumStep(1, Hp, this.allRowsStarts, this.allRows, hs, c, this.velC, momentum, 0);
+    // The visible biases: Σ_r s_r v_r from the counts of each unit.
+    const { velB, posCount, negCount } = this;
+    posCount.fill(0);
+    negCount.fill(0);
+    const tPos = vStarts[nPos]!;
+    const tEnd = vStarts[rows]!;
+    for (let q = 0; q < tPos; q++) posCount[vIdx[q]!]++;
+    for (let q = tPos; q < tEnd; q++) negCount[vIdx[q]!]++;
+    for (let i = 0; i < V; i++) {
+      const d = Math.fround(posCount[i]! * sPos + negCount[i]! * sNeg);
+      const nv = momentum > 0 ? Math.fround(momentum * velB[i]! + d) : d;
+      velB[i] = nv;
+      b[i] = b[i]! + nv;
+      size += nv;
+    }
+    return size;
+  }
+
+  snapshot(): Rbm {
+    const { V, H, Hp } = this;
+    const weights = new Float32Array(V * H);
+    for (let i = 0; i < V; i++) weights.set(this.W.subarray(i * Hp, i * Hp + H), i * H);
+    return new Rbm({
+      visible: 'bernoulli',
+      numVisible: V,
+      numHidden: H,
+      weights,
+      visibleBias: Float32Array.from(this.b.subarray(0, V)),
+      hiddenBias: Float32Array.from(this.c.subarray(0, H)),
+    });
+  }
+
+  dispose(): void {
+    // The module's memory goes with this object.
+  }
+}

@@ -1,0 +1,255 @@
+// The WebAssembly engine of RBM training on binary data (rbm-binary.wat, rbm-binary-updater.ts): each kernel
+// against plain loops (sigmoid against float64, sparse row sums, row updates and the momentum step against dense
+// sums, transpose), the engine choice of trainRbm, and whole training runs against the tfjs engine from the same
+// seed — the same draws, so the same weights up to float32 rounding — for CD-k and PCD-k with momentum, weight
+// decay, padding (sizes not multiples of 4) and a short last batch; divergence on the fast path.
+import test from 'ava';
+import { createRng, selectBackend, type Rng } from '@ebmkit/core';
+import { Rbm, RbmDivergenceError, trainRbm, type RbmTrainingMethod, type RowMatrix } from '@ebmkit/core/energy';
+import { RbmBinaryKernels } from '../../packages/core/src/energy/boltzmann/wasm/rbm-binary-kernels.js';
+
+test.before(async () => {
+  await selectBackend('wasm');
+});
+
+function kernels(bytes: number): RbmBinaryKernels {
+  const k = RbmBinaryKernels.create();
+  if (!k) throw new Error('WebAssembly SIMD is unavailable');
+  k.ensure(bytes);
+  return k;
+}
+
+/** Random binary rows as index lists (idx, starts) and as a dense 0/1 matrix. */
+function binaryRows(rng: Rng, n: number, cols: number, p: number, k: RbmBinaryKernels): { idx: Int32Array; starts: Int32Array; dense: Uint8Array } {
+  const dense = new Uint8Array(n * cols);
+  const starts = k.allocI32(n + 1);
+  const list: number[] = [];
+  for (let r = 0; r < n; r++) {
+    for (let i = 0; i < cols; i++) {
+      if (rng.uniform() < p) {
+        dense[r * cols + i] = 1;
+        list.push(i);
+      }
+    }
+    starts[r + 1] = list.length;
+  }
+  const idx = k.allocI32(Math.max(1, list.length));
+  idx.set(list);
+  return { idx, starts, dense };
+}
+
+test('sigmoid is within 3 float32 ulp of the float64 one and saturates without NaN', (t) => {
+  const k = kernels(1 << 20);
+  const n = 40000;
+  const x = k.allocF32(n + 8);
+  for (let i = 0; i < n; i++) x[i] = -100 + (200 * i) / n;
+  x.set([Infinity, -Infinity, 88.5, -88.5, 0, 1e-30, -1e-30, 1000], n);
+  const input = Float64Array.from(x);
+  k.sigmoid(x);
+  let worst = 0;
+  for (let i = 0; i < n; i++) {
+    const want = 1 / (1 + Math.exp(-input[i]!));
+    if (want < 1e-36) t.true(x[i]! >= 0 && x[i]! < 1e-36, `σ(${input[i]}) = ${x[i]}`);
+    else worst = Math.max(worst, Math.abs(x[i]! - want) / want);
+  }
+  t.true(worst < 3 * 2 ** -24, `worst relative error ${worst}`);
+  const ends = Array.from(x.subarray(n, n + 8));
+  t.deepEqual(ends.map((v) => (v < 1e-36 && v >= 0 ? 0 : Number(v.toPrecision(6)))), [1, 0, 1, 0, 0.5, 0.5, 0.5, 1], ends.join(', '));
+});
+
+test('transpose swaps rows and columns', (t) => {
+  const k = kernels(1 << 16);
+  for (const [rows, cols] of [[4, 4], [8, 12], [20, 4], [4, 36]] as const) {
+    const a = k.allocF32(rows * cols);
+    const b = k.allocF32(rows * cols);
+    for (let i = 0; i < a.length; i++) a[i] = i + 0.5;
+    k.transpose(rows, cols, a, b);
+    let ok = true;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) ok &&= b[j * rows + i] === a[i * cols + j];
+    t.true(ok, `${rows}×${cols}`);
+  }
+});
+
+test('rowsSum is bias + the sum of the rows named by each binary row (column blocks of 16 and 4, empty rows)', (t) => {
+  const rng = createRng(5);
+  for (const [n, m, cols, p] of [[7, 13, 4, 0.4], [5, 30, 36, 0.4], [9, 21, 68, 0.4], [3, 50, 100, 0.4], [4, 10, 40, 0]] as const) {
+    const k = kernels(1 << 18);
+    const M = k.allocF32(m * cols);
+    rng.fillNormal(M);
+    const bias = rng.fillNormal(k.allocF32(cols));
+    const { idx, starts, dense } = binaryRows(rng, n, m, p, k);
+    // rows 1.. of the lists into output rows 2..: the offsets of the wrapper
+    const out = k.allocF32((n + 1) * cols);
+    k.rowsSum(n - 1, cols, idx, starts, 1, M, bias, out, 2);
+    let worst = 0;
+    for (let r = 1; r < n; r++) {
+      for (let j = 0; j < cols; j++) {
+        let s = bias[j]!;
+        for (let i = 0; i < m; i++) if (dense[r * m + i]) s += M[i * cols + j]!;
+        worst = Math.max(worst, Math.abs(out[(r + 1) * cols + j]! - s));
+      }
+    }
+    t.true(worst < 1e-5, `n ${n}, m ${m}, cols ${cols}: ${worst}`);
+  }
+});
+
+test('rowsUpdate adds the rows of one list and subtracts those of another, in place; add sums two arrays', (t) => {
+  const rng = createRng(16);
+  for (const [n, m, cols] of [[6, 11, 8], [4, 40, 52], [3, 9, 100]] as const) {
+    const k = kernels(1 << 18);
+    const M = rng.fillNormal(k.allocF32(m * cols));
+    const plus = binaryRows(rng, n, m, 0.2, k);
+    const minus = binaryRows(rng, n, m, 0.2, k);
+    const out = rng.fillNormal(k.allocF32((n + 1) * cols));
+    const before = Float64Array.from(out);
+    k.rowsUpdate(n, cols, plus.idx, plus.starts, minus.idx, minus.starts, M, out, 1);
+    let worst = 0;
+    for (let r = 0; r < n; r++) {
+      for (let j = 0; j < cols; j++) {
+        let s = before[(r + 1) * cols + j]!;
+        for (let i = 0; i < m; i++) s += (plus.dense[r * m + i]! - minus.dense[r * m + i]!) * M[i * cols + j]!;
+        worst = Math.max(worst, Math.abs(out[(r + 1) * cols + j]! - s));
+      }
+    }
+    t.true(worst < 1e-5, `n ${n}, m ${m}, cols ${cols}: ${worst}`);
+    t.deepEqual(Array.from(out.subarray(0, cols)), Array.from(before.subarray(0, cols), Math.fround), 'rows before outRow are untouched');
+  }
+  const k = kernels(1 << 16);
+  const x = rng.fillNormal(k.allocF32(12));
+  const y = rng.fillNormal(k.allocF32(12));
+  const z = k.allocF32(12);
+  k.add(x, y, z);
+  t.deepEqual(Array.from(z), Array.from(x, (v, i) => Math.fround(v + y[i]!)));
+});
+
+test('momentumStep is vel ← μ·vel − λ·W + Σ of the listed gradient rows, W ← W + vel, and returns Σ vel', (t) => {
+  const rng = createRng(6);
+  for (const [rows, cols, n] of [[5, 4, 3], [11, 20, 8], [6, 72, 13]] as const) {
+    const k = kernels(1 << 18);
+    const W = rng.fillNormal(k.allocF32(rows * cols));
+    const vel = rng.fillNormal(k.allocF32(rows * cols));
+    const G = rng.fillNormal(k.allocF32(n * cols));
+    // column lists: for each of `rows` units the batch rows where it is on
+    const { idx: rowIdx, starts: colStarts, dense } = binaryRows(rng, rows, n, 0.5, k);
+    const W0 = Float64Array.from(W);
+    const vel0 = Float64Array.from(vel);
+    const sum = k.momentumStep(rows, cols, colStarts, rowIdx, G, W, vel, 0.7, 0.01);
+    let worst = 0;
+    let total = 0;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        let d = 0.7 * vel0[i * cols + j]! - 0.01 * W0[i * cols + j]!;
+        for (let r = 0; r < n; r++) if (dense[i * n + r]) d += G[r * cols + j]!;
+        total += d;
+        worst = Math.max(worst, Math.abs(vel[i * cols + j]! - d), Math.abs(W[i * cols + j]! - (W0[i * cols + j]! + d)));
+      }
+    }
+    t.true(worst < 1e-5, `${rows}×${cols}: ${worst}`);
+    t.true(Math.abs(sum - total) < 1e-4 * Math.max(1, Math.abs(total)), `sum ${sum} vs ${total}`);
+  }
+});
+
+function randomBinary(rng: Rng, rows: number, cols: number, p = 0.3): RowMatrix {
+  const data = new Float32Array(rows * cols);
+  for (let i = 0; i < data.length; i++) data[i] = rng.uniform() < p ? 1 : 0;
+  return { rows, cols, data };
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+test('trainRbm uses the kernels only for binary data, Bernoulli units and sampled negative visibles', async (t) => {
+  const rng = createRng(7);
+  const data = randomBinary(rng, 30, 6);
+  const base = { numHidden: 5, epochs: 1, batchSize: 10 };
+  const f32 = await trainRbm(data, { ...base, rng: createRng(1) });
+  const u8 = await trainRbm({ ...data, data: Uint8Array.from(data.data) }, { ...base, rng: createRng(1) });
+  t.is(f32.engine, 'binary-wasm');
+  t.is(u8.engine, 'binary-wasm');
+  t.deepEqual(u8.model.weights, f32.model.weights, 'Uint8Array data trains exactly as Float32Array data');
+  t.is((await trainRbm(data, { ...base, rng: createRng(1), binaryKernels: false })).engine, 'tfjs');
+  t.is((await trainRbm(data, { ...base, rng: createRng(1), sampleVisible: false })).engine, 'tfjs');
+  t.is((await trainRbm(data, { ...base, rng: createRng(1), visible: 'gaussian' })).engine, 'tfjs');
+  const grey = Float32Array.from(data.data);
+  grey[17] = 0.5;
+  t.is((await trainRbm({ ...data, data: grey }, { ...base, rng: createRng(1) })).engine, 'tfjs');
+});
+
+test('one update from the same state and draws equals the tfjs engine’s to float32 rounding', async (t) => {
+  const rng = createRng(8);
+  const data = randomBinary(rng, 12, 9);
+  const initial = Rbm.random({ numVisible: 9, numHidden: 6, rng, std: 0.8, visibleBias: Array.from({ length: 9 }, () => rng.normal()) });
+  for (const method of [{ kind: 'cd' }, { kind: 'pcd' }, { kind: 'cd', k: 2 }] as RbmTrainingMethod[]) {
+    const opts = { initial, method, epochs: 1, batchSize: 12, learningRate: 0.5, shuffle: false };
+    const a = await trainRbm(data, { ...opts, rng: createRng(3) });
+    const b = await trainRbm(data, { ...opts, rng: createRng(3), binaryKernels: false });
+    t.is(a.engine, 'binary-wasm');
+    t.true(maxDiff(a.model.weights, initial.weights) > 0.01, 'the update moves the weights');
+    t.true(maxDiff(a.model.weights, b.model.weights) < 1e-6, `${JSON.stringify(method)} weights ${maxDiff(a.model.weights, b.model.weights)}`);
+    t.true(maxDiff(a.model.visibleBias, b.model.visibleBias) < 1e-6, 'visible biases');
+    t.true(maxDiff(a.model.hiddenBias, b.model.hiddenBias) < 1e-6, 'hidden biases');
+  }
+});
+
+test('CD-k and PCD-k runs follow the tfjs engine (momentum, weight decay, odd sizes, a short last batch)', async (t) => {
+  const rng = createRng(9);
+  const data = randomBinary(rng, 47, 13);
+  const initial = Rbm.random({ numVisible: 13, numHidden: 7, rng, std: 0.5 });
+  for (const method of [{ kind: 'cd', k: 1 }, { kind: 'cd', k: 3 }, { kind: 'pcd', k: 1 }, { kind: 'pcd', k: 2 }] as RbmTrainingMethod[]) {
+    const opts = { initial, method, epochs: 6, batchSize: 10, learningRate: 0.1, momentum: 0.5, weightDecay: 0.01 };
+    const a = await trainRbm(data, { ...opts, rng: createRng(4) });
+    const b = await trainRbm(data, { ...opts, rng: createRng(4), binaryKernels: false });
+    const where = JSON.stringify(method);
+    t.is(a.engine, 'binary-wasm');
+    t.true(maxDiff(a.model.weights, b.model.weights) < 1e-5, `${where}: weights ${maxDiff(a.model.weights, b.model.weights)}`);
+    t.true(maxDiff(a.model.visibleBias, b.model.visibleBias) < 1e-5, `${where}: visible biases`);
+    t.true(maxDiff(a.model.hiddenBias, b.model.hiddenBias) < 1e-5, `${where}: hidden biases`);
+    for (let e = 0; e < 6; e++) {
+      t.true(Math.abs(a.history[e]!.reconstructionError - b.history[e]!.reconstructionError) < 1e-5, `${where}: epoch ${e + 1} reconstruction error`);
+    }
+  }
+});
+
+test('training on binary prototypes reaches the pseudo-likelihood of the tfjs engine', async (t) => {
+  // Noisy copies of 4 prototypes of 24 pixels: an RBM with 8 hidden units learns them.
+  const rng = createRng(10);
+  const V = 24;
+  const protos = Array.from({ length: 4 }, () => Array.from({ length: V }, () => (rng.uniform() < 0.4 ? 1 : 0)));
+  const rows = 400;
+  const data = new Float32Array(rows * V);
+  for (let r = 0; r < rows; r++) {
+    const p = protos[r % 4]!;
+    for (let i = 0; i < V; i++) data[r * V + i] = rng.uniform() < 0.05 ? 1 - p[i]! : p[i]!;
+  }
+  const x: RowMatrix = { rows, cols: V, data };
+  const mean = (a: Float64Array): number => a.reduce((s, v) => s + v, 0) / a.length;
+  const initial = Rbm.random({ numVisible: V, numHidden: 8, rng: createRng(11) });
+  const before = mean(initial.pseudoLikelihood(x, createRng(12)));
+  for (const method of [{ kind: 'cd' }, { kind: 'pcd' }] as RbmTrainingMethod[]) {
+    const opts = { initial, method, epochs: 15, batchSize: 20, learningRate: 0.1, momentum: 0.5 };
+    const a = await trainRbm(x, { ...opts, rng: createRng(13) });
+    const b = await trainRbm(x, { ...opts, rng: createRng(13), binaryKernels: false });
+    const pa = mean(a.model.pseudoLikelihood(x, createRng(12)));
+    const pb = mean(b.model.pseudoLikelihood(x, createRng(12)));
+    t.true(pa > before + 5, `${method.kind}: pseudo-likelihood ${before.toFixed(2)} → ${pa.toFixed(2)}`);
+    t.true(Math.abs(pa - pb) < 0.05 * Math.abs(pb), `${method.kind}: kernels ${pa.toFixed(3)}, tfjs ${pb.toFixed(3)}`);
+  }
+});
+
+test('a diverging run on the kernel path stops like the tfjs one', async (t) => {
+  const data = randomBinary(createRng(14), 60, 8, 0.5);
+  const run = (binaryKernels: boolean) =>
+    t.throwsAsync(
+      trainRbm(data, { numHidden: 6, epochs: 5, batchSize: 10, learningRate: (e) => (e <= 1 ? 0.01 : 1e39), momentum: 0.9, rng: createRng(15), binaryKernels }),
+      { instanceOf: RbmDivergenceError },
+    );
+  const a = await run(true);
+  const b = await run(false);
+  t.is(a!.epoch, 2);
+  t.is(a!.lastGoodEpoch, 1);
+  t.is(b!.epoch, 2);
+  t.is(a!.batch, b!.batch);
+});
