@@ -13,7 +13,9 @@
  * Flags: --steps N (training budget, warm-up included; default 400), --warmup N (supervised steps first; default 200),
  * --lr X (Adam; default 1e-4, the paper's: at 1e-3 both sides lost accuracy once the JEM steps began),
  * --warmup-lr X (Adam rate during the supervised warm-up; default: --lr), --energy-penalty A (α of α(E(x⁺)² + E(x⁻)²);
- * default 0, the paper's), --px-weight W (weight of log p(x); default 1),
+ * default 0, the paper's), --px-weight W (weight of log p(x); default 1), --clamp (clamp SGLD samples to [−1, 1]),
+ * --max-abs-loss X (divergence threshold; default 1e8: on divergence the last good checkpoint, written every 50
+ * steps, is evaluated and the table says so),
  * --section NAME (the docs/benchmarks.md section to write; default ebm-jem — the one-hour run writes ebm-jem-hour),
  * --sgld-steps N (default 20), --timing-reps N (default 5), --eval-n N (test and OOD images scored; default 10000),
  * --seed N, --no-write (do not touch docs/benchmarks.md), --skip-torch, --python PATH.
@@ -21,12 +23,13 @@
  * (warmup × supervised + (steps − warmup) × JEM step ≈ 3600 s); see docs/energy-models.md.
  */
 import { spawnSync } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, readIdx, selectBackend } from '@ebmkit/core';
-import { evaluateJem, Jem, sgld, trainJem, type JemArchitecture } from '@ebmkit/core/energy';
+import { DivergenceError, evaluateJem, Jem, sgld, trainJem, type JemArchitecture } from '@ebmkit/core/energy';
 import { machineDescription, markdownTable, median, writeBenchmarkSection } from '../lib/report.ts';
 
 function flag(name: string, def: number): number {
@@ -49,6 +52,8 @@ const warmupLr = flag('warmup-lr', NaN);
 const section = strFlag('section', 'ebm-jem');
 const energyPenalty = flag('energy-penalty', 0);
 const pxWeight = flag('px-weight', 1);
+const clamp = has('clamp');
+const maxAbsLoss = flag('max-abs-loss', 1e8);
 const sgldSteps = flag('sgld-steps', 20);
 const reps = flag('timing-reps', 5);
 const evalN = flag('eval-n', 10000);
@@ -78,7 +83,7 @@ const train = { x: await images(path.join(fashion, 'train-images-idx3-ubyte.gz')
 const test = { x: await images(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalN), y: await labels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalN) };
 const ood = await images(path.join(mnist, 't10k-images-idx3-ubyte.gz'), evalN);
 const arch: JemArchitecture = { kind: 'cnn', inputShape: [28, 28, 1], classes: 10 };
-const common = { batchSize: 64, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps }, bufferCapacity: 10_000, reinitProbability: 0.05 };
+const common = { batchSize: 64, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) }, bufferCapacity: 10_000, reinitProbability: 0.05 };
 
 // Timings on a separate, freshly initialised model (the first step of each kind is a warm-up and not counted).
 const timer = Jem.create(arch, createRng(seed + 1000));
@@ -101,20 +106,34 @@ console.error(`ebmkit: supervised ${ours.sup.toFixed(1)} ms, SGLD ${ours.sgld.to
 // Training for the budget, then evaluation.
 const jem = Jem.create(arch, createRng(seed));
 const t0 = performance.now();
-await trainJem(jem, train, {
-  ...common,
-  steps,
-  warmupSteps: warmup,
-  ...(Number.isFinite(warmupLr) ? { warmupLearningRate: warmupLr } : {}),
-  onStep: (s) => {
-    if (s.step % 50 === 0 || s.step === steps) {
-      console.error(
-        `step ${s.step}/${steps} ${s.phase} loss ${s.loss.toFixed(3)} xent ${s.crossEntropy.toFixed(3)} acc ${s.batchAccuracy.toFixed(2)} ` +
-          `E(data) ${s.energyData.toFixed(2)} E(samples) ${s.energySample.toFixed(2)} ${((performance.now() - t0) / 1000).toFixed(0)} s`,
-      );
-    }
-  },
-}, createRng(seed));
+const ckDir = mkdtempSync(path.join(tmpdir(), 'ebm-jem-bench-'));
+let stopNote = '';
+let stepsDone = steps;
+try {
+  await trainJem(jem, train, {
+    ...common,
+    steps,
+    maxAbsLoss,
+    checkpoint: { path: path.join(ckDir, 'jem.ckpt.safetensors'), every: 50 },
+    warmupSteps: warmup,
+    ...(Number.isFinite(warmupLr) ? { warmupLearningRate: warmupLr } : {}),
+    onStep: (s) => {
+      if (s.step % 50 === 0 || s.step === steps) {
+        console.error(
+          `step ${s.step}/${steps} ${s.phase} loss ${s.loss.toFixed(3)} xent ${s.crossEntropy.toFixed(3)} acc ${s.batchAccuracy.toFixed(2)} ` +
+            `E(data) ${s.energyData.toFixed(2)} E(samples) ${s.energySample.toFixed(2)} ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+        );
+      }
+    },
+  }, createRng(seed));
+} catch (e) {
+  if (!(e instanceof DivergenceError)) throw e;
+  stepsDone = e.checkpoint?.step ?? 0;
+  stopNote = `Training diverged at step ${e.step} (${e.reason}); the model evaluated is the last good checkpoint, step ${stepsDone}.`;
+  console.error(stopNote);
+} finally {
+  rmSync(ckDir, { recursive: true, force: true });
+}
 const trainSeconds = (performance.now() - t0) / 1000;
 const ev = evaluateJem(jem, test, ood);
 console.error(JSON.stringify(ev));
@@ -143,7 +162,7 @@ const rows: (string | number)[][] = [
   ['ms per supervised step (batch 64)', f1(ours.sup), f1(torch?.['ms_supervised_step'])],
   ['ms per SGLD step (batch 64)', f1(ours.sgld), f1(torch?.['ms_sgld_step'])],
   [`ms per JEM step (${sgldSteps} SGLD steps + update)`, f1(ours.jem), f1(torch?.['ms_jem_step'])],
-  [`training time for ${steps} steps (${warmup} supervised), s`, trainSeconds.toFixed(0), f1(torch?.['train_seconds'])],
+  [`training time for ${steps} steps (${warmup} supervised)${stopNote ? `, stopped: see below` : ''}, s`, trainSeconds.toFixed(0), f1(torch?.['train_seconds'])],
   [`test accuracy (${test.y.length} images)`, f3(ev.accuracy), f3(torch?.['accuracy'])],
   ['expected calibration error (15 bins)', f3(ev.ece), '–'],
   ['OOD AUROC, log p(x)', f3(ev.ood!.logPx), f3(torch?.['auroc_logpx'])],
@@ -160,10 +179,11 @@ const md = [
   `Machine: ${machineDescription()}; load average ${load0} at start, ${load1} at the end (timings are only comparable at equal load).`,
   `ebmkit: tfjs ${tf.version.tfjs}, ${sel.reason}, one thread. Reference: ${torchNote}.`,
   `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, Adam lr ${lr}${Number.isFinite(warmupLr) ? ` (${warmupLr} during the warm-up)` : ''}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with 5 % re-init from U[−1, 1]; ` +
-    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}. OOD: the MNIST test set (first ${ood.length / 784}); AUROC with in-distribution positive.`,
+    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}${clamp ? '; SGLD samples clamped to [−1, 1]' : ''}. OOD: the MNIST test set (first ${ood.length / 784}); AUROC with in-distribution positive.`,
   '',
   markdownTable(['', 'ebmkit (wasm)', 'PyTorch (CPU)'], rows),
   '',
+  ...(stopNote ? [stopNote, ''] : []),
   `JEM step ratio ebmkit / PyTorch: ${Number.isFinite(ratio) ? ratio.toFixed(2) : '–'} (target ≤ 2). ` +
     'Targets within one hour of training: accuracy ≥ 0.85 and one OOD AUROC ≥ 0.90.',
 ].join('\n');
