@@ -1,8 +1,7 @@
 // The project's TypeScript libs (ES2022 without DOM) do not declare WebAssembly; the part used here.
-/** A WebAssembly memory (its buffer is replaced when it grows). */
+/** A WebAssembly memory. */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
 }
 interface CompiledModule {
   readonly __compiled: unique symbol;
@@ -10,16 +9,27 @@ interface CompiledModule {
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => CompiledModule;
   Instance: new (module: CompiledModule, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
 };
+
+/** An instantiated kernel module and the memory it was given. */
+export interface WasmInstance<Exports> {
+  readonly memory: WasmMemory;
+  readonly exports: Exports;
+}
 
 const compiled = new Map<string, CompiledModule | null>();
 
 /**
- * Instantiates a module given as base64 (the form `npm run build:wasm` writes), with no imports; the module is
- * compiled once per thread. Returns its exports, or null where the runtime cannot compile it (no WebAssembly,
- * or no SIMD) so that callers fall back to their JavaScript loops.
+ * Instantiates a module given as base64 (the form `npm run build:wasm` writes) that imports its memory as
+ * `env.memory`, with a fresh memory of at least `bytes`; the module is compiled once per thread. Returns null where
+ * the runtime cannot compile it (no WebAssembly, or no SIMD) so that callers fall back to their JavaScript loops.
+ *
+ * Memories are never grown: growing detaches the old ArrayBuffer, and the first detached buffer in a V8 isolate
+ * switches off an optimisation for every typed array access in the process (measured here: tagging ≈ 20 % slower).
+ * A kernel that needs more room takes a new instance with `regrowWasm`.
  */
-export function instantiateWasm<Exports>(base64: string): Exports | null {
+export function instantiateWasm<Exports>(base64: string, bytes = 65536): WasmInstance<Exports> | null {
   let mod = compiled.get(base64);
   if (mod === undefined) {
     try {
@@ -29,11 +39,20 @@ export function instantiateWasm<Exports>(base64: string): Exports | null {
     }
     compiled.set(base64, mod);
   }
-  return mod ? (new WebAssembly.Instance(mod, {}).exports as Exports) : null;
+  if (!mod) return null;
+  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  return { memory, exports: new WebAssembly.Instance(mod, { env: { memory } }).exports as Exports };
 }
 
-/** Grows `memory` to at least `bytes` (views made before a growth are detached). */
-export function ensureWasmMemory(memory: WasmMemory, bytes: number): void {
-  const have = memory.buffer.byteLength;
-  if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
+/**
+ * `old` if its memory holds `bytes`, else a new instance of the same module with room for at least `bytes` (and
+ * 1.5× the old size) and the old memory's contents copied in. Views of the old memory stay valid but are no longer
+ * the kernels' (make new ones).
+ */
+export function regrowWasm<Exports>(base64: string, old: WasmInstance<Exports>, bytes: number): WasmInstance<Exports> {
+  const have = old.memory.buffer.byteLength;
+  if (bytes <= have) return old;
+  const next = instantiateWasm<Exports>(base64, Math.max(bytes, Math.ceil(have * 1.5)))!;
+  new Uint8Array(next.memory.buffer).set(new Uint8Array(old.memory.buffer));
+  return next;
 }

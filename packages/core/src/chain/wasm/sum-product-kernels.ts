@@ -1,9 +1,8 @@
-import { ensureWasmMemory, instantiateWasm, type WasmMemory } from '../../wasm-module.js';
+import { instantiateWasm, regrowWasm, type WasmInstance } from '../../wasm-module.js';
 import { WASM_BASE64 } from './sum-product-wasm.js';
 
 /** The exports of sum-product.wat (pointers are byte offsets into `memory`). */
 interface Exports {
-  memory: WasmMemory;
   forward(T: number, L: number, unary: number, transition: number, alpha: number, sums: number): void;
   backward(T: number, L: number, unary: number, transitionT: number, beta: number, scratch: number): void;
   transposedProduct(A: number, B: number, n: number, L: number, out: number): void;
@@ -16,28 +15,32 @@ interface Exports {
  * this way. The kernels compute the same sums as the JavaScript loops, in another order (equal up to rounding).
  */
 export class SumProductKernels {
-  private constructor(private readonly x: Exports) {}
+  private constructor(private inst: WasmInstance<Exports>) {}
+
+  private get x(): Exports {
+    return this.inst.exports;
+  }
 
   /** An instance with its own memory, or null where WebAssembly SIMD is unavailable or `EBM_CHAIN_KERNELS=js`. */
   static create(): SumProductKernels | null {
     if (typeof process !== 'undefined' && process.env?.['EBM_CHAIN_KERNELS'] === 'js') return null;
-    const x = instantiateWasm<Exports>(WASM_BASE64);
-    return x ? new SumProductKernels(x) : null;
+    const inst = instantiateWasm<Exports>(WASM_BASE64);
+    return inst ? new SumProductKernels(inst) : null;
   }
 
-  /** Grows the memory to at least `bytes`; views made before a growth are detached (make new ones). */
+  /** Makes the memory hold at least `bytes` (a new, larger memory with the contents copied: make new views). */
   ensure(bytes: number): void {
-    ensureWasmMemory(this.x.memory, bytes);
+    this.inst = regrowWasm(WASM_BASE64, this.inst, bytes);
   }
 
   /** A Float64Array of `length` over the memory, starting `offset` doubles in. */
   view(offset: number, length: number): Float64Array {
-    return new Float64Array(this.x.memory.buffer, offset * 8, length);
+    return new Float64Array(this.inst.memory.buffer, offset * 8, length);
   }
 
   /** True when `a` is a view of this instance's memory (as it is now). */
   owns(a: Float64Array): boolean {
-    return a.buffer === this.x.memory.buffer;
+    return a.buffer === this.inst.memory.buffer;
   }
 
   /** dp.ts `forward` for SumSemiring: rescaled α rows; sums[t] = the row sum before rescaling (0 leaves the row). */

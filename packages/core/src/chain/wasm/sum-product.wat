@@ -3,7 +3,7 @@
 ;; Compiled to sum-product-wasm.ts by `npm run build:wasm` (scripts/build-wasm.mjs); the JavaScript loops in
 ;; semiring.ts / dp.ts / inference.ts are the reference the tests compare these with.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
 
   ;; out[j] = u[j] · Σ_{r<n} v[r·vs] · M[r·L + j] for j < L (u = 0: no factor); returns Σ_j out[j].
   ;; Columns go in blocks of 8 (four f64x2 accumulators held across the r loop), then 2, then 1.

@@ -1,11 +1,10 @@
-import { ensureWasmMemory, instantiateWasm, type WasmMemory } from '@ebmkit/core';
+import { instantiateWasm, regrowWasm, type WasmInstance } from '@ebmkit/core';
 import type { EncodedCorpus } from '../../corpus.js';
 import type { FeatureIndex } from '../../feature-index.js';
 import { WASM_BASE64 } from './state-features-wasm.js';
 
 /** The exports of state-features.wat (pointers are byte offsets into `memory`). */
 interface Exports {
-  memory: WasmMemory;
   scores(T: number, L: number, itemStart: number, range: number, labels: number, w: number, out: number): void;
   scoresWeighted(T: number, L: number, itemStart: number, range: number, labels: number, w: number, value: number, out: number): void;
   expect(T: number, L: number, itemStart: number, range: number, labels: number, node: number, grad: number): void;
@@ -25,11 +24,18 @@ export class StateFeatureKernels {
   unary: Float64Array = new Float64Array(0);
   node: Float64Array = new Float64Array(0);
 
+  private inst: WasmInstance<Exports>;
+
+  private get x(): Exports {
+    return this.inst.exports;
+  }
+
   private constructor(
-    private readonly x: Exports,
+    inst: WasmInstance<Exports>,
     readonly index: FeatureIndex,
     readonly corpus: EncodedCorpus,
   ) {
+    this.inst = inst;
     const { attr, itemStart, value } = corpus;
     const nW = index.numWeights;
     const items = corpus.seqStart[corpus.numSequences]!;
@@ -42,8 +48,9 @@ export class StateFeatureKernels {
     const labels = align(range + 8 * attr.length);
     this.base = align(labels + index.numState);
     this.p = { itemStart: is, range, labels, value: val, w, grad };
-    ensureWasmMemory(x.memory, this.base);
-    const buf = x.memory.buffer;
+    // Room for the corpus and sequences of up to 256 items without a new memory.
+    this.inst = regrowWasm(WASM_BASE64, this.inst, this.base + 16 * 256 * index.numLabels);
+    const buf = this.inst.memory.buffer;
     new Int32Array(buf, is, items + 1).set(itemStart.subarray(0, items + 1));
     const r = new Int32Array(buf, range, 2 * attr.length);
     const { attrStart } = index;
@@ -59,24 +66,24 @@ export class StateFeatureKernels {
   /** Kernels over `corpus` (copied in once), or null when WebAssembly is unavailable, labels exceed a byte, or `EBM_CRF_KERNELS=js`. */
   static create(index: FeatureIndex, corpus: EncodedCorpus): StateFeatureKernels | null {
     if (index.numLabels > 256 || process.env['EBM_CRF_KERNELS'] === 'js') return null;
-    const x = instantiateWasm<Exports>(WASM_BASE64);
-    return x ? new StateFeatureKernels(x, index, corpus) : null;
+    const inst = instantiateWasm<Exports>(WASM_BASE64);
+    return inst ? new StateFeatureKernels(inst, index, corpus) : null;
   }
 
   /** Makes `unary` and `node` hold T·L values (views; re-made when the memory grows). */
   reserve(T: number): void {
     const n = T * this.index.numLabels;
-    if (n <= this.cap && this.unary.buffer === this.x.memory.buffer) return;
+    if (n <= this.cap && this.unary.buffer === this.inst.memory.buffer) return;
     this.cap = Math.max(n, Math.ceil(this.cap * 1.5));
-    ensureWasmMemory(this.x.memory, this.base + 16 * this.cap);
-    this.unary = new Float64Array(this.x.memory.buffer, this.base, this.cap);
-    this.node = new Float64Array(this.x.memory.buffer, this.base + 8 * this.cap, this.cap);
+    this.inst = regrowWasm(WASM_BASE64, this.inst, this.base + 16 * this.cap);
+    this.unary = new Float64Array(this.inst.memory.buffer, this.base, this.cap);
+    this.node = new Float64Array(this.inst.memory.buffer, this.base + 8 * this.cap, this.cap);
   }
 
   /** Copies the weights in and zeroes the kernels' gradient. */
   loadWeights(w: Float64Array): void {
     const nW = this.index.numWeights;
-    const buf = this.x.memory.buffer;
+    const buf = this.inst.memory.buffer;
     new Float64Array(buf, this.p.w, nW).set(w.subarray(0, nW));
     new Float64Array(buf, this.p.grad, nW).fill(0);
   }
@@ -106,7 +113,7 @@ export class StateFeatureKernels {
 
   /** grad[k] += the kernels' gradient for the state features. */
   addGradient(grad: Float64Array): void {
-    const g = new Float64Array(this.x.memory.buffer, this.p.grad, this.index.numState);
+    const g = new Float64Array(this.inst.memory.buffer, this.p.grad, this.index.numState);
     for (let k = 0; k < g.length; k++) grad[k]! += g[k]!;
   }
 }

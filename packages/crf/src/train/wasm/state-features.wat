@@ -5,7 +5,7 @@
 ;; and node. Pointers are byte offsets. Compiled to state-features-wasm.ts by `npm run build:wasm`; the JavaScript
 ;; loops of objective.ts are the reference the tests compare these with.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
 
   ;; scores: out[t·L + labels[k]] += w[k] for the features k of every occurrence of items t < T (out zeroed by the caller).
   ;; scoresWeighted: the same with value[j]·w[k].

@@ -1,9 +1,8 @@
-import { ensureWasmMemory, instantiateWasm, type WasmMemory } from '../../../wasm-module.js';
+import { instantiateWasm, regrowWasm, type WasmInstance } from '../../../wasm-module.js';
 import { WASM_BASE64 } from './rbm-binary-wasm.js';
 
 /** The exports of rbm-binary.wat (pointers are byte offsets into `memory`). */
 interface Exports {
-  memory: WasmMemory;
   rowsSum(n: number, cols: number, idx: number, starts: number, M: number, bias: number, out: number): void;
   rowsUpdate(n: number, cols: number, addIdx: number, addStarts: number, subIdx: number, subStarts: number, M: number, out: number): void;
   add(n: number, x: number, y: number, out: number): void;
@@ -23,18 +22,22 @@ interface Exports {
 export class RbmBinaryKernels {
   private top = 0;
 
-  private constructor(private readonly x: Exports) {}
+  private constructor(private inst: WasmInstance<Exports>) {}
+
+  private get x(): Exports {
+    return this.inst.exports;
+  }
 
   /** An instance with its own memory, or null where WebAssembly SIMD is unavailable or `EBM_RBM_KERNELS=js`. */
   static create(): RbmBinaryKernels | null {
     if (typeof process !== 'undefined' && process.env?.['EBM_RBM_KERNELS'] === 'js') return null;
-    const x = instantiateWasm<Exports>(WASM_BASE64);
-    return x ? new RbmBinaryKernels(x) : null;
+    const inst = instantiateWasm<Exports>(WASM_BASE64);
+    return inst ? new RbmBinaryKernels(inst) : null;
   }
 
   /** Grows the memory to at least `bytes` (views made before a growth are detached: allocate after this). */
   ensure(bytes: number): void {
-    ensureWasmMemory(this.x.memory, bytes);
+    this.inst = regrowWasm(WASM_BASE64, this.inst, bytes);
   }
 
   /** Bytes `alloc` will have used after allocating arrays of these lengths (4-byte elements, 16-byte aligned). */
@@ -46,14 +49,14 @@ export class RbmBinaryKernels {
 
   /** A zeroed Float32Array of `length` from the memory (a bump allocator; call `ensure` for the total first). */
   allocF32(length: number): Float32Array {
-    const a = new Float32Array(this.x.memory.buffer, this.take(length), length);
+    const a = new Float32Array(this.inst.memory.buffer, this.take(length), length);
     a.fill(0);
     return a;
   }
 
   /** A zeroed Int32Array of `length` from the memory (see `allocF32`). */
   allocI32(length: number): Int32Array {
-    const a = new Int32Array(this.x.memory.buffer, this.take(length), length);
+    const a = new Int32Array(this.inst.memory.buffer, this.take(length), length);
     a.fill(0);
     return a;
   }
@@ -61,8 +64,8 @@ export class RbmBinaryKernels {
   private take(length: number): number {
     const at = this.top;
     const bytes = Math.ceil((4 * length) / 16) * 16;
-    if (at + bytes > this.x.memory.buffer.byteLength) {
-      throw new RangeError(`RbmBinaryKernels: ${at + bytes} bytes needed, ${this.x.memory.buffer.byteLength} reserved (call ensure first)`);
+    if (at + bytes > this.inst.memory.buffer.byteLength) {
+      throw new RangeError(`RbmBinaryKernels: ${at + bytes} bytes needed, ${this.inst.memory.buffer.byteLength} reserved (call ensure first)`);
     }
     this.top = at + bytes;
     return at;

@@ -4,7 +4,7 @@
 ;; binary operand is a sum of matrix rows. Compiled to rbm-binary-wasm.ts by `npm run build:wasm`
 ;; (scripts/build-wasm.mjs); rbm-binary-kernels.ts wraps it and the tests compare it with tfjs.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
 
   ;; out[r·cols + j] = bias[j] + Σ_{t = starts[r]}^{starts[r+1]−1} M[idx[t]·cols + j]   for r < n, j < cols.
   ;; Columns go in blocks of 16 (four f32x4 accumulators held across the sum: one cache line of M per term), then 4;
