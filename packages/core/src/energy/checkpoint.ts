@@ -143,3 +143,31 @@ export async function restoreOptimizer(optimizer: tf.Optimizer, ckpt: Checkpoint
   await optimizer.setWeights(named);
   tf.dispose(named.map((w) => w.tensor));
 }
+
+/** The last checkpoint known to be good: where it is, its step and the variable values it holds. */
+export interface GoodCheckpoint {
+  path: string;
+  step: number;
+  values: Float32Array[];
+}
+
+/**
+ * Resumes a trainer from a checkpoint it wrote: checks that `trainer` wrote it (a clear error names the file and
+ * both trainers otherwise), restores the variables, the optimiser slots and the rng state, and returns the
+ * checkpoint (for its extra arrays) with the step to continue from and the good checkpoint it now is.
+ */
+export async function resumeTraining(
+  path: string,
+  trainer: string,
+  variables: readonly tf.Variable[],
+  optimizer: tf.Optimizer,
+  rng: { setState(state: Uint32Array): void },
+): Promise<{ checkpoint: Checkpoint; step: number; lastGood: GoodCheckpoint }> {
+  const ck = await loadCheckpoint(path);
+  if (ck.metadata.trainer !== trainer) throw new RangeError(`${path}: a ${ck.metadata.trainer} checkpoint, not a ${trainer} one`);
+  restoreVariables(variables, ck.variables, path);
+  await restoreOptimizer(optimizer, ck);
+  rng.setState(Uint32Array.from(ck.metadata.rngState));
+  const step = ck.metadata.step;
+  return { checkpoint: ck, step, lastGood: { path, step, values: ck.variables } };
+}

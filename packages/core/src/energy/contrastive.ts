@@ -9,11 +9,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng.js';
 import {
   DivergenceError,
-  loadCheckpoint,
-  restoreOptimizer,
   restoreVariables,
+  resumeTraining,
   saveCheckpoint,
   snapshotVariables,
+  type GoodCheckpoint,
 } from './checkpoint.js';
 import type { EnergyFunction } from './energy-function.js';
 import { PersistentChains } from './persistent-chains.js';
@@ -132,18 +132,13 @@ export async function trainContrastive(energy: EnergyFunction, options: Contrast
   }
 
   let step = 0;
-  let lastGood: { path: string; step: number; values: Float32Array[] } | undefined;
+  let lastGood: GoodCheckpoint | undefined;
   if (options.resume) {
-    const ck = await loadCheckpoint(options.resume);
-    if (ck.metadata.trainer !== 'contrastive') throw new RangeError(`${options.resume}: a ${ck.metadata.trainer} checkpoint, not a contrastive one`);
-    restoreVariables(vars, ck.variables, options.resume);
-    await restoreOptimizer(optimizer, ck);
-    rng.setState(Uint32Array.from(ck.metadata.rngState));
-    const st = ck.arrays['state'];
+    const r = await resumeTraining(options.resume, 'contrastive', vars, optimizer, rng);
+    const st = r.checkpoint.arrays['state'];
     if (chains && st) chains.reset(tf.tidy(() => tf.tensor(st.data as Float32Array, st.shape)));
     if (buffer && st) buffer.restore(st.data as Float32Array);
-    step = ck.metadata.step;
-    lastGood = { path: options.resume, step, values: ck.variables };
+    ({ step, lastGood } = r);
   }
 
   const writeCheckpoint = async (): Promise<void> => {

@@ -138,18 +138,21 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInf
   }
 }
 
-/** DepthwiseConv2dNativeBackpropFilter for wasm (direct loops). */
-function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
-  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const filterShape = attrs['filterShape'] as number[];
-  const info = conv2dInfo(x.shape, filterShape, attrs, true);
-  const xs = backend.readSync(x.dataId) as Float32Array;
-  const dys = backend.readSync(dy.dataId) as Float32Array;
+/**
+ * Calls `tap(xBase, wBase, dyBase)` for every (image, output position, filter position) of a depthwise convolution
+ * whose input position lies inside the image: x[xBase + c], filter[wBase + c·M + m] and dy[dyBase + c·M + m] are the
+ * values that meet there. Both depthwise backprops are this walk with a different inner loop.
+ */
+function forEachDepthwiseTap(
+  xShape: number[],
+  filterShape: number[],
+  info: ReturnType<typeof conv2dInfo>,
+  tap: (xBase: number, wBase: number, dyBase: number) => void,
+): void {
   const [KH, KW, C, M] = filterShape as [number, number, number, number];
-  const [N, H, W] = x.shape as [number, number, number];
+  const [N, H, W] = xShape as [number, number, number];
   const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
-  const dW = new Float32Array(KH * KW * C * M);
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
       for (let kh = 0; kh < KH; kh++) {
@@ -160,17 +163,29 @@ function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): Tensor
           for (let kw = 0; kw < KW; kw++) {
             const w = ow * sw + kw * dw - left;
             if (w < 0 || w >= W) continue;
-            const xBase = ((n * H + h) * W + w) * C;
-            const wBase = (kh * KW + kw) * C * M;
-            for (let c = 0; c < C; c++) {
-              const xv = xs[xBase + c]!;
-              for (let m = 0; m < M; m++) dW[wBase + c * M + m] += xv * dys[dyBase + c * M + m]!;
-            }
+            tap(((n * H + h) * W + w) * C, (kh * KW + kw) * C * M, dyBase);
           }
         }
       }
     }
   }
+}
+
+/** DepthwiseConv2dNativeBackpropFilter for wasm (direct loops). */
+function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const filterShape = attrs['filterShape'] as number[];
+  const info = conv2dInfo(x.shape, filterShape, attrs, true);
+  const xs = backend.readSync(x.dataId) as Float32Array;
+  const dys = backend.readSync(dy.dataId) as Float32Array;
+  const [KH, KW, C, M] = filterShape as [number, number, number, number];
+  const dW = new Float32Array(KH * KW * C * M);
+  forEachDepthwiseTap(x.shape, filterShape, info, (xBase, wBase, dyBase) => {
+    for (let c = 0; c < C; c++) {
+      const xv = xs[xBase + c]!;
+      for (let m = 0; m < M; m++) dW[wBase + c * M + m] += xv * dys[dyBase + c * M + m]!;
+    }
+  });
   return { dataId: backend.write(dW, filterShape, 'float32'), shape: filterShape, dtype: 'float32' };
 }
 
@@ -181,33 +196,16 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: KernelArgs): TensorI
   const info = conv2dInfo(inputShape, filter.shape, attrs, true);
   const fs = backend.readSync(filter.dataId) as Float32Array;
   const dys = backend.readSync(dy.dataId) as Float32Array;
-  const [KH, KW, C, M] = filter.shape as [number, number, number, number];
+  const [, , C, M] = filter.shape as [number, number, number, number];
   const [N, H, W] = inputShape as [number, number, number];
-  const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
-  const { top, left } = info.padInfo;
   const dx = new Float32Array(N * H * W * C);
-  for (let n = 0; n < N; n++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let kh = 0; kh < KH; kh++) {
-        const h = oh * sh + kh * dh - top;
-        if (h < 0 || h >= H) continue;
-        for (let ow = 0; ow < OW; ow++) {
-          const dyBase = ((n * OH + oh) * OW + ow) * C * M;
-          for (let kw = 0; kw < KW; kw++) {
-            const w = ow * sw + kw * dw - left;
-            if (w < 0 || w >= W) continue;
-            const xBase = ((n * H + h) * W + w) * C;
-            const wBase = (kh * KW + kw) * C * M;
-            for (let c = 0; c < C; c++) {
-              let s = 0;
-              for (let m = 0; m < M; m++) s += fs[wBase + c * M + m]! * dys[dyBase + c * M + m]!;
-              dx[xBase + c] += s;
-            }
-          }
-        }
-      }
+  forEachDepthwiseTap(inputShape, filter.shape, info, (xBase, wBase, dyBase) => {
+    for (let c = 0; c < C; c++) {
+      let s = 0;
+      for (let m = 0; m < M; m++) s += fs[wBase + c * M + m]! * dys[dyBase + c * M + m]!;
+      dx[xBase + c] += s;
     }
-  }
+  });
   return { dataId: backend.write(dx, inputShape, 'float32'), shape: inputShape, dtype: 'float32' };
 }
 

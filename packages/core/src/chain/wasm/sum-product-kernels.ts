@@ -38,11 +38,6 @@ export class SumProductKernels {
     return new Float64Array(this.inst.memory.buffer, offset * 8, length);
   }
 
-  /** True when `a` is a view of this instance's memory (as it is now). */
-  owns(a: Float64Array): boolean {
-    return a.buffer === this.inst.memory.buffer;
-  }
-
   /** dp.ts `forward` for SumSemiring: rescaled α rows; sums[t] = the row sum before rescaling (0 leaves the row). */
   forward(T: number, L: number, unary: Float64Array, transition: Float64Array, alpha: Float64Array, sums: Float64Array): void {
     this.x.forward(T, L, unary.byteOffset, transition.byteOffset, alpha.byteOffset, sums.byteOffset);

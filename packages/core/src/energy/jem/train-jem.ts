@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../rng.js';
-import { DivergenceError, loadCheckpoint, restoreOptimizer, restoreVariables, saveCheckpoint, snapshotVariables } from '../checkpoint.js';
+import { DivergenceError, restoreVariables, resumeTraining, saveCheckpoint, snapshotVariables, type GoodCheckpoint } from '../checkpoint.js';
 import { sgld } from '../langevin.js';
 import { ReplayBuffer, uniformInit } from '../replay-buffer.js';
 import type { ClampRange } from '../sampler-options.js';
@@ -145,17 +145,12 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
   );
 
   let step = 0;
-  let lastGood: { path: string; step: number; values: Float32Array[] } | undefined;
+  let lastGood: GoodCheckpoint | undefined;
   if (options.resume) {
-    const ck = await loadCheckpoint(options.resume);
-    if (ck.metadata.trainer !== 'jem') throw new RangeError(`${options.resume}: a ${ck.metadata.trainer} checkpoint, not a JEM one`);
-    restoreVariables(vars, ck.variables, options.resume);
-    await restoreOptimizer(optimizer, ck);
-    rng.setState(Uint32Array.from(ck.metadata.rngState));
-    const st = ck.arrays['buffer'];
+    const r = await resumeTraining(options.resume, 'jem', vars, optimizer, rng);
+    const st = r.checkpoint.arrays['buffer'];
     if (st) buffer.restore(st.data as Float32Array);
-    step = ck.metadata.step;
-    lastGood = { path: options.resume, step, values: ck.variables };
+    ({ step, lastGood } = r);
   }
 
   const rows = new Float32Array(B * D);
