@@ -12,6 +12,7 @@ const SOURCES = [
   'packages/core/src/chain/wasm/sum-product.wat',
   'packages/crf/src/train/wasm/state-features.wat',
   'packages/core/src/energy/boltzmann/wasm/rbm-binary.wat',
+  'packages/core/src/energy/wasm/tensor-glue.wat',
 ];
 
 /** The TypeScript module text for one .wat file. */

@@ -20,6 +20,20 @@ export interface WasmInstance<Exports> {
 
 const compiled = new Map<string, CompiledModule | null>();
 
+/** The module compiled from base64, once per thread; null where the runtime cannot compile it. */
+function compile(base64: string): CompiledModule | null {
+  let mod = compiled.get(base64);
+  if (mod === undefined) {
+    try {
+      mod = new WebAssembly.Module(Buffer.from(base64, 'base64'));
+    } catch {
+      mod = null;
+    }
+    compiled.set(base64, mod);
+  }
+  return mod;
+}
+
 /**
  * Instantiates a module given as base64 (the form `npm run build:wasm` writes) that imports its memory as
  * `env.memory`, with a fresh memory of at least `bytes`; the module is compiled once per thread. Returns null where
@@ -31,18 +45,21 @@ const compiled = new Map<string, CompiledModule | null>();
  * more room takes a new instance with `regrowWasm`.
  */
 export function instantiateWasm<Exports>(base64: string, bytes = 65536): WasmInstance<Exports> | null {
-  let mod = compiled.get(base64);
-  if (mod === undefined) {
-    try {
-      mod = new WebAssembly.Module(Buffer.from(base64, 'base64'));
-    } catch {
-      mod = null;
-    }
-    compiled.set(base64, mod);
-  }
+  const mod = compile(base64);
   if (!mod) return null;
   const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   return { memory, exports: new WebAssembly.Instance(mod, { env: { memory } }).exports as Exports };
+}
+
+/**
+ * Instantiates a module (base64, importing `env.memory`) on an existing memory — e.g. tfjs's wasm backend's, so that
+ * kernels work on its tensors in place. The module must not grow it; the owner may (addresses stay valid). Returns
+ * null where the runtime cannot compile the module.
+ */
+export function instantiateWasmWithMemory<Exports>(base64: string, memory: unknown): Exports | null {
+  const mod = compile(base64);
+  if (!mod) return null;
+  return new WebAssembly.Instance(mod, { env: { memory } }).exports as Exports;
 }
 
 /**

@@ -28,6 +28,7 @@ import * as tf from '@tensorflow/tfjs';
 // Loaded here so that wasm's own kernels are registered before some of them are replaced below (`selectBackend`
 // imports the same module again to point it at its .wasm files before the backend starts).
 import '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, tensorGlue, type WasmBackendInternals } from './wasm/tensor-glue.js';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 type Backend = {
@@ -483,8 +484,9 @@ function makeSharingIdentity(original: (a: KernelArgs) => TensorInfo) {
 
 /**
  * Sum over leading axes on wasm (the bias gradient of every conv and dense layer: dy [N, H, W, C] summed over N, H and
- * W) as one pass over the wasm heap with float64 accumulators. wasm's own kernel first transposes the reduced axes
- * to the end, a full copy of dy.
+ * W) as one pass over the wasm heap with float64 accumulators (a WebAssembly SIMD kernel of tensor-glue.wat when
+ * the kept size is a multiple of 4: 3.2 M elements in ≈1 ms instead of ≈8). wasm's own kernel first transposes the
+ * reduced axes to the end, a full copy of dy.
  */
 function makeLeadingAxesSum(original: (a: KernelArgs) => TensorInfo) {
   return (args: KernelArgs): TensorInfo => {
@@ -498,6 +500,14 @@ function makeLeadingAxesSum(original: (a: KernelArgs) => TensorInfo) {
     const C = keep.reduce((a, b) => a * b, 1);
     const outShape = args.attrs['keepDims'] === true ? [...axes.map(() => 1), ...keep] : keep;
     const out = heap(args.backend).makeOutput(outShape, 'float32');
+    const glue = tensorGlue(args.backend);
+    if (glue && C % 4 === 0) {
+      const acc = heap(args.backend).makeOutput([2 * C], 'float32');
+      const b = args.backend as unknown as WasmBackendInternals;
+      glue.columnSums(heapOffset(b, x), R, C, heapOffset(b, acc), heapOffset(b, out));
+      args.backend.disposeData(acc.dataId);
+      return out;
+    }
     const xs = f32(args.backend, x);
     const acc = new Float64Array(C);
     for (let r = 0, off = 0; r < R; r++, off += C) for (let c = 0; c < C; c++) acc[c]! += xs[off + c]!;

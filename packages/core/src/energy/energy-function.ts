@@ -8,8 +8,18 @@ import * as tf from '@tensorflow/tfjs';
 /**
  * An energy over a batch: `x` of shape [N, ...] → energies of shape [N] (one per sample). It must be written with
  * tfjs ops (so ∇ₓE exists) and each sample's energy must depend on that sample only.
+ *
+ * An energy may carry `gradientSession`: a faster way to E and ∇ₓE than autodiff (a JEM classifier's hand-derived
+ * backward pass). Gradient-based samplers open one session per run (the energy's parameters must not change during
+ * it) and fall back to autodiff when there is none or it returns undefined (e.g. on another backend).
  */
-export type EnergyFunction = (x: tf.Tensor) => tf.Tensor1D;
+export type EnergyFunction = ((x: tf.Tensor) => tf.Tensor1D) & { gradientSession?: () => GradientSession | undefined };
+
+/** E and ∇ₓE over one sampler run with fixed parameters; `dispose` frees what the session cached. */
+export interface GradientSession {
+  energyAndGradient(x: tf.Tensor): EnergyAndGradient;
+  dispose(): void;
+}
 
 /** A constraint energy E_c(x, c) for conditioning: low where x agrees with the condition c. */
 export type ConditionEnergy<C> = (x: tf.Tensor, condition: C) => tf.Tensor1D;
@@ -60,9 +70,18 @@ export interface EnergyAndGradient {
 
 /**
  * Evaluates E(x) and ∇ₓE(x) for a batch in one forward/backward pass (the gradient of Σₙ E(xₙ), which is each
- * sample's own gradient because samples are independent). Variables touched by `energy` get no gradient.
+ * sample's own gradient because samples are independent). Variables touched by `energy` get no gradient. Uses the
+ * energy's `gradientSession` when it has one.
  */
 export function energyAndGradient(energy: EnergyFunction, x: tf.Tensor): EnergyAndGradient {
+  const session = energy.gradientSession?.();
+  if (session) {
+    try {
+      return session.energyAndGradient(x);
+    } finally {
+      session.dispose();
+    }
+  }
   // With no dy, tfjs seeds the backward pass with ones: the gradient of Σₙ E(xₙ), and `value` keeps the N energies.
   const { value, grad } = tf.valueAndGrad((xx: tf.Tensor) => energy(xx))(x);
   return { energy: value as tf.Tensor1D, grad };

@@ -3,7 +3,7 @@
 // the main `@ebmkit/core` entry never does. Call `selectBackend()` (from `@ebmkit/core`) first.
 
 // --- energies, composition, samplers, replay buffer, contrastive training, JEM (helper: energy) ---
-export type { EnergyFunction, ConditionEnergy, WeightedEnergy, EnergyAndGradient } from './energy-function.js';
+export type { EnergyFunction, ConditionEnergy, WeightedEnergy, EnergyAndGradient, GradientSession } from './energy-function.js';
 export { composeEnergies, conditionEnergy, energyAndGradient } from './energy-function.js';
 export { normalNoise, uniformNoise } from './noise.js';
 export type { ClampRange, CommonSamplerOptions, LangevinOptions, SgldOptions, MalaOptions, SamplerOptions } from './sampler-options.js';
@@ -39,6 +39,8 @@ export type { JemMetadata } from './jem/jem-model.js';
 export { Jem, JEM_KIND, JEM_FORMAT_VERSION } from './jem/jem-model.js';
 export type { LabelledData, JemSgldOptions, JemTrainOptions, JemStep, JemTrainResult } from './jem/train-jem.js';
 export { trainJem } from './jem/train-jem.js';
+export type { JointLossWeights, JointLossGradients, FastGradientSession } from './jem/fast-cnn.js';
+export { FastJemNet } from './jem/fast-cnn.js';
 export type { JemScores, OodAuroc, JemEvaluation } from './jem/evaluate-jem.js';
 export { scoreJem, oodAuroc, evaluateJem } from './jem/evaluate-jem.js';
 export type { JemSampleOptions } from './jem/sample-jem.js';

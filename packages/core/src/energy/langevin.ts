@@ -27,20 +27,25 @@ export function driftNoiseChain(
   clamp?: ClampRange,
   onStep?: SamplerStepCallback,
 ): tf.Tensor {
-  const gradOf = tf.grad((x: tf.Tensor) => energy(x));
+  const session = energy.gradientSession?.();
+  const gradOf = session ? (x: tf.Tensor) => session.energyAndGradient(x).grad : tf.grad((x: tf.Tensor) => energy(x));
   let x = x0.clone();
-  for (let s = 1; s <= steps; s++) {
-    const prev = x;
-    x = tf.tidy(() => {
-      let g = gradOf(prev);
-      if (gradClip !== undefined) g = tf.clipByValue(g, -gradClip, gradClip);
-      let next = tf.sub(prev, tf.mul(g, drift));
-      if (noise > 0) next = tf.add(next, normalNoise(rng, prev.shape, noise));
-      if (clamp !== undefined) next = tf.clipByValue(next, clamp.min, clamp.max);
-      return next;
-    });
-    prev.dispose();
-    onStep?.(s, x);
+  try {
+    for (let s = 1; s <= steps; s++) {
+      const prev = x;
+      x = tf.tidy(() => {
+        let g = gradOf(prev);
+        if (gradClip !== undefined) g = tf.clipByValue(g, -gradClip, gradClip);
+        let next = tf.sub(prev, tf.mul(g, drift));
+        if (noise > 0) next = tf.add(next, normalNoise(rng, prev.shape, noise));
+        if (clamp !== undefined) next = tf.clipByValue(next, clamp.min, clamp.max);
+        return next;
+      });
+      prev.dispose();
+      onStep?.(s, x);
+    }
+  } finally {
+    session?.dispose();
   }
   return x;
 }

@@ -10,6 +10,7 @@ import type { Rng } from '../../rng.js';
 import { layersVariables } from '../contrastive.js';
 import type { EnergyFunction } from '../energy-function.js';
 import { buildJemClassifier, type JemArchitecture } from './classifier.js';
+import { FastJemNet } from './fast-cnn.js';
 import { plainForward } from './plain-forward.js';
 
 /** Model-file kind of JEM models. */
@@ -35,12 +36,26 @@ export class Jem {
   /** E(x) = −logsumexp_y f(x)[y], i.e. −log p(x) up to log Z. */
   readonly energy: EnergyFunction;
 
+  private fast: { backend: string; net: FastJemNet | undefined } | undefined;
+
   constructor(
     /** The classifier f (logits). */
     readonly model: tf.LayersModel,
     readonly metadata: JemMetadata,
   ) {
-    this.energy = (x) => tf.tidy(() => tf.neg(tf.logSumExp(this.logits(x), 1)) as tf.Tensor1D);
+    const energy: EnergyFunction = (x) => tf.tidy(() => tf.neg(tf.logSumExp(this.logits(x), 1)) as tf.Tensor1D);
+    energy.gradientSession = () => this.fastPath()?.session();
+    this.energy = energy;
+  }
+
+  /**
+   * The hand-derived forward/backward passes of fast-cnn.ts for the current backend, or undefined where they do not
+   * apply (not wasm, an unsupported layer, `EBM_JEM_KERNELS=js`); samplers and `trainJem` use them when present.
+   */
+  fastPath(): FastJemNet | undefined {
+    const backend = tf.getBackend();
+    if (this.fast?.backend !== backend) this.fast = { backend, net: FastJemNet.of(this.model) };
+    return this.fast.net;
   }
 
   /** A fresh JEM for `architecture`, weights seeded from `rng`; inputs are expected in `dataRange` (default [−1, 1]). */

@@ -11,6 +11,7 @@ import { DivergenceError, restoreVariables, resumeTraining, saveCheckpoint, snap
 import { sgld } from '../langevin.js';
 import { ReplayBuffer, uniformInit } from '../replay-buffer.js';
 import type { ClampRange } from '../sampler-options.js';
+import type { JointLossGradients, JointLossWeights } from './fast-cnn.js';
 import type { Jem } from './jem-model.js';
 
 /** Labelled training data, inputs already scaled to the model's data range. */
@@ -68,6 +69,11 @@ export interface JemTrainOptions {
   checkpoint?: { path: string; every: number };
   /** Resume from a checkpoint written by `trainJem`. */
   resume?: string;
+  /**
+   * Use the hand-derived passes of fast-cnn.ts for the updates when the model and backend allow (default true);
+   * false forces tfjs autodiff (the reference; samplers follow the energy's own `gradientSession`).
+   */
+  fastKernels?: boolean;
   /** Called after every step. */
   onStep?: (s: JemStep) => void;
   /** Test hook, called before each step with its number. */
@@ -166,7 +172,7 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
       if (dataNoise > 0) for (let j = 0; j < D; j++) rows[off + j]! += dataNoise * rng.normal();
     }
     const xPos = tf.tensor(rows, [B, ...shape], 'float32');
-    const yOne = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), K).toFloat());
+    const yOne = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), K).toFloat()) as tf.Tensor2D;
     let xNeg: tf.Tensor | undefined;
     let sgldMs = 0;
     if (phase === 'jem' && pxW !== 0) {
@@ -178,32 +184,12 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
       sgldMs = performance.now() - t0;
     }
     const t1 = performance.now();
-    let xent = NaN;
-    let eData = NaN;
-    let eSample = NaN;
-    let acc = NaN;
-    const { value, grads } = tf.variableGrads(() => {
-      const input = xNeg ? tf.concat([xPos, xNeg], 0) : xPos;
-      const f = jem.logits(input);
-      const fPos = xNeg ? tf.slice(f, [0, 0], [B, K]) : f;
-      const ce = tf.losses.softmaxCrossEntropy(yOne, fPos) as tf.Scalar;
-      xent = ce.dataSync()[0]!;
-      acc = tf.mean(tf.cast(tf.equal(tf.argMax(fPos, 1), tf.argMax(yOne, 1)), 'float32')).dataSync()[0]!;
-      let loss: tf.Scalar = tf.mul(ce, pyxW);
-      if (xNeg) {
-        const ePos = tf.mean(tf.neg(tf.logSumExp(fPos, 1)));
-        const eNeg = tf.mean(tf.neg(tf.logSumExp(tf.slice(f, [B, 0], [B, K]), 1)));
-        eData = ePos.dataSync()[0]!;
-        eSample = eNeg.dataSync()[0]!;
-        loss = tf.add(loss, tf.mul(tf.sub(ePos, eNeg), pxW));
-        if (alpha > 0) loss = tf.add(loss, tf.mul(alpha, tf.add(tf.square(ePos), tf.square(eNeg))));
-      }
-      return loss;
-    }, vars);
+    const weights = { pyx: pyxW, px: pxW, alpha };
+    const fast = options.fastKernels === false ? undefined : jem.fastPath();
+    const r = fast ? fast.jointLossGradients(xPos, yOne, xNeg, weights) : autodiffJointLoss(jem, vars, xPos, yOne, xNeg, weights);
     tf.dispose([xPos, yOne]);
     xNeg?.dispose();
-    const loss = value.dataSync()[0]!;
-    value.dispose();
+    const { loss, crossEntropy: xent, accuracy: acc, energyData: eData, energySample: eSample, grads } = r;
     const finite = tf.tidy(() => tf.all(tf.stack(Object.values(grads).map((g) => tf.all(tf.isFinite(g))))).dataSync()[0] === 1);
     if (!Number.isFinite(loss) || Math.abs(loss) > maxAbs || !finite) {
       tf.dispose(grads);
@@ -238,4 +224,35 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
     }
   }
   return { step, buffer };
+}
+
+/** The joint loss and its gradients by tfjs autodiff over `jem.logits` (the reference for `FastJemNet`). */
+function autodiffJointLoss(jem: Jem, vars: tf.Variable[], xPos: tf.Tensor, yOne: tf.Tensor2D, xNeg: tf.Tensor | undefined, w: JointLossWeights): JointLossGradients {
+  const B = xPos.shape[0]!;
+  const K = yOne.shape[1];
+  let crossEntropy = NaN;
+  let accuracy = NaN;
+  let energyData = NaN;
+  let energySample = NaN;
+  const { value, grads } = tf.variableGrads(() => {
+    const input = xNeg ? tf.concat([xPos, xNeg], 0) : xPos;
+    const f = jem.logits(input);
+    const fPos = xNeg ? tf.slice(f, [0, 0], [B, K]) : f;
+    const ce = tf.losses.softmaxCrossEntropy(yOne, fPos) as tf.Scalar;
+    crossEntropy = ce.dataSync()[0]!;
+    accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(fPos, 1), tf.argMax(yOne, 1)), 'float32')).dataSync()[0]!;
+    let loss: tf.Scalar = tf.mul(ce, w.pyx);
+    if (xNeg) {
+      const ePos = tf.mean(tf.neg(tf.logSumExp(fPos, 1)));
+      const eNeg = tf.mean(tf.neg(tf.logSumExp(tf.slice(f, [B, 0], [B, K]), 1)));
+      energyData = ePos.dataSync()[0]!;
+      energySample = eNeg.dataSync()[0]!;
+      loss = tf.add(loss, tf.mul(tf.sub(ePos, eNeg), w.px));
+      if (w.alpha > 0) loss = tf.add(loss, tf.mul(w.alpha, tf.add(tf.square(ePos), tf.square(eNeg))));
+    }
+    return loss;
+  }, vars);
+  const loss = value.dataSync()[0]!;
+  value.dispose();
+  return { loss, crossEntropy, accuracy, energyData, energySample, grads };
 }

@@ -1,0 +1,311 @@
+/**
+ * Hand-derived forward and backward passes of a JEM classifier on tfjs's wasm backend, for the two computations
+ * JEM training repeats: ∇ₓE(x) at every SGLD step, and the gradient of the joint loss at every update. The
+ * convolutions and matrix products run on XNNPACK through tfjs kernels (the filter and input gradients through the
+ * kernels of conv-gradients.ts); the element-wise glue between them — bias, Swish, 2 × 2 max-pooling keeping its
+ * arg-max, and their backward passes — runs in fused WebAssembly SIMD kernels (wasm/cnn-glue.wat) on the tensors in
+ * place. Compared with tfjs autodiff over plain ops this saves the tape, the separate element-wise passes (Swish's
+ * backward pass alone is five), the pooling's search for the maximum in the backward pass, and the transposes of
+ * the dense weights across an SGLD chain (cached per chain). Autodiff over `plainForward` stays the reference: the
+ * tests compare both, and other backends, layers or activations use it.
+ *
+ * Supported: Sequential models of Conv2D (stride 1, no dilation, NHWC, filters a multiple of 4, bias, linear or
+ * Swish), each optionally followed by MaxPooling2D 2 × 2 / stride 2 on even sizes, Flatten, and Dense (bias, linear
+ * or Swish, Swish widths a multiple of 4) — the architectures `buildJemClassifier` makes. `EBM_JEM_KERNELS=js`
+ * turns the fast path off.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { heapOffset as ptr, tensorGlue, type TensorInfo, type WasmBackendInternals as WasmBackend } from '../wasm/tensor-glue.js';
+
+/** Activation codes of the glue kernels. */
+const LINEAR = 0;
+const SWISH = 1;
+
+type KernelArgs = { inputs: Record<string, TensorInfo>; backend: WasmBackend; attrs: Record<string, unknown> };
+
+function glue(backend: WasmBackend) {
+  const g = tensorGlue(backend);
+  if (!g) throw new Error('JEM fast path: needs the wasm backend with WebAssembly SIMD');
+  return g;
+}
+
+const KERNELS = {
+  biasAct: 'EbmBiasAct',
+  biasActPool2: 'EbmBiasActPool2',
+  unpool2Mul: 'EbmUnpool2Mul',
+} as const;
+
+/** Registers the three glue kernels with the wasm backend (on import; no-op for names already registered). */
+function registerGlueKernels(): void {
+  if (tf.getKernel(KERNELS.biasAct, 'wasm')) return;
+  tf.registerKernel({
+    kernelName: KERNELS.biasAct,
+    backendName: 'wasm',
+    kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
+      const { z, bias } = inputs as { z: TensorInfo; bias: TensorInfo };
+      const [rows, C] = z.shape as [number, number];
+      const a = backend.makeOutput(z.shape, 'float32');
+      const d = backend.makeOutput(z.shape, 'float32');
+      glue(backend).biasAct(ptr(backend, z), ptr(backend, bias), rows, C, attrs['act'] as number, ptr(backend, a), ptr(backend, d));
+      return [a, d];
+    }) as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: KERNELS.biasActPool2,
+    backendName: 'wasm',
+    kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
+      const { z, bias } = inputs as { z: TensorInfo; bias: TensorInfo };
+      const [N, H, W, C] = z.shape as [number, number, number, number];
+      const pooled = [N, H / 2, W / 2, C];
+      const p = backend.makeOutput(pooled, 'float32');
+      const idx = backend.makeOutput(pooled, 'int32');
+      const d = backend.makeOutput(z.shape, 'float32');
+      glue(backend).biasActPool2(ptr(backend, z), ptr(backend, bias), N, H, W, C, attrs['act'] as number, ptr(backend, p), ptr(backend, idx), ptr(backend, d));
+      return [p, idx, d];
+    }) as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: KERNELS.unpool2Mul,
+    backendName: 'wasm',
+    kernelFunc: (({ inputs, backend }: KernelArgs) => {
+      const { gp, idx, d } = inputs as { gp: TensorInfo; idx: TensorInfo; d: TensorInfo };
+      const [N, H, W, C] = d.shape as [number, number, number, number];
+      const gz = backend.makeOutput(d.shape, 'float32');
+      glue(backend).unpool2Mul(ptr(backend, gp), ptr(backend, idx), ptr(backend, d), N, H, W, C, ptr(backend, gz));
+      return gz;
+    }) as unknown as tf.KernelFunc,
+  });
+}
+
+function run(name: string, inputs: tf.NamedTensorMap, attrs: Record<string, unknown> = {}): tf.Tensor[] {
+  const out = tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(out) ? out : [out];
+}
+
+type Layer =
+  | { kind: 'conv'; W: tf.Variable; b: tf.Variable; act: number; pool: boolean; pad: 'same' | 'valid' }
+  | { kind: 'flatten' }
+  | { kind: 'dense'; W: tf.Variable; b: tf.Variable; act: number };
+
+/** What the forward pass keeps for the backward pass, per layer. */
+type Saved = { input: tf.Tensor; d?: tf.Tensor; idx?: tf.Tensor };
+
+/** Weights of the joint loss w_yx · CE + w_x · (E(x⁺) − E(x⁻)) + α · (E(x⁺)² + E(x⁻)²). */
+export interface JointLossWeights {
+  pyx: number;
+  px: number;
+  alpha: number;
+}
+
+/** The joint loss of one batch, its parts and its gradients (keyed by variable name; the caller disposes them). */
+export interface JointLossGradients {
+  loss: number;
+  crossEntropy: number;
+  accuracy: number;
+  /** Mean energies of data and samples (NaN without samples). */
+  energyData: number;
+  energySample: number;
+  grads: tf.NamedTensorMap;
+}
+
+/** E(x) and ∇ₓE(x) over one sampler run: the dense weights' transposes are made once and freed by `dispose`. */
+export interface FastGradientSession {
+  energyAndGradient(x: tf.Tensor): { energy: tf.Tensor1D; grad: tf.Tensor };
+  dispose(): void;
+}
+
+function activationCode(name: unknown): number | undefined {
+  if (name === 'swish') return SWISH;
+  if (name === undefined || name === null || name === 'linear') return LINEAR;
+  return undefined;
+}
+
+/** The fast passes of one classifier; `FastJemNet.of` says whether a model qualifies. */
+export class FastJemNet {
+  private constructor(private readonly layers: Layer[]) {}
+
+  /**
+   * The fast passes of `model`, or undefined when the backend is not wasm, `EBM_JEM_KERNELS=js` is set, or a layer is
+   * outside the supported set (see the module comment).
+   */
+  static of(model: tf.LayersModel): FastJemNet | undefined {
+    if (tf.getBackend() !== 'wasm') return undefined;
+    if (typeof process !== 'undefined' && process.env?.['EBM_JEM_KERNELS'] === 'js') return undefined;
+    if (!tensorGlue(tf.backend())) return undefined;
+    const layers: Layer[] = [];
+    const ls = model.layers;
+    let rank = model.inputs[0]!.shape.length;
+    for (let i = 0; i < ls.length; i++) {
+      const layer = ls[i]!;
+      const cls = layer.getClassName();
+      const cfg = layer.getConfig() as Record<string, unknown>;
+      const vars = (layer.trainableWeights as unknown as { read(): tf.Variable }[]).map((w) => w.read());
+      if (cls === 'Conv2D') {
+        const act = activationCode(cfg['activation']);
+        const out = layer.outputShape as (number | null)[];
+        if (rank !== 4 || act === undefined || cfg['dataFormat'] !== 'channelsLast' || String(cfg['strides']) !== '1,1' || String(cfg['dilationRate']) !== '1,1') return undefined;
+        if (cfg['useBias'] === false || vars.length !== 2 || (cfg['filters'] as number) % 4 !== 0) return undefined;
+        const next = ls[i + 1];
+        const nextCfg = next?.getConfig() as Record<string, unknown> | undefined;
+        const pool =
+          next?.getClassName() === 'MaxPooling2D' &&
+          String(nextCfg!['poolSize']) === '2,2' &&
+          String(nextCfg!['strides']) === '2,2' &&
+          nextCfg!['padding'] === 'valid' &&
+          (out[1] as number) % 2 === 0 &&
+          (out[2] as number) % 2 === 0;
+        if (next?.getClassName() === 'MaxPooling2D' && !pool) return undefined;
+        layers.push({ kind: 'conv', W: vars[0]!, b: vars[1]!, act, pool, pad: cfg['padding'] as 'same' | 'valid' });
+        if (pool) i++;
+      } else if (cls === 'Flatten') {
+        rank = 2;
+        layers.push({ kind: 'flatten' });
+      } else if (cls === 'Dense') {
+        const act = activationCode(cfg['activation']);
+        if (act === undefined || rank !== 2 || cfg['useBias'] === false || vars.length !== 2) return undefined;
+        if (act === SWISH && (cfg['units'] as number) % 4 !== 0) return undefined;
+        layers.push({ kind: 'dense', W: vars[0]!, b: vars[1]!, act });
+      } else {
+        return undefined;
+      }
+    }
+    return new FastJemNet(layers);
+  }
+
+  /** Logits of `x` and what the backward pass needs (all tensors belong to the caller's tidy scope). */
+  private forward(x: tf.Tensor): { logits: tf.Tensor2D; saved: Saved[] } {
+    const saved: Saved[] = [];
+    let h = x;
+    for (const L of this.layers) {
+      if (L.kind === 'conv') {
+        const z = tf.conv2d(h as tf.Tensor4D, L.W as tf.Tensor4D, 1, L.pad);
+        if (L.pool) {
+          const [p, idx, d] = run(KERNELS.biasActPool2, { z, bias: L.b }, { act: L.act });
+          saved.push({ input: h, d: d!, idx: idx! });
+          h = p!;
+        } else if (L.act === SWISH) {
+          const C = z.shape[3]!;
+          const [a, d] = run(KERNELS.biasAct, { z: tf.reshape(z, [-1, C]), bias: L.b }, { act: L.act });
+          saved.push({ input: h, d: tf.reshape(d!, z.shape) });
+          h = tf.reshape(a!, z.shape);
+        } else {
+          saved.push({ input: h });
+          h = tf.add(z, L.b);
+        }
+      } else if (L.kind === 'flatten') {
+        saved.push({ input: h });
+        h = tf.reshape(h, [h.shape[0]!, -1]);
+      } else {
+        const z = tf.matMul(h as tf.Tensor2D, L.W as tf.Tensor2D);
+        if (L.act === SWISH) {
+          const [a, d] = run(KERNELS.biasAct, { z, bias: L.b }, { act: L.act });
+          saved.push({ input: h, d: d! });
+          h = a!;
+        } else {
+          saved.push({ input: h });
+          h = tf.add(z, L.b);
+        }
+      }
+    }
+    return { logits: h as tf.Tensor2D, saved };
+  }
+
+  /**
+   * Back-propagates `g` = ∂loss/∂logits through the layers. With `grads`, fills in each variable's gradient (by
+   * name); with `wantInput`, returns ∂loss/∂x (else the first layer's input gradient is skipped). `transposed` holds
+   * cached Wᵀ of dense layers.
+   */
+  private backward(g: tf.Tensor, saved: Saved[], wantInput: boolean, grads?: tf.NamedTensorMap, transposed?: Map<tf.Variable, tf.Tensor>): tf.Tensor | undefined {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const L = this.layers[i]!;
+      const s = saved[i]!;
+      const needInput = i > 0 || wantInput;
+      if (L.kind === 'flatten') {
+        g = tf.reshape(g, s.input.shape);
+      } else if (L.kind === 'dense') {
+        const gz = s.d ? tf.mul(g, s.d) : g;
+        if (grads) {
+          grads[L.W.name] = tf.matMul(s.input as tf.Tensor2D, gz as tf.Tensor2D, true, false);
+          grads[L.b.name] = tf.sum(gz, 0);
+        }
+        if (needInput) {
+          const wt = transposed?.get(L.W);
+          g = wt ? tf.matMul(gz as tf.Tensor2D, wt as tf.Tensor2D) : tf.matMul(gz as tf.Tensor2D, L.W as tf.Tensor2D, false, true);
+        }
+      } else {
+        let gz: tf.Tensor;
+        if (L.pool) [gz] = run(KERNELS.unpool2Mul, { gp: g, idx: s.idx!, d: s.d! }) as [tf.Tensor];
+        else gz = s.d ? tf.mul(g, s.d) : g;
+        const attrs = { strides: [1, 1], pad: L.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+        if (grads) {
+          [grads[L.W.name]] = run('Conv2DBackpropFilter', { x: s.input, dy: gz }, { ...attrs, filterShape: L.W.shape }) as [tf.Tensor];
+          grads[L.b.name] = tf.sum(tf.reshape(gz, [-1, gz.shape[3]!]), 0);
+        }
+        if (needInput) [g] = run('Conv2DBackpropInput', { dy: gz, filter: L.W }, { ...attrs, inputShape: s.input.shape }) as [tf.Tensor];
+      }
+    }
+    return wantInput ? g : undefined;
+  }
+
+  /** E(x) = −logsumexp f(x) and its gradient: ∂E/∂f = −softmax f, back-propagated. */
+  private energyAndGradient(x: tf.Tensor, transposed?: Map<tf.Variable, tf.Tensor>): { energy: tf.Tensor1D; grad: tf.Tensor } {
+    return tf.tidy(() => {
+      const { logits, saved } = this.forward(x);
+      const lse = tf.logSumExp(logits, 1, true);
+      const g = tf.neg(tf.exp(tf.sub(logits, lse)));
+      const grad = this.backward(g, saved, true, undefined, transposed)!;
+      return { energy: tf.neg(tf.reshape(lse, [-1])) as tf.Tensor1D, grad };
+    });
+  }
+
+  /** A session for one sampler run over fixed weights (see `FastGradientSession`). */
+  session(): FastGradientSession {
+    const transposed = new Map<tf.Variable, tf.Tensor>();
+    for (const L of this.layers) if (L.kind === 'dense') transposed.set(L.W, tf.transpose(L.W));
+    return {
+      energyAndGradient: (x) => this.energyAndGradient(x, transposed),
+      dispose: () => tf.dispose([...transposed.values()]),
+    };
+  }
+
+  /**
+   * The joint loss of JEM on labelled data `xPos` (one-hot `yOne`) and, when given, samples `xNeg` (same batch
+   * size), with its gradients for every variable: ∂/∂f of w_yx·CE is w_yx(softmax − y)/B on the data rows, and of
+   * w_x(E⁺ − E⁻) + α(E⁺² + E⁻²) it is −(w_x + 2αE⁺)·softmax/B on the data rows and (w_x − 2αE⁻)·softmax/B on the
+   * sample rows.
+   */
+  jointLossGradients(xPos: tf.Tensor, yOne: tf.Tensor2D, xNeg: tf.Tensor | undefined, w: JointLossWeights): JointLossGradients {
+    const B = xPos.shape[0]!;
+    const K = yOne.shape[1];
+    let parts = { loss: NaN, crossEntropy: NaN, accuracy: NaN, energyData: NaN, energySample: NaN };
+    const grads = tf.tidy(() => {
+      const input = xNeg ? tf.concat([xPos, xNeg], 0) : xPos;
+      const { logits, saved } = this.forward(input);
+      const fPos = xNeg ? tf.slice(logits, [0, 0], [B, K]) : logits;
+      const lsePos = tf.logSumExp(fPos, 1, true);
+      const pPos = tf.exp(tf.sub(fPos, lsePos));
+      const ce = tf.mean(tf.sub(tf.reshape(lsePos, [-1]), tf.sum(tf.mul(yOne, fPos), 1))).dataSync()[0]!;
+      const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(fPos, 1), tf.argMax(yOne, 1)), 'float32')).dataSync()[0]!;
+      const ePos = -tf.mean(lsePos).dataSync()[0]!;
+      let gPos = tf.mul(tf.sub(pPos, yOne), w.pyx / B);
+      let g: tf.Tensor = gPos;
+      let loss = w.pyx * ce;
+      let eNeg = NaN;
+      if (xNeg) {
+        const lseNeg = tf.logSumExp(tf.slice(logits, [B, 0], [B, K]), 1, true);
+        const pNeg = tf.exp(tf.sub(tf.slice(logits, [B, 0], [B, K]), lseNeg));
+        eNeg = -tf.mean(lseNeg).dataSync()[0]!;
+        gPos = tf.add(gPos, tf.mul(pPos, -(w.px + 2 * w.alpha * ePos) / B));
+        g = tf.concat([gPos, tf.mul(pNeg, (w.px - 2 * w.alpha * eNeg) / B)], 0);
+        loss += w.px * (ePos - eNeg) + w.alpha * (ePos * ePos + eNeg * eNeg);
+      }
+      parts = { loss, crossEntropy: ce, accuracy, energyData: xNeg ? ePos : NaN, energySample: eNeg };
+      const out: tf.NamedTensorMap = {};
+      this.backward(g, saved, false, out);
+      return out;
+    });
+    return { ...parts, grads };
+  }
+}
+
+registerGlueKernels();

@@ -1,0 +1,283 @@
+;; Kernels that work in place on tensors of tfjs's wasm backend (this module imports that backend's memory and never
+;; grows it), around the convolutions and matrix products XNNPACK does well:
+;; - the element-wise glue of a CNN's forward and backward passes, fused, in SIMD (f32x4): bias + activation
+;;   (+ 2 × 2 max-pooling keeping the arg-max) in one pass, and the pooling's backward pass times the activation's
+;;   derivative in one pass (jem/fast-cnn.ts);
+;; - column sums in float64 (bias gradients: sums over the leading axes, conv-gradients.ts).
+;; Pointers are byte offsets; tensors are float32 NHWC (or [rows, C]) with C a multiple of 4 for the glue; arg-maxes
+;; are i32. Activation codes: 0 linear (derivative 1), 1 Swish a = z·σ(z) (derivative σ(z)·(1 + z·(1 − σ(z)))).
+;; Compiled to tensor-glue-wasm.ts by `npm run build:wasm`; the tests compare every kernel with tfjs.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; Swish of four lanes zz, written out in both kernels (engine calls are not inlined and cost 3× here): a = zz·s and
+  ;; d = s·(1 + zz·(1 − s)) with s = σ(zz) = 1 / (1 + e^−zz). e^x lane-wise: x clamped to [−87, 88], x = k·ln 2 + r
+  ;; with k = nearest(x·log₂e) and |r| ≤ ln 2 / 2 (ln 2 split in a high part exact in float32 and a low part), e^r by
+  ;; its Taylor polynomial to r⁶/720 (relative error ≤ 1.2e-7 before rounding), 2^k built in the exponent field.
+  ;; Rounding to an integer is the float32 trick: adding 1.5·2²³ leaves k in the low mantissa bits, so t − 1.5·2²³ is
+  ;; k as a float and (bits(t) + 127) << 23 is 2^k (the magic number's own bits shift out).
+
+  ;; a[r, c] = act(z[r, c] + bias[c]), d[r, c] = act'(z[r, c] + bias[c]) for r < rows, c < C (C a multiple of 4).
+  (func (export "biasAct") (param $z i32) (param $bias i32) (param $rows i32) (param $C i32) (param $act i32) (param $a i32) (param $d i32)
+    (local $c i32) (local $cb i32) (local $o i32) (local $end i32)
+    (local $zz v128) (local $x v128) (local $t v128) (local $e v128) (local $r v128) (local $s v128) (local $av v128) (local $dv v128)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $end (i32.mul (local.get $rows) (local.get $cb)))
+    (block $done
+      (loop $vecs
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        (if (i32.ge_u (local.get $c) (local.get $cb)) (then (local.set $c (i32.const 0))))
+        (local.set $zz (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o))) (v128.load align=4 (i32.add (local.get $bias) (local.get $c)))))
+        (if (local.get $act)
+          (then
+            (local.set $x (f32x4.pmax (f32x4.splat (f32.const -87)) (f32x4.pmin (f32x4.splat (f32.const 88)) (f32x4.neg (local.get $zz)))))
+            (local.set $t (f32x4.add (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504))) (f32x4.splat (f32.const 12582912))))
+            (local.set $e (f32x4.sub (local.get $t) (f32x4.splat (f32.const 12582912))))
+            (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $e) (f32x4.splat (f32.const 0.693145751953125)))))
+            (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $e) (f32x4.splat (f32.const 1.428606765330187e-06)))))
+            (local.set $e (f32x4.add (f32x4.splat (f32.const 0.0083333333)) (f32x4.mul (local.get $r) (f32x4.splat (f32.const 0.0013888889)))))
+            (local.set $e (f32x4.add (f32x4.splat (f32.const 0.041666667)) (f32x4.mul (local.get $r) (local.get $e))))
+            (local.set $e (f32x4.add (f32x4.splat (f32.const 0.16666667)) (f32x4.mul (local.get $r) (local.get $e))))
+            (local.set $e (f32x4.add (f32x4.splat (f32.const 0.5)) (f32x4.mul (local.get $r) (local.get $e))))
+            (local.set $e (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $r) (local.get $e))))
+            (local.set $e (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $r) (local.get $e))))
+            (local.set $e (f32x4.mul (local.get $e) (i32x4.shl (i32x4.add (local.get $t) (i32x4.splat (i32.const 127))) (i32.const 23))))
+            (local.set $s (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $e))))
+            (local.set $dv (f32x4.mul (local.get $s)
+              (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $zz) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $s))))))
+            (local.set $av (f32x4.mul (local.get $zz) (local.get $s)))
+          )
+          (else
+            (local.set $av (local.get $zz))
+            (local.set $dv (f32x4.splat (f32.const 1)))))
+        (v128.store align=4 (i32.add (local.get $a) (local.get $o)) (local.get $av))
+        (v128.store align=4 (i32.add (local.get $d) (local.get $o)) (local.get $dv))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $vecs))))
+
+  ;; For z [N, H, W, C] (H, W even, C a multiple of 4): the activation a = act(z + bias) is pooled over 2 × 2 windows
+  ;; with stride 2 into p [N, H/2, W/2, C]; idx (i32, same shape as p) holds which window element was the first
+  ;; maximum in row-major order (0: (0, 0), 1: (0, 1), 2: (1, 0), 3: (1, 1)); d [N, H, W, C] = act'(z + bias).
+  (func (export "biasActPool2") (param $z i32) (param $bias i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $act i32)
+      (param $p i32) (param $idx i32) (param $d i32)
+    (local $rowsOut i32) (local $OW i32) (local $cb i32) (local $rowBytes i32)
+    (local $r i32) (local $ow i32) (local $c i32) (local $q i32) (local $g i32) (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32)
+    (local $b v128) (local $m v128) (local $i v128) (local $gt v128)
+    (local $zz0 v128) (local $x0 v128) (local $t0 v128) (local $e0 v128) (local $r0 v128) (local $s0 v128) (local $av0 v128) (local $dv0 v128)
+    (local $zz1 v128) (local $x1 v128) (local $t1 v128) (local $e1 v128) (local $r1 v128) (local $s1 v128) (local $av1 v128) (local $dv1 v128)
+    (local $zz2 v128) (local $x2 v128) (local $t2 v128) (local $e2 v128) (local $r2 v128) (local $s2 v128) (local $av2 v128) (local $dv2 v128)
+    (local $zz3 v128) (local $x3 v128) (local $t3 v128) (local $e3 v128) (local $r3 v128) (local $s3 v128) (local $av3 v128) (local $dv3 v128)
+    ;; (n, oh) pairs are rows of the output: input rows 2·(n·H/2 + oh) and the next one.
+    (local.set $rowsOut (i32.mul (local.get $N) (i32.shr_u (local.get $H) (i32.const 1))))
+    (local.set $OW (i32.shr_u (local.get $W) (i32.const 1)))
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $W) (local.get $cb)))
+    (block $rdone
+      (loop $rows
+        (br_if $rdone (i32.ge_s (local.get $r) (local.get $rowsOut)))
+        (local.set $ow (i32.const 0))
+        (block $wdone
+          (loop $cols
+            (br_if $wdone (i32.ge_s (local.get $ow) (local.get $OW)))
+            (local.set $c (i32.const 0))
+            (block $cdone
+              (loop $chans
+                (br_if $cdone (i32.ge_s (local.get $c) (local.get $cb)))
+                ;; byte offset of window element (0, 0) in z and d, and of the output in p and idx
+                (local.set $q (i32.add (i32.add (i32.mul (i32.shl (local.get $r) (i32.const 1)) (local.get $rowBytes))
+                  (i32.mul (i32.shl (local.get $ow) (i32.const 1)) (local.get $cb))) (local.get $c)))
+                (local.set $g (i32.add (i32.mul (i32.add (i32.mul (local.get $r) (local.get $OW)) (local.get $ow)) (local.get $cb)) (local.get $c)))
+                (local.set $b (v128.load align=4 (i32.add (local.get $bias) (local.get $c))))
+                (local.set $m (f32x4.splat (f32.const -inf)))
+                (local.set $i (v128.const i32x4 0 0 0 0))
+                ;; the four window elements (0, 0), (0, 1), (1, 0), (1, 1) at byte offsets o0..o3, activated together (the
+                ;; four independent chains keep the SIMD units busy)
+                (local.set $o0 (local.get $q))
+                (local.set $o1 (i32.add (local.get $q) (local.get $cb)))
+                (local.set $o2 (i32.add (local.get $q) (local.get $rowBytes)))
+                (local.set $o3 (i32.add (i32.add (local.get $q) (local.get $rowBytes)) (local.get $cb)))
+                (local.set $zz0 (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o0))) (local.get $b)))
+                (local.set $zz1 (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o1))) (local.get $b)))
+                (local.set $zz2 (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o2))) (local.get $b)))
+                (local.set $zz3 (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o3))) (local.get $b)))
+                (if (local.get $act)
+                  (then
+                    (local.set $x0 (f32x4.pmax (f32x4.splat (f32.const -87)) (f32x4.pmin (f32x4.splat (f32.const 88)) (f32x4.neg (local.get $zz0)))))
+                    (local.set $x1 (f32x4.pmax (f32x4.splat (f32.const -87)) (f32x4.pmin (f32x4.splat (f32.const 88)) (f32x4.neg (local.get $zz1)))))
+                    (local.set $x2 (f32x4.pmax (f32x4.splat (f32.const -87)) (f32x4.pmin (f32x4.splat (f32.const 88)) (f32x4.neg (local.get $zz2)))))
+                    (local.set $x3 (f32x4.pmax (f32x4.splat (f32.const -87)) (f32x4.pmin (f32x4.splat (f32.const 88)) (f32x4.neg (local.get $zz3)))))
+                    (local.set $t0 (f32x4.add (f32x4.mul (local.get $x0) (f32x4.splat (f32.const 1.44269504))) (f32x4.splat (f32.const 12582912))))
+                    (local.set $t1 (f32x4.add (f32x4.mul (local.get $x1) (f32x4.splat (f32.const 1.44269504))) (f32x4.splat (f32.const 12582912))))
+                    (local.set $t2 (f32x4.add (f32x4.mul (local.get $x2) (f32x4.splat (f32.const 1.44269504))) (f32x4.splat (f32.const 12582912))))
+                    (local.set $t3 (f32x4.add (f32x4.mul (local.get $x3) (f32x4.splat (f32.const 1.44269504))) (f32x4.splat (f32.const 12582912))))
+                    (local.set $e0 (f32x4.sub (local.get $t0) (f32x4.splat (f32.const 12582912))))
+                    (local.set $e1 (f32x4.sub (local.get $t1) (f32x4.splat (f32.const 12582912))))
+                    (local.set $e2 (f32x4.sub (local.get $t2) (f32x4.splat (f32.const 12582912))))
+                    (local.set $e3 (f32x4.sub (local.get $t3) (f32x4.splat (f32.const 12582912))))
+                    (local.set $r0 (f32x4.sub (local.get $x0) (f32x4.mul (local.get $e0) (f32x4.splat (f32.const 0.693145751953125)))))
+                    (local.set $r1 (f32x4.sub (local.get $x1) (f32x4.mul (local.get $e1) (f32x4.splat (f32.const 0.693145751953125)))))
+                    (local.set $r2 (f32x4.sub (local.get $x2) (f32x4.mul (local.get $e2) (f32x4.splat (f32.const 0.693145751953125)))))
+                    (local.set $r3 (f32x4.sub (local.get $x3) (f32x4.mul (local.get $e3) (f32x4.splat (f32.const 0.693145751953125)))))
+                    (local.set $r0 (f32x4.sub (local.get $r0) (f32x4.mul (local.get $e0) (f32x4.splat (f32.const 1.428606765330187e-06)))))
+                    (local.set $r1 (f32x4.sub (local.get $r1) (f32x4.mul (local.get $e1) (f32x4.splat (f32.const 1.428606765330187e-06)))))
+                    (local.set $r2 (f32x4.sub (local.get $r2) (f32x4.mul (local.get $e2) (f32x4.splat (f32.const 1.428606765330187e-06)))))
+                    (local.set $r3 (f32x4.sub (local.get $r3) (f32x4.mul (local.get $e3) (f32x4.splat (f32.const 1.428606765330187e-06)))))
+                    (local.set $e0 (f32x4.add (f32x4.splat (f32.const 0.0083333333)) (f32x4.mul (local.get $r0) (f32x4.splat (f32.const 0.0013888889)))))
+                    (local.set $e1 (f32x4.add (f32x4.splat (f32.const 0.0083333333)) (f32x4.mul (local.get $r1) (f32x4.splat (f32.const 0.0013888889)))))
+                    (local.set $e2 (f32x4.add (f32x4.splat (f32.const 0.0083333333)) (f32x4.mul (local.get $r2) (f32x4.splat (f32.const 0.0013888889)))))
+                    (local.set $e3 (f32x4.add (f32x4.splat (f32.const 0.0083333333)) (f32x4.mul (local.get $r3) (f32x4.splat (f32.const 0.0013888889)))))
+                    (local.set $e0 (f32x4.add (f32x4.splat (f32.const 0.041666667)) (f32x4.mul (local.get $r0) (local.get $e0))))
+                    (local.set $e1 (f32x4.add (f32x4.splat (f32.const 0.041666667)) (f32x4.mul (local.get $r1) (local.get $e1))))
+                    (local.set $e2 (f32x4.add (f32x4.splat (f32.const 0.041666667)) (f32x4.mul (local.get $r2) (local.get $e2))))
+                    (local.set $e3 (f32x4.add (f32x4.splat (f32.const 0.041666667)) (f32x4.mul (local.get $r3) (local.get $e3))))
+                    (local.set $e0 (f32x4.add (f32x4.splat (f32.const 0.16666667)) (f32x4.mul (local.get $r0) (local.get $e0))))
+                    (local.set $e1 (f32x4.add (f32x4.splat (f32.const 0.16666667)) (f32x4.mul (local.get $r1) (local.get $e1))))
+                    (local.set $e2 (f32x4.add (f32x4.splat (f32.const 0.16666667)) (f32x4.mul (local.get $r2) (local.get $e2))))
+                    (local.set $e3 (f32x4.add (f32x4.splat (f32.const 0.16666667)) (f32x4.mul (local.get $r3) (local.get $e3))))
+                    (local.set $e0 (f32x4.add (f32x4.splat (f32.const 0.5)) (f32x4.mul (local.get $r0) (local.get $e0))))
+                    (local.set $e1 (f32x4.add (f32x4.splat (f32.const 0.5)) (f32x4.mul (local.get $r1) (local.get $e1))))
+                    (local.set $e2 (f32x4.add (f32x4.splat (f32.const 0.5)) (f32x4.mul (local.get $r2) (local.get $e2))))
+                    (local.set $e3 (f32x4.add (f32x4.splat (f32.const 0.5)) (f32x4.mul (local.get $r3) (local.get $e3))))
+                    (local.set $e0 (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $r0) (local.get $e0))))
+                    (local.set $e1 (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $r1) (local.get $e1))))
+                    (local.set $e2 (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $r2) (local.get $e2))))
+                    (local.set $e3 (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $r3) (local.get $e3))))
+                    (local.set $e0 (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $r0) (local.get $e0))))
+                    (local.set $e1 (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $r1) (local.get $e1))))
+                    (local.set $e2 (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $r2) (local.get $e2))))
+                    (local.set $e3 (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $r3) (local.get $e3))))
+                    (local.set $e0 (f32x4.mul (local.get $e0) (i32x4.shl (i32x4.add (local.get $t0) (i32x4.splat (i32.const 127))) (i32.const 23))))
+                    (local.set $e1 (f32x4.mul (local.get $e1) (i32x4.shl (i32x4.add (local.get $t1) (i32x4.splat (i32.const 127))) (i32.const 23))))
+                    (local.set $e2 (f32x4.mul (local.get $e2) (i32x4.shl (i32x4.add (local.get $t2) (i32x4.splat (i32.const 127))) (i32.const 23))))
+                    (local.set $e3 (f32x4.mul (local.get $e3) (i32x4.shl (i32x4.add (local.get $t3) (i32x4.splat (i32.const 127))) (i32.const 23))))
+                    (local.set $s0 (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $e0))))
+                    (local.set $s1 (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $e1))))
+                    (local.set $s2 (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $e2))))
+                    (local.set $s3 (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (local.get $e3))))
+                    (local.set $dv0 (f32x4.mul (local.get $s0) (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $zz0) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $s0))))))
+                    (local.set $dv1 (f32x4.mul (local.get $s1) (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $zz1) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $s1))))))
+                    (local.set $dv2 (f32x4.mul (local.get $s2) (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $zz2) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $s2))))))
+                    (local.set $dv3 (f32x4.mul (local.get $s3) (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $zz3) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $s3))))))
+                    (local.set $av0 (f32x4.mul (local.get $zz0) (local.get $s0)))
+                    (local.set $av1 (f32x4.mul (local.get $zz1) (local.get $s1)))
+                    (local.set $av2 (f32x4.mul (local.get $zz2) (local.get $s2)))
+                    (local.set $av3 (f32x4.mul (local.get $zz3) (local.get $s3)))
+                  )
+                  (else
+                    (local.set $av0 (local.get $zz0))
+                    (local.set $dv0 (f32x4.splat (f32.const 1)))
+                    (local.set $av1 (local.get $zz1))
+                    (local.set $dv1 (f32x4.splat (f32.const 1)))
+                    (local.set $av2 (local.get $zz2))
+                    (local.set $dv2 (f32x4.splat (f32.const 1)))
+                    (local.set $av3 (local.get $zz3))
+                    (local.set $dv3 (f32x4.splat (f32.const 1)))))
+                (v128.store align=4 (i32.add (local.get $d) (local.get $o0)) (local.get $dv0))
+                (v128.store align=4 (i32.add (local.get $d) (local.get $o1)) (local.get $dv1))
+                (v128.store align=4 (i32.add (local.get $d) (local.get $o2)) (local.get $dv2))
+                (v128.store align=4 (i32.add (local.get $d) (local.get $o3)) (local.get $dv3))
+                ;; a strictly larger activation replaces the maximum (the first maximum wins)
+                (local.set $m (local.get $av0))
+                (local.set $i (v128.const i32x4 0 0 0 0))
+                (local.set $gt (f32x4.gt (local.get $av1) (local.get $m)))
+                (local.set $m (v128.bitselect (local.get $av1) (local.get $m) (local.get $gt)))
+                (local.set $i (v128.bitselect (v128.const i32x4 1 1 1 1) (local.get $i) (local.get $gt)))
+                (local.set $gt (f32x4.gt (local.get $av2) (local.get $m)))
+                (local.set $m (v128.bitselect (local.get $av2) (local.get $m) (local.get $gt)))
+                (local.set $i (v128.bitselect (v128.const i32x4 2 2 2 2) (local.get $i) (local.get $gt)))
+                (local.set $gt (f32x4.gt (local.get $av3) (local.get $m)))
+                (local.set $m (v128.bitselect (local.get $av3) (local.get $m) (local.get $gt)))
+                (local.set $i (v128.bitselect (v128.const i32x4 3 3 3 3) (local.get $i) (local.get $gt)))
+                (v128.store align=4 (i32.add (local.get $p) (local.get $g)) (local.get $m))
+                (v128.store align=4 (i32.add (local.get $idx) (local.get $g)) (local.get $i))
+                (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                (br $chans)))
+            (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+            (br $cols)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
+
+  ;; The backward pass of biasActPool2: gz [N, H, W, C] = (gradient of p at the window's arg-max, 0 elsewhere) · d.
+  (func (export "unpool2Mul") (param $gp i32) (param $idx i32) (param $d i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $gz i32)
+    (local $rowsOut i32) (local $OW i32) (local $cb i32) (local $rowBytes i32)
+    (local $r i32) (local $ow i32) (local $c i32) (local $q i32) (local $g i32)
+    (local $gv v128) (local $i v128)
+    (local.set $rowsOut (i32.mul (local.get $N) (i32.shr_u (local.get $H) (i32.const 1))))
+    (local.set $OW (i32.shr_u (local.get $W) (i32.const 1)))
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $W) (local.get $cb)))
+    (block $rdone
+      (loop $rows
+        (br_if $rdone (i32.ge_s (local.get $r) (local.get $rowsOut)))
+        (local.set $ow (i32.const 0))
+        (block $wdone
+          (loop $cols
+            (br_if $wdone (i32.ge_s (local.get $ow) (local.get $OW)))
+            (local.set $c (i32.const 0))
+            (block $cdone
+              (loop $chans
+                (br_if $cdone (i32.ge_s (local.get $c) (local.get $cb)))
+                (local.set $q (i32.add (i32.add (i32.mul (i32.shl (local.get $r) (i32.const 1)) (local.get $rowBytes))
+                  (i32.mul (i32.shl (local.get $ow) (i32.const 1)) (local.get $cb))) (local.get $c)))
+                (local.set $g (i32.add (i32.mul (i32.add (i32.mul (local.get $r) (local.get $OW)) (local.get $ow)) (local.get $cb)) (local.get $c)))
+                (local.set $gv (v128.load align=4 (i32.add (local.get $gp) (local.get $g))))
+                (local.set $i (v128.load align=4 (i32.add (local.get $idx) (local.get $g))))
+                (v128.store align=4 (i32.add (local.get $gz) (local.get $q))
+                  (f32x4.mul (v128.and (local.get $gv) (i32x4.eq (local.get $i) (v128.const i32x4 0 0 0 0)))
+                    (v128.load align=4 (i32.add (local.get $d) (local.get $q)))))
+                (local.set $q (i32.add (local.get $q) (local.get $cb)))
+                (v128.store align=4 (i32.add (local.get $gz) (local.get $q))
+                  (f32x4.mul (v128.and (local.get $gv) (i32x4.eq (local.get $i) (v128.const i32x4 1 1 1 1)))
+                    (v128.load align=4 (i32.add (local.get $d) (local.get $q)))))
+                (local.set $q (i32.sub (i32.add (local.get $q) (local.get $rowBytes)) (local.get $cb)))
+                (v128.store align=4 (i32.add (local.get $gz) (local.get $q))
+                  (f32x4.mul (v128.and (local.get $gv) (i32x4.eq (local.get $i) (v128.const i32x4 2 2 2 2)))
+                    (v128.load align=4 (i32.add (local.get $d) (local.get $q)))))
+                (local.set $q (i32.add (local.get $q) (local.get $cb)))
+                (v128.store align=4 (i32.add (local.get $gz) (local.get $q))
+                  (f32x4.mul (v128.and (local.get $gv) (i32x4.eq (local.get $i) (v128.const i32x4 3 3 3 3)))
+                    (v128.load align=4 (i32.add (local.get $d) (local.get $q)))))
+                (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                (br $chans)))
+            (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+            (br $cols)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
+
+  ;; out[c] = Σ_r x[r, c] for x [rows, C], C a multiple of 4, summed in float64 in acc (C doubles of scratch), then
+  ;; rounded to float32 into out.
+  (func (export "columnSums") (param $x i32) (param $rows i32) (param $C i32) (param $acc i32) (param $out i32)
+    (local $cb i32) (local $o i32) (local $end i32) (local $c i32) (local $a i32) (local $v v128)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (block $zdone
+      (loop $zero
+        (br_if $zdone (i32.ge_u (local.get $c) (local.get $C)))
+        (f64.store (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))) (f64.const 0))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $zero)))
+    (local.set $end (i32.mul (local.get $rows) (local.get $cb)))
+    (local.set $c (i32.const 0))
+    (block $done
+      (loop $vecs
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        (if (i32.ge_u (local.get $c) (local.get $cb)) (then (local.set $c (i32.const 0))))
+        ;; four float32 lanes → two float64x2 halves, added to acc[c .. c + 3]
+        (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $o))))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1))))
+        (v128.store align=8 (local.get $a) (f64x2.add (v128.load align=8 (local.get $a)) (f64x2.promote_low_f32x4 (local.get $v))))
+        (v128.store offset=16 align=8 (local.get $a)
+          (f64x2.add (v128.load offset=16 align=8 (local.get $a))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $vecs)))
+    (local.set $c (i32.const 0))
+    (block $wdone
+      (loop $write
+        (br_if $wdone (i32.ge_u (local.get $c) (local.get $C)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2)))
+          (f32.demote_f64 (f64.load (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $write))))
+)
