@@ -17,8 +17,11 @@
  * --max-abs-loss X (divergence threshold; default 1e8: on divergence the last good checkpoint, written every 50
  * steps, is evaluated and the table says so),
  * --section NAME (the docs/benchmarks.md section to write; default ebm-jem — the one-hour run writes ebm-jem-hour),
+ * --buffer-init uniform|class-gaussians (SGLD starts: U[−1, 1] as the paper, or JEM++'s one Gaussian per class fitted to
+ * the training data; default uniform; passed to the PyTorch side too),
  * --sgld-steps N (default 20), --timing-reps N (default 5), --eval-n N (test and OOD images scored; default 10000),
- * --seed N, --no-write (do not touch docs/benchmarks.md), --skip-torch, --python PATH.
+ * --seed N, --no-write (do not touch docs/benchmarks.md), --skip-torch, --python PATH, --save MODEL (write the trained
+ * model as an ebmkit JEM file, e.g. for `ebm jem eval`).
  * The issue's target run is one hour of training: size --steps and --warmup from the per-step times in the table
  * (warmup × supervised + (steps − warmup) × JEM step ≈ 3600 s); see docs/energy-models.md.
  */
@@ -53,6 +56,8 @@ const section = strFlag('section', 'ebm-jem');
 const energyPenalty = flag('energy-penalty', 0);
 const pxWeight = flag('px-weight', 1);
 const clamp = has('clamp');
+const bufferInit = strFlag('buffer-init', 'uniform');
+if (bufferInit !== 'uniform' && bufferInit !== 'class-gaussians') throw new Error(`--buffer-init must be uniform or class-gaussians, got ${bufferInit}`);
 const maxAbsLoss = flag('max-abs-loss', 1e8);
 const sgldSteps = flag('sgld-steps', 20);
 const reps = flag('timing-reps', 5);
@@ -83,7 +88,7 @@ const train = { x: await images(path.join(fashion, 'train-images-idx3-ubyte.gz')
 const test = { x: await images(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalN), y: await labels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalN) };
 const ood = await images(path.join(mnist, 't10k-images-idx3-ubyte.gz'), evalN);
 const arch: JemArchitecture = { kind: 'cnn', inputShape: [28, 28, 1], classes: 10 };
-const common = { batchSize: 64, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) }, bufferCapacity: 10_000, reinitProbability: 0.05 };
+const common = { batchSize: 64, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) }, bufferCapacity: 10_000, reinitProbability: 0.05, bufferInit: bufferInit as 'uniform' | 'class-gaussians' };
 
 // Timings on a separate, freshly initialised model (the first step of each kind is a warm-up and not counted).
 const timer = Jem.create(arch, createRng(seed + 1000));
@@ -135,6 +140,7 @@ try {
   rmSync(ckDir, { recursive: true, force: true });
 }
 const trainSeconds = (performance.now() - t0) / 1000;
+if (has('save')) await jem.save(strFlag('save', ''), { steps: stepsDone, warmup, lr, warmupLr, pxWeight, energyPenalty, clamp, sgldSteps, bufferInit, seed });
 const ev = evaluateJem(jem, test, ood);
 console.error(JSON.stringify(ev));
 
@@ -144,7 +150,7 @@ if (!has('skip-torch')) {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const args = [path.join(here, 'jem_torch.py'), '--fashion', fashion, '--mnist', mnist, '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr), ...(Number.isFinite(warmupLr) ? ['--warmup-lr', String(warmupLr)] : []),
     '--energy-penalty', String(energyPenalty), '--px-weight', String(pxWeight),
-    '--sgld-steps', String(sgldSteps), '--timing-reps', String(reps), '--eval-n', String(evalN), '--seed', String(seed)];
+    '--sgld-steps', String(sgldSteps), '--buffer-init', bufferInit, '--timing-reps', String(reps), '--eval-n', String(evalN), '--seed', String(seed)];
   const r = spawnSync(strFlag('python', '/usr/bin/python3'), args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status === 0) {
     torch = JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -178,7 +184,7 @@ const md = [
   '',
   `Machine: ${machineDescription()}; load average ${load0} at start, ${load1} at the end (timings are only comparable at equal load).`,
   `ebmkit: tfjs ${tf.version.tfjs}, ${sel.reason}, one thread. Reference: ${torchNote}.`,
-  `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, Adam lr ${lr}${Number.isFinite(warmupLr) ? ` (${warmupLr} during the warm-up)` : ''}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with 5 % re-init from U[−1, 1]; ` +
+  `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, Adam lr ${lr}${Number.isFinite(warmupLr) ? ` (${warmupLr} during the warm-up)` : ''}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with 5 % re-init from ${bufferInit === 'uniform' ? 'U[−1, 1]' : 'one Gaussian per class fitted to the training data (JEM++), clamped to [−1, 1]'}; ` +
     `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}${clamp ? '; SGLD samples clamped to [−1, 1]' : ''}. OOD: the MNIST test set (first ${ood.length / 784}); AUROC with in-distribution positive.`,
   '',
   markdownTable(['', 'ebmkit (wasm)', 'PyTorch (CPU)'], rows),

@@ -63,6 +63,7 @@ def main():
     p.add_argument('--timing-reps', type=int, default=5)
     p.add_argument('--eval-n', type=int, default=10000)
     p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--buffer-init', choices=['uniform', 'class-gaussians'], default='uniform')
     a = p.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(a.seed)
@@ -75,7 +76,23 @@ def main():
     xood = to(read_idx(os.path.join(a.mnist, 't10k-images-idx3-ubyte.gz')))[:a.eval_n]
     f = model()
     opt = torch.optim.Adam(f.parameters(), lr=a.lr)
-    buf = torch.rand(a.buffer, 1, 28, 28) * 2 - 1
+    if a.buffer_init == 'uniform':
+        noise = lambda n: torch.rand(n, 1, 28, 28) * 2 - 1
+    else:
+        # JEM++'s informative initialisation: one Gaussian per class (covariance + 0.01 I), weights = class frequencies.
+        flat = xtr.reshape(len(xtr), -1).double()
+        comps = []
+        for k in range(10):
+            xk = flat[ytr == k]
+            mu = xk.mean(0)
+            cov = torch.cov(xk.T) + 0.01 * torch.eye(flat.shape[1], dtype=torch.float64)
+            comps.append((mu, torch.linalg.cholesky(cov), len(xk) / len(flat)))
+        probs = torch.tensor([c[2] for c in comps])
+        def noise(n):
+            ks = torch.multinomial(probs, n, replacement=True)
+            out = torch.stack([comps[k][0] + comps[k][1] @ torch.randn(flat.shape[1], dtype=torch.float64) for k in ks.tolist()])
+            return out.clamp(-1, 1).float().reshape(n, 1, 28, 28)
+    buf = noise(a.buffer)
     energy = lambda x: -torch.logsumexp(f(x), 1)
 
     def batch():
@@ -93,7 +110,8 @@ def main():
         idx = torch.from_numpy(rs.randint(0, a.buffer, a.batch))
         x0 = buf[idx]
         fresh = torch.from_numpy(rs.rand(a.batch) < a.reinit)
-        x0[fresh] = torch.rand(int(fresh.sum()), 1, 28, 28) * 2 - 1
+        if int(fresh.sum()) > 0:
+            x0[fresh] = noise(int(fresh.sum()))
         return x0, idx
 
     def step(jem):

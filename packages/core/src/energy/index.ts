@@ -38,6 +38,8 @@ export { buildJemClassifier } from './jem/classifier.js';
 export type { JemMetadata } from './jem/jem-model.js';
 export { Jem, JEM_KIND, JEM_FORMAT_VERSION } from './jem/jem-model.js';
 export type { LabelledData, JemSgldOptions, JemTrainOptions, JemStep, JemTrainResult } from './jem/train-jem.js';
+export type { GaussianComponent } from './gaussian-init.js';
+export { cholesky, fitClassGaussians, gaussianMixtureInit } from './gaussian-init.js';
 export { trainJem } from './jem/train-jem.js';
 export type { JointLossWeights, JointLossGradients, FastGradientSession } from './jem/fast-cnn.js';
 export { FastJemNet } from './jem/fast-cnn.js';

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../rng.js';
+import { fitClassGaussians, gaussianMixtureInit } from '../gaussian-init.js';
 import { DivergenceError, restoreVariables, resumeTraining, saveCheckpoint, snapshotVariables, type GoodCheckpoint } from '../checkpoint.js';
 import { sgld } from '../langevin.js';
 import { ReplayBuffer, uniformInit } from '../replay-buffer.js';
@@ -54,6 +55,12 @@ export interface JemTrainOptions {
   sgld?: JemSgldOptions;
   /** Replay buffer capacity (default 10,000). */
   bufferCapacity?: number;
+  /**
+   * How SGLD starts are initialised and re-initialised: 'uniform' noise on the data range (default, the paper's), or
+   * 'class-gaussians', a mixture of one Gaussian per class fitted to the training data (JEM++'s informative
+   * initialisation; see gaussian-init.ts).
+   */
+  bufferInit?: 'uniform' | 'class-gaussians';
   /** Re-initialisation probability of buffer draws (default 0.05). */
   reinitProbability?: number;
   /** Weight of log p(x) (default 1) and of log p(y|x) (default 1). */
@@ -145,8 +152,11 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
   }
   const vars = jem.variables();
   const { min, max } = jem.metadata.dataRange;
+  const bufferInit = options.bufferInit ?? 'uniform';
+  if (bufferInit !== 'uniform' && bufferInit !== 'class-gaussians') throw new RangeError(`trainJem: bufferInit must be 'uniform' or 'class-gaussians', got ${String(bufferInit)}`);
+  const init = bufferInit === 'uniform' ? uniformInit(min, max) : gaussianMixtureInit(fitClassGaussians(data.x, data.y, K), min, max);
   const buffer = new ReplayBuffer(
-    { sampleShape: shape, capacity: options.bufferCapacity ?? 10_000, reinitProbability: options.reinitProbability ?? 0.05, init: uniformInit(min, max) },
+    { sampleShape: shape, capacity: options.bufferCapacity ?? 10_000, reinitProbability: options.reinitProbability ?? 0.05, init },
     rng,
   );
 
