@@ -57,6 +57,24 @@ test.serial('train, eval and sample a JEM from CSV data', async (t) => {
   for (const line of rows.slice(1)) line.split(',').map(Number).forEach((v) => t.true(v > 0 && v < 50, `sample value ${v}`));
 });
 
+test.serial('--buffer-init class-gaussians trains from class-Gaussian SGLD starts; an unknown choice is a usage error', async (t) => {
+  const trainCsv = path.join(dir, 'train-g.csv');
+  writeBlobs(trainCsv, 300, 3);
+  const model = path.join(dir, 'blobs-g.jem');
+  const tr = await runCli(
+    ['jem', 'train', '--data', trainCsv, '--label-column', 'label', '--hidden', '16,16', '--steps', '40', '--warmup', '20', '--lr', '0.01',
+      '--sgld-steps', '5', '--sgld-step', '0.005', '--sgld-noise', '0.1', '--buffer', '200', '--buffer-init', 'class-gaussians', '--out', model],
+    { env },
+  );
+  t.is(tr.code, 0, tr.stderr);
+  const ev = await runCli(['jem', 'eval', '--model', model, '--data', trainCsv, '--label-column', 'label', '--json'], { env });
+  t.is(ev.code, 0, ev.stderr);
+  t.true(JSON.parse(ev.stdout).accuracy > 0.9);
+  const bad = await runCli(['jem', 'train', '--data', trainCsv, '--label-column', 'label', '--buffer-init', 'data', '--out', model], { env });
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /buffer-init/);
+});
+
 test.serial('usage errors exit 2 and bad data exits 1 with one clear line', async (t) => {
   const csv = path.join(dir, 'bad.csv');
   writeFileSync(csv, 'a,b,label\n1,2,0\n3,x,1\n');
