@@ -17,9 +17,12 @@
  * --max-abs-loss X (divergence threshold; default 1e8: on divergence the last good checkpoint, written every 50
  * steps, is evaluated and the table says so),
  * --section NAME (the docs/benchmarks.md section to write; default ebm-jem — the one-hour run writes ebm-jem-hour),
+ * --reinit P (probability that a buffer draw restarts from the init distribution; default 0.05, the paper's),
  * --buffer-init uniform|class-gaussians (SGLD starts: U[−1, 1] as the paper, or JEM++'s one Gaussian per class fitted to
  * the training data; default uniform; passed to the PyTorch side too),
  * --sgld-steps N (default 20), --timing-reps N (default 5), --eval-n N (test and OOD images scored; default 10000),
+ * --fresh-optimizer (the JEM steps start with a new Adam after the warm-up, as from a pretrained classifier),
+ * --eval-from N (score test and OOD images N, N + 1, …: e.g. to keep images used to choose settings out),
  * --seed N, --no-write (do not touch docs/benchmarks.md), --skip-torch, --python PATH, --save MODEL (write the trained
  * model as an ebmkit JEM file, e.g. for `ebm jem eval`).
  * The issue's target run is one hour of training: size --steps and --warmup from the per-step times in the table
@@ -56,6 +59,9 @@ const section = strFlag('section', 'ebm-jem');
 const energyPenalty = flag('energy-penalty', 0);
 const pxWeight = flag('px-weight', 1);
 const clamp = has('clamp');
+const freshOptimizer = has('fresh-optimizer');
+const evalFrom = flag('eval-from', 0);
+const reinit = flag('reinit', 0.05);
 const bufferInit = strFlag('buffer-init', 'uniform');
 if (bufferInit !== 'uniform' && bufferInit !== 'class-gaussians') throw new Error(`--buffer-init must be uniform or class-gaussians, got ${bufferInit}`);
 const maxAbsLoss = flag('max-abs-loss', 1e8);
@@ -68,27 +74,27 @@ if (!corpora) throw new Error('set EBM_CORPORA_DIR to the directory holding fash
 const fashion = path.join(corpora, 'fashion_mnist');
 const mnist = path.join(corpora, 'mnist_partial');
 
-/** u8 images → float32 in [−1, 1] (x / 127.5 − 1), the first `limit` rows. */
-async function images(file: string, limit = Infinity): Promise<Float32Array> {
+/** u8 images → float32 in [−1, 1] (x / 127.5 − 1), rows from ≤ i < from + limit. */
+async function images(file: string, limit = Infinity, from = 0): Promise<Float32Array> {
   const t = await readIdx(file);
-  const n = Math.min(t.shape[0]!, limit);
+  const n = Math.max(0, Math.min(t.shape[0]! - from, limit));
   const out = new Float32Array(n * 784);
-  for (let i = 0; i < out.length; i++) out[i] = (t.data[i] as number) / 127.5 - 1;
+  for (let i = 0; i < out.length; i++) out[i] = (t.data[from * 784 + i] as number) / 127.5 - 1;
   return out;
 }
-async function labels(file: string, limit = Infinity): Promise<Int32Array> {
+async function labels(file: string, limit = Infinity, from = 0): Promise<Int32Array> {
   const t = await readIdx(file);
-  return Int32Array.from((t.data as Uint8Array).subarray(0, Math.min(t.shape[0]!, limit)));
+  return Int32Array.from((t.data as Uint8Array).subarray(from, from + Math.max(0, Math.min(t.shape[0]! - from, limit))));
 }
 
 const load0 = loadavg().map((v) => v.toFixed(2)).join(' ');
 const sel = await selectBackend('wasm');
 console.error(`backend: ${sel.reason}`);
 const train = { x: await images(path.join(fashion, 'train-images-idx3-ubyte.gz')), y: await labels(path.join(fashion, 'train-labels-idx1-ubyte.gz')) };
-const test = { x: await images(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalN), y: await labels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalN) };
-const ood = await images(path.join(mnist, 't10k-images-idx3-ubyte.gz'), evalN);
+const test = { x: await images(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalN, evalFrom), y: await labels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalN, evalFrom) };
+const ood = await images(path.join(mnist, 't10k-images-idx3-ubyte.gz'), evalN, evalFrom);
 const arch: JemArchitecture = { kind: 'cnn', inputShape: [28, 28, 1], classes: 10 };
-const common = { batchSize: 64, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) }, bufferCapacity: 10_000, reinitProbability: 0.05, bufferInit: bufferInit as 'uniform' | 'class-gaussians' };
+const common = { batchSize: 64, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) }, bufferCapacity: 10_000, reinitProbability: reinit, bufferInit: bufferInit as 'uniform' | 'class-gaussians' };
 
 // Timings on a separate, freshly initialised model (the first step of each kind is a warm-up and not counted).
 const timer = Jem.create(arch, createRng(seed + 1000));
@@ -114,33 +120,45 @@ const t0 = performance.now();
 const ckDir = mkdtempSync(path.join(tmpdir(), 'ebm-jem-bench-'));
 let stopNote = '';
 let stepsDone = steps;
+// One trainJem run (the warm-up switches the optimiser's rate), or with --fresh-optimizer two: the warm-up, then the
+// JEM steps with a new Adam (as when JEM training starts from a pretrained classifier).
+const stages = freshOptimizer && warmup > 0 && warmup < steps
+  ? [{ from: 0, steps: warmup, warmupSteps: warmup }, { from: warmup, steps: steps - warmup, warmupSteps: 0 }]
+  : [{ from: 0, steps, warmupSteps: warmup }];
+let stageFrom = 0;
 try {
-  await trainJem(jem, train, {
-    ...common,
-    steps,
-    maxAbsLoss,
-    checkpoint: { path: path.join(ckDir, 'jem.ckpt.safetensors'), every: 50 },
-    warmupSteps: warmup,
-    ...(Number.isFinite(warmupLr) ? { warmupLearningRate: warmupLr } : {}),
-    onStep: (s) => {
-      if (s.step % 50 === 0 || s.step === steps) {
-        console.error(
-          `step ${s.step}/${steps} ${s.phase} loss ${s.loss.toFixed(3)} xent ${s.crossEntropy.toFixed(3)} acc ${s.batchAccuracy.toFixed(2)} ` +
-            `E(data) ${s.energyData.toFixed(2)} E(samples) ${s.energySample.toFixed(2)} ${((performance.now() - t0) / 1000).toFixed(0)} s`,
-        );
-      }
-    },
-  }, createRng(seed));
+  for (const stage of stages) {
+    stageFrom = stage.from;
+    await trainJem(jem, train, {
+      ...common,
+      // A pure warm-up stage runs no SGLD: its buffer is never drawn from, so it skips fitting the class Gaussians.
+      ...(stage.warmupSteps === stage.steps ? { bufferInit: 'uniform' as const } : {}),
+      steps: stage.steps,
+      maxAbsLoss,
+      checkpoint: { path: path.join(ckDir, `jem-${stage.from}.ckpt.safetensors`), every: 50 },
+      warmupSteps: stage.warmupSteps,
+      ...(Number.isFinite(warmupLr) && stage.warmupSteps > 0 ? { warmupLearningRate: warmupLr } : {}),
+      onStep: (s) => {
+        const step = stage.from + s.step;
+        if (step % 50 === 0 || step === steps) {
+          console.error(
+            `step ${step}/${steps} ${s.phase} loss ${s.loss.toFixed(3)} xent ${s.crossEntropy.toFixed(3)} acc ${s.batchAccuracy.toFixed(2)} ` +
+              `E(data) ${s.energyData.toFixed(2)} E(samples) ${s.energySample.toFixed(2)} ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+          );
+        }
+      },
+    }, createRng(seed));
+  }
 } catch (e) {
   if (!(e instanceof DivergenceError)) throw e;
-  stepsDone = e.checkpoint?.step ?? 0;
+  stepsDone = stageFrom + (e.checkpoint?.step ?? 0);
   stopNote = `Training diverged at step ${e.step} (${e.reason}); the model evaluated is the last good checkpoint, step ${stepsDone}.`;
   console.error(stopNote);
 } finally {
   rmSync(ckDir, { recursive: true, force: true });
 }
 const trainSeconds = (performance.now() - t0) / 1000;
-if (has('save')) await jem.save(strFlag('save', ''), { steps: stepsDone, warmup, lr, warmupLr, pxWeight, energyPenalty, clamp, sgldSteps, bufferInit, seed });
+if (has('save')) await jem.save(strFlag('save', ''), { steps: stepsDone, warmup, lr, warmupLr, pxWeight, energyPenalty, clamp, sgldSteps, bufferInit, reinit, seed });
 const ev = evaluateJem(jem, test, ood);
 console.error(JSON.stringify(ev));
 
@@ -150,7 +168,7 @@ if (!has('skip-torch')) {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const args = [path.join(here, 'jem_torch.py'), '--fashion', fashion, '--mnist', mnist, '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr), ...(Number.isFinite(warmupLr) ? ['--warmup-lr', String(warmupLr)] : []),
     '--energy-penalty', String(energyPenalty), '--px-weight', String(pxWeight),
-    '--sgld-steps', String(sgldSteps), '--buffer-init', bufferInit, '--timing-reps', String(reps), '--eval-n', String(evalN), '--seed', String(seed)];
+    '--sgld-steps', String(sgldSteps), '--buffer-init', bufferInit, '--reinit', String(reinit), '--timing-reps', String(reps), '--eval-n', String(evalN), '--eval-from', String(evalFrom), '--seed', String(seed)];
   const r = spawnSync(strFlag('python', '/usr/bin/python3'), args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status === 0) {
     torch = JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -184,8 +202,8 @@ const md = [
   '',
   `Machine: ${machineDescription()}; load average ${load0} at start, ${load1} at the end (timings are only comparable at equal load).`,
   `ebmkit: tfjs ${tf.version.tfjs}, ${sel.reason}, one thread. Reference: ${torchNote}.`,
-  `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, Adam lr ${lr}${Number.isFinite(warmupLr) ? ` (${warmupLr} during the warm-up)` : ''}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with 5 % re-init from ${bufferInit === 'uniform' ? 'U[−1, 1]' : 'one Gaussian per class fitted to the training data (JEM++), clamped to [−1, 1]'}; ` +
-    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}${clamp ? '; SGLD samples clamped to [−1, 1]' : ''}. OOD: the MNIST test set (first ${ood.length / 784}); AUROC with in-distribution positive.`,
+  `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, Adam lr ${lr}${Number.isFinite(warmupLr) ? ` (${warmupLr} during the warm-up)` : ''}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with ${+(reinit * 100).toFixed(1)} % re-init from ${bufferInit === 'uniform' ? 'U[−1, 1]' : 'one Gaussian per class fitted to the training data (JEM++), clamped to [−1, 1]'}; ` +
+    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}${clamp ? '; SGLD samples clamped to [−1, 1]' : ''}.${freshOptimizer ? ' The JEM steps start with a fresh Adam (--fresh-optimizer).' : ''} OOD: the MNIST test set (${evalFrom > 0 ? `images ${evalFrom}–${evalFrom + ood.length / 784 - 1}` : `first ${ood.length / 784}`}); test accuracy on Fashion-MNIST test images ${evalFrom}–${evalFrom + test.y.length - 1}; AUROC with in-distribution positive.`,
   '',
   markdownTable(['', 'ebmkit (wasm)', 'PyTorch (CPU)'], rows),
   '',
