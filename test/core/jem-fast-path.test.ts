@@ -19,7 +19,7 @@ function relErr(a: tf.Tensor, b: tf.Tensor): number {
 const CNN: JemArchitecture = { kind: 'cnn', inputShape: [12, 12, 1], classes: 5, filters: [8, 12], dense: 16 };
 const MLP: JemArchitecture = { kind: 'mlp', inputShape: [6, 2], classes: 3, hidden: [8, 4] };
 
-test('E and ∇ₓE from the fast path equal autodiff (CNN with ties in pooling windows, MLP)', (t) => {
+test('E, class energies and their ∇ₓ from the fast path equal autodiff (CNN with ties in pooling windows, MLP)', (t) => {
   for (const arch of [CNN, MLP]) {
     const jem = Jem.create(arch, createRng(3));
     const fast = FastJemNet.of(jem.model);
@@ -38,6 +38,16 @@ test('E and ∇ₓE from the fast path equal autodiff (CNN with ties in pooling 
     t.true(relErr(got.grad, ref.grad) < 1e-4, `${arch.kind}: gradients ${relErr(got.grad, ref.grad)}`);
     t.true(tf.max(tf.abs(ref.grad)).dataSync()[0]! > 0, 'the gradient is not trivially zero');
     session.dispose();
+    // Class energies E(x | y) = −f(x)[y], one class for all rows and one per row.
+    for (const y of [2, Int32Array.from([0, 1, 2, 0, 1, 2])]) {
+      const e = jem.classEnergy(y);
+      const r = tf.valueAndGrad((xx: tf.Tensor) => e(xx))(x);
+      const s = e.gradientSession!()!;
+      const c = s.energyAndGradient(x);
+      t.true(relErr(c.energy, r.value) < 1e-5 && relErr(c.grad, r.grad) < 1e-4, `${arch.kind}: class energy ${String(y)}`);
+      s.dispose();
+      tf.dispose([r.value, r.grad, c.energy, c.grad]);
+    }
     tf.dispose([x, ref.value, ref.grad, got.energy, got.grad]);
     jem.dispose();
   }

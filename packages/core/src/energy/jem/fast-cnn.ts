@@ -248,22 +248,40 @@ export class FastJemNet {
   }
 
   /** E(x) = −logsumexp f(x) and its gradient: ∂E/∂f = −softmax f, back-propagated. */
-  private energyAndGradient(x: tf.Tensor, transposed?: Map<tf.Variable, tf.Tensor>): { energy: tf.Tensor1D; grad: tf.Tensor } {
+  /**
+   * E(x) = −logsumexp f(x) and its gradient (∂E/∂f = −softmax f, back-propagated), or with `classes` the class
+   * energy E(x | y) = −f(x)[y] (∂E/∂f = −onehot(y)).
+   */
+  private energyAndGradient(x: tf.Tensor, transposed: Map<tf.Variable, tf.Tensor>, classes?: Int32Array | number): { energy: tf.Tensor1D; grad: tf.Tensor } {
     return tf.tidy(() => {
       const { logits, saved } = this.forward(x);
-      const lse = tf.logSumExp(logits, 1, true);
-      const g = tf.neg(tf.exp(tf.sub(logits, lse)));
+      let energy: tf.Tensor;
+      let g: tf.Tensor;
+      if (classes === undefined) {
+        const lse = tf.logSumExp(logits, 1, true);
+        g = tf.neg(tf.exp(tf.sub(logits, lse)));
+        energy = tf.neg(tf.reshape(lse, [-1]));
+      } else {
+        const n = logits.shape[0];
+        const labels = typeof classes === 'number' ? new Int32Array(n).fill(classes) : classes;
+        if (labels.length !== n) throw new RangeError(`FastJemNet: ${labels.length} class labels for a batch of ${n}`);
+        g = tf.neg(tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]).toFloat());
+        energy = tf.sum(tf.mul(logits, g), 1);
+      }
       const grad = this.backward(g, saved, true, undefined, transposed)!;
-      return { energy: tf.neg(tf.reshape(lse, [-1])) as tf.Tensor1D, grad };
+      return { energy: energy as tf.Tensor1D, grad };
     });
   }
 
-  /** A session for one sampler run over fixed weights (see `FastGradientSession`). */
-  session(): FastGradientSession {
+  /**
+   * A session for one sampler run over fixed weights (see `FastGradientSession`): of E(x), or with `classes` (one
+   * class, or one per row) of the class energy E(x | y) = −f(x)[y].
+   */
+  session(classes?: Int32Array | number): FastGradientSession {
     const transposed = new Map<tf.Variable, tf.Tensor>();
     for (const L of this.layers) if (L.kind === 'dense') transposed.set(L.W, tf.transpose(L.W));
     return {
-      energyAndGradient: (x) => this.energyAndGradient(x, transposed),
+      energyAndGradient: (x) => this.energyAndGradient(x, transposed, classes),
       dispose: () => tf.dispose([...transposed.values()]),
     };
   }

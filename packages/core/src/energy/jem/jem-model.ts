@@ -83,7 +83,7 @@ export class Jem {
     if (typeof y === 'number' && !(Number.isSafeInteger(y) && y >= 0 && y < this.classes)) {
       throw new RangeError(`Jem.classEnergy: class ${y} outside [0, ${this.classes})`);
     }
-    return (x) =>
+    const energy: EnergyFunction = (x) =>
       tf.tidy(() => {
         const f = this.logits(x);
         const n = f.shape[0];
@@ -92,6 +92,8 @@ export class Jem {
         const mask = tf.oneHot(tf.tensor1d(labels, 'int32'), this.classes);
         return tf.neg(tf.sum(tf.mul(f, mask), 1)) as tf.Tensor1D;
       });
+    energy.gradientSession = () => this.fastPath()?.session(y);
+    return energy;
   }
 
   /** The trainable tf.Variables, in order. */
