@@ -16,7 +16,7 @@ export type { LiftedChain } from './chain/dp.js';
 export { backtrace, backward, forward, liftChain } from './chain/dp.js';
 export { ChainWorkspace, sumSemiringFor } from './chain/inference.js';
 export type { ChainWorkspaceOptions } from './chain/inference.js';
-export { instantiateWasm, regrowWasm } from './wasm-module.js';
+export { instantiateKernels, instantiateWasm, regrowWasm, WasmKernels } from './wasm-module.js';
 export type { WasmInstance, WasmMemory } from './wasm-module.js';
 export type { ScoredLabels } from './chain/kbest.js';
 export { kBest } from './chain/kbest.js';

@@ -74,3 +74,37 @@ export function regrowWasm<Exports>(base64: string, old: WasmInstance<Exports>, 
   new Uint8Array(next.memory.buffer).set(new Uint8Array(old.memory.buffer));
   return next;
 }
+
+/**
+ * `instantiateWasm(base64, bytes)`, or null when the environment variable `switchName` is `js` (each kernel family's
+ * way back to its JavaScript loops, e.g. EBM_CHAIN_KERNELS=js).
+ */
+export function instantiateKernels<Exports>(base64: string, switchName: string, bytes?: number): WasmInstance<Exports> | null {
+  if (typeof process !== 'undefined' && process.env?.[switchName] === 'js') return null;
+  return instantiateWasm<Exports>(base64, bytes);
+}
+
+/**
+ * Base of the kernel wrappers that own a module instance and its memory: `x` is the exports, `memory` the memory as
+ * it is now, and `ensure` swaps in a larger instance with the contents copied (`regrowWasm`) — views made before that
+ * are no longer the kernels', so make views after it.
+ */
+export abstract class WasmKernels<Exports> {
+  protected constructor(
+    private readonly base64: string,
+    private inst: WasmInstance<Exports>,
+  ) {}
+
+  protected get x(): Exports {
+    return this.inst.exports;
+  }
+
+  protected get memory(): WasmMemory {
+    return this.inst.memory;
+  }
+
+  /** Makes the memory hold at least `bytes` (a new, larger memory with the contents copied: make new views). */
+  ensure(bytes: number): void {
+    this.inst = regrowWasm(this.base64, this.inst, bytes);
+  }
+}

@@ -151,8 +151,11 @@ try {
   }
 } catch (e) {
   if (!(e instanceof DivergenceError)) throw e;
-  stepsDone = stageFrom + (e.checkpoint?.step ?? 0);
-  stopNote = `Training diverged at step ${e.step} (${e.reason}); the model evaluated is the last good checkpoint, step ${stepsDone}.`;
+  // trainJem restores the last good checkpoint; without one the model is left as it was before the failing step.
+  stepsDone = stageFrom + (e.checkpoint?.step ?? e.step - 1);
+  stopNote =
+    `Training diverged at step ${stageFrom + e.step} (${e.reason}); the model evaluated is ` +
+    `${e.checkpoint ? 'the last good checkpoint' : 'the one before that step'}, step ${stepsDone}.`;
   console.error(stopNote);
 } finally {
   rmSync(ckDir, { recursive: true, force: true });

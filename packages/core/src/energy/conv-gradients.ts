@@ -485,7 +485,8 @@ function makeSharingIdentity(original: (a: KernelArgs) => TensorInfo) {
 /**
  * Sum over leading axes on wasm (the bias gradient of every conv and dense layer: dy [N, H, W, C] summed over N, H and
  * W) as one pass over the wasm heap with float64 accumulators (a WebAssembly SIMD kernel of tensor-glue.wat when
- * the kept size is a multiple of 4: 3.2 M elements in ≈1 ms instead of ≈8). wasm's own kernel first transposes the
+ * the kept size is a multiple of 4: 3.2 M elements took 1.2 ms instead of 12.7 in a kernel profile taken while two
+ * other jobs shared the machine). wasm's own kernel first transposes the
  * reduced axes to the end, a full copy of dy.
  */
 function makeLeadingAxesSum(original: (a: KernelArgs) => TensorInfo) {

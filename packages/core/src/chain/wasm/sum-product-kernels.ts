@@ -1,4 +1,4 @@
-import { instantiateWasm, regrowWasm, type WasmInstance } from '../../wasm-module.js';
+import { instantiateKernels, WasmKernels, type WasmInstance } from '../../wasm-module.js';
 import { WASM_BASE64 } from './sum-product-wasm.js';
 
 /** The exports of sum-product.wat (pointers are byte offsets into `memory`). */
@@ -14,28 +14,20 @@ interface Exports {
  * the lifted potentials in place and the kernels read them without copying; `ChainWorkspace` lays its buffers out
  * this way. The kernels compute the same sums as the JavaScript loops, in another order (equal up to rounding).
  */
-export class SumProductKernels {
-  private constructor(private inst: WasmInstance<Exports>) {}
-
-  private get x(): Exports {
-    return this.inst.exports;
+export class SumProductKernels extends WasmKernels<Exports> {
+  private constructor(inst: WasmInstance<Exports>) {
+    super(WASM_BASE64, inst);
   }
 
   /** An instance with its own memory, or null where WebAssembly SIMD is unavailable or `EBM_CHAIN_KERNELS=js`. */
   static create(): SumProductKernels | null {
-    if (typeof process !== 'undefined' && process.env?.['EBM_CHAIN_KERNELS'] === 'js') return null;
-    const inst = instantiateWasm<Exports>(WASM_BASE64);
+    const inst = instantiateKernels<Exports>(WASM_BASE64, 'EBM_CHAIN_KERNELS');
     return inst ? new SumProductKernels(inst) : null;
-  }
-
-  /** Makes the memory hold at least `bytes` (a new, larger memory with the contents copied: make new views). */
-  ensure(bytes: number): void {
-    this.inst = regrowWasm(WASM_BASE64, this.inst, bytes);
   }
 
   /** A Float64Array of `length` over the memory, starting `offset` doubles in. */
   view(offset: number, length: number): Float64Array {
-    return new Float64Array(this.inst.memory.buffer, offset * 8, length);
+    return new Float64Array(this.memory.buffer, offset * 8, length);
   }
 
   /** dp.ts `forward` for SumSemiring: rescaled α rows; sums[t] = the row sum before rescaling (0 leaves the row). */

@@ -91,33 +91,36 @@ export class BinaryRbmUpdater implements RbmUpdater {
     const Vp = (this.Vp = pad4(V));
     const Hp = (this.Hp = pad4(H));
     const B = cfg.batchSize;
-    const sizes = [Vp * Hp, Vp * Hp, Hp * Vp, Vp, Hp, 3 * B * Hp, B * Vp, 2 * B * V, 2 * B + 1, B * H, B + 1, Vp + 1, 2 * B * V, Hp, 2 * B, 2];
-    sizes.push(B * Hp, B * V, B + 1, B * V, B + 1, B * V, B + 1);
-    k.ensure(RbmBinaryKernels.bytesFor(sizes));
-    this.W = k.allocF32(Vp * Hp);
-    this.vel = k.allocF32(Vp * Hp);
-    this.Wt = k.allocF32(Hp * Vp);
-    this.b = k.allocF32(Vp);
-    this.c = k.allocF32(Hp);
-    this.hs = k.allocF32(3 * B * Hp);
-    this.vPre = k.allocF32(B * Vp);
-    this.vIdx = k.allocI32(2 * B * V);
-    this.vStarts = k.allocI32(2 * B + 1);
-    this.hIdx = k.allocI32(B * H);
-    this.hStarts = k.allocI32(B + 1); // all zero: the PCD chains start at h = 0, as in the tfjs engine
-    this.colStarts = k.allocI32(Vp + 1);
-    this.rowIdx = k.allocI32(2 * B * V);
-    this.velC = k.allocF32(Hp);
-    this.allRows = k.allocI32(2 * B);
+    const m = k.allocate({
+      W: ['f32', Vp * Hp],
+      vel: ['f32', Vp * Hp],
+      Wt: ['f32', Hp * Vp],
+      b: ['f32', Vp],
+      c: ['f32', Hp],
+      hs: ['f32', 3 * B * Hp],
+      vPre: ['f32', B * Vp],
+      vIdx: ['i32', 2 * B * V],
+      vStarts: ['i32', 2 * B + 1],
+      hIdx: ['i32', B * H],
+      hStarts: ['i32', B + 1], // all zero: the PCD chains start at h = 0, as in the tfjs engine
+      colStarts: ['i32', Vp + 1],
+      rowIdx: ['i32', 2 * B * V],
+      velC: ['f32', Hp],
+      allRows: ['i32', 2 * B],
+      allRowsStarts: ['i32', 2],
+      hPre0: ['f32', B * Hp],
+      both: ['i32', B * V],
+      bothStarts: ['i32', B + 1],
+      onlyPos: ['i32', B * V],
+      onlyPosStarts: ['i32', B + 1],
+      onlyNeg: ['i32', B * V],
+      onlyNegStarts: ['i32', B + 1],
+    } as const);
+    ({ W: this.W, vel: this.vel, Wt: this.Wt, b: this.b, c: this.c, hs: this.hs, vPre: this.vPre, vIdx: this.vIdx, vStarts: this.vStarts } = m);
+    ({ hIdx: this.hIdx, hStarts: this.hStarts, colStarts: this.colStarts, rowIdx: this.rowIdx, velC: this.velC, allRows: this.allRows } = m);
+    ({ allRowsStarts: this.allRowsStarts, hPre0: this.hPre0, both: this.both, bothStarts: this.bothStarts, onlyPos: this.onlyPos } = m);
+    ({ onlyPosStarts: this.onlyPosStarts, onlyNeg: this.onlyNeg, onlyNegStarts: this.onlyNegStarts } = m);
     for (let r = 0; r < 2 * B; r++) this.allRows[r] = r;
-    this.allRowsStarts = k.allocI32(2);
-    this.hPre0 = k.allocF32(B * Hp);
-    this.both = k.allocI32(B * V);
-    this.bothStarts = k.allocI32(B + 1);
-    this.onlyPos = k.allocI32(B * V);
-    this.onlyPosStarts = k.allocI32(B + 1);
-    this.onlyNeg = k.allocI32(B * V);
-    this.onlyNegStarts = k.allocI32(B + 1);
     for (let i = 0; i < V; i++) this.W.set(initial.weights.subarray(i * H, (i + 1) * H), i * Hp);
     k.transpose(Vp, Hp, this.W, this.Wt);
     this.b.set(initial.visibleBias);

@@ -1,4 +1,4 @@
-import { instantiateWasm, regrowWasm, type WasmInstance } from '@ebmkit/core';
+import { instantiateKernels, WasmKernels, type WasmInstance } from '@ebmkit/core';
 import type { EncodedCorpus } from '../../corpus.js';
 import type { FeatureIndex } from '../../feature-index.js';
 import { WASM_BASE64 } from './state-features-wasm.js';
@@ -17,25 +17,19 @@ interface Exports {
  * Per evaluation the weights are copied in (`loadWeights`) and the gradient added out (`addGradient`); the unary
  * and node tables of a sequence are views into the same memory. For labels up to 256 (one-byte labels).
  */
-export class StateFeatureKernels {
+export class StateFeatureKernels extends WasmKernels<Exports> {
   private cap = 0;
   private readonly base: number; // byte offset of unary (then node); everything before it is fixed
   private readonly p: { itemStart: number; range: number; labels: number; value: number; w: number; grad: number };
   unary: Float64Array = new Float64Array(0);
   node: Float64Array = new Float64Array(0);
 
-  private inst: WasmInstance<Exports>;
-
-  private get x(): Exports {
-    return this.inst.exports;
-  }
-
   private constructor(
     inst: WasmInstance<Exports>,
     readonly index: FeatureIndex,
     readonly corpus: EncodedCorpus,
   ) {
-    this.inst = inst;
+    super(WASM_BASE64, inst);
     const { attr, itemStart, value } = corpus;
     const nW = index.numWeights;
     const items = corpus.seqStart[corpus.numSequences]!;
@@ -49,8 +43,8 @@ export class StateFeatureKernels {
     this.base = align(labels + index.numState);
     this.p = { itemStart: is, range, labels, value: val, w, grad };
     // Room for the corpus and sequences of up to 256 items without a new memory.
-    this.inst = regrowWasm(WASM_BASE64, this.inst, this.base + 16 * 256 * index.numLabels);
-    const buf = this.inst.memory.buffer;
+    this.ensure(this.base + 16 * 256 * index.numLabels);
+    const buf = this.memory.buffer;
     new Int32Array(buf, is, items + 1).set(itemStart.subarray(0, items + 1));
     const r = new Int32Array(buf, range, 2 * attr.length);
     const { attrStart } = index;
@@ -65,25 +59,25 @@ export class StateFeatureKernels {
 
   /** Kernels over `corpus` (copied in once), or null when WebAssembly is unavailable, labels exceed a byte, or `EBM_CRF_KERNELS=js`. */
   static create(index: FeatureIndex, corpus: EncodedCorpus): StateFeatureKernels | null {
-    if (index.numLabels > 256 || process.env['EBM_CRF_KERNELS'] === 'js') return null;
-    const inst = instantiateWasm<Exports>(WASM_BASE64);
+    if (index.numLabels > 256) return null;
+    const inst = instantiateKernels<Exports>(WASM_BASE64, 'EBM_CRF_KERNELS');
     return inst ? new StateFeatureKernels(inst, index, corpus) : null;
   }
 
   /** Makes `unary` and `node` hold T·L values (views; re-made when the memory grows). */
   reserve(T: number): void {
     const n = T * this.index.numLabels;
-    if (n <= this.cap && this.unary.buffer === this.inst.memory.buffer) return;
+    if (n <= this.cap && this.unary.buffer === this.memory.buffer) return;
     this.cap = Math.max(n, Math.ceil(this.cap * 1.5));
-    this.inst = regrowWasm(WASM_BASE64, this.inst, this.base + 16 * this.cap);
-    this.unary = new Float64Array(this.inst.memory.buffer, this.base, this.cap);
-    this.node = new Float64Array(this.inst.memory.buffer, this.base + 8 * this.cap, this.cap);
+    this.ensure(this.base + 16 * this.cap);
+    this.unary = new Float64Array(this.memory.buffer, this.base, this.cap);
+    this.node = new Float64Array(this.memory.buffer, this.base + 8 * this.cap, this.cap);
   }
 
   /** Copies the weights in and zeroes the kernels' gradient. */
   loadWeights(w: Float64Array): void {
     const nW = this.index.numWeights;
-    const buf = this.inst.memory.buffer;
+    const buf = this.memory.buffer;
     new Float64Array(buf, this.p.w, nW).set(w.subarray(0, nW));
     new Float64Array(buf, this.p.grad, nW).fill(0);
   }
@@ -113,7 +107,7 @@ export class StateFeatureKernels {
 
   /** grad[k] += the kernels' gradient for the state features. */
   addGradient(grad: Float64Array): void {
-    const g = new Float64Array(this.inst.memory.buffer, this.p.grad, this.index.numState);
+    const g = new Float64Array(this.memory.buffer, this.p.grad, this.index.numState);
     for (let k = 0; k < g.length; k++) grad[k]! += g[k]!;
   }
 }

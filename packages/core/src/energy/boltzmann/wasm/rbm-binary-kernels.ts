@@ -1,4 +1,4 @@
-import { instantiateWasm, regrowWasm, type WasmInstance } from '../../../wasm-module.js';
+import { instantiateKernels, WasmKernels, type WasmInstance } from '../../../wasm-module.js';
 import { WASM_BASE64 } from './rbm-binary-wasm.js';
 
 /** The exports of rbm-binary.wat (pointers are byte offsets into `memory`). */
@@ -19,25 +19,17 @@ interface Exports {
  * column counts must be multiples of 4 (pad with zeros). A binary row is the list of its active indices, so each
  * product with a binary operand is a sum of matrix rows: the same sums as a dense product, in another order.
  */
-export class RbmBinaryKernels {
+export class RbmBinaryKernels extends WasmKernels<Exports> {
   private top = 0;
 
-  private constructor(private inst: WasmInstance<Exports>) {}
-
-  private get x(): Exports {
-    return this.inst.exports;
+  private constructor(inst: WasmInstance<Exports>) {
+    super(WASM_BASE64, inst);
   }
 
   /** An instance with its own memory, or null where WebAssembly SIMD is unavailable or `EBM_RBM_KERNELS=js`. */
   static create(): RbmBinaryKernels | null {
-    if (typeof process !== 'undefined' && process.env?.['EBM_RBM_KERNELS'] === 'js') return null;
-    const inst = instantiateWasm<Exports>(WASM_BASE64);
+    const inst = instantiateKernels<Exports>(WASM_BASE64, 'EBM_RBM_KERNELS');
     return inst ? new RbmBinaryKernels(inst) : null;
-  }
-
-  /** Grows the memory to at least `bytes` (views made before a growth are detached: allocate after this). */
-  ensure(bytes: number): void {
-    this.inst = regrowWasm(WASM_BASE64, this.inst, bytes);
   }
 
   /** Bytes `alloc` will have used after allocating arrays of these lengths (4-byte elements, 16-byte aligned). */
@@ -47,16 +39,28 @@ export class RbmBinaryKernels {
     return b;
   }
 
+  /**
+   * Zeroed arrays for every entry of `spec` (name → element type and length), with the memory made large enough for
+   * all of them first: one place for the sizes of a layout.
+   */
+  allocate<S extends Record<string, readonly ['f32' | 'i32', number]>>(spec: S): { [K in keyof S]: S[K][0] extends 'f32' ? Float32Array : Int32Array } {
+    const entries = Object.entries(spec);
+    this.ensure(this.top + RbmBinaryKernels.bytesFor(entries.map(([, [, n]]) => n)));
+    const out: Record<string, Float32Array | Int32Array> = {};
+    for (const [name, [type, n]] of entries) out[name] = type === 'f32' ? this.allocF32(n) : this.allocI32(n);
+    return out as { [K in keyof S]: S[K][0] extends 'f32' ? Float32Array : Int32Array };
+  }
+
   /** A zeroed Float32Array of `length` from the memory (a bump allocator; call `ensure` for the total first). */
   allocF32(length: number): Float32Array {
-    const a = new Float32Array(this.inst.memory.buffer, this.take(length), length);
+    const a = new Float32Array(this.memory.buffer, this.take(length), length);
     a.fill(0);
     return a;
   }
 
   /** A zeroed Int32Array of `length` from the memory (see `allocF32`). */
   allocI32(length: number): Int32Array {
-    const a = new Int32Array(this.inst.memory.buffer, this.take(length), length);
+    const a = new Int32Array(this.memory.buffer, this.take(length), length);
     a.fill(0);
     return a;
   }
@@ -64,8 +68,8 @@ export class RbmBinaryKernels {
   private take(length: number): number {
     const at = this.top;
     const bytes = Math.ceil((4 * length) / 16) * 16;
-    if (at + bytes > this.inst.memory.buffer.byteLength) {
-      throw new RangeError(`RbmBinaryKernels: ${at + bytes} bytes needed, ${this.inst.memory.buffer.byteLength} reserved (call ensure first)`);
+    if (at + bytes > this.memory.buffer.byteLength) {
+      throw new RangeError(`RbmBinaryKernels: ${at + bytes} bytes needed, ${this.memory.buffer.byteLength} reserved (call ensure first)`);
     }
     this.top = at + bytes;
     return at;
