@@ -53,7 +53,7 @@ test('E, class energies and their ∇ₓ from the fast path equal autodiff (CNN 
   }
 });
 
-test('the joint loss and all weight gradients from the fast path equal autodiff (with and without samples)', (t) => {
+test('the joint loss and all weight gradients from the fast path equal autodiff (with and without samples, 3 samples for 5 data)', (t) => {
   for (const arch of [CNN, MLP]) {
     const jem = Jem.create(arch, createRng(5));
     const fast = FastJemNet.of(jem.model)!;
@@ -61,7 +61,8 @@ test('the joint loss and all weight gradients from the fast path equal autodiff 
     const B = 5;
     const K = arch.classes;
     const xPos = tf.randomUniform([B, ...arch.inputShape], -1, 1, 'float32', 11);
-    const xNeg = tf.randomUniform([B, ...arch.inputShape], -1, 1, 'float32', 12);
+    const M = 3;
+    const xNeg = tf.randomUniform([M, ...arch.inputShape], -1, 1, 'float32', 12);
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 1, 0], 'int32'), K).toFloat() as tf.Tensor2D;
     for (const neg of [xNeg, undefined]) {
       const w = { pyx: 0.8, px: 0.3, alpha: 0.05 };
@@ -71,7 +72,7 @@ test('the joint loss and all weight gradients from the fast path equal autodiff 
         let loss = tf.mul(tf.losses.softmaxCrossEntropy(y, fPos), w.pyx) as tf.Scalar;
         if (neg) {
           const ePos = tf.mean(tf.neg(tf.logSumExp(fPos, 1)));
-          const eNeg = tf.mean(tf.neg(tf.logSumExp(tf.slice(f, [B, 0], [B, K]), 1)));
+          const eNeg = tf.mean(tf.neg(tf.logSumExp(tf.slice(f, [B, 0], [M, K]), 1)));
           loss = tf.add(tf.add(loss, tf.mul(tf.sub(ePos, eNeg), w.px)), tf.mul(w.alpha, tf.add(tf.square(ePos), tf.square(eNeg))));
         }
         return loss;
@@ -132,7 +133,7 @@ test('fused bias + Swish + 2×2 max-pooling keeps the first maximum and its back
   tf.dispose([z4, bias, p!, idx!, d!, ref, gp, gz, refGrad]);
 });
 
-test('training with the fast path follows autodiff training; SGLD uses the energy’s session', async (t) => {
+test('training with the fast path follows autodiff training (12 negatives per 8 data); SGLD uses the energy’s session', async (t) => {
   const rng = createRng(1);
   const n = 40;
   const x = new Float32Array(n * 144).map(() => rng.uniform() * 2 - 1);
@@ -140,13 +141,16 @@ test('training with the fast path follows autodiff training; SGLD uses the energ
   const weights: Float32Array[][] = [];
   for (const fastKernels of [true, false]) {
     const jem = Jem.create(CNN, createRng(9));
-    await trainJem(jem, { x, y }, { steps: 4, warmupSteps: 2, batchSize: 8, learningRate: 1e-3, sgld: { steps: 3 }, bufferCapacity: 50, energyPenalty: 0.1, fastKernels }, createRng(4));
+    await trainJem(jem, { x, y }, { steps: 4, warmupSteps: 2, batchSize: 8, learningRate: 1e-3, sgld: { steps: 3 }, bufferCapacity: 50, energyPenalty: 0.1, negativeBatchSize: 12, fastKernels }, createRng(4));
     weights.push(jem.model.getWeights().map((w) => w.dataSync() as Float32Array));
     jem.dispose();
   }
   let worst = 0;
   weights[0]!.forEach((w, i) => w.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - weights[1]![i]![j]!)))));
   t.true(worst < 1e-4, `largest weight difference ${worst}`);
+  const bad = Jem.create(CNN, createRng(9));
+  await t.throwsAsync(trainJem(bad, { x, y }, { steps: 1, negativeBatchSize: 0 }, createRng(4)), { message: /negativeBatchSize must be an integer ≥ 1, got 0/ });
+  bad.dispose();
   // sgld through the session equals sgld through autodiff (same noise).
   const jem = Jem.create(CNN, createRng(2));
   const x0 = tf.randomUniform([4, 12, 12, 1], -1, 1, 'float32', 3);

@@ -310,11 +310,13 @@ export class FastJemNet {
       let loss = w.pyx * ce;
       let eNeg = NaN;
       if (xNeg) {
-        const lseNeg = tf.logSumExp(tf.slice(logits, [B, 0], [B, K]), 1, true);
-        const pNeg = tf.exp(tf.sub(tf.slice(logits, [B, 0], [B, K]), lseNeg));
+        const M = xNeg.shape[0]!;
+        const fNeg = tf.slice(logits, [B, 0], [M, K]);
+        const lseNeg = tf.logSumExp(fNeg, 1, true);
+        const pNeg = tf.exp(tf.sub(fNeg, lseNeg));
         eNeg = -tf.mean(lseNeg).dataSync()[0]!;
         gPos = tf.add(gPos, tf.mul(pPos, -(w.px + 2 * w.alpha * ePos) / B));
-        g = tf.concat([gPos, tf.mul(pNeg, (w.px - 2 * w.alpha * eNeg) / B)], 0);
+        g = tf.concat([gPos, tf.mul(pNeg, (w.px - 2 * w.alpha * eNeg) / M)], 0);
         loss += w.px * (ePos - eNeg) + w.alpha * (ePos * ePos + eNeg * eNeg);
       }
       parts = { loss, crossEntropy: ce, accuracy, energyData: xNeg ? ePos : NaN, energySample: eNeg };

@@ -43,6 +43,11 @@ export interface JemTrainOptions {
   warmupSteps?: number;
   /** Batch size (default 64). */
   batchSize?: number;
+  /**
+   * SGLD samples per JEM step (default: `batchSize`). More negatives lower the variance of the log p(x) gradient
+   * (E(x⁻) is averaged over them) at the cost of proportionally more sampling time.
+   */
+  negativeBatchSize?: number;
   /** Adam learning rate when no optimiser is given (default 1e-4, the paper's). */
   learningRate?: number;
   /**
@@ -123,6 +128,7 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
     if (!(c >= 0 && c < K)) throw new RangeError(`trainJem: label ${c} of row ${i} outside [0, ${K})`);
   }
   const B = options.batchSize ?? 64;
+  const BN = options.negativeBatchSize ?? B;
   const warm = options.warmupSteps ?? 0;
   const sg = {
     stepSize: options.sgld?.stepSize ?? 1,
@@ -137,6 +143,7 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
   const maxAbs = options.maxAbsLoss ?? 1e8;
   if (!Number.isSafeInteger(options.steps) || options.steps < 0) throw new RangeError(`trainJem: steps must be an integer ≥ 0, got ${options.steps}`);
   if (!Number.isSafeInteger(B) || B < 1) throw new RangeError(`trainJem: batchSize must be an integer ≥ 1, got ${B}`);
+  if (!Number.isSafeInteger(BN) || BN < 1) throw new RangeError(`trainJem: negativeBatchSize must be an integer ≥ 1, got ${BN}`);
   if (!(sg.stepSize > 0) || !(sg.noise >= 0) || !Number.isSafeInteger(sg.steps) || sg.steps < 0) {
     throw new RangeError(`trainJem: bad SGLD settings step ${sg.stepSize}, noise ${sg.noise}, steps ${sg.steps}`);
   }
@@ -187,7 +194,7 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
     let sgldMs = 0;
     if (phase === 'jem' && pxW !== 0) {
       const t0 = performance.now();
-      const d = buffer.draw(B, rng);
+      const d = buffer.draw(BN, rng);
       xNeg = sgld(jem.energy, d.x, sg, rng);
       d.x.dispose();
       buffer.write(d.slots, xNeg);
@@ -227,7 +234,7 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
         values,
         optimizer,
         trainer: 'jem',
-        extra: { batchSize: B, warmupSteps: warm, sgld: sg },
+        extra: { batchSize: B, negativeBatchSize: BN, warmupSteps: warm, sgld: sg },
         arrays: { buffer: { shape: [buffer.capacity, ...shape], data: buffer.data } },
       });
       lastGood = { path: cp.path, step, values };
@@ -254,7 +261,7 @@ function autodiffJointLoss(jem: Jem, vars: tf.Variable[], xPos: tf.Tensor, yOne:
     let loss: tf.Scalar = tf.mul(ce, w.pyx);
     if (xNeg) {
       const ePos = tf.mean(tf.neg(tf.logSumExp(fPos, 1)));
-      const eNeg = tf.mean(tf.neg(tf.logSumExp(tf.slice(f, [B, 0], [B, K]), 1)));
+      const eNeg = tf.mean(tf.neg(tf.logSumExp(tf.slice(f, [B, 0], [xNeg.shape[0]!, K]), 1)));
       energyData = ePos.dataSync()[0]!;
       energySample = eNeg.dataSync()[0]!;
       loss = tf.add(loss, tf.mul(tf.sub(ePos, eNeg), w.px));
