@@ -57,13 +57,14 @@ test.serial('train, eval and sample a JEM from CSV data', async (t) => {
   for (const line of rows.slice(1)) line.split(',').map(Number).forEach((v) => t.true(v > 0 && v < 50, `sample value ${v}`));
 });
 
-test.serial('--buffer-init class-gaussians trains from class-Gaussian SGLD starts; an unknown choice is a usage error', async (t) => {
+test.serial('--buffer-init class-gaussians with --negatives and --energy-penalty trains; bad choices are usage errors', async (t) => {
   const trainCsv = path.join(dir, 'train-g.csv');
   writeBlobs(trainCsv, 300, 3);
   const model = path.join(dir, 'blobs-g.jem');
   const tr = await runCli(
     ['jem', 'train', '--data', trainCsv, '--label-column', 'label', '--hidden', '16,16', '--steps', '40', '--warmup', '20', '--lr', '0.01',
-      '--sgld-steps', '5', '--sgld-step', '0.005', '--sgld-noise', '0.1', '--buffer', '200', '--buffer-init', 'class-gaussians', '--out', model],
+      '--sgld-steps', '5', '--sgld-step', '0.005', '--sgld-noise', '0.1', '--buffer', '200', '--buffer-init', 'class-gaussians',
+      '--negatives', '96', '--energy-penalty', '0.01', '--out', model],
     { env },
   );
   t.is(tr.code, 0, tr.stderr);
@@ -73,6 +74,9 @@ test.serial('--buffer-init class-gaussians trains from class-Gaussian SGLD start
   const bad = await runCli(['jem', 'train', '--data', trainCsv, '--label-column', 'label', '--buffer-init', 'data', '--out', model], { env });
   t.is(bad.code, 2);
   t.regex(bad.stderr, /buffer-init/);
+  const badNeg = await runCli(['jem', 'train', '--data', trainCsv, '--label-column', 'label', '--negatives', '0', '--out', model], { env });
+  t.is(badNeg.code, 2);
+  t.regex(badNeg.stderr, /--negatives/);
 });
 
 test.serial('usage errors exit 2 and bad data exits 1 with one clear line', async (t) => {

@@ -66,6 +66,7 @@ const bufferInit = strFlag('buffer-init', 'uniform');
 if (bufferInit !== 'uniform' && bufferInit !== 'class-gaussians') throw new Error(`--buffer-init must be uniform or class-gaussians, got ${bufferInit}`);
 const maxAbsLoss = flag('max-abs-loss', 1e8);
 const sgldSteps = flag('sgld-steps', 20);
+const negBatch = flag('neg-batch', 64);
 const reps = flag('timing-reps', 5);
 const evalN = flag('eval-n', 10000);
 const seed = flag('seed', 1);
@@ -94,7 +95,7 @@ const train = { x: await images(path.join(fashion, 'train-images-idx3-ubyte.gz')
 const test = { x: await images(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalN, evalFrom), y: await labels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalN, evalFrom) };
 const ood = await images(path.join(mnist, 't10k-images-idx3-ubyte.gz'), evalN, evalFrom);
 const arch: JemArchitecture = { kind: 'cnn', inputShape: [28, 28, 1], classes: 10 };
-const common = { batchSize: 64, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) }, bufferCapacity: 10_000, reinitProbability: reinit, bufferInit: bufferInit as 'uniform' | 'class-gaussians' };
+const common = { batchSize: 64, negativeBatchSize: negBatch, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) }, bufferCapacity: 10_000, reinitProbability: reinit, bufferInit: bufferInit as 'uniform' | 'class-gaussians' };
 
 // Timings on a separate, freshly initialised model (the first step of each kind is a warm-up and not counted).
 const timer = Jem.create(arch, createRng(seed + 1000));
@@ -171,7 +172,7 @@ if (!has('skip-torch')) {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const args = [path.join(here, 'jem_torch.py'), '--fashion', fashion, '--mnist', mnist, '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr), ...(Number.isFinite(warmupLr) ? ['--warmup-lr', String(warmupLr)] : []),
     '--energy-penalty', String(energyPenalty), '--px-weight', String(pxWeight),
-    '--sgld-steps', String(sgldSteps), '--buffer-init', bufferInit, '--reinit', String(reinit), '--timing-reps', String(reps), '--eval-n', String(evalN), '--eval-from', String(evalFrom), '--seed', String(seed)];
+    '--sgld-steps', String(sgldSteps), '--neg-batch', String(negBatch), '--buffer-init', bufferInit, '--reinit', String(reinit), '--timing-reps', String(reps), '--eval-n', String(evalN), '--eval-from', String(evalFrom), '--seed', String(seed)];
   const r = spawnSync(strFlag('python', '/usr/bin/python3'), args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status === 0) {
     torch = JSON.parse(r.stdout.trim().split('\n').pop()!);

@@ -50,6 +50,7 @@ def main():
     p.add_argument('--steps', type=int, default=400)
     p.add_argument('--warmup', type=int, default=200)
     p.add_argument('--batch', type=int, default=64)
+    p.add_argument('--neg-batch', type=int, default=None, help='SGLD samples per JEM step (default: --batch)')
     p.add_argument('--lr', type=float, default=1e-4)
     p.add_argument('--warmup-lr', type=float, default=None)
     p.add_argument('--energy-penalty', type=float, default=0.0)
@@ -66,6 +67,8 @@ def main():
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--buffer-init', choices=['uniform', 'class-gaussians'], default='uniform')
     a = p.parse_args()
+    if a.neg_batch is None:
+        a.neg_batch = a.batch
     torch.set_num_threads(1)
     torch.manual_seed(a.seed)
     rs = np.random.RandomState(a.seed)
@@ -108,9 +111,9 @@ def main():
         return x.detach()
 
     def draw():
-        idx = torch.from_numpy(rs.randint(0, a.buffer, a.batch))
+        idx = torch.from_numpy(rs.randint(0, a.buffer, a.neg_batch))
         x0 = buf[idx]
-        fresh = torch.from_numpy(rs.rand(a.batch) < a.reinit)
+        fresh = torch.from_numpy(rs.rand(a.neg_batch) < a.reinit)
         if int(fresh.sum()) > 0:
             x0[fresh] = noise(int(fresh.sum()))
         return x0, idx
