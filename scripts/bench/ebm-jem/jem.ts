@@ -20,7 +20,8 @@
  * --reinit P (probability that a buffer draw restarts from the init distribution; default 0.05, the paper's),
  * --buffer-init uniform|class-gaussians (SGLD starts: U[−1, 1] as the paper, or JEM++'s one Gaussian per class fitted to
  * the training data; default uniform; passed to the PyTorch side too),
- * --sgld-steps N (default 20), --timing-reps N (default 5), --eval-n N (test and OOD images scored; default 10000),
+ * --sgld-steps N (default 20), --neg-batch N (SGLD samples per JEM step; default 64, the batch),
+ * --flip P (left–right flips of data images with probability P; default 0), --timing-reps N (default 5), --eval-n N (test and OOD images scored; default 10000),
  * --fresh-optimizer (the JEM steps start with a new Adam after the warm-up, as from a pretrained classifier),
  * --eval-from N (score test and OOD images N, N + 1, …: e.g. to keep images used to choose settings out),
  * --seed N, --no-write (do not touch docs/benchmarks.md), --skip-torch, --python PATH, --save MODEL (write the trained
@@ -67,6 +68,7 @@ if (bufferInit !== 'uniform' && bufferInit !== 'class-gaussians') throw new Erro
 const maxAbsLoss = flag('max-abs-loss', 1e8);
 const sgldSteps = flag('sgld-steps', 20);
 const negBatch = flag('neg-batch', 64);
+const flip = flag('flip', 0);
 const reps = flag('timing-reps', 5);
 const evalN = flag('eval-n', 10000);
 const seed = flag('seed', 1);
@@ -95,7 +97,7 @@ const train = { x: await images(path.join(fashion, 'train-images-idx3-ubyte.gz')
 const test = { x: await images(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalN, evalFrom), y: await labels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalN, evalFrom) };
 const ood = await images(path.join(mnist, 't10k-images-idx3-ubyte.gz'), evalN, evalFrom);
 const arch: JemArchitecture = { kind: 'cnn', inputShape: [28, 28, 1], classes: 10 };
-const common = { batchSize: 64, negativeBatchSize: negBatch, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) }, bufferCapacity: 10_000, reinitProbability: reinit, bufferInit: bufferInit as 'uniform' | 'class-gaussians' };
+const common = { batchSize: 64, negativeBatchSize: negBatch, flipProbability: flip, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) }, bufferCapacity: 10_000, reinitProbability: reinit, bufferInit: bufferInit as 'uniform' | 'class-gaussians' };
 
 // Timings on a separate, freshly initialised model (the first step of each kind is a warm-up and not counted).
 const timer = Jem.create(arch, createRng(seed + 1000));
@@ -172,7 +174,7 @@ if (!has('skip-torch')) {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const args = [path.join(here, 'jem_torch.py'), '--fashion', fashion, '--mnist', mnist, '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr), ...(Number.isFinite(warmupLr) ? ['--warmup-lr', String(warmupLr)] : []),
     '--energy-penalty', String(energyPenalty), '--px-weight', String(pxWeight),
-    '--sgld-steps', String(sgldSteps), '--neg-batch', String(negBatch), '--buffer-init', bufferInit, '--reinit', String(reinit), '--timing-reps', String(reps), '--eval-n', String(evalN), '--eval-from', String(evalFrom), '--seed', String(seed)];
+    '--sgld-steps', String(sgldSteps), '--neg-batch', String(negBatch), '--flip', String(flip), '--buffer-init', bufferInit, '--reinit', String(reinit), '--timing-reps', String(reps), '--eval-n', String(evalN), '--eval-from', String(evalFrom), '--seed', String(seed)];
   const r = spawnSync(strFlag('python', '/usr/bin/python3'), args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status === 0) {
     torch = JSON.parse(r.stdout.trim().split('\n').pop()!);

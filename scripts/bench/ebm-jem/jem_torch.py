@@ -61,6 +61,7 @@ def main():
     p.add_argument('--buffer', type=int, default=10000)
     p.add_argument('--reinit', type=float, default=0.05)
     p.add_argument('--data-noise', type=float, default=0.03)
+    p.add_argument('--flip', type=float, default=0.0, help='probability of flipping a data image left-right')
     p.add_argument('--timing-reps', type=int, default=5)
     p.add_argument('--eval-n', type=int, default=10000)
     p.add_argument('--eval-from', type=int, default=0)
@@ -101,7 +102,11 @@ def main():
 
     def batch():
         idx = torch.from_numpy(rs.randint(0, len(ytr), a.batch))
-        return xtr[idx] + a.data_noise * torch.randn(a.batch, 1, 28, 28), ytr[idx]
+        x = xtr[idx]
+        if a.flip > 0:
+            m = torch.from_numpy(rs.rand(a.batch) < a.flip)
+            x[m] = torch.flip(x[m], dims=[3])
+        return x + a.data_noise * torch.randn(a.batch, 1, 28, 28), ytr[idx]
 
     def sgld(x0, steps):
         x = x0.clone().requires_grad_(True)

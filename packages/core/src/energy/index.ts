@@ -40,7 +40,7 @@ export { Jem, JEM_KIND, JEM_FORMAT_VERSION } from './jem/jem-model.js';
 export type { LabelledData, JemSgldOptions, JemTrainOptions, JemStep, JemTrainResult } from './jem/train-jem.js';
 export type { GaussianComponent } from './gaussian-init.js';
 export { cholesky, fitClassGaussians, gaussianMixtureInit } from './gaussian-init.js';
-export { trainJem } from './jem/train-jem.js';
+export { trainJem, flipRowLeftRight } from './jem/train-jem.js';
 export type { JointLossWeights, JointLossGradients, FastGradientSession } from './jem/fast-cnn.js';
 export { FastJemNet } from './jem/fast-cnn.js';
 export type { JemScores, OodAuroc, JemEvaluation } from './jem/evaluate-jem.js';

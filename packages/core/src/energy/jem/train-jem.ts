@@ -73,6 +73,11 @@ export interface JemTrainOptions {
   pyxWeight?: number;
   /** Std of Gaussian noise added to data batches (default 0.03, as JEM). */
   dataNoise?: number;
+  /**
+   * Probability of flipping a data row left–right (default 0: no flips, and no random draws for them). Needs image
+   * inputs [height, width, channels]; use it where mirrored images belong to the same class (clothing, objects).
+   */
+  flipProbability?: number;
   /** α of an optional energy-magnitude penalty α(E(x⁺)² + E(x⁻)²) (default 0). */
   energyPenalty?: number;
   /** |loss| above this is divergence (default 1e8, as the JEM code). */
@@ -139,6 +144,9 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
   const pxW = options.pxWeight ?? 1;
   const pyxW = options.pyxWeight ?? 1;
   const dataNoise = options.dataNoise ?? 0.03;
+  const flipP = options.flipProbability ?? 0;
+  if (!(flipP >= 0 && flipP <= 1)) throw new RangeError(`trainJem: flipProbability must be in [0, 1], got ${flipP}`);
+  if (flipP > 0 && shape.length !== 3) throw new RangeError(`trainJem: flipProbability needs image inputs [height, width, channels], got [${shape.join(', ')}]`);
   const alpha = options.energyPenalty ?? 0;
   const maxAbs = options.maxAbsLoss ?? 1e8;
   if (!Number.isSafeInteger(options.steps) || options.steps < 0) throw new RangeError(`trainJem: steps must be an integer ≥ 0, got ${options.steps}`);
@@ -186,6 +194,7 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
       labels[i] = data.y[r]!;
       const off = i * D;
       rows.set(data.x.subarray(r * D, (r + 1) * D), off);
+      if (flipP > 0 && rng.uniform() < flipP) flipRowLeftRight(rows, off, shape[0]!, shape[1]!, shape[2]!);
       if (dataNoise > 0) for (let j = 0; j < D; j++) rows[off + j]! += dataNoise * rng.normal();
     }
     const xPos = tf.tensor(rows, [B, ...shape], 'float32');
@@ -241,6 +250,22 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
     }
   }
   return { step, buffer };
+}
+
+/** Mirrors the image at `off` in `x` ([height, width, channels], row-major) left–right in place. */
+export function flipRowLeftRight(x: Float32Array, off: number, height: number, width: number, channels: number): void {
+  for (let h = 0; h < height; h++) {
+    const line = off + h * width * channels;
+    for (let a = 0, b = width - 1; a < b; a++, b--) {
+      for (let c = 0; c < channels; c++) {
+        const i = line + a * channels + c;
+        const j = line + b * channels + c;
+        const t = x[i]!;
+        x[i] = x[j]!;
+        x[j] = t;
+      }
+    }
+  }
 }
 
 /** The joint loss and its gradients by tfjs autodiff over `jem.logits` (the reference for `FastJemNet`). */
