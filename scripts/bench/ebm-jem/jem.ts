@@ -24,6 +24,7 @@
  * --flip P (left–right flips of data images with probability P; default 0), --timing-reps N (default 5), --eval-n N (test and OOD images scored; default 10000),
  * --fresh-optimizer (the JEM steps start with a new Adam after the warm-up, as from a pretrained classifier),
  * --eval-from N (score test and OOD images N, N + 1, …: e.g. to keep images used to choose settings out),
+ * --eval-ranges A-B,C-D (score these inclusive image ranges instead of --eval-from/--eval-n),
  * --seed N, --no-write (do not touch docs/benchmarks.md), --skip-torch, --python PATH, --save MODEL (write the trained
  * model as an ebmkit JEM file, e.g. for `ebm jem eval`).
  * The issue's target run is one hour of training: size --steps and --warmup from the per-step times in the table
@@ -71,6 +72,14 @@ const negBatch = flag('neg-batch', 64);
 const flip = flag('flip', 0);
 const reps = flag('timing-reps', 5);
 const evalN = flag('eval-n', 10000);
+/** Test/OOD image ranges scored: --eval-ranges A-B,C-D (inclusive) or the one range --eval-from, --eval-n. */
+const evalRanges: [number, number][] = has('eval-ranges')
+  ? strFlag('eval-ranges', '').split(',').map((r) => {
+      const m = /^(\d+)-(\d+)$/.exec(r.trim());
+      if (!m || Number(m[2]) < Number(m[1])) throw new Error(`--eval-ranges wants FROM-TO[,FROM-TO…] with FROM ≤ TO, got "${r}"`);
+      return [Number(m[1]), Number(m[2])];
+    })
+  : [[evalFrom, evalFrom + evalN - 1]];
 const seed = flag('seed', 1);
 const corpora = process.env['EBM_CORPORA_DIR'];
 if (!corpora) throw new Error('set EBM_CORPORA_DIR to the directory holding fashion_mnist/ and mnist_partial/');
@@ -94,8 +103,19 @@ const load0 = loadavg().map((v) => v.toFixed(2)).join(' ');
 const sel = await selectBackend('wasm');
 console.error(`backend: ${sel.reason}`);
 const train = { x: await images(path.join(fashion, 'train-images-idx3-ubyte.gz')), y: await labels(path.join(fashion, 'train-labels-idx1-ubyte.gz')) };
-const test = { x: await images(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalN, evalFrom), y: await labels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalN, evalFrom) };
-const ood = await images(path.join(mnist, 't10k-images-idx3-ubyte.gz'), evalN, evalFrom);
+async function concatRanges<T extends Float32Array | Int32Array>(load: (limit: number, from: number) => Promise<T>, make: (n: number) => T): Promise<T> {
+  const parts = await Promise.all(evalRanges.map(([a, b]) => load(b - a + 1, a)));
+  const out = make(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) (out.set(p, off), (off += p.length));
+  return out;
+}
+const test = {
+  x: await concatRanges((n, a) => images(path.join(fashion, 't10k-images-idx3-ubyte.gz'), n, a), (n) => new Float32Array(n)),
+  y: await concatRanges((n, a) => labels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), n, a), (n) => new Int32Array(n)),
+};
+const ood = await concatRanges((n, a) => images(path.join(mnist, 't10k-images-idx3-ubyte.gz'), n, a), (n) => new Float32Array(n));
+const rangeText = evalRanges.map(([a, b]) => `${a}–${b}`).join(', ');
 const arch: JemArchitecture = { kind: 'cnn', inputShape: [28, 28, 1], classes: 10 };
 const common = { batchSize: 64, negativeBatchSize: negBatch, flipProbability: flip, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) }, bufferCapacity: 10_000, reinitProbability: reinit, bufferInit: bufferInit as 'uniform' | 'class-gaussians' };
 
@@ -174,7 +194,7 @@ if (!has('skip-torch')) {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const args = [path.join(here, 'jem_torch.py'), '--fashion', fashion, '--mnist', mnist, '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr), ...(Number.isFinite(warmupLr) ? ['--warmup-lr', String(warmupLr)] : []),
     '--energy-penalty', String(energyPenalty), '--px-weight', String(pxWeight),
-    '--sgld-steps', String(sgldSteps), '--neg-batch', String(negBatch), '--flip', String(flip), '--buffer-init', bufferInit, '--reinit', String(reinit), '--timing-reps', String(reps), '--eval-n', String(evalN), '--eval-from', String(evalFrom), '--seed', String(seed)];
+    '--sgld-steps', String(sgldSteps), '--neg-batch', String(negBatch), '--flip', String(flip), '--buffer-init', bufferInit, '--reinit', String(reinit), '--timing-reps', String(reps), '--eval-ranges', evalRanges.map(([a, b]) => `${a}-${b}`).join(','), '--seed', String(seed)];
   const r = spawnSync(strFlag('python', '/usr/bin/python3'), args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status === 0) {
     torch = JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -191,7 +211,7 @@ const f3 = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : '–');
 const rows: (string | number)[][] = [
   ['ms per supervised step (batch 64)', f1(ours.sup), f1(torch?.['ms_supervised_step'])],
   ['ms per SGLD step (batch 64)', f1(ours.sgld), f1(torch?.['ms_sgld_step'])],
-  [`ms per JEM step (${sgldSteps} SGLD steps + update)`, f1(ours.jem), f1(torch?.['ms_jem_step'])],
+  [`ms per JEM step (${sgldSteps} SGLD steps${negBatch !== 64 ? ` on ${negBatch} samples` : ''} + update)`, f1(ours.jem), f1(torch?.['ms_jem_step'])],
   [`training time for ${steps} steps (${warmup} supervised)${stopNote ? `, stopped: see below` : ''}, s`, trainSeconds.toFixed(0), f1(torch?.['train_seconds'])],
   [`test accuracy (${test.y.length} images)`, f3(ev.accuracy), f3(torch?.['accuracy'])],
   ['expected calibration error (15 bins)', f3(ev.ece), '–'],
@@ -209,7 +229,7 @@ const md = [
   `Machine: ${machineDescription()}; load average ${load0} at start, ${load1} at the end (timings are only comparable at equal load).`,
   `ebmkit: tfjs ${tf.version.tfjs}, ${sel.reason}, one thread. Reference: ${torchNote}.`,
   `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, Adam lr ${lr}${Number.isFinite(warmupLr) ? ` (${warmupLr} during the warm-up)` : ''}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with ${+(reinit * 100).toFixed(1)} % re-init from ${bufferInit === 'uniform' ? 'U[−1, 1]' : 'one Gaussian per class fitted to the training data (JEM++), clamped to [−1, 1]'}; ` +
-    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}${clamp ? '; SGLD samples clamped to [−1, 1]' : ''}.${freshOptimizer ? ' The JEM steps start with a fresh Adam (--fresh-optimizer).' : ''} OOD: the MNIST test set (${evalFrom > 0 ? `images ${evalFrom}–${evalFrom + ood.length / 784 - 1}` : `first ${ood.length / 784}`}); test accuracy on Fashion-MNIST test images ${evalFrom}–${evalFrom + test.y.length - 1}; AUROC with in-distribution positive.`,
+    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}${clamp ? '; SGLD samples clamped to [−1, 1]' : ''}${negBatch !== 64 ? `; ${negBatch} SGLD samples per JEM step` : ''}${flip > 0 ? `; data images mirrored left–right with probability ${flip}` : ''}.${freshOptimizer ? ' The JEM steps start with a fresh Adam (--fresh-optimizer).' : ''} OOD: MNIST test images ${rangeText} (${ood.length / 784}); test accuracy on Fashion-MNIST test images ${rangeText}; AUROC with in-distribution positive.`,
   '',
   markdownTable(['', 'ebmkit (wasm)', 'PyTorch (CPU)'], rows),
   '',

@@ -65,6 +65,7 @@ def main():
     p.add_argument('--timing-reps', type=int, default=5)
     p.add_argument('--eval-n', type=int, default=10000)
     p.add_argument('--eval-from', type=int, default=0)
+    p.add_argument('--eval-ranges', default=None, help='inclusive image ranges A-B,C-D scored instead of --eval-from/--eval-n')
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--buffer-init', choices=['uniform', 'class-gaussians'], default='uniform')
     a = p.parse_args()
@@ -76,9 +77,15 @@ def main():
     to = lambda u8: torch.from_numpy(u8.astype(np.float32) / 127.5 - 1.0).unsqueeze(1)
     xtr = to(read_idx(os.path.join(a.fashion, 'train-images-idx3-ubyte.gz')))
     ytr = torch.from_numpy(read_idx(os.path.join(a.fashion, 'train-labels-idx1-ubyte.gz')).astype(np.int64))
-    xte = to(read_idx(os.path.join(a.fashion, 't10k-images-idx3-ubyte.gz')))[a.eval_from:a.eval_from + a.eval_n]
-    yte = torch.from_numpy(read_idx(os.path.join(a.fashion, 't10k-labels-idx1-ubyte.gz')).astype(np.int64))[a.eval_from:a.eval_from + a.eval_n]
-    xood = to(read_idx(os.path.join(a.mnist, 't10k-images-idx3-ubyte.gz')))[a.eval_from:a.eval_from + a.eval_n]
+    ranges = [(a.eval_from, a.eval_from + a.eval_n - 1)]
+    if a.eval_ranges:
+        ranges = [tuple(int(v) for v in r.split('-')) for r in a.eval_ranges.split(',')]
+    rows = torch.cat([torch.arange(lo, hi + 1) for lo, hi in ranges])
+    xte_all = to(read_idx(os.path.join(a.fashion, 't10k-images-idx3-ubyte.gz')))
+    rows = rows[rows < len(xte_all)]
+    xte = xte_all[rows]
+    yte = torch.from_numpy(read_idx(os.path.join(a.fashion, 't10k-labels-idx1-ubyte.gz')).astype(np.int64))[rows]
+    xood = to(read_idx(os.path.join(a.mnist, 't10k-images-idx3-ubyte.gz')))[rows]
     f = model()
     opt = torch.optim.Adam(f.parameters(), lr=a.lr)
     if a.buffer_init == 'uniform':
