@@ -4,7 +4,8 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRng } from '@ebmkit/core';
+import { createRng, selectBackend } from '@ebmkit/core';
+import { Jem } from '@ebmkit/core/energy';
 import { runCli } from '../cli/helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ebm-jem-cli-'));
@@ -94,4 +95,18 @@ test.serial('usage errors exit 2 and bad data exits 1 with one clear line', asyn
   const help = await runCli(['jem', 'sample', '--help'], { env });
   t.is(help.code, 0);
   t.regex(help.stdout, /--class/);
+});
+
+test.serial('eval refuses raw data far outside the input range of a model that records no input transform', async (t) => {
+  await selectBackend('wasm');
+  const csv = path.join(dir, 'raw.csv');
+  writeBlobs(csv, 30, 5);
+  const model = path.join(dir, 'no-transform.jem');
+  const jem = Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [4] }, createRng(1));
+  await jem.save(model);
+  jem.dispose();
+  const r = await runCli(['jem', 'eval', '--model', model, '--data', csv, '--label-column', 'label'], { env });
+  t.is(r.code, 1);
+  t.regex(r.stderr, /raw\.csv: values [\d.]+…[\d.]+ lie far outside the model's input range \[-1, 1\], and the model records no input transform/);
+  t.notRegex(r.stderr, /\n\s+at /);
 });

@@ -184,6 +184,8 @@ try {
   rmSync(ckDir, { recursive: true, force: true });
 }
 const trainSeconds = (performance.now() - t0) / 1000;
+// The file records the byte → [−1, 1] map used here, so that `ebm jem eval` / `sample` read raw IDX bytes as we did.
+jem.metadata.inputTransform = { scale: 1 / 127.5, shift: -1 };
 if (has('save')) await jem.save(strFlag('save', ''), { steps: stepsDone, warmup, lr, warmupLr, pxWeight, energyPenalty, clamp, sgldSteps, bufferInit, reinit, seed });
 const ev = evaluateJem(jem, test, ood);
 console.error(JSON.stringify(ev));

@@ -210,7 +210,6 @@ const evalCmd = defineCommand({
     const o = ctx.options;
     await selectBackend();
     const jem = await Jem.load(o.model, createRng(1));
-    const t = jem.metadata.inputTransform ?? { scale: 1, shift: 0 };
     const { rows, y } = await loadLabelled(o, true);
     const D = jem.inputShape.reduce((a, b) => a * b, 1);
     if (rows.x.cols !== D) throw new CliError(`${o.data}: rows of ${rows.x.cols} values, the model takes ${D}`);
@@ -220,9 +219,9 @@ const evalCmd = defineCommand({
       const csv = /\.csv(\.gz)?$/i.test(o.ood);
       const r = await loadRows(o.ood, { noHeader: o.noHeader, limit: o.limit, ...(csv && o.labelColumn !== undefined ? { labelColumn: o.labelColumn } : {}) });
       if (r.x.cols !== D) throw new CliError(`${o.ood}: rows of ${r.x.cols} values, the model takes ${D}`);
-      ood = applyTransform(r.x.data, t);
+      ood = modelInputs(o.ood, r.x.data, jem);
     }
-    const ev = evaluateJem(jem, { x: applyTransform(rows.x.data, t), y: y! }, ood);
+    const ev = evaluateJem(jem, { x: modelInputs(o.data, rows.x.data, jem), y: y! }, ood);
     if (o.json) {
       ctx.io.stdout.write(JSON.stringify({ rows: rows.x.rows, ...ev }) + '\n');
       return;
@@ -236,6 +235,30 @@ const evalCmd = defineCommand({
     ctx.io.stdout.write(lines.join('\n') + '\n');
   },
 });
+
+/**
+ * Raw data → the model's inputs by the model's recorded map. A model without one (e.g. saved by library code that
+ * scaled its data itself) takes the values as they are; values far outside its input range then mean the data need
+ * the scaling the model was trained with, and are refused rather than scored.
+ */
+function modelInputs(file: string, raw: ArrayLike<number>, jem: Jem): Float32Array {
+  const t = jem.metadata.inputTransform;
+  const x = applyTransform(raw, t ?? { scale: 1, shift: 0 });
+  if (!t) {
+    const { min, max } = jem.metadata.dataRange;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of x) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    const slack = max - min;
+    if (lo < min - slack || hi > max + slack) {
+      throw new CliError(
+        `${file}: values ${lo}…${hi} lie far outside the model's input range [${min}, ${max}], and the model records no input ` +
+          'transform (metadata.inputTransform); give the data in the range the model was trained on',
+      );
+    }
+  }
+  return x;
+}
 
 const sampleOptions = [
   { name: 'model', short: 'm', type: 'string', required: true, placeholder: 'MODEL', help: 'A model saved by ebm jem train' },
