@@ -77,7 +77,7 @@ const trainOptions = [
     help: 'SGLD starts: uniform noise (the paper) or one Gaussian per class fitted to the data (JEM++; steadier, better OOD scores)',
   },
   { name: 'data-noise', type: 'number', min: 0, default: 0.03, help: 'Std of Gaussian noise added to data batches' },
-  { name: 'flip', type: 'number', min: 0, max: 1, default: 0, help: 'Probability of mirroring a data image left-right (image data only)' },
+  { name: 'flip', type: 'number', min: 0, max: 1, default: 0, help: 'Probability of mirroring a data image left-right (image data whose mirror images are as likely, e.g. photographs)' },
   { name: 'negatives', type: 'number', integer: true, min: 1, help: 'SGLD samples per step (default: --batch); more lower the variance of the log p(x) term' },
   { name: 'energy-penalty', type: 'number', min: 0, default: 0, help: 'α of the energy-magnitude penalty α(E(data)² + E(samples)²)' },
   { name: 'checkpoint', type: 'string', placeholder: 'FILE', help: 'Write a resumable checkpoint here' },

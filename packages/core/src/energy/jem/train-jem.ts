@@ -75,7 +75,8 @@ export interface JemTrainOptions {
   dataNoise?: number;
   /**
    * Probability of flipping a data row left–right (default 0: no flips, and no random draws for them). Needs image
-   * inputs [height, width, channels]; use it where mirrored images belong to the same class (clothing, objects).
+   * inputs [height, width, channels]; use it only where mirrored images are as likely as the originals (natural
+   * photographs) — not on Fashion-MNIST, whose shoes all face left: mirrored ones are images the test set never shows.
    */
   flipProbability?: number;
   /** α of an optional energy-magnitude penalty α(E(x⁺)² + E(x⁻)²) (default 0). */
