@@ -63,6 +63,8 @@ export type { CsvMatrixOptions, CsvMatrix } from './data/csv.js';
 export { readCsvMatrix } from './data/csv.js';
 export type { ImageMaskPair, RgbImage, BinaryMask } from './data/image-folders.js';
 export { IMAGE_EXTENSIONS, listImages, pairImageMaskFolders, loadImage, loadMask } from './data/image-folders.js';
+export type { GrayImage } from './data/png.js';
+export { encodePng, writePng } from './data/png.js';
 
 // --- tfjs backend selection (backend.ts) ---
 export type { Tf, BackendName, BackendPreference, BackendSelection } from './backend.js';

@@ -1,9 +1,8 @@
 /**
  * Writing segmentations as pictures: label maps as PNG masks (binary: black/white; several classes: each class in
  * its colour) and overlays a person can look at (the image with each class tinted and the boundaries drawn).
- * Files are written with jimp (PNG).
+ * Files are written with core's `writePng` (jimp, atomic).
  */
-import { writeFile } from 'node:fs/promises';
 import type { RgbImage } from '@ebmkit/core';
 import { boundaryMap } from './metrics.js';
 
@@ -44,23 +43,4 @@ export function overlayImage(img: RgbImage, labels: Uint8Array, colors: readonly
     for (let k = 0; k < 3; k++) data[3 * p + k] = Math.round((1 - alpha) * data[3 * p + k]! + alpha * rgb[k]!);
   }
   return { width, height, data };
-}
-
-/** Encodes an RGB image as PNG bytes. */
-export async function encodePng(img: RgbImage): Promise<Buffer> {
-  const { Jimp } = await import('jimp');
-  const j = new Jimp({ width: img.width, height: img.height, color: 0x000000ff });
-  const d = j.bitmap.data;
-  for (let p = 0; p < img.width * img.height; p++) {
-    d[4 * p] = img.data[3 * p]!;
-    d[4 * p + 1] = img.data[3 * p + 1]!;
-    d[4 * p + 2] = img.data[3 * p + 2]!;
-    d[4 * p + 3] = 255;
-  }
-  return j.getBuffer('image/png');
-}
-
-/** Writes an RGB image as a PNG file. */
-export async function writePng(path: string, img: RgbImage): Promise<void> {
-  await writeFile(path, await encodePng(img));
 }

@@ -74,6 +74,8 @@ export type { GrabCutOptions, GrabCutResult, Rect } from './grabcut.js';
 export { TRIMAP_BACKGROUND, TRIMAP_FOREGROUND, TRIMAP_UNKNOWN, grabCut, trimapFromGrey, trimapFromRect } from './grabcut.js';
 
 // --- output pictures, evaluation ---
-export { encodePng, maskImage, overlayImage, writePng } from './image-output.js';
+export { maskImage, overlayImage } from './image-output.js';
+/** PNG writing lives in core (one encoder for grey and RGB pictures); re-exported for pipelines that import segment. */
+export { encodePng, writePng } from '@ebmkit/core';
 export type { EvaluateOptions, EvaluationSummary, ImageScores } from './evaluation.js';
 export { evaluatePairs, writeScoresCsv } from './evaluation.js';

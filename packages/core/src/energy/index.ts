@@ -78,8 +78,10 @@ export {
 } from './boltzmann/rbm-exact.js';
 export type { RbmAisOptions, RbmAisResult } from './boltzmann/rbm-ais.js';
 export { aisSchedule, baseRateVisibleBias, rbmAis, rbmLogLikelihood } from './boltzmann/rbm-ais.js';
-export type { ImageGridOptions, GrayImage } from './boltzmann/image-grid.js';
-export { imageGrid, encodePng, writeImageGrid, rbmFilters } from './boltzmann/image-grid.js';
+export type { ImageGridOptions } from './boltzmann/image-grid.js';
+export { imageGrid, writeImageGrid, rbmFilters } from './boltzmann/image-grid.js';
+export type { GrayImage } from '../data/png.js';
+export { encodePng, writePng } from '../data/png.js';
 export type { DbnPretrainOptions, DenseLayer, DbnFineTuneOptions } from './boltzmann/dbn.js';
 export {
   pretrainDbn,

@@ -2,7 +2,7 @@
  * Pictures of RBMs: a grid of small greyscale images (RBM filters — one column of W per hidden unit — or
  * samples), laid out in rows with a padding line between tiles and written as a PNG with jimp.
  */
-import { writeFileAtomic } from '../../io/atomic-write.js';
+import { writePng, type GrayImage } from '../../data/png.js';
 import type { Rbm } from './rbm.js';
 import { checkRowMatrix, type RowMatrix } from './row-matrix.js';
 
@@ -23,13 +23,6 @@ export interface ImageGridOptions {
    * min…max (for filters); 'global' stretches the whole set's min…max.
    */
   normalize?: 'none' | 'each' | 'global';
-}
-
-/** A greyscale picture: `gray[y * width + x]`, 0 = black. */
-export interface GrayImage {
-  width: number;
-  height: number;
-  gray: Uint8Array;
 }
 
 /** Lays the rows of `images` out as a grid (see `ImageGridOptions`). */
@@ -87,24 +80,9 @@ export function imageGrid(images: RowMatrix, options: ImageGridOptions): GrayIma
   return { width: W, height: H, gray };
 }
 
-/** Encodes a greyscale picture as PNG bytes (jimp). */
-export async function encodePng(img: GrayImage): Promise<Uint8Array> {
-  const { Jimp } = await import('jimp');
-  const j = new Jimp({ width: img.width, height: img.height, color: 0xffffffff });
-  const d = j.bitmap.data;
-  for (let i = 0; i < img.gray.length; i++) {
-    const g = img.gray[i]!;
-    d[4 * i] = g;
-    d[4 * i + 1] = g;
-    d[4 * i + 2] = g;
-    d[4 * i + 3] = 255;
-  }
-  return await j.getBuffer('image/png');
-}
-
 /** Writes the rows of `images` as a PNG grid to `path` (atomically). */
 export async function writeImageGrid(path: string, images: RowMatrix, options: ImageGridOptions): Promise<void> {
-  await writeFileAtomic(path, await encodePng(imageGrid(images, options)));
+  await writePng(path, imageGrid(images, options));
 }
 
 /** The filters of an RBM: row j holds column j of W (the weights into hidden unit j), the first `count` units. */
