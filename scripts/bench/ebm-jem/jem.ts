@@ -36,9 +36,10 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { createRng, readIdx, selectBackend } from '@ebmkit/core';
+import { createRng, selectBackend } from '@ebmkit/core';
 import { DivergenceError, evaluateJem, Jem, sgld, trainJem, type JemArchitecture } from '@ebmkit/core/energy';
 import { machineDescription, markdownTable, median, writeBenchmarkSection } from '../lib/report.ts';
+import { parseRanges, rangeText, readImages, readLabels } from './ranges.ts';
 
 function flag(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -73,49 +74,30 @@ const flip = flag('flip', 0);
 const reps = flag('timing-reps', 5);
 const evalN = flag('eval-n', 10000);
 /** Test/OOD image ranges scored: --eval-ranges A-B,C-D (inclusive) or the one range --eval-from, --eval-n. */
-const evalRanges: [number, number][] = has('eval-ranges')
-  ? strFlag('eval-ranges', '').split(',').map((r) => {
-      const m = /^(\d+)-(\d+)$/.exec(r.trim());
-      if (!m || Number(m[2]) < Number(m[1])) throw new Error(`--eval-ranges wants FROM-TO[,FROM-TO…] with FROM ≤ TO, got "${r}"`);
-      return [Number(m[1]), Number(m[2])];
-    })
-  : [[evalFrom, evalFrom + evalN - 1]];
+const evalRanges = has('eval-ranges') ? parseRanges(strFlag('eval-ranges', '')) : [[evalFrom, evalFrom + evalN - 1] as const];
 const seed = flag('seed', 1);
 const corpora = process.env['EBM_CORPORA_DIR'];
 if (!corpora) throw new Error('set EBM_CORPORA_DIR to the directory holding fashion_mnist/ and mnist_partial/');
 const fashion = path.join(corpora, 'fashion_mnist');
 const mnist = path.join(corpora, 'mnist_partial');
 
-/** u8 images → float32 in [−1, 1] (x / 127.5 − 1), rows from ≤ i < from + limit. */
-async function images(file: string, limit = Infinity, from = 0): Promise<Float32Array> {
-  const t = await readIdx(file);
-  const n = Math.max(0, Math.min(t.shape[0]! - from, limit));
-  const out = new Float32Array(n * 784);
-  for (let i = 0; i < out.length; i++) out[i] = (t.data[from * 784 + i] as number) / 127.5 - 1;
-  return out;
-}
-async function labels(file: string, limit = Infinity, from = 0): Promise<Int32Array> {
-  const t = await readIdx(file);
-  return Int32Array.from((t.data as Uint8Array).subarray(from, from + Math.max(0, Math.min(t.shape[0]! - from, limit))));
-}
+/** Bytes → the model's [−1, 1] (x / 127.5 − 1). */
+const BYTE_MAP = { scale: 1 / 127.5, shift: -1 };
+const all = [[0, Number.MAX_SAFE_INTEGER] as const];
 
 const load0 = loadavg().map((v) => v.toFixed(2)).join(' ');
 const sel = await selectBackend('wasm');
 console.error(`backend: ${sel.reason}`);
-const train = { x: await images(path.join(fashion, 'train-images-idx3-ubyte.gz')), y: await labels(path.join(fashion, 'train-labels-idx1-ubyte.gz')) };
-async function concatRanges<T extends Float32Array | Int32Array>(load: (limit: number, from: number) => Promise<T>, make: (n: number) => T): Promise<T> {
-  const parts = await Promise.all(evalRanges.map(([a, b]) => load(b - a + 1, a)));
-  const out = make(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) (out.set(p, off), (off += p.length));
-  return out;
-}
-const test = {
-  x: await concatRanges((n, a) => images(path.join(fashion, 't10k-images-idx3-ubyte.gz'), n, a), (n) => new Float32Array(n)),
-  y: await concatRanges((n, a) => labels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), n, a), (n) => new Int32Array(n)),
+const train = {
+  x: await readImages(path.join(fashion, 'train-images-idx3-ubyte.gz'), all, BYTE_MAP),
+  y: await readLabels(path.join(fashion, 'train-labels-idx1-ubyte.gz'), all),
 };
-const ood = await concatRanges((n, a) => images(path.join(mnist, 't10k-images-idx3-ubyte.gz'), n, a), (n) => new Float32Array(n));
-const rangeText = evalRanges.map(([a, b]) => `${a}–${b}`).join(', ');
+const test = {
+  x: await readImages(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalRanges, BYTE_MAP),
+  y: await readLabels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalRanges),
+};
+const ood = await readImages(path.join(mnist, 't10k-images-idx3-ubyte.gz'), evalRanges, BYTE_MAP);
+const ranges = rangeText(evalRanges);
 const arch: JemArchitecture = { kind: 'cnn', inputShape: [28, 28, 1], classes: 10 };
 const common = { batchSize: 64, negativeBatchSize: negBatch, flipProbability: flip, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) }, bufferCapacity: 10_000, reinitProbability: reinit, bufferInit: bufferInit as 'uniform' | 'class-gaussians' };
 
@@ -185,7 +167,7 @@ try {
 }
 const trainSeconds = (performance.now() - t0) / 1000;
 // The file records the byte → [−1, 1] map used here, so that `ebm jem eval` / `sample` read raw IDX bytes as we did.
-jem.metadata.inputTransform = { scale: 1 / 127.5, shift: -1 };
+jem.metadata.inputTransform = BYTE_MAP;
 if (has('save')) await jem.save(strFlag('save', ''), { steps: stepsDone, warmup, lr, warmupLr, pxWeight, energyPenalty, clamp, sgldSteps, bufferInit, reinit, seed });
 const ev = evaluateJem(jem, test, ood);
 console.error(JSON.stringify(ev));
@@ -231,7 +213,7 @@ const md = [
   `Machine: ${machineDescription()}; load average ${load0} at start, ${load1} at the end (timings are only comparable at equal load).`,
   `ebmkit: tfjs ${tf.version.tfjs}, ${sel.reason}, one thread. Reference: ${torchNote}.`,
   `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, Adam lr ${lr}${Number.isFinite(warmupLr) ? ` (${warmupLr} during the warm-up)` : ''}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with ${+(reinit * 100).toFixed(1)} % re-init from ${bufferInit === 'uniform' ? 'U[−1, 1]' : 'one Gaussian per class fitted to the training data (JEM++), clamped to [−1, 1]'}; ` +
-    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}${clamp ? '; SGLD samples clamped to [−1, 1]' : ''}${negBatch !== 64 ? `; ${negBatch} SGLD samples per JEM step` : ''}${flip > 0 ? `; data images mirrored left–right with probability ${flip}` : ''}.${freshOptimizer ? ' The JEM steps start with a fresh Adam (--fresh-optimizer).' : ''} OOD: MNIST test images ${rangeText} (${ood.length / 784}); test accuracy on Fashion-MNIST test images ${rangeText}; AUROC with in-distribution positive.`,
+    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}${clamp ? '; SGLD samples clamped to [−1, 1]' : ''}${negBatch !== 64 ? `; ${negBatch} SGLD samples per JEM step` : ''}${flip > 0 ? `; data images mirrored left–right with probability ${flip}` : ''}.${freshOptimizer ? ' The JEM steps start with a fresh Adam (--fresh-optimizer).' : ''} OOD: MNIST test images ${ranges} (${ood.length / 784}); test accuracy on Fashion-MNIST test images ${ranges}; AUROC with in-distribution positive.`,
   '',
   markdownTable(['', 'ebmkit (wasm)', 'PyTorch (CPU)'], rows),
   '',

@@ -10,17 +10,14 @@
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createRng, readIdx, selectBackend } from '@ebmkit/core';
+import { createRng, selectBackend } from '@ebmkit/core';
 import { auroc, evaluateJem, Jem } from '@ebmkit/core/energy';
+import { parseRanges, rangeText, readImages, readLabels } from './ranges.ts';
 
 const modelPath = process.argv[2];
 if (!modelPath || modelPath.startsWith('--')) throw new Error('usage: score.ts MODEL [--eval-ranges A-B,C-D]');
 const i = process.argv.indexOf('--eval-ranges');
-const ranges = (i < 0 ? '0-9999' : process.argv[i + 1]!).split(',').map((r) => {
-  const m = /^(\d+)-(\d+)$/.exec(r.trim());
-  if (!m || Number(m[2]) < Number(m[1])) throw new Error(`--eval-ranges wants FROM-TO[,FROM-TO…] with FROM ≤ TO, got "${r}"`);
-  return [Number(m[1]), Number(m[2])] as const;
-});
+const ranges = parseRanges(i < 0 ? '0-9999' : process.argv[i + 1]!);
 const corpora = process.env['EBM_CORPORA_DIR'];
 if (!corpora) throw new Error('set EBM_CORPORA_DIR to the directory holding fashion_mnist/ and mnist_partial/');
 
@@ -28,34 +25,13 @@ await selectBackend('wasm');
 const jem = await Jem.load(modelPath, createRng(1));
 const t = jem.metadata.inputTransform ?? { scale: 1 / 127.5, shift: -1 };
 
-/** Rows of an IDX file in the ranges (clipped to the file), as model inputs or as labels. */
-async function rows(file: string): Promise<{ data: ArrayLike<number>; per: number; idx: number[] }> {
-  const f = await readIdx(file);
-  const n = f.shape[0]!;
-  const per = f.shape.slice(1).reduce((a, b) => a * b, 1);
-  const idx = ranges.flatMap(([a, b]) => Array.from({ length: Math.max(0, Math.min(b, n - 1) - a + 1) }, (_, k) => a + k));
-  return { data: f.data as ArrayLike<number>, per, idx };
-}
-async function inputs(file: string): Promise<Float32Array> {
-  const { data, per, idx } = await rows(file);
-  const out = new Float32Array(idx.length * per);
-  idx.forEach((r, k) => {
-    for (let j = 0; j < per; j++) out[k * per + j] = t.scale * data[r * per + j]! + t.shift;
-  });
-  return out;
-}
-async function labels(file: string): Promise<Int32Array> {
-  const { data, idx } = await rows(file);
-  return Int32Array.from(idx, (r) => data[r]!);
-}
-
 const fashion = path.join(corpora, 'fashion_mnist');
 const mnist = path.join(corpora, 'mnist_partial');
-const test = { x: await inputs(path.join(fashion, 't10k-images-idx3-ubyte.gz')), y: await labels(path.join(fashion, 't10k-labels-idx1-ubyte.gz')) };
-const ood = await inputs(path.join(mnist, 't10k-images-idx3-ubyte.gz'));
-const digits = await labels(path.join(mnist, 't10k-labels-idx1-ubyte.gz'));
+const test = { x: await readImages(path.join(fashion, 't10k-images-idx3-ubyte.gz'), ranges, t), y: await readLabels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), ranges) };
+const ood = await readImages(path.join(mnist, 't10k-images-idx3-ubyte.gz'), ranges, t);
+const digits = await readLabels(path.join(mnist, 't10k-labels-idx1-ubyte.gz'), ranges);
 const ev = evaluateJem(jem, test, ood);
-const where = ranges.map(([a, b]) => `${a}–${b}`).join(', ');
+const where = rangeText(ranges);
 console.log(`${modelPath}, test and MNIST images ${where} (${test.y.length} / ${digits.length})`);
 console.log(`accuracy ${ev.accuracy.toFixed(3)}  ECE ${ev.ece.toFixed(3)}  AUROC log p(x) ${ev.ood!.logPx.toFixed(3)}  max p(y|x) ${ev.ood!.maxProb.toFixed(3)}  −‖∇ₓ log p(x)‖ ${ev.ood!.gradNorm.toFixed(3)}`);
 

@@ -247,7 +247,6 @@ export class FastJemNet {
     return wantInput ? g : undefined;
   }
 
-  /** E(x) = −logsumexp f(x) and its gradient: ∂E/∂f = −softmax f, back-propagated. */
   /**
    * E(x) = −logsumexp f(x) and its gradient (∂E/∂f = −softmax f, back-propagated), or with `classes` the class
    * energy E(x | y) = −f(x)[y] (∂E/∂f = −onehot(y)).
