@@ -80,6 +80,30 @@ test.serial('--buffer-init class-gaussians with --negatives and --energy-penalty
   t.regex(badNeg.stderr, /--negatives/);
 });
 
+test.serial('--holdout with --stop-ece / --stop-acc-drop: held-out checks, an early stop before any check held keeps the warm-up weights', async (t) => {
+  const trainCsv = path.join(dir, 'train-h.csv');
+  writeBlobs(trainCsv, 300, 4);
+  const model = path.join(dir, 'blobs-h.jem');
+  const base = ['jem', 'train', '--data', trainCsv, '--label-column', 'label', '--hidden', '16,16', '--steps', '40', '--warmup', '20', '--lr', '0.01',
+    '--warmup-lr', '0.02', '--sgld-steps', '5', '--sgld-step', '0.005', '--sgld-noise', '0.1', '--buffer', '200', '--holdout', '60', '--check-every', '10', '--out', model];
+  const ok = await runCli([...base, '--stop-acc-drop', '0.5'], { env });
+  t.is(ok.code, 0, ok.stderr);
+  t.regex(ok.stderr, /on 240 rows × 2 values.*rows 241–300 held out/);
+  t.deepEqual([...ok.stderr.matchAll(/held-out check at step (\d+): accuracy (\d\.\d+)/g)].map((m) => m[1]), ['20', '30', '40']);
+  t.regex(ok.stdout, /40 steps in [\d.]+ s; held-out accuracy (0\.9\d+|1\.0000), ECE 0\.\d{4}/);
+  // ECE above 0 always breaks a limit of 0: the check when the JEM steps begin stops training with the warm-up's weights.
+  const stop = await runCli([...base, '--stop-ece', '0'], { env });
+  t.is(stop.code, 0, stop.stderr);
+  t.regex(stop.stderr, /early stop at step 20: held-out ECE 0\.\d{4} > 0; no check had held/);
+  t.regex(stop.stdout, /20 steps \(early stop at step 20\)/);
+  const noHoldout = await runCli([...base.filter((a, i) => a !== '--holdout' && base[i - 1] !== '--holdout'), '--stop-ece', '0.1'], { env });
+  t.is(noHoldout.code, 2);
+  t.regex(noHoldout.stderr, /--stop-ece \/ --stop-acc-drop need held-out rows: give --holdout N/);
+  const all = await runCli([...base.map((a) => (a === '60' ? '300' : a))], { env });
+  t.is(all.code, 2);
+  t.regex(all.stderr, /--holdout 300 leaves no training rows \(the data has 300\)/);
+});
+
 test.serial('usage errors exit 2 and bad data exits 1 with one clear line', async (t) => {
   const csv = path.join(dir, 'bad.csv');
   writeFileSync(csv, 'a,b,label\n1,2,0\n3,x,1\n');

@@ -25,6 +25,10 @@
  * --fresh-optimizer (the JEM steps start with a new Adam after the warm-up, as from a pretrained classifier),
  * --eval-from N (score test and OOD images N, N + 1, …: e.g. to keep images used to choose settings out),
  * --eval-ranges A-B,C-D (score these inclusive image ranges instead of --eval-from/--eval-n),
+ * --holdout N (keep the last N training images out of training, as held-out data for early stopping; default 0),
+ * --stop-ece X, --stop-acc-drop D (early stopping of the JEM steps on the held-out images: stop at the first check
+ * with ECE > X or accuracy more than D below the check when the JEM steps began, and evaluate the weights of the last
+ * check that held; --steps is then the most steps run), --check-every N (JEM steps between checks; default 25),
  * --seed N, --no-write (do not touch docs/benchmarks.md), --skip-torch, --python PATH, --save MODEL (write the trained
  * model as an ebmkit JEM file, e.g. for `ebm jem eval`).
  * The issue's target run is one hour of training: size --steps and --warmup from the per-step times in the table
@@ -76,6 +80,13 @@ const evalN = flag('eval-n', 10000);
 /** Test/OOD image ranges scored: --eval-ranges A-B,C-D (inclusive) or the one range --eval-from, --eval-n. */
 const evalRanges = has('eval-ranges') ? parseRanges(strFlag('eval-ranges', '')) : [[evalFrom, evalFrom + evalN - 1] as const];
 const seed = flag('seed', 1);
+const holdout = flag('holdout', 0);
+const stopEce = flag('stop-ece', Infinity);
+const stopAccDrop = flag('stop-acc-drop', Infinity);
+const checkEvery = flag('check-every', 25);
+const earlyStopping = holdout > 0 && (Number.isFinite(stopEce) || Number.isFinite(stopAccDrop));
+if ((Number.isFinite(stopEce) || Number.isFinite(stopAccDrop)) && !(holdout > 0)) throw new Error('--stop-ece / --stop-acc-drop need --holdout N');
+if (holdout > 0 && !has('skip-torch')) throw new Error('--holdout: the PyTorch side has no held-out early stopping; add --skip-torch');
 const corpora = process.env['EBM_CORPORA_DIR'];
 if (!corpora) throw new Error('set EBM_CORPORA_DIR to the directory holding fashion_mnist/ and mnist_partial/');
 const fashion = path.join(corpora, 'fashion_mnist');
@@ -88,10 +99,15 @@ const all = [[0, Number.MAX_SAFE_INTEGER] as const];
 const load0 = loadavg().map((v) => v.toFixed(2)).join(' ');
 const sel = await selectBackend('wasm');
 console.error(`backend: ${sel.reason}`);
-const train = {
+const everything = {
   x: await readImages(path.join(fashion, 'train-images-idx3-ubyte.gz'), all, BYTE_MAP),
   y: await readLabels(path.join(fashion, 'train-labels-idx1-ubyte.gz'), all),
 };
+const nTrain = everything.y.length - holdout;
+if (!(Number.isSafeInteger(holdout) && holdout >= 0 && nTrain > 0)) throw new Error(`--holdout must be an integer in [0, ${everything.y.length}), got ${holdout}`);
+// The last `holdout` training images are never trained on: early stopping looks at them (in-distribution only).
+const train = { x: everything.x.subarray(0, nTrain * 784), y: everything.y.subarray(0, nTrain) };
+const heldOut = { x: everything.x.subarray(nTrain * 784), y: everything.y.subarray(nTrain) };
 const test = {
   x: await readImages(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalRanges, BYTE_MAP),
   y: await readLabels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalRanges),
@@ -125,6 +141,8 @@ const t0 = performance.now();
 const ckDir = mkdtempSync(path.join(tmpdir(), 'ebm-jem-bench-'));
 let stopNote = '';
 let stepsDone = steps;
+let checkNote = '';
+let stepsRun = steps;
 // One trainJem run (the warm-up switches the optimiser's rate), or with --fresh-optimizer two: the warm-up, then the
 // JEM steps with a new Adam (as when JEM training starts from a pretrained classifier).
 const stages = freshOptimizer && warmup > 0 && warmup < steps
@@ -134,7 +152,7 @@ let stageFrom = 0;
 try {
   for (const stage of stages) {
     stageFrom = stage.from;
-    await trainJem(jem, train, {
+    const res = await trainJem(jem, train, {
       ...common,
       // A pure warm-up stage runs no SGLD: its buffer is never drawn from, so it skips fitting the class Gaussians.
       ...(stage.warmupSteps === stage.steps ? { bufferInit: 'uniform' as const } : {}),
@@ -143,6 +161,17 @@ try {
       checkpoint: { path: path.join(ckDir, `jem-${stage.from}.ckpt.safetensors`), every: 50 },
       warmupSteps: stage.warmupSteps,
       ...(Number.isFinite(warmupLr) && stage.warmupSteps > 0 ? { warmupLearningRate: warmupLr } : {}),
+      ...(earlyStopping && stage.warmupSteps < stage.steps
+        ? {
+            earlyStop: {
+              data: heldOut,
+              every: checkEvery,
+              maxEce: stopEce,
+              maxAccuracyDrop: stopAccDrop,
+              onCheck: (c) => console.error(`check step ${stage.from + c.step}: held-out acc ${c.accuracy.toFixed(4)} ECE ${c.ece.toFixed(4)} E ${c.energy.toFixed(2)}${c.ok ? '' : ' (limit broken)'}`),
+            },
+          }
+        : {}),
       onStep: (s) => {
         const step = stage.from + s.step;
         if (step % 50 === 0 || step === steps) {
@@ -153,6 +182,22 @@ try {
         }
       },
     }, createRng(seed));
+    if (res.checks.length > 0) {
+      const track = res.checks.map((c) => `${stage.from + c.step}: ${c.accuracy.toFixed(3)} / ${c.ece.toFixed(3)}`).join(', ');
+      const limits = [Number.isFinite(stopEce) ? `ECE > ${stopEce}` : '', Number.isFinite(stopAccDrop) ? `accuracy more than ${stopAccDrop} below the first check's` : ''].filter(Boolean).join(' or ');
+      checkNote =
+        `Early stopping on ${holdout} held-out training images (${nTrain}–${everything.y.length - 1}, never trained on; training used the first ${nTrain}): ` +
+        `a check every ${checkEvery} JEM steps stops at the first with ${limits}. ` +
+        (res.stopped
+          ? `Stopped at step ${stage.from + res.stopped.step} (${res.stopped.reason}); the weights evaluated are ${res.stopped.restoredStep !== undefined ? `those of step ${stage.from + res.stopped.restoredStep}` : 'those at that step (no check had held)'}.`
+          : `No limit was broken in ${steps} steps.`) +
+        ` Held-out accuracy / ECE by step: ${track}.`;
+      if (res.stopped) {
+        stepsRun = stage.from + res.stopped.step;
+        stepsDone = stage.from + (res.stopped.restoredStep ?? res.stopped.step);
+        break;
+      }
+    }
   }
 } catch (e) {
   if (!(e instanceof DivergenceError)) throw e;
@@ -168,7 +213,7 @@ try {
 const trainSeconds = (performance.now() - t0) / 1000;
 // The file records the byte → [−1, 1] map used here, so that `ebm jem eval` / `sample` read raw IDX bytes as we did.
 jem.metadata.inputTransform = BYTE_MAP;
-if (has('save')) await jem.save(strFlag('save', ''), { steps: stepsDone, warmup, lr, warmupLr, pxWeight, energyPenalty, clamp, sgldSteps, bufferInit, reinit, seed });
+if (has('save')) await jem.save(strFlag('save', ''), { steps: stepsDone, warmup, lr, warmupLr, pxWeight, energyPenalty, clamp, sgldSteps, bufferInit, reinit, seed, negBatch, holdout, stopEce, stopAccDrop, checkEvery });
 const ev = evaluateJem(jem, test, ood);
 console.error(JSON.stringify(ev));
 
@@ -196,7 +241,7 @@ const rows: (string | number)[][] = [
   ['ms per supervised step (batch 64)', f1(ours.sup), f1(torch?.['ms_supervised_step'])],
   ['ms per SGLD step (batch 64)', f1(ours.sgld), f1(torch?.['ms_sgld_step'])],
   [`ms per JEM step (${sgldSteps} SGLD steps${negBatch !== 64 ? ` on ${negBatch} samples` : ''} + update)`, f1(ours.jem), f1(torch?.['ms_jem_step'])],
-  [`training time for ${steps} steps (${warmup} supervised)${stopNote ? `, stopped: see below` : ''}, s`, trainSeconds.toFixed(0), f1(torch?.['train_seconds'])],
+  [`training time for ${stepsRun} steps (${warmup} supervised)${stopNote || stepsRun !== steps ? `, stopped: see below` : ''}${checkNote ? ', held-out checks included' : ''}, s`, trainSeconds.toFixed(0), f1(torch?.['train_seconds'])],
   [`test accuracy (${test.y.length} images)`, f3(ev.accuracy), f3(torch?.['accuracy'])],
   ['expected calibration error (15 bins)', f3(ev.ece), '–'],
   ['OOD AUROC, log p(x)', f3(ev.ood!.logPx), f3(torch?.['auroc_logpx'])],
@@ -218,6 +263,7 @@ const md = [
   markdownTable(['', 'ebmkit (wasm)', 'PyTorch (CPU)'], rows),
   '',
   ...(stopNote ? [stopNote, ''] : []),
+  ...(checkNote ? [checkNote, ''] : []),
   `JEM step ratio ebmkit / PyTorch: ${Number.isFinite(ratio) ? ratio.toFixed(2) : '–'} (target ≤ 2). ` +
     'Targets within one hour of training: accuracy ≥ 0.85 and one OOD AUROC ≥ 0.90.',
 ].join('\n');

@@ -64,6 +64,7 @@ const trainOptions = [
   { name: 'warmup', type: 'number', integer: true, min: 0, default: 200, help: 'Supervised steps (cross-entropy only) before joint training' },
   { name: 'batch', type: 'number', integer: true, min: 1, default: 64, help: 'Batch size' },
   { name: 'lr', type: 'number', min: 0, default: 1e-4, help: 'Adam learning rate (JEM paper: 1e-4)' },
+  { name: 'warmup-lr', type: 'number', min: 0, help: 'Adam learning rate during the warm-up (default: --lr); e.g. 1e-3' },
   { name: 'sgld-steps', type: 'number', integer: true, min: 0, default: 20, help: 'SGLD steps per training step' },
   { name: 'sgld-step', type: 'number', min: 0, default: 1, help: 'SGLD step size' },
   { name: 'sgld-noise', type: 'number', min: 0, default: 0.01, help: 'SGLD noise standard deviation' },
@@ -80,6 +81,10 @@ const trainOptions = [
   { name: 'flip', type: 'number', min: 0, max: 1, default: 0, help: 'Probability of mirroring a data image left-right (image data whose mirror images are as likely, e.g. photographs)' },
   { name: 'negatives', type: 'number', integer: true, min: 1, help: 'SGLD samples per step (default: --batch); more lower the variance of the log p(x) term' },
   { name: 'energy-penalty', type: 'number', min: 0, default: 0, help: 'α of the energy-magnitude penalty α(E(data)² + E(samples)²)' },
+  { name: 'holdout', type: 'number', integer: true, min: 0, default: 0, help: 'Keep the last N rows out of training, as held-out data for early stopping' },
+  { name: 'stop-ece', type: 'number', min: 0, help: 'Stop the JEM steps once held-out ECE exceeds this (needs --holdout); e.g. 0.1' },
+  { name: 'stop-acc-drop', type: 'number', min: 0, help: 'Stop once held-out accuracy falls this far below its value when the JEM steps began; e.g. 0.03' },
+  { name: 'check-every', type: 'number', integer: true, min: 1, default: 25, help: 'JEM steps between held-out checks' },
   { name: 'checkpoint', type: 'string', placeholder: 'FILE', help: 'Write a resumable checkpoint here' },
   { name: 'checkpoint-every', type: 'number', integer: true, min: 1, default: 100, help: 'Steps between checkpoints' },
   { name: 'resume', type: 'string', placeholder: 'FILE', help: 'Continue from a checkpoint written by --checkpoint' },
@@ -93,15 +98,22 @@ const train = defineCommand({
     'Inputs are mapped to [-1, 1]: IDX bytes by x/127.5 - 1, CSV data by its own min…max (saved in the model).\n' +
     'The first --warmup steps train the classifier only; then each step runs --sgld-steps of SGLD from the replay\n' +
     'buffer and updates on log p(y|x) + log p(x). Divergence (NaN or an exploding loss) stops with the step named;\n' +
-    'the last checkpoint is kept and --resume continues from it.',
+    'the last checkpoint is kept and --resume continues from it.\n' +
+    'Early stopping: --holdout N keeps the last N rows out of training; every --check-every JEM steps their accuracy\n' +
+    'and calibration error are measured, and training stops at the first check past --stop-ece or --stop-acc-drop,\n' +
+    'keeping the weights of the last check within them (the log p(x) term slowly shrinks the logits: past a point\n' +
+    'accuracy and calibration fall while out-of-distribution scores stop improving).',
   options: trainOptions,
   examples: [
     'ebm jem train --data train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --steps 2000 --warmup 500 --lr 1e-3 --out fmnist.jem',
     'ebm jem train --data blobs.csv --label-column label --arch mlp --hidden 64,64 --out blobs.jem',
+    'ebm jem train --data train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --steps 4000 --warmup 3000 --warmup-lr 1e-3 --lr 3e-5 --buffer-init class-gaussians --energy-penalty 0.003 --holdout 2000 --stop-ece 0.1 --out fmnist.jem',
   ],
   async run(ctx) {
     const o = ctx.options;
     if (o.warmup > o.steps) throw new UsageError(`--warmup ${o.warmup} exceeds --steps ${o.steps}`);
+    const stopping = o.stopEce !== undefined || o.stopAccDrop !== undefined;
+    if (stopping && o.holdout === 0) throw new UsageError('--stop-ece / --stop-acc-drop need held-out rows: give --holdout N');
     await selectBackend();
     const { rows, y, u8 } = await loadLabelled(o, true);
     const labels = y!;
@@ -133,10 +145,18 @@ const train = defineCommand({
       });
       arch = { kind: 'mlp', inputShape: [rows.x.cols], classes, hidden };
     }
+    const nTrain = rows.x.rows - o.holdout;
+    if (nTrain < 1) throw new UsageError(`--holdout ${o.holdout} leaves no training rows (the data has ${rows.x.rows})`);
+    const D = rows.x.cols;
+    const trainData = { x: x.subarray(0, nTrain * D), y: labels.subarray(0, nTrain) };
+    const heldOut = { x: x.subarray(nTrain * D), y: labels.subarray(nTrain) };
     const rng = createRng(o.seed);
     const jem = Jem.create(arch, rng);
     jem.metadata.inputTransform = transform;
-    ctx.note(`training a JEM (${kind}) on ${rows.x.rows} rows × ${rows.x.cols} values, ${classes} classes, ${o.steps} steps (${o.warmup} supervised)`);
+    ctx.note(
+      `training a JEM (${kind}) on ${nTrain} rows × ${D} values, ${classes} classes, ${o.steps} steps (${o.warmup} supervised)` +
+        (o.holdout > 0 ? `; rows ${nTrain + 1}–${rows.x.rows} held out` : ''),
+    );
     const start = performance.now();
     let first = true;
     const clock = () => (first ? ((first = false), start) : performance.now());
@@ -147,6 +167,7 @@ const train = defineCommand({
       batchSize: o.batch,
       ...(o.negatives !== undefined ? { negativeBatchSize: o.negatives } : {}),
       learningRate: o.lr,
+      ...(o.warmupLr !== undefined ? { warmupLearningRate: o.warmupLr } : {}),
       energyPenalty: o.energyPenalty,
       sgld: { stepSize: o.sgldStep, noise: o.sgldNoise, steps: o.sgldSteps },
       bufferCapacity: o.buffer,
@@ -156,6 +177,17 @@ const train = defineCommand({
       flipProbability: o.flip,
       ...(o.checkpoint ? { checkpoint: { path: o.checkpoint, every: o.checkpointEvery } } : {}),
       ...(o.resume ? { resume: o.resume } : {}),
+      ...(o.holdout > 0
+        ? {
+            earlyStop: {
+              data: heldOut,
+              every: o.checkEvery,
+              ...(o.stopEce !== undefined ? { maxEce: o.stopEce } : {}),
+              ...(o.stopAccDrop !== undefined ? { maxAccuracyDrop: o.stopAccDrop } : {}),
+              onCheck: (c) => ctx.note(`held-out check at step ${c.step}: accuracy ${c.accuracy.toFixed(4)}  ECE ${c.ece.toFixed(4)}  E ${c.energy.toFixed(3)}${c.ok ? '' : '  (limit broken)'}`),
+            },
+          }
+        : {}),
       onStep: (s) => {
         if (s.step % 10 === 0 || s.step === 1) {
           // Relabel the bar with the latest energies; the injected clock keeps rate and ETA over the whole run.
@@ -176,8 +208,9 @@ const train = defineCommand({
         }
       },
     };
+    let result;
     try {
-      await trainJem(jem, { x, y: labels }, opts, rng);
+      result = await trainJem(jem, trainData, opts, rng);
     } catch (err) {
       bar.done();
       if (err instanceof DivergenceError) throw new CliError(err.message);
@@ -185,8 +218,29 @@ const train = defineCommand({
     }
     bar.done();
     const seconds = (performance.now() - start) / 1000;
-    await jem.save(o.out, { steps: o.steps, warmup: o.warmup, batch: o.batch, lr: o.lr, sgld: opts.sgld, buffer: o.buffer, reinit: o.reinit, seconds });
-    ctx.io.stdout.write(`saved ${o.out}: JEM ${kind}, ${classes} classes, ${o.steps} steps in ${seconds.toFixed(1)} s\n`);
+    const stop = result.stopped;
+    const kept = stop ? (stop.restoredStep ?? stop.step) : o.steps;
+    if (stop) {
+      ctx.note(`early stop at step ${stop.step}: ${stop.reason}; ${stop.restoredStep !== undefined ? `keeping the weights of step ${stop.restoredStep}` : 'no check had held: keeping the weights as they are'}`);
+    }
+    const last = [...result.checks].reverse().find((c) => c.ok);
+    await jem.save(o.out, {
+      steps: kept,
+      warmup: o.warmup,
+      batch: o.batch,
+      lr: o.lr,
+      sgld: opts.sgld,
+      buffer: o.buffer,
+      reinit: o.reinit,
+      seconds,
+      ...(o.holdout > 0 ? { holdout: o.holdout, ...(last ? { heldOut: { step: last.step, accuracy: last.accuracy, ece: last.ece } } : {}) } : {}),
+      ...(stop ? { stopped: stop } : {}),
+    });
+    ctx.io.stdout.write(
+      `saved ${o.out}: JEM ${kind}, ${classes} classes, ${kept} steps${stop ? ` (early stop at step ${stop.step})` : ''} in ${seconds.toFixed(1)} s` +
+        (last ? `; held-out accuracy ${last.accuracy.toFixed(4)}, ECE ${last.ece.toFixed(4)}` : '') +
+        '\n',
+    );
   },
 });
 

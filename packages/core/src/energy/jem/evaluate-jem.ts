@@ -75,18 +75,41 @@ export function oodAuroc(inDist: JemScores, outDist: JemScores): OodAuroc {
   };
 }
 
+/**
+ * p(y|x) and the energy −logsumexp f(x) of the rows of `x`, forward passes only (no ∇ₓ; cheaper than `scoreJem`).
+ */
+export function predictJem(jem: Jem, x: Float32Array, batchSize = 256): { probs: Float32Array; energy: Float32Array } {
+  const shape = jem.inputShape;
+  const D = shape.reduce((a, b) => a * b, 1);
+  const K = jem.classes;
+  if (x.length % D !== 0) throw new RangeError(`predictJem: ${x.length} values are not rows of ${D} ([${shape.join(', ')}])`);
+  const n = x.length / D;
+  const probs = new Float32Array(n * K);
+  const energy = new Float32Array(n);
+  for (let s = 0; s < n; s += batchSize) {
+    const m = Math.min(batchSize, n - s);
+    tf.tidy(() => {
+      const f = jem.logits(tf.tensor(x.subarray(s * D, (s + m) * D), [m, ...shape], 'float32'));
+      probs.set(tf.softmax(f).dataSync(), s * K);
+      energy.set(tf.neg(tf.logSumExp(f, 1)).dataSync(), s);
+    });
+  }
+  return { probs, energy };
+}
+
+/** Accuracy, ECE (15 bins) and mean −log p(y|x) of class probabilities `probs` (n × K) against `labels`. */
+export function classificationMetrics(probs: Float32Array, labels: Int32Array, K: number): JemEvaluation {
+  if (probs.length !== labels.length * K) throw new RangeError(`classificationMetrics: ${probs.length} probabilities for ${labels.length} labels × ${K} classes`);
+  let nll = 0;
+  for (let i = 0; i < labels.length; i++) nll -= Math.log(Math.max(probs[i * K + labels[i]!]!, 1e-30));
+  return { accuracy: accuracy(probs, labels, K), ece: expectedCalibrationError(probs, labels, K), nll: nll / labels.length };
+}
+
 /** Accuracy, ECE and NLL on labelled test data, and OOD AUROCs against `ood` inputs when given. */
 export function evaluateJem(jem: Jem, test: { x: Float32Array; y: Int32Array }, ood?: Float32Array, batchSize = 256): JemEvaluation {
-  const K = jem.classes;
   const sIn = scoreJem(jem, test.x, batchSize);
   if (sIn.maxProb.length !== test.y.length) throw new RangeError(`evaluateJem: ${sIn.maxProb.length} inputs for ${test.y.length} labels`);
-  let nll = 0;
-  for (let i = 0; i < test.y.length; i++) nll -= Math.log(Math.max(sIn.probs[i * K + test.y[i]!]!, 1e-30));
-  const out: JemEvaluation = {
-    accuracy: accuracy(sIn.probs, test.y, K),
-    ece: expectedCalibrationError(sIn.probs, test.y, K),
-    nll: nll / test.y.length,
-  };
+  const out = classificationMetrics(sIn.probs, test.y, jem.classes);
   if (ood) out.ood = oodAuroc(sIn, scoreJem(jem, ood, batchSize));
   return out;
 }

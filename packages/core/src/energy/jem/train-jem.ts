@@ -4,6 +4,9 @@
  * replay buffer (paper defaults: SGLD step 1, noise 0.01, 20 steps, buffer 10,000, re-init 5 % from U[−1, 1]).
  * A supervised warm-up (cross-entropy only) comes first. Divergence (non-finite or exploding loss or gradients) stops
  * training with the step named and the last good checkpoint kept; checkpoints resume exactly where they left off.
+ * Optional early stopping watches held-out in-distribution data during the JEM steps: the log p(x) term shrinks the
+ * logits as training goes on, so held-out accuracy sinks and calibration worsens; training stops at the first check
+ * that breaks a limit and keeps the weights of the last check that held.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../rng.js';
@@ -12,6 +15,7 @@ import { DivergenceError, restoreVariables, resumeTraining, saveCheckpoint, snap
 import { sgld } from '../langevin.js';
 import { ReplayBuffer, uniformInit } from '../replay-buffer.js';
 import type { ClampRange } from '../sampler-options.js';
+import { classificationMetrics, predictJem } from './evaluate-jem.js';
 import type { JointLossGradients, JointLossWeights } from './fast-cnn.js';
 import type { Jem } from './jem-model.js';
 
@@ -92,10 +96,46 @@ export interface JemTrainOptions {
    * false forces tfjs autodiff (the reference; samplers follow the energy's own `gradientSession`).
    */
   fastKernels?: boolean;
+  /** Early stopping on held-out data (see `JemEarlyStopOptions`); default: none, all `steps` run. */
+  earlyStop?: JemEarlyStopOptions;
   /** Called after every step. */
   onStep?: (s: JemStep) => void;
   /** Test hook, called before each step with its number. */
   beforeStep?: (step: number) => void;
+}
+
+/**
+ * Early stopping for the JEM steps, judged on held-out labelled data of the training distribution only (no
+ * out-of-distribution data). A check scores `data` (accuracy, ECE with 15 bins, NLL, mean energy) when the JEM steps
+ * begin (the reference), every `every` JEM steps after that, and after the last step. Training stops at the first
+ * check with ECE above `maxEce` or accuracy more than `maxAccuracyDrop` below the reference's, and the weights of the
+ * last check that held are put back (none held: the model is left as it is).
+ */
+export interface JemEarlyStopOptions {
+  /** Held-out rows, scaled like the training data; keep them out of the training data. */
+  data: LabelledData;
+  /** JEM steps between checks (default 25). */
+  every?: number;
+  /** Largest held-out expected calibration error allowed (default: no limit). */
+  maxEce?: number;
+  /** Largest fall of held-out accuracy below the reference check's, e.g. 0.03 for 3 points (default: no limit). */
+  maxAccuracyDrop?: number;
+  /** Called after every check. */
+  onCheck?: (c: JemCheck) => void;
+}
+
+/** One early-stopping check on the held-out data. */
+export interface JemCheck {
+  /** Steps completed when it was taken. */
+  step: number;
+  accuracy: number;
+  ece: number;
+  /** Mean −log p(y|x). */
+  nll: number;
+  /** Mean energy −logsumexp f(x) of the held-out rows. */
+  energy: number;
+  /** Whether it kept within the limits. */
+  ok: boolean;
 }
 
 /** Progress of one step. */
@@ -119,6 +159,13 @@ export interface JemTrainResult {
   step: number;
   /** The replay buffer (for sampling after training). */
   buffer: ReplayBuffer;
+  /** Early-stopping checks, in order (empty without `earlyStop`). */
+  checks: JemCheck[];
+  /**
+   * Present when early stopping ended training: the step of the failing check, why, and the step whose weights were
+   * put back (undefined when no check had held).
+   */
+  stopped?: { step: number; reason: string; restoredStep?: number };
 }
 
 /** Trains `jem` in place on `data`; see the module comment. `rng` drives batches, data noise, buffer and SGLD. */
@@ -176,20 +223,65 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
     rng,
   );
 
+  const es = options.earlyStop;
+  const every = es?.every ?? 25;
+  const maxEce = es?.maxEce ?? Infinity;
+  const maxDrop = es?.maxAccuracyDrop ?? Infinity;
+  if (es) {
+    if (es.data.x.length !== es.data.y.length * D || es.data.y.length === 0) {
+      throw new RangeError(`trainJem: early-stopping data has ${es.data.x.length} input values for ${es.data.y.length} labels × ${D} (needs ≥ 1 row)`);
+    }
+    if (!Number.isSafeInteger(every) || every < 1) throw new RangeError(`trainJem: earlyStop.every must be an integer ≥ 1, got ${every}`);
+    if (!(maxEce >= 0) || !(maxDrop >= 0)) throw new RangeError(`trainJem: earlyStop limits must be ≥ 0, got maxEce ${maxEce}, maxAccuracyDrop ${maxDrop}`);
+  }
+
   let step = 0;
   let lastGood: GoodCheckpoint | undefined;
+  /** Held-out accuracy when the JEM steps began (kept in checkpoints, so that a resumed run compares with it). */
+  let reference: number | undefined;
   if (options.resume) {
     const r = await resumeTraining(options.resume, 'jem', vars, optimizer, rng);
     const st = r.checkpoint.arrays['buffer'];
     if (st) buffer.restore(st.data as Float32Array);
     ({ step, lastGood } = r);
+    const ref = (r.checkpoint.metadata.extra as { earlyStopReference?: unknown } | null)?.earlyStopReference;
+    if (typeof ref === 'number') reference = ref;
   }
+
+  const checks: JemCheck[] = [];
+  let held: { step: number; values: Float32Array[] } | undefined;
+  let stopped: JemTrainResult['stopped'];
+  /** Scores the held-out data; false (with the last good weights restored) when a limit is broken. */
+  const check = (): boolean => {
+    const { probs, energy } = predictJem(jem, es!.data.x);
+    const m = classificationMetrics(probs, es!.data.y, K);
+    reference ??= m.accuracy;
+    const broken: string[] = [];
+    if (m.ece > maxEce) broken.push(`held-out ECE ${m.ece.toFixed(4)} > ${maxEce}`);
+    if (reference - m.accuracy > maxDrop) {
+      broken.push(`held-out accuracy ${m.accuracy.toFixed(4)} is ${(reference - m.accuracy).toFixed(4)} below ${reference.toFixed(4)} (allowed ${maxDrop})`);
+    }
+    let meanEnergy = 0;
+    for (const e of energy) meanEnergy += e / energy.length;
+    const c: JemCheck = { step, accuracy: m.accuracy, ece: m.ece, nll: m.nll, energy: meanEnergy, ok: broken.length === 0 };
+    checks.push(c);
+    es!.onCheck?.(c);
+    if (c.ok) {
+      held = { step, values: snapshotVariables(vars) };
+      return true;
+    }
+    if (held) restoreVariables(vars, held.values);
+    stopped = { step, reason: broken.join('; '), ...(held ? { restoredStep: held.step } : {}) };
+    return false;
+  };
 
   const rows = new Float32Array(B * D);
   const labels = new Int32Array(B);
   while (step < options.steps) {
-    options.beforeStep?.(step + 1);
     const phase: JemStep['phase'] = step < warm ? 'warmup' : 'jem';
+    // The first check of this call, when the JEM steps begin (or a resumed run continues them).
+    if (es && phase === 'jem' && !held && !stopped && !check()) break;
+    options.beforeStep?.(step + 1);
     for (let i = 0; i < B; i++) {
       const r = rng.int(n);
       labels[i] = data.y[r]!;
@@ -244,13 +336,14 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
         values,
         optimizer,
         trainer: 'jem',
-        extra: { batchSize: B, negativeBatchSize: BN, warmupSteps: warm, sgld: sg },
+        extra: { batchSize: B, negativeBatchSize: BN, warmupSteps: warm, sgld: sg, ...(reference !== undefined ? { earlyStopReference: reference } : {}) },
         arrays: { buffer: { shape: [buffer.capacity, ...shape], data: buffer.data } },
       });
       lastGood = { path: cp.path, step, values };
     }
+    if (es && phase === 'jem' && ((step - warm) % every === 0 || step === options.steps) && !check()) break;
   }
-  return { step, buffer };
+  return { step, buffer, checks, ...(stopped ? { stopped } : {}) };
 }
 
 /** Mirrors the image at `off` in `x` ([height, width, channels], row-major) left–right in place. */
