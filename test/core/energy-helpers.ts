@@ -1,7 +1,7 @@
 // Shared fixtures for the energy tests: known 2-D distributions as tfjs energies, with exact samplers and moments.
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@ebmkit/core';
-import type { EnergyFunction } from '@ebmkit/core/energy';
+import { createRng, type Rng } from '@ebmkit/core';
+import type { EnergyFunction, LabelledData } from '@ebmkit/core/energy';
 
 /** A 2-D Gaussian N(mean, cov). */
 export interface Gauss2 {
@@ -89,4 +89,25 @@ export function moments2(xs: ArrayLike<number>): { mean: [number, number]; cov: 
     s22 += d1 * d1;
   }
   return { mean: [m0, m1], cov: [s11 / (n - 1), s12 / (n - 1), s22 / (n - 1)] };
+}
+
+/** Centres of the three labelled 2-D blobs of `labelledBlobs`. */
+export const BLOB_CENTRES: readonly (readonly [number, number])[] = [
+  [-0.6, -0.5],
+  [0.6, -0.5],
+  [0, 0.6],
+];
+
+/** n labelled points, class i mod 3, each N(BLOB_CENTRES[class], 0.12² I) (the JEM tests' data). */
+export function labelledBlobs(n: number, seed: number): LabelledData {
+  const rng = createRng(seed);
+  const x = new Float32Array(2 * n);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = i % 3;
+    y[i] = k;
+    x[2 * i] = BLOB_CENTRES[k]![0] + 0.12 * rng.normal();
+    x[2 * i + 1] = BLOB_CENTRES[k]![1] + 0.12 * rng.normal();
+  }
+  return { x, y };
 }

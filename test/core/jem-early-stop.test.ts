@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRng, selectBackend } from '@ebmkit/core';
-import { evaluateJem, Jem, trainJem, type JemCheck, type LabelledData } from '@ebmkit/core/energy';
+import { evaluateJem, Jem, trainJem, type JemCheck } from '@ebmkit/core/energy';
+import { labelledBlobs } from './energy-helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ebm-jem-stop-'));
 test.before(async () => {
@@ -15,20 +16,7 @@ test.before(async () => {
 });
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-function blobs(n: number, seed: number): LabelledData {
-  const centres = [[-0.6, -0.5], [0.6, -0.5], [0, 0.6]];
-  const rng = createRng(seed);
-  const x = new Float32Array(2 * n);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = i % 3;
-    y[i] = k;
-    x[2 * i] = centres[k]![0]! + 0.12 * rng.normal();
-    x[2 * i + 1] = centres[k]![1]! + 0.12 * rng.normal();
-  }
-  return { x, y };
-}
-
+const blobs = labelledBlobs;
 const train = blobs(300, 1);
 const heldOut = blobs(150, 2);
 const opts = { warmupSteps: 30, batchSize: 32, learningRate: 1e-2, sgld: { stepSize: 0.005, noise: 0.1, steps: 5 }, bufferCapacity: 100, dataNoise: 0.01 };

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRng, ModelFileError, selectBackend, saveModel } from '@ebmkit/core';
-import { DivergenceError, evaluateJem, Jem, loadCheckpoint, sampleJem, trainJem, type JemArchitecture, type LabelledData } from '@ebmkit/core/energy';
+import { DivergenceError, evaluateJem, Jem, loadCheckpoint, sampleJem, trainJem, type JemArchitecture } from '@ebmkit/core/energy';
+import { BLOB_CENTRES, labelledBlobs } from './energy-helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ebm-jem-'));
 test.before(async () => {
@@ -15,23 +16,8 @@ test.before(async () => {
 });
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-const CENTRES = [
-  [-0.6, -0.5],
-  [0.6, -0.5],
-  [0, 0.6],
-];
-function blobs(n: number, seed: number): LabelledData {
-  const rng = createRng(seed);
-  const x = new Float32Array(2 * n);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = i % 3;
-    y[i] = k;
-    x[2 * i] = CENTRES[k]![0]! + 0.12 * rng.normal();
-    x[2 * i + 1] = CENTRES[k]![1]! + 0.12 * rng.normal();
-  }
-  return { x, y };
-}
+const blobs = labelledBlobs;
+const CENTRES = BLOB_CENTRES;
 
 test('energy = −logsumexp f, class energy = −f[y], and the plain forward equals the layers model (CNN and MLP)', (t) => {
   const archs: JemArchitecture[] = [

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng, type RgbImage } from '@ebmkit/core';
-import { checkGradient } from '@ebmkit/core/testing';
+import { checkObjectiveGradient } from '@ebmkit/core/testing';
 import {
   ConfusionMatrix,
   GridCrf,
@@ -60,15 +60,7 @@ test('logistic objective: gradient matches finite differences (with class weight
   const labels = Uint8Array.from({ length: M }, () => rng.int(3));
   const obj = logisticObjective({ features, labels, numFeatures: F }, 3, { c2: 0.1, classWeights: [1, 2, 0.5] });
   const w = new Float64Array(3 * F).map(() => rng.normal());
-  const r = checkGradient(
-    (x) => obj(x, new Float64Array(x.length)),
-    (x) => {
-      const g = new Float64Array(x.length);
-      obj(x, g);
-      return g;
-    },
-    w,
-  );
+  const r = checkObjectiveGradient(obj, w);
   t.true(r.maxRelError < 1e-6, `max relative error ${r.maxRelError}`);
 });
 

@@ -63,3 +63,17 @@ export function checkGradient(
   }
   return { maxAbsError, maxRelError, worstIndex, analytic, numeric };
 }
+
+/** `checkGradient` for an optimiser objective `(x, g) => f` that writes its gradient into `g` (as L-BFGS takes). */
+export function checkObjectiveGradient(
+  objective: (x: Float64Array, g: Float64Array) => number,
+  x: Float64Array,
+  options: { epsilon?: number; indices?: ArrayLike<number> } = {},
+): GradientCheck {
+  const gradient = (at: Float64Array) => {
+    const g = new Float64Array(at.length);
+    objective(at, g);
+    return g;
+  };
+  return checkGradient((at) => objective(at, new Float64Array(at.length)), gradient, x, options);
+}

@@ -6,7 +6,7 @@ export {
   labellingIndex,
 } from './brute-force.js';
 export type { BruteForceChain } from './brute-force.js';
-export { checkGradient, finiteDifferenceGradient } from './gradient-check.js';
+export { checkGradient, checkObjectiveGradient, finiteDifferenceGradient } from './gradient-check.js';
 export type { GradientCheck } from './gradient-check.js';
 export { randomChainPotentials } from './random-potentials.js';
 export type { RandomPotentialOptions } from './random-potentials.js';

@@ -19,13 +19,17 @@ export interface JemScores {
   gradNorm: Float32Array;
 }
 
-/** Computes `JemScores` for the rows of `x` (flat, scaled like the training data), in batches (default 256). */
-export function scoreJem(jem: Jem, x: Float32Array, batchSize = 256): JemScores {
+/** Input shape, values per row, classes and row count of `x` for `jem` (refused unless whole rows). */
+function rowsOf(jem: Jem, x: Float32Array, who: string): { shape: number[]; D: number; K: number; n: number } {
   const shape = jem.inputShape;
   const D = shape.reduce((a, b) => a * b, 1);
-  const K = jem.classes;
-  if (x.length % D !== 0) throw new RangeError(`scoreJem: ${x.length} values are not rows of ${D} ([${shape.join(', ')}])`);
-  const n = x.length / D;
+  if (x.length % D !== 0) throw new RangeError(`${who}: ${x.length} values are not rows of ${D} ([${shape.join(', ')}])`);
+  return { shape, D, K: jem.classes, n: x.length / D };
+}
+
+/** Computes `JemScores` for the rows of `x` (flat, scaled like the training data), in batches (default 256). */
+export function scoreJem(jem: Jem, x: Float32Array, batchSize = 256): JemScores {
+  const { shape, D, K, n } = rowsOf(jem, x, 'scoreJem');
   const probs = new Float32Array(n * K);
   const logPx = new Float32Array(n);
   const maxProb = new Float32Array(n);
@@ -79,11 +83,7 @@ export function oodAuroc(inDist: JemScores, outDist: JemScores): OodAuroc {
  * p(y|x) and the energy −logsumexp f(x) of the rows of `x`, forward passes only (no ∇ₓ; cheaper than `scoreJem`).
  */
 export function predictJem(jem: Jem, x: Float32Array, batchSize = 256): { probs: Float32Array; energy: Float32Array } {
-  const shape = jem.inputShape;
-  const D = shape.reduce((a, b) => a * b, 1);
-  const K = jem.classes;
-  if (x.length % D !== 0) throw new RangeError(`predictJem: ${x.length} values are not rows of ${D} ([${shape.join(', ')}])`);
-  const n = x.length / D;
+  const { shape, D, K, n } = rowsOf(jem, x, 'predictJem');
   const probs = new Float32Array(n * K);
   const energy = new Float32Array(n);
   for (let s = 0; s < n; s += batchSize) {
