@@ -1,5 +1,6 @@
-// The CNN unary on the wasm backend: importing the package does not load tfjs; a tiny network learns a tiny task;
-// weights round-trip.
+// The CNN unary on the wasm backend (its convolution gradients are core's wasm kernels, tested in
+// energy-conv-gradients): importing the package does not load tfjs; a tiny network learns a tiny task; weights
+// round-trip.
 import test from 'ava';
 import { createRng, selectBackend } from '@ebmkit/core';
 import { syntheticExample } from './helpers.js';
@@ -10,28 +11,6 @@ test.serial('importing @ebmkit/segment does not load tfjs', async (t) => {
   const { activeBackend } = await import('@ebmkit/core');
   t.is(activeBackend(), undefined, 'no backend selected by the import');
   t.false(before);
-});
-
-test.serial('the convolution with hand-written gradients matches tfjs gradients (cpu backend)', async (t) => {
-  const sel = await selectBackend('cpu');
-  const tf = sel.tf;
-  const { makeConv } = await import('@ebmkit/segment');
-  const conv = makeConv(tf);
-  const rng = createRng(3);
-  for (const k of [1, 3]) {
-    const x = tf.tensor4d(Float32Array.from({ length: 2 * 5 * 4 * 3 }, () => rng.normal()), [2, 5, 4, 3]);
-    const w = tf.tensor4d(Float32Array.from({ length: k * k * 3 * 2 }, () => rng.normal()), [k, k, 3, 2]);
-    const r = tf.tensor4d(Float32Array.from({ length: 2 * 5 * 4 * 2 }, () => rng.normal()), [2, 5, 4, 2]);
-    const loss = (f: (a: any, b: any) => any) => (a: any, b: any) => tf.sum(tf.mul(f(a, b), r));
-    const ours = tf.grads(loss(conv))([x, w]);
-    const ref = tf.grads(loss((a, b) => tf.conv2d(a, b, 1, 'same')))([x, w]);
-    for (let i = 0; i < 2; i++) {
-      const a = ours[i]!.dataSync();
-      const b = ref[i]!.dataSync();
-      for (let j = 0; j < a.length; j++) t.true(Math.abs(a[j]! - b[j]!) < 1e-4, `k=${k} grad ${i}[${j}]: ${a[j]} vs ${b[j]}`);
-    }
-    t.deepEqual(Array.from(conv(x, w).dataSync()), Array.from(tf.conv2d(x, w, 1, 'same').dataSync()));
-  }
 });
 
 test.serial('a small CNN unary learns ellipses, and its weights round-trip', async (t) => {

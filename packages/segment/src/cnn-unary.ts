@@ -85,45 +85,24 @@ function architecture(c: number, K: number): ConvSpec[] {
 }
 
 /**
- * A 'same'-padded stride-1 convolution with its gradient written out, so that it trains on every backend: the
- * input gradient is a transposed convolution (Conv2DBackpropInput) and the filter gradient is itself a
- * convolution — of the padded input with batch and channels swapped, by the output gradient as a filter — instead
- * of Conv2DBackpropFilter, which the wasm backend lacks.
+ * tfjs with the gradient kernels the wasm backend lacks (Conv2DBackpropFilter among them) registered: core's energy
+ * module registers them when it is first imported, so the network trains on every backend.
  */
-export function makeConv(tf: Tf): (x: Tensor, w: Tensor) => Tensor {
-  return tf.customGrad(((x: Tensor, w: Tensor, save: (ts: Tensor[]) => void) => {
-    save([x, w]);
-    const value = tf.conv2d(x as any, w as any, 1, 'same');
-    return {
-      value,
-      gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [xs, ws] = saved as [Tensor, Tensor];
-        const k = ws.shape[0]!;
-        const pad = (k - 1) / 2;
-        const dx = tf.conv2dTranspose(dy as any, ws as any, xs.shape as [number, number, number, number], 1, 'same');
-        const xp = pad > 0 ? tf.pad(xs, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : xs;
-        const xt = tf.transpose(xp, [3, 1, 2, 0]); // [Cin, H+2p, W+2p, N]
-        const f = tf.transpose(dy, [1, 2, 0, 3]); // [H, W, N, Cout]
-        const dwt = tf.conv2d(xt as any, f as any, 1, 'valid'); // [Cin, k, k, Cout]
-        const dw = tf.transpose(dwt, [1, 2, 0, 3]);
-        return [dx, dw];
-      },
-    };
-  }) as any) as unknown as (x: Tensor, w: Tensor) => Tensor;
+async function trainableTf(): Promise<Tf> {
+  await import('@ebmkit/core/energy');
+  return getTf();
 }
 
 /** The network's parameters as tfjs variables, and its forward pass. */
 class Network {
   readonly kernels: Variable[] = [];
   readonly biases: Variable[] = [];
-  private readonly conv: (x: Tensor, w: Tensor) => Tensor;
 
   constructor(
     private readonly tf: Tf,
     readonly specs: ConvSpec[],
     init: (spec: ConvSpec) => { w: Float32Array; b: Float32Array },
   ) {
-    this.conv = makeConv(tf);
     for (const sp of specs) {
       const { w, b } = init(sp);
       this.kernels.push(tf.variable(tf.tensor4d(w, [sp.k, sp.k, sp.cin, sp.cout]), true));
@@ -133,7 +112,7 @@ class Network {
 
   private layer(i: number, x: Tensor, relu = true): Tensor {
     const tf = this.tf;
-    const y = tf.add(this.conv(x, this.kernels[i]!), this.biases[i]!);
+    const y = tf.add(tf.conv2d(x as Parameters<Tf['conv2d']>[0], this.kernels[i]! as Parameters<Tf['conv2d']>[1], 1, 'same'), this.biases[i]!);
     return relu ? tf.relu(y) : y;
   }
 
@@ -189,7 +168,7 @@ export class CnnUnary {
 
   /** A network with fresh weights (He-normal kernels drawn from `rng`, zero biases). */
   static async create(config: CnnConfig, rng: Rng): Promise<CnnUnary> {
-    const tf = await getTf();
+    const tf = await trainableTf();
     const r = CnnUnary.resolve(config);
     const net = new Network(tf, architecture(r.baseChannels, r.numLabels), (sp) => {
       const w = new Float32Array(sp.k * sp.k * sp.cin * sp.cout);
@@ -202,7 +181,7 @@ export class CnnUnary {
 
   /** A network with the given weights (in `weights()` order: kernel then bias of each layer). */
   static async fromWeights(config: CnnConfig, weights: readonly { shape: number[]; data: Float32Array }[]): Promise<CnnUnary> {
-    const tf = await getTf();
+    const tf = await trainableTf();
     const r = CnnUnary.resolve(config);
     const specs = architecture(r.baseChannels, r.numLabels);
     if (weights.length !== 2 * specs.length) throw new RangeError(`CNN expects ${2 * specs.length} weight tensors, got ${weights.length}`);

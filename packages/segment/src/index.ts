@@ -54,7 +54,7 @@ export { BIAS_GRID, CONSTANT_GRID, CONTRAST_GRID, fitPairwiseWeights } from './p
 export type { ContrastiveOptions } from './contrastive.js';
 export { trainContrastive } from './contrastive.js';
 export type { CnnConfig, CnnTrainOptions } from './cnn-unary.js';
-export { CnnUnary, cnnInput, makeConv } from './cnn-unary.js';
+export { CnnUnary, cnnInput } from './cnn-unary.js';
 export { FeatureCache, LazyInput, imageEdgeFeatures, logProbFeatures } from './segmentation-input.js';
 export type { Prediction, SegmenterConfig, UnaryKind } from './segmenter.js';
 export { SEGMENT_MODEL_KIND, Segmenter } from './segmenter.js';
