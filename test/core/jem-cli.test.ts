@@ -69,6 +69,10 @@ test.serial('--buffer-init class-gaussians with --negatives and --energy-penalty
     { env },
   );
   t.is(tr.code, 0, tr.stderr);
+  await selectBackend('wasm');
+  const saved = await Jem.load(model, createRng(1));
+  t.like(saved.metadata.training as object, { negatives: 96, energyPenalty: 0.01, bufferInit: 'class-gaussians', steps: 40, warmup: 20 });
+  saved.dispose();
   const ev = await runCli(['jem', 'eval', '--model', model, '--data', trainCsv, '--label-column', 'label', '--json'], { env });
   t.is(ev.code, 0, ev.stderr);
   t.true(JSON.parse(ev.stdout).accuracy > 0.9);
