@@ -3,7 +3,8 @@
  * docs/benchmarks.md.
  *
  *   EBM_CORPORA_DIR=../shared/corpora node --import tsx --conditions=ebmkit-source scripts/bench/ebm-rbm/run.ts \
- *       [--only digits,ais,fashion,dbn] [--fashion-epochs 5] [--ais-steps 14500] [--ais-runs 100] [--no-sklearn]
+ *       [--only digits,ais,fashion,dbn] [--fashion-epochs 5] [--ais-steps 14500] [--ais-runs 100] [--no-sklearn] [--no-write]
+ * (--no-write prints the section instead of writing it: e.g. to check one part without replacing the others)
  *
  * (1) scikit-learn's digits example (RBM features + logistic regression), (2) AIS against the exact log Z of a
  * 12-hidden RBM on binarised digits, (3) Fashion-MNIST (binarised at 0.5), 500 hidden, CD-1 and PCD: seconds per
@@ -268,6 +269,10 @@ const header = [
   `(scikit-learn: Debian \`python3-sklearn\`, \`${PYTHON}\`, OPENBLAS_NUM_THREADS=1). Machine: ${machineDescription()}; tfjs ${backend.reason};`,
   `1-minute load average ${loadStart.toFixed(1)} at the start, ${loadEnd.toFixed(1)} at the end (timings on a busy machine are inflated).`,
 ].join('\n');
-await writeBenchmarkSection('ebm-rbm', [header, ...sections].join('\n\n'));
 rmSync(tmp, { recursive: true, force: true });
-log('wrote the ebm-rbm section of docs/benchmarks.md');
+if (process.argv.includes('--no-write')) {
+  console.log([header, ...sections].join('\n\n'));
+} else {
+  await writeBenchmarkSection('ebm-rbm', [header, ...sections].join('\n\n'));
+  log('wrote the ebm-rbm section of docs/benchmarks.md');
+}
