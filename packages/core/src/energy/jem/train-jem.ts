@@ -109,7 +109,8 @@ export interface JemTrainOptions {
  * out-of-distribution data). A check scores `data` (accuracy, ECE with 15 bins, NLL, mean energy) when the JEM steps
  * begin (the reference), every `every` JEM steps after that, and after the last step. Training stops at the first
  * check with ECE above `maxEce` or accuracy more than `maxAccuracyDrop` below the reference's, and the weights of the
- * last check that held are put back (none held: the model is left as it is).
+ * last check that held are put back (none held: the model is left as it is). The reference is only meaningful when
+ * the JEM steps start from a trained classifier: a warm-up, or a model trained before this call.
  */
 export interface JemEarlyStopOptions {
   /** Held-out rows, scaled like the training data; keep them out of the training data. */
