@@ -213,7 +213,7 @@ try {
 const trainSeconds = (performance.now() - t0) / 1000;
 // The file records the byte → [−1, 1] map used here, so that `ebm jem eval` / `sample` read raw IDX bytes as we did.
 jem.metadata.inputTransform = BYTE_MAP;
-if (has('save')) await jem.save(strFlag('save', ''), { steps: stepsDone, warmup, lr, warmupLr, pxWeight, energyPenalty, clamp, sgldSteps, bufferInit, reinit, seed, negBatch, holdout, stopEce, stopAccDrop, checkEvery });
+if (has('save')) await jem.save(strFlag('save', ''), { steps: stepsDone, warmup, lr, ...(Number.isFinite(warmupLr) ? { warmupLr } : {}), pxWeight, energyPenalty, clamp, sgldSteps, bufferInit, reinit, seed, negBatch, holdout, checkEvery, ...(Number.isFinite(stopEce) ? { stopEce } : {}), ...(Number.isFinite(stopAccDrop) ? { stopAccDrop } : {}) });
 const ev = evaluateJem(jem, test, ood);
 console.error(JSON.stringify(ev));
 
