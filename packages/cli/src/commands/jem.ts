@@ -68,6 +68,7 @@ const trainOptions = [
   { name: 'sgld-steps', type: 'number', integer: true, min: 0, default: 20, help: 'SGLD steps per training step' },
   { name: 'sgld-step', type: 'number', min: 0, default: 1, help: 'SGLD step size' },
   { name: 'sgld-noise', type: 'number', min: 0, default: 0.01, help: 'SGLD noise standard deviation' },
+  { name: 'clamp', type: 'boolean', help: 'Clamp SGLD samples to the model input range [-1, 1] after each step' },
   { name: 'buffer', type: 'number', integer: true, min: 1, default: 10000, help: 'Replay buffer capacity' },
   { name: 'reinit', type: 'number', min: 0, max: 1, default: 0.05, help: 'Probability of restarting a buffer draw from noise' },
   {
@@ -107,7 +108,7 @@ const train = defineCommand({
   examples: [
     'ebm jem train --data train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --steps 2000 --warmup 500 --lr 1e-3 --out fmnist.jem',
     'ebm jem train --data blobs.csv --label-column label --arch mlp --hidden 64,64 --out blobs.jem',
-    'ebm jem train --data train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --steps 4000 --warmup 3000 --warmup-lr 1e-3 --lr 3e-5 --buffer-init class-gaussians --energy-penalty 0.003 --holdout 2000 --stop-ece 0.1 --out fmnist.jem',
+    'ebm jem train --data train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --steps 3600 --warmup 3000 --warmup-lr 1e-3 --lr 3e-5 --clamp --buffer-init class-gaussians --reinit 0.2 --energy-penalty 0.003 --negatives 128 --holdout 2000 --stop-ece 0.1 --out fmnist.jem',
   ],
   async run(ctx) {
     const o = ctx.options;
@@ -169,7 +170,7 @@ const train = defineCommand({
       learningRate: o.lr,
       ...(o.warmupLr !== undefined ? { warmupLearningRate: o.warmupLr } : {}),
       energyPenalty: o.energyPenalty,
-      sgld: { stepSize: o.sgldStep, noise: o.sgldNoise, steps: o.sgldSteps },
+      sgld: { stepSize: o.sgldStep, noise: o.sgldNoise, steps: o.sgldSteps, ...(o.clamp ? { clamp: { ...jem.metadata.dataRange } } : {}) },
       bufferCapacity: o.buffer,
       reinitProbability: o.reinit,
       bufferInit: o.bufferInit as 'uniform' | 'class-gaussians',
