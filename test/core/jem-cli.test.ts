@@ -65,13 +65,13 @@ test.serial('--buffer-init class-gaussians with --negatives and --energy-penalty
   const tr = await runCli(
     ['jem', 'train', '--data', trainCsv, '--label-column', 'label', '--hidden', '16,16', '--steps', '40', '--warmup', '20', '--lr', '0.01',
       '--sgld-steps', '5', '--sgld-step', '0.005', '--sgld-noise', '0.1', '--buffer', '200', '--buffer-init', 'class-gaussians',
-      '--negatives', '96', '--energy-penalty', '0.01', '--clamp', '--out', model],
+      '--negatives', '96', '--energy-penalty', '0.01', '--clamp', '--fresh-optimizer', '--out', model],
     { env },
   );
   t.is(tr.code, 0, tr.stderr);
   await selectBackend('wasm');
   const saved = await Jem.load(model, createRng(1));
-  t.like(saved.metadata.training as object, { negatives: 96, energyPenalty: 0.01, bufferInit: 'class-gaussians', steps: 40, warmup: 20, sgld: { clamp: { min: -1, max: 1 } } });
+  t.like(saved.metadata.training as object, { negatives: 96, energyPenalty: 0.01, bufferInit: 'class-gaussians', steps: 40, warmup: 20, freshOptimizer: true, sgld: { clamp: { min: -1, max: 1 } } });
   saved.dispose();
   const ev = await runCli(['jem', 'eval', '--model', model, '--data', trainCsv, '--label-column', 'label', '--json'], { env });
   t.is(ev.code, 0, ev.stderr);

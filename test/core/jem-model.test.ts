@@ -163,3 +163,48 @@ test('warmupLearningRate: the optimiser runs at the warm-up rate, then at the JE
   await t.throwsAsync(trainJem(jem, train, { steps: 1, warmupLearningRate: -1 }, createRng(18)), { message: /warmupLearningRate must be a finite number > 0, got -1/ });
   jem.dispose();
 });
+
+test('restartOptimizer: the first JEM update is a fresh Adam step (every weight moves by the learning rate)', async (t) => {
+  const train = blobs(90, 19);
+  const lr = 1e-3;
+  /** |Δw| of each weight over the first JEM step (step 6), with or without the restart. */
+  const firstJemStep = async (restart: boolean) => {
+    const jem = Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [8] }, createRng(20));
+    let before: Float32Array[] = [];
+    let moved: number[] = [];
+    const flat = () => jem.variables().map((v) => Float32Array.from(v.dataSync()));
+    await trainJem(
+      jem,
+      train,
+      {
+        steps: 6,
+        warmupSteps: 5,
+        batchSize: 16,
+        learningRate: lr,
+        warmupLearningRate: 0.02,
+        restartOptimizer: restart,
+        sgld: { stepSize: 0.01, noise: 0.01, steps: 2 },
+        bufferCapacity: 50,
+        onStep: (s) => {
+          if (s.step === 5) before = flat();
+          if (s.step === 6) moved = flat().flatMap((w, i) => Array.from(w, (v, j) => Math.abs(v - before[i]![j]!)));
+        },
+      },
+      createRng(21),
+    );
+    jem.dispose();
+    return moved;
+  };
+  // A first Adam step is lr · g / (|g| + ε): lr for every weight with a non-negligible gradient.
+  const share = (d: number[]) => d.filter((v) => Math.abs(v - lr) < 2e-6).length / d.length;
+  const fresh = await firstJemStep(true);
+  const kept = await firstJemStep(false);
+  t.log(`moved by lr: fresh ${share(fresh).toFixed(3)}, continued ${share(kept).toFixed(3)}`);
+  t.true(share(fresh) > 0.9, `fresh Adam: ${share(fresh)} of the weights moved by lr`);
+  t.true(share(kept) < 0.5, `continued Adam: ${share(kept)} of the weights moved by lr`);
+  const optimizer = tf.train.adam(lr);
+  await t.throwsAsync(trainJem(Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [4] }, createRng(22)), train, { steps: 1, optimizer, restartOptimizer: true }, createRng(23)), {
+    message: /restartOptimizer applies to the default Adam only/,
+  });
+  optimizer.dispose();
+});

@@ -65,6 +65,7 @@ const trainOptions = [
   { name: 'batch', type: 'number', integer: true, min: 1, default: 64, help: 'Batch size' },
   { name: 'lr', type: 'number', min: 0, default: 1e-4, help: 'Adam learning rate (JEM paper: 1e-4)' },
   { name: 'warmup-lr', type: 'number', min: 0, help: 'Adam learning rate during the warm-up (default: --lr); e.g. 1e-3' },
+  { name: 'fresh-optimizer', type: 'boolean', help: "Start the JEM steps with a new Adam (drop the warm-up's moment estimates)" },
   { name: 'sgld-steps', type: 'number', integer: true, min: 0, default: 20, help: 'SGLD steps per training step' },
   { name: 'sgld-step', type: 'number', min: 0, default: 1, help: 'SGLD step size' },
   { name: 'sgld-noise', type: 'number', min: 0, default: 0.01, help: 'SGLD noise standard deviation' },
@@ -108,7 +109,7 @@ const train = defineCommand({
   examples: [
     'ebm jem train --data train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --steps 2000 --warmup 500 --lr 1e-3 --out fmnist.jem',
     'ebm jem train --data blobs.csv --label-column label --arch mlp --hidden 64,64 --out blobs.jem',
-    'ebm jem train --data train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --steps 3600 --warmup 3000 --warmup-lr 1e-3 --lr 3e-5 --clamp --buffer-init class-gaussians --reinit 0.2 --energy-penalty 0.003 --negatives 128 --holdout 2000 --stop-ece 0.1 --out fmnist.jem',
+    'ebm jem train --data train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --steps 3600 --warmup 3000 --warmup-lr 1e-3 --lr 3e-5 --fresh-optimizer --clamp --buffer-init class-gaussians --reinit 0.2 --energy-penalty 0.003 --negatives 128 --holdout 2000 --stop-ece 0.1 --out fmnist.jem',
   ],
   async run(ctx) {
     const o = ctx.options;
@@ -169,6 +170,7 @@ const train = defineCommand({
       ...(o.negatives !== undefined ? { negativeBatchSize: o.negatives } : {}),
       learningRate: o.lr,
       ...(o.warmupLr !== undefined ? { warmupLearningRate: o.warmupLr } : {}),
+      ...(o.freshOptimizer ? { restartOptimizer: true } : {}),
       energyPenalty: o.energyPenalty,
       sgld: { stepSize: o.sgldStep, noise: o.sgldNoise, steps: o.sgldSteps, ...(o.clamp ? { clamp: { ...jem.metadata.dataRange } } : {}) },
       bufferCapacity: o.buffer,
@@ -232,6 +234,7 @@ const train = defineCommand({
       negatives: o.negatives ?? o.batch,
       lr: o.lr,
       ...(o.warmupLr !== undefined ? { warmupLr: o.warmupLr } : {}),
+      freshOptimizer: o.freshOptimizer === true,
       energyPenalty: o.energyPenalty,
       sgld: opts.sgld,
       buffer: o.buffer,

@@ -61,6 +61,11 @@ export interface JemTrainOptions {
    */
   warmupLearningRate?: number;
   optimizer?: tf.Optimizer;
+  /**
+   * Start the JEM steps with a new Adam at `learningRate`, discarding the moment estimates of the warm-up (as when
+   * JEM training starts from a pretrained classifier); default false. Only with the default optimiser.
+   */
+  restartOptimizer?: boolean;
   sgld?: JemSgldOptions;
   /** Replay buffer capacity (default 10,000). */
   bufferCapacity?: number;
@@ -204,8 +209,9 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
   if (!(sg.stepSize > 0) || !(sg.noise >= 0) || !Number.isSafeInteger(sg.steps) || sg.steps < 0) {
     throw new RangeError(`trainJem: bad SGLD settings step ${sg.stepSize}, noise ${sg.noise}, steps ${sg.steps}`);
   }
-  const optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-4);
-  const rated = optimizer as unknown as { learningRate?: number };
+  if (options.restartOptimizer && options.optimizer) throw new RangeError('trainJem: restartOptimizer applies to the default Adam only; give no optimizer');
+  let optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-4);
+  let rated = optimizer as unknown as { learningRate?: number };
   const jemRate = rated.learningRate;
   const warmRate = options.warmupLearningRate;
   if (warmRate !== undefined && !(warmRate > 0 && Number.isFinite(warmRate))) {
@@ -282,6 +288,11 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
     const phase: JemStep['phase'] = step < warm ? 'warmup' : 'jem';
     // The first check of this call, when the JEM steps begin (or a resumed run continues them).
     if (es && phase === 'jem' && !held && !stopped && !check()) break;
+    if (options.restartOptimizer && warm > 0 && step === warm) {
+      optimizer.dispose();
+      optimizer = tf.train.adam(jemRate!);
+      rated = optimizer as unknown as { learningRate?: number };
+    }
     options.beforeStep?.(step + 1);
     for (let i = 0; i < B; i++) {
       const r = rng.int(n);
