@@ -1,7 +1,8 @@
 /**
  * Multinomial logistic regression over pixel features — the per-pixel likelihood that trains the linear unary
  * piecewise. Minimises (1/Σc) Σ_i c(y_i)·(−log softmax(W φ_i)_{y_i}) + (c2/2)·‖W‖² (bias column not penalised)
- * (core's softmax regression with row weights c(y_i)/Σc, L-BFGS). Its weights W (K × F) are exactly the unary block of a `GridCrf` weight vector.
+ * with core's softmax regression (row weights c(y_i)/Σc, L-BFGS). Its weights W (K × F) are exactly the unary block
+ * of a `GridCrf` weight vector.
  */
 import { fitSoftmaxRegression, softmaxRegressionObjective, type Rng } from '@ebmkit/core';
 import { IGNORE_LABEL } from './labels.js';
