@@ -9,9 +9,8 @@
  * Images are mapped by the model's recorded input transform (x/127.5 − 1 when it has none, as jem.ts trains).
  */
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { createRng, selectBackend } from '@ebmkit/core';
-import { auroc, evaluateJem, Jem } from '@ebmkit/core/energy';
+import { auroc, classificationMetrics, Jem, oodAuroc, scoreJem } from '@ebmkit/core/energy';
 import { parseRanges, rangeText, readImages, readLabels } from './ranges.ts';
 
 const modelPath = process.argv[2];
@@ -30,27 +29,17 @@ const mnist = path.join(corpora, 'mnist_partial');
 const test = { x: await readImages(path.join(fashion, 't10k-images-idx3-ubyte.gz'), ranges, t), y: await readLabels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), ranges) };
 const ood = await readImages(path.join(mnist, 't10k-images-idx3-ubyte.gz'), ranges, t);
 const digits = await readLabels(path.join(mnist, 't10k-labels-idx1-ubyte.gz'), ranges);
-const ev = evaluateJem(jem, test, ood);
+// One scoring pass per set gives the evaluateJem numbers and the per-class log p(x) scores.
+const scoresIn = scoreJem(jem, test.x);
+const scoresOut = scoreJem(jem, ood);
+const ev = { ...classificationMetrics(scoresIn.probs, test.y, jem.classes), ood: oodAuroc(scoresIn, scoresOut) };
 const where = rangeText(ranges);
 console.log(`${modelPath}, test and MNIST images ${where} (${test.y.length} / ${digits.length})`);
-console.log(`accuracy ${ev.accuracy.toFixed(3)}  ECE ${ev.ece.toFixed(3)}  AUROC log p(x) ${ev.ood!.logPx.toFixed(3)}  max p(y|x) ${ev.ood!.maxProb.toFixed(3)}  −‖∇ₓ log p(x)‖ ${ev.ood!.gradNorm.toFixed(3)}`);
+console.log(`accuracy ${ev.accuracy.toFixed(3)}  ECE ${ev.ece.toFixed(3)}  AUROC log p(x) ${ev.ood.logPx.toFixed(3)}  max p(y|x) ${ev.ood.maxProb.toFixed(3)}  −‖∇ₓ log p(x)‖ ${ev.ood.gradNorm.toFixed(3)}`);
 
-/** log p(x) up to log Z = logsumexp f(x), in batches. */
-function logPx(x: Float32Array): Float64Array {
-  const D = jem.inputShape.reduce((a, b) => a * b, 1);
-  const n = x.length / D;
-  const out = new Float64Array(n);
-  for (let s = 0; s < n; s += 500) {
-    const m = Math.min(500, n - s);
-    const e = tf.tidy(() => jem.energy(tf.tensor(x.subarray(s * D, (s + m) * D), [m, ...jem.inputShape])));
-    e.dataSync().forEach((v, k) => (out[s + k] = -v));
-    e.dispose();
-  }
-  return out;
-}
-const sIn = logPx(test.x);
-const sOut = logPx(ood);
-const pick = (s: Float64Array, lab: Int32Array, c: number) => Float64Array.from(s.filter((_, k) => lab[k] === c));
+const sIn = scoresIn.logPx;
+const sOut = scoresOut.logPx;
+const pick = (s: Float32Array, lab: Int32Array, c: number) => s.filter((_, k) => lab[k] === c);
 console.log('log p(x) AUROC by class: Fashion-MNIST class vs all digits | all Fashion-MNIST vs digit');
 for (let c = 0; c < 10; c++) {
   console.log(`  ${c}: ${auroc(pick(sIn, test.y, c), sOut).toFixed(3)} | ${auroc(sIn, pick(sOut, digits, c)).toFixed(3)}`);

@@ -287,7 +287,7 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
   while (step < options.steps) {
     const phase: JemStep['phase'] = step < warm ? 'warmup' : 'jem';
     // The first check of this call, when the JEM steps begin (or a resumed run continues them).
-    if (es && phase === 'jem' && !held && !stopped && !check()) break;
+    if (es && phase === 'jem' && !held && !check()) break;
     if (options.restartOptimizer && warm > 0 && step === warm) {
       optimizer.dispose();
       optimizer = tf.train.adam(jemRate!);
