@@ -71,8 +71,22 @@ test.serial('--buffer-init class-gaussians with --negatives and --energy-penalty
   t.is(tr.code, 0, tr.stderr);
   await selectBackend('wasm');
   const saved = await Jem.load(model, createRng(1));
-  t.like(saved.metadata.training as object, { negatives: 96, energyPenalty: 0.01, bufferInit: 'class-gaussians', steps: 40, warmup: 20, freshOptimizer: true, sgld: { clamp: { min: -1, max: 1 } } });
+  t.like(saved.metadata.training as object, { negatives: 96, energyPenalty: 0.01, pxWeight: 1, bufferInit: 'class-gaussians', steps: 40, warmup: 20, freshOptimizer: true, sgld: { clamp: { min: -1, max: 1 } } });
   saved.dispose();
+  // --px-weight 0 leaves only log p(y|x): the JEM steps are then supervised steps, and the model is the one trained
+  // with every step a warm-up step.
+  const weights = async (extra: string[]) => {
+    const out = path.join(dir, 'blobs-px.jem');
+    const r = await runCli(['jem', 'train', '--data', trainCsv, '--label-column', 'label', '--hidden', '16,16', '--steps', '30', '--lr', '0.01', '--sgld-steps', '2', '--buffer', '200', ...extra, '--out', out], { env });
+    t.is(r.code, 0, r.stderr);
+    const m = await Jem.load(out, createRng(1));
+    const w = m.variables().map((v) => Array.from(v.dataSync()));
+    m.dispose();
+    return w;
+  };
+  const pxZero = await weights(['--warmup', '10', '--px-weight', '0']);
+  t.deepEqual(pxZero, await weights(['--warmup', '30']));
+  t.notDeepEqual(pxZero, await weights(['--warmup', '10']));
   const ev = await runCli(['jem', 'eval', '--model', model, '--data', trainCsv, '--label-column', 'label', '--json'], { env });
   t.is(ev.code, 0, ev.stderr);
   t.true(JSON.parse(ev.stdout).accuracy > 0.9);
