@@ -58,7 +58,7 @@ test.serial('train, eval and sample a JEM from CSV data', async (t) => {
   for (const line of rows.slice(1)) line.split(',').map(Number).forEach((v) => t.true(v > 0 && v < 50, `sample value ${v}`));
 });
 
-test.serial('--buffer-init class-gaussians with --negatives and --energy-penalty trains; bad choices are usage errors', async (t) => {
+test.serial('--buffer-init class-gaussians with --negatives, --energy-penalty and --px-weight trains; bad choices are usage errors', async (t) => {
   const trainCsv = path.join(dir, 'train-g.csv');
   writeBlobs(trainCsv, 300, 3);
   const model = path.join(dir, 'blobs-g.jem');
