@@ -18,57 +18,24 @@
  * range settings were chosen on, kept apart from the bench's 2000–4999 and 7000–9999).
  * Output: one line per score (held-out accuracy / ECE when --holdout, test accuracy / ECE, three OOD AUROCs).
  */
-import path from 'node:path';
 import { createRng, selectBackend } from '@ebmkit/core';
 import { evaluateJem, Jem, trainJem } from '@ebmkit/core/energy';
-import { parseRanges, rangeText, readImages, readLabels } from './ranges.ts';
+import { parseRanges, rangeText } from './ranges.ts';
+import { flagReader, loadJemData, recipeFlags } from './setup.ts';
 
 const modelPath = process.argv[2];
 if (!modelPath || modelPath.startsWith('--')) throw new Error('usage: continue.ts WARMUP_MODEL --seed S [flags as jem.ts]');
-function flag(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number, got ${process.argv[i + 1]}`);
-  return v;
-}
-const has = (name: string) => process.argv.includes(`--${name}`);
-const strFlag = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? def : process.argv[i + 1]!;
-};
-const steps = flag('steps', 400);
-const every = flag('every', 25);
-const seed = flag('seed', 1);
-const holdout = flag('holdout', 0);
-const bufferInit = strFlag('buffer-init', 'uniform');
-if (bufferInit !== 'uniform' && bufferInit !== 'class-gaussians') throw new Error(`--buffer-init must be uniform or class-gaussians, got ${bufferInit}`);
-const evalRanges = parseRanges(strFlag('eval-ranges', '5000-6999'));
-const corpora = process.env['EBM_CORPORA_DIR'];
-if (!corpora) throw new Error('set EBM_CORPORA_DIR to the directory holding fashion_mnist/ and mnist_partial/');
-const fashion = path.join(corpora, 'fashion_mnist');
-const mnist = path.join(corpora, 'mnist_partial');
-const BYTE_MAP = { scale: 1 / 127.5, shift: -1 };
-const all = [[0, Number.MAX_SAFE_INTEGER] as const];
+const f = flagReader();
+const steps = f.flag('steps', 400);
+const every = f.flag('every', 25);
+const seed = f.flag('seed', 1);
+const holdout = f.flag('holdout', 0);
+const recipe = recipeFlags(f);
+const evalRanges = parseRanges(f.strFlag('eval-ranges', '5000-6999'));
 
 await selectBackend('wasm');
-const everything = {
-  x: await readImages(path.join(fashion, 'train-images-idx3-ubyte.gz'), all, BYTE_MAP),
-  y: await readLabels(path.join(fashion, 'train-labels-idx1-ubyte.gz'), all),
-};
-const nTrain = everything.y.length - holdout;
-if (!(Number.isSafeInteger(holdout) && holdout >= 0 && nTrain > 0)) throw new Error(`--holdout must be an integer in [0, ${everything.y.length}), got ${holdout}`);
-const train = { x: everything.x.subarray(0, nTrain * 784), y: everything.y.subarray(0, nTrain) };
-const heldOut = { x: everything.x.subarray(nTrain * 784), y: everything.y.subarray(nTrain) };
-const test = {
-  x: await readImages(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalRanges, BYTE_MAP),
-  y: await readLabels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalRanges),
-};
-const ood = await readImages(path.join(mnist, 't10k-images-idx3-ubyte.gz'), evalRanges, BYTE_MAP);
-
+const { train, heldOut, test, ood } = await loadJemData(holdout, evalRanges);
 const jem = await Jem.load(modelPath, createRng(1));
-const negBatch = flag('neg-batch', 64);
-const clamp = has('clamp');
 console.log(`${modelPath}: ${steps} JEM steps, seed ${seed}; scored every ${every} on test/MNIST images ${rangeText(evalRanges)}`);
 const score = (step: number, heldText: string) => {
   const ev = evaluateJem(jem, test, ood);
@@ -83,16 +50,7 @@ await trainJem(
   train,
   {
     // The options of jem.ts's second stage (--fresh-optimizer): same values, same rng.
-    batchSize: 64,
-    negativeBatchSize: negBatch,
-    flipProbability: flag('flip', 0),
-    learningRate: flag('lr', 1e-4),
-    energyPenalty: flag('energy-penalty', 0),
-    pxWeight: flag('px-weight', 1),
-    sgld: { stepSize: 1, noise: 0.01, steps: flag('sgld-steps', 20), ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) },
-    bufferCapacity: 10_000,
-    reinitProbability: flag('reinit', 0.05),
-    bufferInit: bufferInit as 'uniform' | 'class-gaussians',
+    ...recipe.options,
     steps,
     warmupSteps: 0,
     ...(holdout > 0

@@ -43,38 +43,19 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, selectBackend } from '@ebmkit/core';
 import { DivergenceError, evaluateJem, Jem, sgld, trainJem, type JemArchitecture } from '@ebmkit/core/energy';
 import { machineDescription, markdownTable, median, writeBenchmarkSection } from '../lib/report.ts';
-import { parseRanges, rangeText, readImages, readLabels } from './ranges.ts';
+import { parseRanges, rangeText } from './ranges.ts';
+import { BYTE_MAP, flagReader, loadJemData, recipeFlags } from './setup.ts';
 
-function flag(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number, got ${process.argv[i + 1]}`);
-  return v;
-}
-const has = (name: string) => process.argv.includes(`--${name}`);
-const strFlag = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? def : process.argv[i + 1]!;
-};
+const { flag, has, strFlag } = flagReader();
 
 const steps = flag('steps', 400);
 const warmup = flag('warmup', 200);
-const lr = flag('lr', 1e-4);
+const { lr, energyPenalty, pxWeight, clamp, reinit, bufferInit, sgldSteps, negBatch, flip, options: common } = recipeFlags({ flag, has, strFlag });
 const warmupLr = flag('warmup-lr', NaN);
 const section = strFlag('section', 'ebm-jem');
-const energyPenalty = flag('energy-penalty', 0);
-const pxWeight = flag('px-weight', 1);
-const clamp = has('clamp');
 const freshOptimizer = has('fresh-optimizer');
 const evalFrom = flag('eval-from', 0);
-const reinit = flag('reinit', 0.05);
-const bufferInit = strFlag('buffer-init', 'uniform');
-if (bufferInit !== 'uniform' && bufferInit !== 'class-gaussians') throw new Error(`--buffer-init must be uniform or class-gaussians, got ${bufferInit}`);
 const maxAbsLoss = flag('max-abs-loss', 1e8);
-const sgldSteps = flag('sgld-steps', 20);
-const negBatch = flag('neg-batch', 64);
-const flip = flag('flip', 0);
 const reps = flag('timing-reps', 5);
 const evalN = flag('eval-n', 10000);
 /** Test/OOD image ranges scored: --eval-ranges A-B,C-D (inclusive) or the one range --eval-from, --eval-n. */
@@ -87,35 +68,13 @@ const checkEvery = flag('check-every', 25);
 const earlyStopping = holdout > 0 && (Number.isFinite(stopEce) || Number.isFinite(stopAccDrop));
 if ((Number.isFinite(stopEce) || Number.isFinite(stopAccDrop)) && !(holdout > 0)) throw new Error('--stop-ece / --stop-acc-drop need --holdout N');
 if (holdout > 0 && !has('skip-torch')) throw new Error('--holdout: the PyTorch side has no held-out early stopping; add --skip-torch');
-const corpora = process.env['EBM_CORPORA_DIR'];
-if (!corpora) throw new Error('set EBM_CORPORA_DIR to the directory holding fashion_mnist/ and mnist_partial/');
-const fashion = path.join(corpora, 'fashion_mnist');
-const mnist = path.join(corpora, 'mnist_partial');
-
-/** Bytes → the model's [−1, 1] (x / 127.5 − 1). */
-const BYTE_MAP = { scale: 1 / 127.5, shift: -1 };
-const all = [[0, Number.MAX_SAFE_INTEGER] as const];
-
 const load0 = loadavg().map((v) => v.toFixed(2)).join(' ');
 const sel = await selectBackend('wasm');
 console.error(`backend: ${sel.reason}`);
-const everything = {
-  x: await readImages(path.join(fashion, 'train-images-idx3-ubyte.gz'), all, BYTE_MAP),
-  y: await readLabels(path.join(fashion, 'train-labels-idx1-ubyte.gz'), all),
-};
-const nTrain = everything.y.length - holdout;
-if (!(Number.isSafeInteger(holdout) && holdout >= 0 && nTrain > 0)) throw new Error(`--holdout must be an integer in [0, ${everything.y.length}), got ${holdout}`);
 // The last `holdout` training images are never trained on: early stopping looks at them (in-distribution only).
-const train = { x: everything.x.subarray(0, nTrain * 784), y: everything.y.subarray(0, nTrain) };
-const heldOut = { x: everything.x.subarray(nTrain * 784), y: everything.y.subarray(nTrain) };
-const test = {
-  x: await readImages(path.join(fashion, 't10k-images-idx3-ubyte.gz'), evalRanges, BYTE_MAP),
-  y: await readLabels(path.join(fashion, 't10k-labels-idx1-ubyte.gz'), evalRanges),
-};
-const ood = await readImages(path.join(mnist, 't10k-images-idx3-ubyte.gz'), evalRanges, BYTE_MAP);
+const { fashion, mnist, train, heldOut, test, ood, nTrain, total } = await loadJemData(holdout, evalRanges);
 const ranges = rangeText(evalRanges);
 const arch: JemArchitecture = { kind: 'cnn', inputShape: [28, 28, 1], classes: 10 };
-const common = { batchSize: 64, negativeBatchSize: negBatch, flipProbability: flip, learningRate: lr, energyPenalty, pxWeight, sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) }, bufferCapacity: 10_000, reinitProbability: reinit, bufferInit: bufferInit as 'uniform' | 'class-gaussians' };
 
 // Timings on a separate, freshly initialised model (the first step of each kind is a warm-up and not counted).
 const timer = Jem.create(arch, createRng(seed + 1000));
@@ -186,7 +145,7 @@ try {
       const track = res.checks.map((c) => `${stage.from + c.step}: ${c.accuracy.toFixed(3)} / ${c.ece.toFixed(3)}`).join(', ');
       const limits = [Number.isFinite(stopEce) ? `ECE > ${stopEce}` : '', Number.isFinite(stopAccDrop) ? `accuracy more than ${stopAccDrop} below the first check's` : ''].filter(Boolean).join(' or ');
       checkNote =
-        `Early stopping on ${holdout} held-out training images (${nTrain}–${everything.y.length - 1}, never trained on; training used the first ${nTrain}): ` +
+        `Early stopping on ${holdout} held-out training images (${nTrain}–${total - 1}, never trained on; training used the first ${nTrain}): ` +
         `a check every ${checkEvery} JEM steps stops at the first with ${limits}. ` +
         (res.stopped
           ? `Stopped at step ${stage.from + res.stopped.step} (${res.stopped.reason}); the weights evaluated are ${res.stopped.restoredStep !== undefined ? `those of step ${stage.from + res.stopped.restoredStep}` : 'those at that step (no check had held)'}.`
