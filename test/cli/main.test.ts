@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { BACKEND_CHOICES } from '@ebmkit/core';
+import { BACKEND_CHOICES } from '@ebmkit/core/backend';
 import {
   BACKEND_FLAG_CHOICES,
   CliError,

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createRequire } from 'node:module';
-import { BACKEND_CHOICES, activeBackend, getTf, selectBackend } from '@ebmkit/core';
+import { BACKEND_CHOICES, activeBackend, getTf, selectBackend } from '@ebmkit/core/backend';
 
 const require = createRequire(import.meta.url);
 const loadedTensorflowModules = () => Object.keys(require.cache).filter((k) => k.includes('@tensorflow'));
@@ -51,7 +51,7 @@ test.serial('EBM_BACKEND=cpu is honoured and getTf follows the selection', async
     const tf = await getTf();
     t.is(tf.getBackend(), 'cpu');
     const x = tf.tensor1d([1, 2, 3]);
-    t.deepEqual(Array.from(await x.square().sum().data()), [14]);
+    t.deepEqual(Array.from(await tf.sum(tf.square(x)).data()), [14]);
   } finally {
     delete process.env['EBM_BACKEND'];
   }

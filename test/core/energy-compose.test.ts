@@ -1,8 +1,9 @@
 // Composition (product of experts) and test-time conditioning: exact energy values, and samples of a composed
 // energy against the analytic product of Gaussians.
 import test from 'ava';
-import * as tf from '@tensorflow/tfjs';
-import { createRng, selectBackend } from '@ebmkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { composeEnergies, conditionEnergy, energyAndGradient, energyDistanceTest, mala, type EnergyFunction } from '@ebmkit/core/energy';
 import { gaussianEnergy, moments2, sampleGaussian } from './energy-helpers.ts';
 

@@ -2,11 +2,12 @@
 // moments; divergence (a NaN injected mid-training) stops with the step named and the last good checkpoint intact;
 // resuming from a checkpoint reproduces an uninterrupted run exactly.
 import test from 'ava';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRng, loadModel, selectBackend } from '@ebmkit/core';
+import { createRng, loadModel } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { DivergenceError, loadCheckpoint, mala, trainContrastive, uniformInit, type EnergyFunction } from '@ebmkit/core/energy';
 import { moments2, sampleMixture, type Gauss2 } from './energy-helpers.ts';
 

@@ -2,8 +2,10 @@
 // @ebmkit/core/energy: checked against the cpu backend's own kernels and against finite differences, and a small
 // CNN trains on wasm.
 import test from 'ava';
-import * as tf from '@tensorflow/tfjs';
-import { createRng, selectBackend } from '@ebmkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { Jem, layersVariables, registerWasmConvGradients } from '@ebmkit/core/energy';
 
 type Case = { x: number[]; f: number[]; strides: number | [number, number]; pad: 'same' | 'valid' };
@@ -194,7 +196,7 @@ test.serial("the JEM CNN's input gradient and weight gradients on wasm equal the
     const out = tf.tidy(() => {
       const x = tf.tensor4d(data([n, 14, 14, 1], 12), [n, 14, 14, 1]);
       const dx = tf.grad((v: tf.Tensor) => tf.sum(jem.energy(v)))(x).dataSync() as Float32Array;
-      const y = tf.oneHot(tf.tensor1d([1, 4, 7], 'int32'), 10).toFloat();
+      const y = tf.cast(tf.oneHot(tf.tensor1d([1, 4, 7], 'int32'), 10), 'float32');
       const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, jem.logits(x)) as tf.Scalar, jem.variables());
       return { dx, dw: Object.values(grads).map((g) => g.dataSync() as Float32Array) };
     });
@@ -222,12 +224,12 @@ test.serial('a small CNN trains on wasm (loss falls on a separable toy task)', a
     ys[2 * i + label] = 1;
     for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) xs[i * 64 + r * 8 + c] = (label ? r < 4 : c < 4) ? 1 + 0.3 * rng.normal() : 0.3 * rng.normal();
   }
-  const model = tf.sequential({
+  const model = tfl.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'swish', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }),
+      tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'swish', kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }) }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 2, kernelInitializer: tfl.initializers.glorotNormal({ seed: 2 }) }),
     ],
   });
   const x = tf.tensor4d(xs, [n, 8, 8, 1]);

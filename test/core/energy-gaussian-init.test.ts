@@ -1,7 +1,8 @@
 // JEM++'s informative initialisation: Cholesky against L·Lᵀ, class Gaussians fitted to synthetic data recover their
 // means and covariances, mixture draws have the mixture's weights and moments and respect the clamp.
 import test from 'ava';
-import { createRng, selectBackend } from '@ebmkit/core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { cholesky, fitClassGaussians, gaussianMixtureInit, ReplayBuffer } from '@ebmkit/core/energy';
 
 test.before(async () => {

@@ -1,5 +1,5 @@
 // Shared fixtures for the energy tests: known 2-D distributions as tfjs energies, with exact samplers and moments.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng, type Rng } from '@ebmkit/core';
 import type { EnergyFunction, LabelledData } from '@ebmkit/core/energy';
 

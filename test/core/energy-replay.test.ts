@@ -1,8 +1,9 @@
 // The replay buffer (re-initialisation rate, write-back, short-run chains through the buffer reaching the target)
 // and persistent chains (PCD) against a known Gaussian.
 import test from 'ava';
-import * as tf from '@tensorflow/tfjs';
-import { createRng, selectBackend } from '@ebmkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { energyDistanceTest, normalInit, PersistentChains, ReplayBuffer, runSampler } from '@ebmkit/core/energy';
 import { gaussianEnergy, moments2, sampleGaussian, type Gauss2 } from './energy-helpers.ts';
 

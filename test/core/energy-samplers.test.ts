@@ -1,8 +1,9 @@
 // Samplers of continuous x against distributions whose answer is known: moments and an energy-distance two-sample
 // test against exact draws (and the same test rejecting a wrong distribution, so it has power).
 import test from 'ava';
-import * as tf from '@tensorflow/tfjs';
-import { createRng, selectBackend } from '@ebmkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { energyDistanceTest, langevin, mala, runSampler, sgld, type EnergyFunction } from '@ebmkit/core/energy';
 import { gaussianEnergy, moments2, sampleGaussian, sampleMixture, mixtureEnergy, type Gauss2 } from './energy-helpers.ts';
 

@@ -4,7 +4,8 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRng, selectBackend } from '@ebmkit/core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { Jem } from '@ebmkit/core/energy';
 import { runCli } from '../cli/helpers.ts';
 

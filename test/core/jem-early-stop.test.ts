@@ -2,11 +2,12 @@
 // at the end, with the metrics of an independent evaluation; a broken limit stops training and puts back the weights
 // of the last check that held; the reference accuracy survives a resume; bad settings are refused.
 import test from 'ava';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRng, selectBackend } from '@ebmkit/core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { evaluateJem, Jem, trainJem, type JemCheck } from '@ebmkit/core/energy';
 import { labelledBlobs } from './energy-helpers.ts';
 

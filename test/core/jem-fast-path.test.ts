@@ -3,8 +3,10 @@
 // weight gradient, the fused kernels against plain tfjs ops (Swish over a wide range, first-maximum pooling), whole
 // training runs with and without it, and where it must stay off.
 import test from 'ava';
-import * as tf from '@tensorflow/tfjs';
-import { createRng, selectBackend } from '@ebmkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { FastJemNet, Jem, sgld, trainJem, type JemArchitecture } from '@ebmkit/core/energy';
 
 test.before(async () => {
@@ -63,7 +65,7 @@ test('the joint loss and all weight gradients from the fast path equal autodiff 
     const xPos = tf.randomUniform([B, ...arch.inputShape], -1, 1, 'float32', 11);
     const M = 3;
     const xNeg = tf.randomUniform([M, ...arch.inputShape], -1, 1, 'float32', 12);
-    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 1, 0], 'int32'), K).toFloat() as tf.Tensor2D;
+    const y = tf.cast(tf.oneHot(tf.tensor1d([0, 1, 2, 1, 0], 'int32'), K), 'float32') as tf.Tensor2D;
     for (const neg of [xNeg, undefined]) {
       const w = { pyx: 0.8, px: 0.3, alpha: 0.05 };
       const ref = tf.variableGrads(() => {
@@ -94,7 +96,7 @@ test('the joint loss and all weight gradients from the fast path equal autodiff 
 
 test('the fused Swish kernel matches tfjs over [−100, 100] and its derivative matches finite differences', (t) => {
   const n = 4096;
-  const z = tf.linspace(-100, 100, n).reshape([n / 8, 8]);
+  const z = tf.reshape(tf.linspace(-100, 100, n), [n / 8, 8]);
   const bias = tf.tensor1d([0, 0.5, -0.5, 1, -1, 2, -2, 0.25]);
   const [a, d] = tf.engine().runKernel('EbmBiasAct', { z, bias }, { act: 1 }) as tf.Tensor[];
   const zb = tf.add(z, bias);
@@ -165,7 +167,7 @@ test('training with the fast path follows autodiff training (12 negatives per 8 
 test.serial('the fast path stays off where it does not apply', async (t) => {
   // Filter counts that are not multiples of 4, an activation it does not fuse, EBM_JEM_KERNELS=js, another backend.
   t.is(FastJemNet.of(Jem.create({ kind: 'cnn', inputShape: [8, 8, 1], classes: 3, filters: [3, 5], dense: 8 }, createRng(1)).model), undefined);
-  const relu = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu' }), tf.layers.dense({ units: 2 })] });
+  const relu = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 8, activation: 'relu' }), tfl.layers.dense({ units: 2 })] });
   t.is(FastJemNet.of(relu), undefined);
   const jem = Jem.create(CNN, createRng(1));
   process.env['EBM_JEM_KERNELS'] = 'js';

@@ -1,7 +1,8 @@
 // Left–right flips of JEM's data batches: the flip itself against index arithmetic, and its effect on training
 // (always flipping a task whose label is the side of the picture teaches the mirrored labels).
 import test from 'ava';
-import { createRng, selectBackend } from '@ebmkit/core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { evaluateJem, flipRowLeftRight, Jem, trainJem, type LabelledData } from '@ebmkit/core/energy';
 
 test.before(async () => {

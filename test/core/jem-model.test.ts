@@ -2,11 +2,12 @@
 // files round-trip, joint training on 2-D blobs (accuracy, log p(x) separates data from noise, class-conditional
 // samples land on their class), divergence and resume.
 import test from 'ava';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRng, ModelFileError, selectBackend, saveModel } from '@ebmkit/core';
+import { createRng, ModelFileError, saveModel } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { DivergenceError, evaluateJem, Jem, loadCheckpoint, sampleJem, trainJem, type JemArchitecture } from '@ebmkit/core/energy';
 import { BLOB_CENTRES, labelledBlobs } from './energy-helpers.ts';
 

@@ -4,7 +4,8 @@
 // seed — the same draws, so the same weights up to float32 rounding — for CD-k and PCD-k with momentum, weight
 // decay, padding (sizes not multiples of 4) and a short last batch; divergence on the fast path.
 import test from 'ava';
-import { createRng, selectBackend, type Rng } from '@ebmkit/core';
+import { createRng, type Rng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { Rbm, RbmDivergenceError, trainRbm, type RbmTrainingMethod, type RowMatrix } from '@ebmkit/core/energy';
 import { RbmBinaryKernels } from '../../packages/core/src/energy/boltzmann/wasm/rbm-binary-kernels.js';
 

@@ -1,7 +1,8 @@
 // The RBM's block Gibbs sampler against the exact distribution of a tiny RBM (chi-square), and AIS against the
 // exact log Z (by enumeration).
 import test from 'ava';
-import { createRng, selectBackend } from '@ebmkit/core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { chiSquareTest } from '@ebmkit/core/testing';
 import { Rbm, aisSchedule, rbmAis, rbmLogPartition, rbmVisibleDistribution, baseRateVisibleBias, rbmLogLikelihood, rbmExactLogLikelihood } from '@ebmkit/core/energy';
 

@@ -2,13 +2,14 @@
 // energy-conv-gradients): importing the package does not load tfjs; a tiny network learns a tiny task; weights
 // round-trip.
 import test from 'ava';
-import { createRng, selectBackend } from '@ebmkit/core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { syntheticExample } from './helpers.js';
 
 test.serial('importing @ebmkit/segment does not load tfjs', async (t) => {
   const before = Object.keys(globalThis).includes('tf');
   await import('@ebmkit/segment');
-  const { activeBackend } = await import('@ebmkit/core');
+  const { activeBackend } = await import('@ebmkit/core/backend');
   t.is(activeBackend(), undefined, 'no backend selected by the import');
   t.false(before);
 });

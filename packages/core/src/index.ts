@@ -68,6 +68,5 @@ export { IMAGE_EXTENSIONS, listImages, pairImageMaskFolders, loadImage, loadMask
 export type { GrayImage } from './data/png.js';
 export { encodePng, writePng } from './data/png.js';
 
-// --- tfjs backend selection (backend.ts) ---
-export type { Tf, BackendName, BackendPreference, BackendSelection } from './backend.js';
-export { BACKEND_CHOICES, selectBackend, activeBackend, getTf } from './backend.js';
+// tfjs backend selection lives in the `@ebmkit/core/backend` entry (src/backend/index.ts), so that neither this
+// entry's code nor its types reference tfjs: a project that uses only chains, CRFs or SSVMs needs no tfjs installed.

@@ -8,7 +8,8 @@
  * tfjs is never imported statically: the namespace comes from core's `getTf()` when a network is built, so
  * importing `@ebmkit/segment` does not load tfjs. Weights travel as plain Float32Arrays (model files).
  */
-import { getTf, type RgbImage, type Rng, type Tf } from '@ebmkit/core';
+import { type RgbImage, type Rng } from '@ebmkit/core';
+import { getTf, type Tf } from '@ebmkit/core/backend';
 import { rgbToLab } from './color.js';
 import { IGNORE_LABEL } from './labels.js';
 import { resampleChannels, resizeLabels } from './resize.js';

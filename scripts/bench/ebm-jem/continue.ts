@@ -18,7 +18,8 @@
  * range settings were chosen on, kept apart from the bench's 2000–4999 and 7000–9999).
  * Output: one line per score (held-out accuracy / ECE when --holdout, test accuracy / ECE, three OOD AUROCs).
  */
-import { createRng, selectBackend } from '@ebmkit/core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { evaluateJem, Jem, trainJem } from '@ebmkit/core/energy';
 import { parseRanges, rangeText } from './ranges.ts';
 import { flagReader, loadJemData, recipeFlags } from './setup.ts';

@@ -39,8 +39,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
-import { createRng, selectBackend } from '@ebmkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { DivergenceError, evaluateJem, Jem, sgld, trainJem, type JemArchitecture } from '@ebmkit/core/energy';
 import { machineDescription, markdownTable, median, writeBenchmarkSection } from '../lib/report.ts';
 import { parseRanges, rangeText } from './ranges.ts';
@@ -215,7 +216,7 @@ const md = [
   `Command: \`${cmd}\``,
   '',
   `Machine: ${machineDescription()}; load average ${load0} at start, ${load1} at the end (timings are only comparable at equal load).`,
-  `ebmkit: tfjs ${tf.version.tfjs}, ${sel.reason}, one thread. Reference: ${torchNote}.`,
+  `ebmkit: tfjs ${tf.version_core}, ${sel.reason}, one thread. Reference: ${torchNote}.`,
   `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, Adam lr ${lr}${Number.isFinite(warmupLr) ? ` (${warmupLr} during the warm-up)` : ''}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with ${+(reinit * 100).toFixed(1)} % re-init from ${bufferInit === 'uniform' ? 'U[−1, 1]' : 'one Gaussian per class fitted to the training data (JEM++), clamped to [−1, 1]'}; ` +
     `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}${clamp ? '; SGLD samples clamped to [−1, 1]' : ''}${negBatch !== 64 ? `; ${negBatch} SGLD samples per JEM step` : ''}${flip > 0 ? `; data images mirrored left–right with probability ${flip}` : ''}.${freshOptimizer ? ' The JEM steps start with a fresh Adam (--fresh-optimizer).' : ''} OOD: MNIST test images ${ranges} (${ood.length / 784}); test accuracy on Fashion-MNIST test images ${ranges}; AUROC with in-distribution positive.`,
   '',

@@ -6,8 +6,9 @@
  * Environment: B=128 for the batch size of a JEM update (data and samples; default 64), BY_SHAPE=1 to split every
  * kernel's line by the shapes of its inputs.
  */
-import * as tf from '@tensorflow/tfjs';
-import { createRng, selectBackend } from '@ebmkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { Jem, sgld } from '@ebmkit/core/energy';
 
 const repsArg = process.argv.indexOf('--reps');
@@ -52,7 +53,7 @@ const vars = jem.variables();
 const opt = tf.train.adam(1e-4);
 const B = Number(process.env['B'] ?? 64);
 const x = tf.randomUniform([B, 28, 28, 1], -1, 1, 'float32', 1);
-const y = tf.oneHot(tf.tensor1d(new Int32Array(B).map((_, i) => i % 10), 'int32'), 10).toFloat();
+const y = tf.cast(tf.oneHot(tf.tensor1d(new Int32Array(B).map((_, i) => i % 10), 'int32'), 10), 'float32');
 const supStep = () => {
   const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, jem.logits(x)) as tf.Scalar, vars);
   value.dataSync();

@@ -9,7 +9,8 @@
  * Images are mapped by the model's recorded input transform (x/127.5 − 1 when it has none, as jem.ts trains).
  */
 import path from 'node:path';
-import { createRng, selectBackend } from '@ebmkit/core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { auroc, classificationMetrics, Jem, oodAuroc, scoreJem } from '@ebmkit/core/energy';
 import { parseRanges, rangeText, readImages, readLabels } from './ranges.ts';
 

@@ -16,7 +16,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRng, selectBackend } from '@ebmkit/core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import {
   baseRateVisibleBias,
   binarize,

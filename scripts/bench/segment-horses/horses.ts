@@ -14,7 +14,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { selectBackend } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import {
   ConfusionMatrix,
   Segmenter,

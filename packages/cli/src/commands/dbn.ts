@@ -2,7 +2,8 @@
  * `ebm dbn train|eval`: deep belief networks — greedy layer-wise RBM pretraining, then fine-tuning as a classifier;
  * optionally the same network trained from a random initialisation for comparison.
  */
-import { createRng, selectBackend } from '@ebmkit/core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import { fineTuneDbn, loadDbn, pretrainDbn, saveDbn, type RowMatrix } from '@ebmkit/core/energy';
 import { defineCommand, type TaskModule } from '../command.js';
 import { CliError, UsageError } from '../errors.js';

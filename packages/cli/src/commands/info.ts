@@ -1,5 +1,5 @@
 /** `ebm info`: versions, the active tfjs backend and why, threads, and where corpora are looked for. */
-import { selectBackend } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import os from 'node:os';
 import { defineCommand, type TaskModule } from '../command.js';
 import { corporaLocations } from '../corpora/locations.js';
@@ -29,7 +29,7 @@ const info = defineCommand({
       ebmkit: VERSION,
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
-      tfjs: sel.tf.version.tfjs,
+      tfjs: sel.tf.version_core,
       backend: sel.name,
       backendReason: sel.reason,
       threads,

@@ -4,7 +4,8 @@
  * [−1, 1] (saved in the model, repeated by eval and sample), shows progress with the energies of data and samples,
  * and writes results.
  */
-import { createRng, selectBackend } from '@ebmkit/core';
+import { createRng } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import {
   DivergenceError,
   evaluateJem,

@@ -4,7 +4,8 @@
  * `--binarize`), shows progress, and saves a checkpoint after every epoch.
  */
 import path from 'node:path';
-import { createRng, readCsvMatrix, readIdx, selectBackend } from '@ebmkit/core';
+import { createRng, readCsvMatrix, readIdx } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import {
   RbmDivergenceError,
   baseRateVisibleBias,

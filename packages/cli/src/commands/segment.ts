@@ -4,7 +4,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { DataError, loadImage, pairImageMaskFolders, selectBackend } from '@ebmkit/core';
+import { DataError, loadImage, pairImageMaskFolders } from '@ebmkit/core';
+import { selectBackend } from '@ebmkit/core/backend';
 import type * as Segment from '@ebmkit/segment';
 import { defineCommand, type TaskModule } from '../command.js';
 import { CliError, UsageError } from '../errors.js';

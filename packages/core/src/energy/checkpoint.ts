@@ -3,7 +3,7 @@
  * optimiser's slots, sampler state (persistent chains or a replay buffer), the rng state and the step, so training
  * can resume exactly. Also the divergence error every trainer throws when its loss stops being finite.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { loadModel, saveModel } from '../io/model-file.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
 

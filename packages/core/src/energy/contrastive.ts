@@ -5,7 +5,7 @@
  * replay buffer, each run by any gradient sampler. Training is watched for divergence (non-finite or exploding loss or
  * gradients: stop, name the step, restore and keep the last good checkpoint) and can checkpoint and resume.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { Rng } from '../rng.js';
 import {
   DivergenceError,

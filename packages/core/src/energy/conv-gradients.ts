@@ -24,7 +24,7 @@
  * Together they took the SGLD step from ~107 to ~60 ms and the JEM step (20 SGLD steps and an update at batch 128)
  * from ~2.6 to ~1.4 s on the benchmark machine (scripts/bench/ebm-jem/profile-kernels.ts shows where time goes).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 // Loaded here so that wasm's own kernels are registered before some of them are replaced below (`selectBackend`
 // imports the same module again to point it at its .wasm files before the backend starts).
 import '@tensorflow/tfjs-backend-wasm';

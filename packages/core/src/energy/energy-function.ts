@@ -3,7 +3,7 @@
  * p(x) ∝ exp(−E(x)). Gradients ∇ₓE come from tfjs autodiff. Energies add: `composeEnergies` is a product of experts,
  * `conditionEnergy` adds a constraint energy E_c(x, c) at test time without retraining.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 
 /**
  * An energy over a batch: `x` of shape [N, ...] → energies of shape [N] (one per sample). It must be written with

@@ -5,7 +5,7 @@
  * definite even when a class has fewer samples than dimensions); draws are μ_k + L_k z with L_k its Cholesky factor,
  * then clamped to the data range.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { Rng } from '../rng.js';
 import type { NoiseInit } from './replay-buffer.js';
 

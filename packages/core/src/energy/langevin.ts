@@ -3,7 +3,7 @@
  * x ← x − s·∇ₓE(x) + σ·ε with separate step size s and noise scale σ. Both are one loop, `driftNoiseChain`, with
  * (drift, noise) = (α/2, √α) or (s, σ). All noise comes from the injected `Rng`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { Rng } from '../rng.js';
 import type { EnergyFunction } from './energy-function.js';
 import { normalNoise } from './noise.js';

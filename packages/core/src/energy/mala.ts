@@ -3,7 +3,7 @@
  * probability min(1, exp(E(x) − E(x') + log q(x | x') − log q(x' | x))), q(· | x) = N(x − (α/2)g(x), αI). Each chain of
  * the batch accepts or rejects on its own; the uniforms and normals come from the injected `Rng`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { Rng } from '../rng.js';
 import { energyAndGradient, type EnergyFunction } from './energy-function.js';
 import type { SamplerStepCallback } from './langevin.js';
@@ -62,7 +62,7 @@ export function mala(energy: EnergyFunction, x0: tf.Tensor, options: Omit<MalaOp
     const [nx, ne, ng] = tf.tidy(() => {
       const m = tf.tensor1d(accept);
       // where() rather than blending keeps a rejected NaN/∞ proposal out of the state.
-      const pick = (a: tf.Tensor, b: tf.Tensor) => tf.where(tf.cast(broadcastMask(m, a.rank).broadcastTo(a.shape), 'bool'), b, a);
+      const pick = (a: tf.Tensor, b: tf.Tensor) => tf.where(tf.cast(tf.broadcastTo(broadcastMask(m, a.rank), a.shape), 'bool'), b, a);
       return [pick(x, prop), pick(e, e1) as tf.Tensor1D, pick(g, g1)] as const;
     });
     tf.dispose([x, e, g, prop, e1, g1]);

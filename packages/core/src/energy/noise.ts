@@ -2,7 +2,7 @@
  * Noise tensors drawn from an injected `Rng`: every random number a sampler uses comes from the caller's seeded
  * generator (drawn into a typed array, then copied into a tfjs tensor), never from tfjs's own unseeded generators.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { Rng } from '../rng.js';
 
 function sizeOf(shape: readonly number[]): number {

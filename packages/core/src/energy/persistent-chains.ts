@@ -2,7 +2,7 @@
  * Persistent chains (PCD, Tieleman 2008): a batch of sampler states kept between calls, so that each call continues
  * the chains for a few steps under the current energy instead of restarting them.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { Rng } from '../rng.js';
 import type { EnergyFunction } from './energy-function.js';
 import { runSampler } from './run-sampler.js';

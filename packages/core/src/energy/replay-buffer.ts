@@ -4,7 +4,7 @@
  * noise with a small probability (default 5 %) so the buffer keeps exploring. States live in one flat Float32Array
  * (`data[slot * sampleSize + i]`); the buffer starts full of noise.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { Rng } from '../rng.js';
 
 /** Fills `out` (one or more samples, flat) with initial noise. */

@@ -1,5 +1,5 @@
 /** One entry point for every gradient sampler of continuous x, dispatching on `SamplerOptions.kind`. */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from './tf.js';
 import type { Rng } from '../rng.js';
 import type { EnergyFunction } from './energy-function.js';
 import { langevin, sgld, type SamplerStepCallback } from './langevin.js';

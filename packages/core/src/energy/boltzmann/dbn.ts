@@ -5,7 +5,7 @@
  * cross-entropy with tfjs. `fineTuneDbn` without `pretrained` trains the same network from a random (Glorot)
  * initialisation, so the two can be compared at equal epochs.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { Rng } from '../../rng.js';
 import { loadModel, saveModel, type ModelFile } from '../../io/model-file.js';
 import type { Tensor } from '../../io/safetensors.js';

@@ -8,7 +8,7 @@
  * moves v by one block-Gibbs step that leaves p_{β_k} invariant. log Z_B = log Z_A + log mean(w); its standard
  * error comes from the spread of the weights (delta method).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { Rng } from '../../rng.js';
 import { softplus } from './binary-math.js';
 import type { Rbm } from './rbm.js';

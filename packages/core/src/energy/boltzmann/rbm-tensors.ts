@@ -3,7 +3,7 @@
  * layouts, because the wasm backend multiplies fast only without transpose flags), row blocks of data as tensors,
  * and Bernoulli / Gaussian draws whose randomness comes from an injected `Rng`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { Rng } from '../../rng.js';
 import { fillUniform32 } from './binary-math.js';
 import type { RowMatrix } from './row-matrix.js';

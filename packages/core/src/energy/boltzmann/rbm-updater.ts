@@ -6,7 +6,7 @@
  * The update, with rows vs = [v⁺; v⁻], hs = [p(h|v⁺); p(h|v⁻)] and row weights s = +ε/n⁺ (data), −ε/n⁻ (negatives):
  *   ΔW ← μΔW + Σ_r s_r v_r h_rᵀ − ελW,   Δb ← μΔb + Σ_r s_r v_r,   Δc ← μΔc + Σ_r s_r h_r,   θ ← θ + Δθ.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { Rng } from '../../rng.js';
 import { Rbm, type VisibleUnits } from './rbm.js';
 import type { RowMatrix } from './row-matrix.js';

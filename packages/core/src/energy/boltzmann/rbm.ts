@@ -9,7 +9,7 @@
  * An `Rbm` is an immutable fitted model (float32 parameters); its batch computations run on tfjs
  * (call `selectBackend()` first). Training is `trainRbm`, log Z is `rbmLogPartition` (exact) or `rbmAis`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { Rng } from '../../rng.js';
 import { loadModel, saveModel, type ModelFile } from '../../io/model-file.js';
 import type { Tensor } from '../../io/safetensors.js';

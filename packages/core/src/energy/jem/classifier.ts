@@ -3,7 +3,7 @@
  * two 2×2 max-poolings, dense 128, one logit per class, Swish activations), built as tfjs-layers models with
  * seeded initialisers so the same seed gives the same weights.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { Rng } from '../../rng.js';
 
 /** Architecture of a JEM classifier; stored in model files so they can be rebuilt. */

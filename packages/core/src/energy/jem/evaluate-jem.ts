@@ -3,7 +3,7 @@
  * three scores, each "higher = more in-distribution": log p(x) up to log Z (= logsumexp f(x)), max p(y|x), and
  * −‖∇ₓ log p(x)‖ (JEM's "approximate mass": in-distribution points sit where the density is flat).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { Jem } from './jem-model.js';
 import { accuracy, auroc, expectedCalibrationError } from './metrics.js';
 

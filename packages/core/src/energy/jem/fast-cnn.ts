@@ -14,7 +14,7 @@
  * or Swish, Swish widths a multiple of 4) — the architectures `buildJemClassifier` makes. `EBM_JEM_KERNELS=js`
  * turns the fast path off.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { heapOffset as ptr, tensorGlue, type TensorInfo, type WasmBackendInternals as WasmBackend } from '../wasm/tensor-glue.js';
 
 /** Activation codes of the glue kernels. */
@@ -264,7 +264,7 @@ export class FastJemNet {
         const n = logits.shape[0];
         const labels = typeof classes === 'number' ? new Int32Array(n).fill(classes) : classes;
         if (labels.length !== n) throw new RangeError(`FastJemNet: ${labels.length} class labels for a batch of ${n}`);
-        g = tf.neg(tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]).toFloat());
+        g = tf.neg(tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]), 'float32'));
         energy = tf.sum(tf.mul(logits, g), 1);
       }
       const grad = this.backward(g, saved, true, undefined, transposed)!;

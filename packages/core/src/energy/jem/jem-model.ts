@@ -3,7 +3,7 @@
  * p(x, y) ∝ exp(f(x)[y]), so p(y | x) = softmax f(x) and log p(x) = logsumexp_y f(x)[y] − log Z; the energy of x is
  * E(x) = −logsumexp_y f(x)[y], and E(x | y) = −f(x)[y] gives class-conditional samples. Saved as model kind 'jem'.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { loadModel, saveModel } from '../../io/model-file.js';
 import type { Tensor as FileTensor } from '../../io/safetensors.js';
 import type { Rng } from '../../rng.js';

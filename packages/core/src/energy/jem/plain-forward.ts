@@ -5,7 +5,7 @@
  * the path from x.
  * Layers other than those `buildJemClassifier` makes fall back to `layer.apply`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 
 type Config = Record<string, unknown>;
 

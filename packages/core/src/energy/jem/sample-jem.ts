@@ -2,7 +2,7 @@
  * Sampling from a JEM: unconditional p(x) ∝ exp(logsumexp f(x)) or class-conditional p(x | y) ∝ exp(f(x)[y]), by SGLD
  * from uniform noise over the data range (or from given starts, e.g. a replay buffer), clamped to the data range.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { Rng } from '../../rng.js';
 import { sgld, type SamplerStepCallback } from '../langevin.js';
 import { uniformNoise } from '../noise.js';

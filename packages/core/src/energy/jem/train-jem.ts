@@ -8,7 +8,7 @@
  * logits as training goes on, so held-out accuracy sinks and calibration worsens; training stops at the first check
  * that breaks a limit and keeps the weights of the last check that held.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { Rng } from '../../rng.js';
 import { fitClassGaussians, gaussianMixtureInit } from '../gaussian-init.js';
 import { DivergenceError, restoreVariables, resumeTraining, saveCheckpoint, snapshotVariables, type GoodCheckpoint } from '../checkpoint.js';
@@ -303,7 +303,7 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
       if (dataNoise > 0) for (let j = 0; j < D; j++) rows[off + j]! += dataNoise * rng.normal();
     }
     const xPos = tf.tensor(rows, [B, ...shape], 'float32');
-    const yOne = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), K).toFloat()) as tf.Tensor2D;
+    const yOne = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), K), 'float32')) as tf.Tensor2D;
     let xNeg: tf.Tensor | undefined;
     let sgldMs = 0;
     if (phase === 'jem' && pxW !== 0) {

@@ -10,9 +10,12 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type * as TfModule from '@tensorflow/tfjs';
+import type * as TfModule from '@tensorflow/tfjs-core';
 
-/** The tfjs namespace (`@tensorflow/tfjs`, or `@tensorflow/tfjs-node` which re-exports it). */
+/**
+ * The tfjs namespace: `@tensorflow/tfjs-core` (tensors, ops, gradients, optimisers), or `@tensorflow/tfjs-node`,
+ * which re-exports it.
+ */
 export type Tf = typeof TfModule;
 
 /** A concrete tfjs backend ebmkit can run on. */
@@ -35,7 +38,9 @@ export interface BackendSelection {
 }
 
 const TFJS_NODE = '@tensorflow/tfjs-node';
-const TFJS = '@tensorflow/tfjs';
+const TFJS = '@tensorflow/tfjs-core';
+const TFJS_CPU = '@tensorflow/tfjs-backend-cpu';
+const TFJS_LAYERS = '@tensorflow/tfjs-layers';
 const TFJS_WASM = '@tensorflow/tfjs-backend-wasm';
 
 const requireHere = createRequire(import.meta.url);
@@ -58,9 +63,18 @@ function describeImportFailure(name: string, err: unknown): string {
 }
 
 let tfjsPromise: Promise<Tf> | undefined;
-/** The plain tfjs namespace, imported once. */
+/**
+ * The plain tfjs namespace, imported once: tfjs-core, the cpu backend, and tfjs-layers — whose Node build is
+ * what registers tfjs-core's gradient functions (tfjs-core's own Node build defines `registerGradient` but
+ * registers none), so `tf.grad` works for every op.
+ */
 function loadTfjs(): Promise<Tf> {
-  tfjsPromise ??= importByName(TFJS) as Promise<Tf>;
+  tfjsPromise ??= (async () => {
+    const tf = (await importByName(TFJS)) as Tf;
+    await importByName(TFJS_CPU);
+    await importByName(TFJS_LAYERS);
+    return tf;
+  })();
   return tfjsPromise;
 }
 
