@@ -3,7 +3,7 @@
 // Writes packages/cli/dist/bundle/meta.json (esbuild's metafile): test/e2e checks from it that the
 // entry chunk has no static import path to @tensorflow/*.
 import { build } from 'esbuild';
-import { rmSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const outdir = 'packages/cli/dist/bundle';
@@ -37,3 +37,8 @@ const result = await build({
   logLevel: 'warning',
 });
 writeFileSync(`${outdir}/meta.json`, JSON.stringify(result.metafile, null, 1));
+
+// The corpus registry ships inside the CLI package (packages/cli/corpora/, generated, git-ignored), where
+// `ebm corpora` finds it by walking up from the bundle; the checkout's corpora/ stays the one source.
+rmSync('packages/cli/corpora', { recursive: true, force: true });
+cpSync('corpora', 'packages/cli/corpora', { recursive: true });
