@@ -19,7 +19,7 @@ const { values } = parseArgs({
     c2: { type: 'string', default: '0.05' },
     threads: { type: 'string', default: String(availableParallelism()) },
     'max-iterations': { type: 'string', default: '200' },
-    out: { type: 'string', default: fileURLToPath(new URL('../packages/cli/models/en-upos.safetensors', import.meta.url)) },
+    out: { type: 'string', default: fileURLToPath(new URL('../packages/crf/models/en-upos.safetensors', import.meta.url)) },
   },
 });
 const dir = process.env.EBM_CORPORA_DIR;
@@ -61,7 +61,7 @@ const d = score(dev);
 const bytes = (await stat(values.out!)).size;
 const report = `# The bundled English tagger
 
-\`ebm tag\` with no \`--model\` uses \`packages/cli/models/en-upos.safetensors\`: a linear-chain CRF for Universal
+\`ebm tag\` with no \`--model\` uses \`packages/crf/models/en-upos.safetensors\`: a linear-chain CRF for Universal
 POS tags (17 labels), trained by \`npm run train:bundled\` (scripts/train-bundled.ts) on UD English-EWT r2.16
 (train split; CC BY-SA 4.0, see NOTICE) with the built-in \`pos\` feature set and OWL-QN elastic net
 (c1 = ${c1}, c2 = ${c2}); weights stored in single precision, zero weights dropped.

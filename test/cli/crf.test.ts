@@ -57,9 +57,10 @@ test.serial('crf train with the perceptron and a built-in set; raw-text tagging 
   const out = await runCli(['crf', 'tag', '--model', model, '--input', 'text', '--format', 'jsonl', join(dir, 'raw.txt')]);
   t.is(out.code, 0, out.stderr);
   const rows = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  t.is(rows.length, 2);
-  t.deepEqual(rows[0].tokens.slice(0, 3), ['the', 'cat', 'runs']);
-  t.is(rows[0].tags.length, rows[0].tokens.length);
+  t.deepEqual(rows.map((r) => r.line), [1, 2, 3], 'one record per sentence, the blank line kept as an empty record');
+  t.deepEqual(rows[0].tokens.slice(0, 3).map((x: { text: string }) => x.text), ['the', 'cat', 'runs']);
+  t.deepEqual(rows[1].tokens, []);
+  t.true(rows[0].tokens.every((x: { tag: string }) => typeof x.tag === 'string'));
 });
 
 test.serial('checkpoint and resume continue training from the saved weights', async (t) => {

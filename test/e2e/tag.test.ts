@@ -37,10 +37,14 @@ test('ebm tag --format jsonl --marginals gives probabilities that sum to one', a
   const r = await runEbm(['tag', '--format', 'jsonl', '--marginals', 'Time flies like an arrow.']);
   t.is(r.code, 0, r.stderr);
   const row = JSON.parse(r.stdout.trim().split('\n')[0]!);
-  t.is(row.marginals.length, row.tokens.length);
-  for (const m of row.marginals) {
-    const s = Object.values(m as Record<string, number>).reduce((a, b) => a + b, 0);
+  t.is(row.line, 1);
+  t.deepEqual(row.tokens.map((x: { text: string }) => x.text), ['Time', 'flies', 'like', 'an', 'arrow', '.']);
+  for (const tok of row.tokens) {
+    const s = Object.values(tok.marginals as Record<string, number>).reduce((a, b) => a + b, 0);
     t.true(Math.abs(s - 1) < 1e-4, String(s));
+    const best = Object.entries(tok.marginals as Record<string, number>).sort((a, b) => b[1] - a[1])[0]![0];
+    t.is(typeof tok.tag, 'string');
+    t.true(tok.marginals[tok.tag] >= tok.marginals[best] - 0.5, 'the Viterbi tag has substantial probability');
   }
 });
 

@@ -54,6 +54,7 @@ export {
   nerFeatures,
   posFeatures,
   wordShape,
+  wordTypeAttributes,
 } from './features/builtin.js';
 export type { BuiltinFeatureSetName, ChunkingFeatureOptions, LexicalFeatureOptions } from './features/builtin.js';
 export {
@@ -74,8 +75,13 @@ export { confusions, formatConfusions, formatLabelReport, labelReport, tokenAccu
 export type { Confusion, LabelReport, LabelScore, TokenAccuracy } from './eval/label-report.js';
 
 // Raw text
-export { createEnglishTokenizer, fixTreebankTokens } from './tokenize.js';
-export type { EnglishTokenizer } from './tokenize.js';
+export { createTokenizer, splitSentences, tokenSpans } from './text/tokenize.js';
+export type { TextSentence, TextToken, Tokenizer } from './text/tokenize.js';
+export { SentenceStream } from './text/sentence-stream.js';
+export type { SentenceStreamOptions, SentenceStreamStats } from './text/sentence-stream.js';
+export { englishTaggerPath, loadEnglishTagger, TextTagger } from './text/tagger.js';
+export type { TaggedTextSentence, TaggedToken, TaggedWord, TagOptions } from './text/tagger.js';
+export { PosScorer } from './features/pos-scorer.js';
 
 // Labelled files
 export { formatFromName, readLabeledSequences, readTaggedSentences } from './data.js';

@@ -1,46 +1,81 @@
-/** `ebm tag`: tag raw English text with the bundled part-of-speech model (or --model). */
+/** `ebm tag`: tag English text with the bundled part-of-speech model (or --model). */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Crf } from '@ebmkit/crf';
+import { englishTaggerPath, TextTagger } from '@ebmkit/crf';
 import { defineCommand, type TaskModule } from '../command.js';
-import { CliError } from '../errors.js';
-import { openTextInputs, tagTextLines, TAG_OUTPUT_FORMATS, type TagOutputFormat } from './tagging-io.js';
+import { CliError, UsageError } from '../errors.js';
+import { OutputSink, TAG_OUTPUT_FORMATS, type TagOutputFormat } from './tag-output.js';
+import { inputFormatFromName, tagSource, TAG_INPUT_FORMATS, type TagInputFormat } from './tagging-io.js';
+import { inputName, resolveInputs } from './text-input.js';
 
-/** The bundled UD English-EWT UPOS tagger (models/en-upos.safetensors in the CLI package). */
+/** The bundled UD English-EWT UPOS tagger (models/en-upos.safetensors in @ebmkit/crf). */
 export function bundledModelPath(): string {
-  // From the bundle (packages/cli/dist/bundle/*.js) and from the sources (packages/cli/src/commands/*.ts).
-  const candidates = ['../../models/en-upos.safetensors', '../../../models/en-upos.safetensors'];
-  for (const c of candidates) {
-    const p = fileURLToPath(new URL(c, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  return fileURLToPath(new URL(candidates[0]!, import.meta.url));
+  return englishTaggerPath();
 }
 
 const tag = defineCommand({
   name: 'tag',
   summary: 'Tag English text with part-of-speech tags (bundled UD English-EWT model)',
   description:
-    'Tags TEXT arguments, the lines of FILES (arguments naming existing files are read), or stdin, line by line with ' +
-    'constant memory. Sentences and tokens come from the natural tokenizer. Output: word/TAG per sentence (default), ' +
-    'CoNLL columns, or JSON lines (with --marginals, every tag probability of each token).',
+    'Tags TEXT arguments, FILES (gzip is recognised by its first bytes; .conllu and .conll files are read as ' +
+    'CoNLL-U / CoNLL), or stdin, streaming with constant memory (a long line is tokenised in bounded pieces). An ' +
+    'argument that looks like a file name but does not exist is an error. Raw text is split into sentences and ' +
+    'tokens following UD English-EWT (do n\'t, long - term, U.S.), for every script without splitting a word. ' +
+    'Output: word/TAG per sentence (slash), CoNLL columns, CoNLL-U (with # text), or JSON lines: one record per ' +
+    'sentence with the input line, each token\'s text, start and end (character offsets into the line, in Unicode ' +
+    'code points) and tag, and with --marginals every tag\'s probability; a blank line gives {"line":N,"tokens":[]}.',
   options: [
     { name: 'model', short: 'm', type: 'string', placeholder: 'MODEL', help: 'Use this CRF model instead of the bundled tagger' },
-    { name: 'format', short: 'f', type: 'enum', choices: TAG_OUTPUT_FORMATS, default: 'slash', help: 'Output format' },
+    { name: 'format', short: 'f', type: 'enum', choices: TAG_OUTPUT_FORMATS, help: 'Output format (default: slash; conllu for CoNLL-U input, conll for CoNLL)' },
+    { name: 'input', type: 'enum', choices: TAG_INPUT_FORMATS, help: 'Input format (default: from the file name, else text)' },
+    { name: 'tokenized', type: 'boolean', help: 'Input is one sentence per line, tokens separated by spaces (--input tokenized)' },
     { name: 'marginals', type: 'boolean', help: 'With --format jsonl: per-token tag probabilities' },
+    { name: 'output', short: 'o', type: 'string', placeholder: 'FILE', help: 'Write to FILE (replaced only when everything was tagged)' },
   ],
-  args: [{ name: 'TEXT|FILES', help: 'Text to tag, or files to read (stdin when none)', required: false, variadic: true }],
-  examples: ['ebm tag "The quick brown fox jumps over the lazy dog."', 'ebm tag --format jsonl --marginals notes.txt', 'cat book.txt | ebm tag > tagged.txt'],
+  args: [{ name: 'TEXT|FILES', help: 'Text to tag, or files to read (stdin when none, or -)', required: false, variadic: true }],
+  examples: [
+    'ebm tag "The quick brown fox jumps over the lazy dog."',
+    'ebm tag --format jsonl --marginals notes.txt.gz',
+    'ebm tag --tokenized --format conllu sentences.txt -o tagged.conllu',
+    'ebm tag en_ewt-ud-test.conllu > retagged.conllu',
+    'cat book.txt | ebm tag > tagged.txt',
+  ],
   async run(ctx) {
-    const path = ctx.options.model ?? bundledModelPath();
-    if (!ctx.options.model && !existsSync(path)) {
-      throw new CliError(`the bundled model is missing at ${path}; run 'npm run train:bundled' or pass --model`);
+    const o = ctx.options;
+    if (o.tokenized && o.input !== undefined && o.input !== 'tokenized') {
+      throw new UsageError(`--tokenized contradicts --input ${o.input}`);
     }
-    const model = await Crf.load(path);
-    await tagTextLines(model, openTextInputs(ctx.args, ctx.io), ctx.io.stdout, {
-      format: ctx.options.format as TagOutputFormat,
-      marginals: ctx.options.marginals,
+    const forced: TagInputFormat | undefined = o.tokenized ? 'tokenized' : (o.input as TagInputFormat | undefined);
+    const sources = resolveInputs(ctx.args);
+    const formats = sources.map((s) => forced ?? inputFormatFromName(s));
+    sources.forEach((s, i) => {
+      if (s.kind === 'text' && (formats[i] === 'conllu' || formats[i] === 'conll')) {
+        throw new UsageError(`a text argument cannot be ${formats[i]} input; give a file, or pipe it on stdin`);
+      }
     });
+    const format = (o.format ?? (formats.every((f) => f === 'conllu') ? 'conllu' : formats.every((f) => f === 'conll') ? 'conll' : 'slash')) as TagOutputFormat;
+    if (o.marginals && format !== 'jsonl') {
+      throw new UsageError(`--marginals has no effect with --format ${format}; use --format jsonl`);
+    }
+    const path = o.model ?? bundledModelPath();
+    if (!existsSync(path)) {
+      throw new CliError(o.model ? `${path}: no such model file` : `the bundled model is missing at ${path}; reinstall @ebmkit/crf or pass --model`);
+    }
+    const tagger = await TextTagger.load(path);
+    const sink = o.output ? await OutputSink.file(o.output) : OutputSink.stream(ctx.io.stdout);
+    try {
+      for (let i = 0; i < sources.length; i++) {
+        const src = sources[i]!;
+        await tagSource(tagger, src, formats[i]!, sink, {
+          format,
+          marginals: o.marginals,
+          file: sources.length > 1 && src.kind === 'file' ? inputName(src) : undefined,
+        });
+      }
+      await sink.commit();
+    } catch (e) {
+      await sink.abort();
+      throw e;
+    }
   },
 });
 

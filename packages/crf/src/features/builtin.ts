@@ -141,26 +141,32 @@ const HAS_LOWER = /\p{Ll}/u;
 const INIT_CAP = /^(\p{Lu}|\p{Lt})/u;
 const ALL_PUNCT = /^[\p{P}\p{S}]+$/u;
 
-function lexical(b: ItemSequenceBuilder, word: string, affix: number): void {
+/**
+ * The attributes of a word that depend only on the word itself (not its neighbours), in the order `pos`/`ner`
+ * add them: `w=`, `wl=`, prefixes and suffixes, shapes and flags. Exported for the per-word-type cache of
+ * `PosScorer`, which must see exactly these strings.
+ */
+export function wordTypeAttributes(word: string, affix: number, add: (name: string) => void): void {
   const lower = word.toLowerCase();
-  b.add('w=' + word);
-  b.add('wl=' + lower);
+  add('w=' + word);
+  add('wl=' + lower);
   const chars = Array.from(word);
   const n = chars.length;
   for (let k = 1; k <= affix && k <= n; k++) {
-    b.add(`p${k}=` + chars.slice(0, k).join(''));
-    b.add(`s${k}=` + chars.slice(n - k).join(''));
+    add(`p${k}=` + chars.slice(0, k).join(''));
+    add(`s${k}=` + chars.slice(n - k).join(''));
   }
-  b.add('shape=' + wordShape(word));
-  b.add('shapec=' + wordShape(word, true));
-  if (HAS_DIGIT.test(word)) b.add('hasdigit');
-  if (word.includes('-')) b.add('hashyphen');
-  if (HAS_LETTER.test(word) && !HAS_LOWER.test(word)) b.add('allcaps');
-  if (INIT_CAP.test(word)) b.add('initcap');
-  if (ALL_PUNCT.test(word)) b.add('punct');
+  add('shape=' + wordShape(word));
+  add('shapec=' + wordShape(word, true));
+  if (HAS_DIGIT.test(word)) add('hasdigit');
+  if (word.includes('-')) add('hashyphen');
+  if (HAS_LETTER.test(word) && !HAS_LOWER.test(word)) add('allcaps');
+  if (INIT_CAP.test(word)) add('initcap');
+  if (ALL_PUNCT.test(word)) add('punct');
 }
 
-function suffix(word: string, k: number): string {
+/** The last `k` code points of `word` (the neighbour suffix attributes `s3[±1]=`). */
+export function suffix(word: string, k: number): string {
   const chars = Array.from(word);
   return chars.slice(Math.max(0, chars.length - k)).join('');
 }
@@ -176,10 +182,11 @@ function lexicalSet(set: 'pos' | 'ner', options: LexicalFeatureOptions): Feature
     const lower = tokens.map((tok) => tok[wc]!.toLowerCase());
     const shapes = set === 'ner' ? tokens.map((tok) => wordShape(tok[wc]!, true)) : [];
     const b = new ItemSequenceBuilder();
+    const add = (name: string): void => void b.add(name);
     for (let t = 0; t < T; t++) {
       b.item();
       if (bias) b.add('bias');
-      lexical(b, tokens[t]![wc]!, affix);
+      wordTypeAttributes(tokens[t]![wc]!, affix, add);
       for (const o of [-2, -1, 1, 2]) {
         const q = t + o;
         if (q >= 0 && q < T) {
