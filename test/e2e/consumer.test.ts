@@ -7,14 +7,15 @@
 // npm reuses its cache (--prefer-offline); the optional native TensorFlow (@tensorflow/tfjs-node, whose install script
 // downloads a binary) is omitted. Skipped, with the reason in the title, when the npm registry cannot be reached.
 import test from 'ava';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writePng } from '@ebmkit/core';
+import { diskBytes, npmInstall, packWorkspaces, sh as run, WORKSPACES, writeProject } from '../../scripts/lib/consumer-project.ts';
 import { assertBuilt, cleanEnv, repoRoot } from './helpers.ts';
 
-const PACKAGES = ['core', 'ssvm', 'crf', 'segment', 'cli'];
+const PACKAGES: readonly string[] = WORKSPACES;
 const CRF_ONLY = ['core', 'ssvm', 'crf'];
 /** Targets of issue 15 (installed size of node_modules). */
 const MAX_CRF_ONLY_MB = 40;
@@ -24,37 +25,6 @@ const ping = spawnSync('npm', ['ping'], { encoding: 'utf8', timeout: 30_000, env
 const offline = ping.status !== 0 ? (ping.stderr || ping.error?.message || 'npm ping failed').trim().split('\n').pop() : undefined;
 const suite = offline ? test.serial.skip : test.serial;
 const tag = offline ? ` (skipped: the npm registry is unreachable: ${offline})` : '';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs a command in `cwd` (no shell), collecting its output. */
-function sh(cmd: string, args: string[], cwd: string, timeoutMs = 240_000): Promise<Run> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: cleanEnv({ DOTENV_CONFIG_QUIET: 'true' }), timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, ms: performance.now() - t0 }));
-  });
-}
-
-/** Bytes under `dir` (files only; symlinks not followed). */
-function diskBytes(dir: string): number {
-  let total = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) total += diskBytes(p);
-    else if (e.isFile()) total += lstatSync(p).size;
-  }
-  return total;
-}
 
 /** The README's "Use in a pipeline" code blocks: `// file: NAME` on their first line. */
 function readmeExamples(): { file: string; code: string }[] {
@@ -74,32 +44,22 @@ const tarballs: Record<string, string> = {};
 let installMs = 0;
 let setupError: string | undefined;
 
-/** A project depending on the given packages' tarballs. */
-function writeProject(dir: string, pkgs: string[], devDependencies: Record<string, string> = {}): void {
-  mkdirSync(dir, { recursive: true });
-  const dependencies = Object.fromEntries(pkgs.map((p) => [`@ebmkit/${p}`, `file:${tarballs[p]}`]));
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: path.basename(dir), private: true, type: 'module', dependencies, devDependencies }, null, 2));
-}
-
-const npmInstall = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=optional', '--loglevel=error'];
+const env = cleanEnv({ DOTENV_CONFIG_QUIET: 'true' });
+const sh = (cmd: string, args: string[], cwd: string) => run(cmd, args, cwd, env);
 
 test.before(async () => {
   if (offline) return;
   assertBuilt();
-  const packDir = path.join(tmp, 'tgz');
-  mkdirSync(packDir);
-  const pack = await sh('npm', ['pack', '--workspaces', '--pack-destination', packDir, '--json', '--loglevel=error'], repoRoot);
-  if (pack.code !== 0) {
-    setupError = `npm pack failed: ${pack.stderr}`;
+  try {
+    Object.assign(tarballs, await packWorkspaces(repoRoot, path.join(tmp, 'tgz'), env));
+  } catch (err) {
+    setupError = (err as Error).message;
     return;
   }
-  for (const info of JSON.parse(pack.stdout) as { name: string; filename: string }[]) {
-    tarballs[info.name.replace('@ebmkit/', '')] = path.join(packDir, info.filename.replace(/^@/, '').replace('/', '-'));
-  }
   const typesNode = JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/@types/node/package.json'), 'utf8')).version;
-  writeProject(app, PACKAGES, { '@types/node': typesNode });
-  writeProject(crfOnly, CRF_ONLY);
-  const [a, c] = await Promise.all([sh('npm', npmInstall, app), sh('npm', npmInstall, crfOnly)]);
+  writeProject(app, tarballs, PACKAGES, { '@types/node': typesNode });
+  writeProject(crfOnly, tarballs, CRF_ONLY);
+  const [a, c] = await Promise.all([npmInstall(app, env), npmInstall(crfOnly, env)]);
   installMs = a.ms;
   if (a.code !== 0 || c.code !== 0) setupError = `npm install failed: ${a.stderr}\n${c.stderr}`;
 });
