@@ -19,6 +19,7 @@ import {
   type CrfTrainer,
   type FeatureSpec,
 } from '@ebmkit/crf';
+import { toFileError } from '@ebmkit/core';
 import { defineCommand, type TaskModule } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { openTextInputs, writeTagged, TAG_OUTPUT_FORMATS, type TagOutputFormat } from './tagging-io.js';
@@ -53,7 +54,7 @@ const train = defineCommand({
     { name: 'all-transitions', type: 'boolean', help: 'Generate every label × label feature' },
     { name: 'threads', type: 'number', integer: true, min: 1, help: `Gradient worker threads (default: ${availableParallelism()})` },
     { name: 'early-stopping', type: 'number', integer: true, min: 1, help: 'Stop after N dev evaluations without improvement (needs --dev)' },
-    { name: 'checkpoint', type: 'string', placeholder: 'DIR', help: 'Write the weights to DIR every 10 iterations' },
+    { name: 'checkpoint', type: 'string', placeholder: 'DIR', output: 'dir', help: 'Write the weights to DIR every 10 iterations' },
     { name: 'resume', type: 'boolean', help: 'Continue from the checkpoint in --checkpoint' },
     { name: 'seed', type: 'number', integer: true, default: 1, help: 'Seed for sgd/perceptron shuffling' },
   ],
@@ -71,7 +72,9 @@ const train = defineCommand({
     let spec: FeatureSpec;
     let transitions = true;
     if (o.template) {
-      const text = await readFile(o.template, 'utf8');
+      const text = await readFile(o.template, 'utf8').catch((e: unknown) => {
+        throw toFileError(e, o.template!);
+      });
       const tpl = parseTemplate(text, { file: o.template });
       transitions = tpl.transitions;
       const first = await firstSentence(o.train, readOpts);
@@ -86,6 +89,7 @@ const train = defineCommand({
     if (trainData.sequences.length === 0) throw new CliError(`${o.train}: no sentences`);
     const dev = o.dev ? (await readLabeledSequences(o.dev, extractor, readOpts)).sequences : undefined;
     const trainer = makeTrainer(o);
+    const threads = cappedThreads(o.threads, ctx);
     const tokens = trainData.sequences.reduce((s, x) => s + x.labels.length, 0);
     ctx.note(`${trainData.sequences.length} sequences, ${tokens} tokens; training with ${trainer.algorithm}`);
     const result = await trainCrf(trainData.sequences, {
@@ -97,7 +101,7 @@ const train = defineCommand({
         allPossibleTransitions: o.allTransitions,
         transitions,
       },
-      ...(o.threads ? { threads: o.threads } : {}),
+      ...(threads !== undefined ? { threads } : {}),
       ...(dev ? { dev } : {}),
       ...(o.earlyStopping ? { earlyStopping: o.earlyStopping } : {}),
       ...(o.checkpoint ? { checkpoint: { dir: o.checkpoint, resume: o.resume } } : {}),
@@ -117,6 +121,15 @@ const train = defineCommand({
     );
   },
 });
+
+/** `--threads` capped at the number of cores (more workers than cores only cost memory and start-up time). */
+function cappedThreads(threads: number | undefined, ctx: { note(m: string): void }): number | undefined {
+  if (threads === undefined) return undefined;
+  const cores = availableParallelism();
+  if (threads <= cores) return threads;
+  ctx.note(`warning: --threads ${threads} is more than the ${cores} cores of this machine; using ${cores}`);
+  return cores;
+}
 
 function makeTrainer(o: {
   algorithm: string;

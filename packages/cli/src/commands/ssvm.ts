@@ -1,5 +1,5 @@
 /** `ebm ssvm train|eval|predict`: structured SVMs on sequences of items with dense features (TSV/CSV, docs/ssvm.md). */
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@ebmkit/core';
 import {
   createLearner,
   DenseChainModel,
@@ -154,7 +154,7 @@ const predict = defineCommand({
     });
     const text = rows.join('\n') + '\n';
     if (ctx.options.out) {
-      await writeFile(ctx.options.out, text);
+      await writeFileAtomic(ctx.options.out, new TextEncoder().encode(text));
       ctx.note(`wrote ${rows.length} predictions to ${ctx.options.out}`);
     } else ctx.io.stdout.write(text);
   },

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { createRng, loadModel, minimizeLbfgs, saveModel, sgdMinimize, ChainWorkspace, type Dictionary } from '@ebmkit/core';
+import { checkNumberOptions, createRng, loadModel, minimizeLbfgs, saveModel, sgdMinimize, ChainWorkspace, type Dictionary } from '@ebmkit/core';
 import { detectScheme } from '../constraints.js';
 import { encodeCorpus, trainingDictionaries, type EncodedCorpus, type LabeledSequence } from '../corpus.js';
 import { buildFeatureIndex, countFeatures, type FeatureIndex } from '../feature-index.js';
@@ -26,6 +26,7 @@ const CHECKPOINT_KIND = 'crf-checkpoint';
 /** Trains a linear-chain CRF on labelled sequences. */
 export async function trainCrf(sequences: readonly LabeledSequence[], options: CrfTrainOptions = {}): Promise<CrfTrainResult> {
   const trainer: CrfTrainer = options.trainer ?? { algorithm: 'lbfgs' };
+  checkTrainOptions(options, trainer);
   const source = options.source ?? 'training data';
   if (sequences.length === 0) throw new RangeError(`${source}: no sequences to train on`);
   const { attributes, labels } = trainingDictionaries();
@@ -67,6 +68,8 @@ export async function trainCrf(sequences: readonly LabeledSequence[], options: C
   };
 
   const offset = resumeFrom?.iteration ?? 0;
+  // Iteration budgets (maxIterations, epochs, passes) are totals: a resumed run does what is left of them.
+  const left = (total: number | undefined): number | undefined => (total === undefined ? undefined : Math.max(0, total - offset));
   const w0 = resumeFrom?.w ?? new Float64Array(index.numWeights);
   let w: Float64Array;
   let iterations: number;
@@ -82,7 +85,8 @@ export async function trainCrf(sequences: readonly LabeledSequence[], options: C
       const c2 = trainer.c2 ?? (trainer.algorithm === 'lbfgs' ? 1 : 0);
       if (!(c1 >= 0 && c2 >= 0)) throw new RangeError(`c1 and c2 must be ≥ 0, got c1 = ${c1}, c2 = ${c2}`);
       Object.assign(hyper, { c1, c2 });
-      const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+      // More workers than cores only cost memory and start-up time.
+      const threads = Math.min(options.threads ?? availableParallelism(), availableParallelism());
       const nll = await ParallelLikelihood.create(index, corpus, threads);
       hyper.threads = nll.threads;
       try {
@@ -106,7 +110,7 @@ export async function trainCrf(sequences: readonly LabeledSequence[], options: C
             ...(trainer.period !== undefined ? { period: trainer.period } : {}),
             ...(trainer.epsilon !== undefined ? { epsilon: trainer.epsilon } : {}),
             ...(trainer.memory !== undefined ? { memory: trainer.memory } : {}),
-            ...(trainer.maxIterations !== undefined ? { maxIterations: trainer.maxIterations } : {}),
+            ...(trainer.maxIterations !== undefined ? { maxIterations: left(trainer.maxIterations)! } : {}),
             onIteration: (it) => report(offset + it.iteration, it.fx, it.gnorm, () => it.x),
           },
         );
@@ -150,7 +154,7 @@ export async function trainCrf(sequences: readonly LabeledSequence[], options: C
         {
           rng: createRng(options.seed ?? 1),
           c2,
-          epochs: trainer.epochs ?? 50,
+          epochs: left(trainer.epochs ?? 50)!,
           calibrate: trainer.calibrate ?? true,
           ...(trainer.calibrate === false ? { schedule: { kind: 'inverse', eta0: trainer.eta0 ?? 0.1, lambda: (2 * c2) / corpus.numSequences } } : {}),
           averaging: trainer.averaging ?? false,
@@ -168,8 +172,7 @@ export async function trainCrf(sequences: readonly LabeledSequence[], options: C
       break;
     }
     case 'perceptron': {
-      const epochs = trainer.epochs ?? 10;
-      if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`epochs must be a positive integer, got ${epochs}`);
+      const epochs = left(trainer.epochs ?? 10)!;
       const r = await averagedPerceptron(index, corpus, w0, epochs, options.seed ?? 1, (e, mistakes, wAvg) =>
         report(offset + e, mistakes, NaN, wAvg),
       );
@@ -185,7 +188,17 @@ export async function trainCrf(sequences: readonly LabeledSequence[], options: C
     case 'subgradient':
     case 'perceptron-ssvm': {
       // structured-SVM learners of @ebmkit/ssvm over the CRF's features (structured-model.ts)
-      const r = await trainCrfSsvm(index, corpus, trainer, {
+      const passes = left(trainer.passes ?? (trainer.algorithm === 'perceptron-ssvm' ? 10 : 100))!;
+      if (passes === 0) {
+        // resumed at or past the total: nothing left to do
+        w = w0;
+        iterations = offset;
+        objective = NaN;
+        status = 'max-passes';
+        hyper.C = trainer.C ?? 1;
+        break;
+      }
+      const r = await trainCrfSsvm(index, corpus, { ...trainer, passes }, {
         w0,
         seed: options.seed ?? 1,
         onPass: (e, wv) => report(offset + e.pass, e.primal, NaN, () => wv),
@@ -346,4 +359,31 @@ async function readCheckpoint(path: string, index: FeatureIndex, algorithm: stri
     throw new RangeError(`${path}: checkpoint was made by ${file.metadata.algorithm}, this run uses ${algorithm}`);
   }
   return { iteration: file.metadata.iteration, w: Float64Array.from(w) };
+}
+
+const NONNEG = { min: 0 } as const;
+const COUNT = { integer: true, min: 1 } as const;
+
+/**
+ * Checks every numeric option of `Crf.train` / `trainCrf` with the words the CLI uses for the same flags
+ * (`threads expects an integer, got NaN`; the CLI says `--threads expects an integer, got 'nan'`).
+ */
+function checkTrainOptions(options: CrfTrainOptions, trainer: CrfTrainer): void {
+  checkNumberOptions(options, { threads: COUNT, earlyStopping: COUNT, seed: { integer: true } });
+  if (options.checkpoint) checkNumberOptions(options.checkpoint, { every: COUNT });
+  if (options.featureGeneration) checkNumberOptions(options.featureGeneration, { minFrequency: NONNEG });
+  checkNumberOptions(trainer, {
+    c1: NONNEG,
+    c2: NONNEG,
+    delta: NONNEG,
+    period: COUNT,
+    epsilon: NONNEG,
+    maxIterations: COUNT,
+    memory: COUNT,
+    epochs: COUNT,
+    eta0: { min: Number.MIN_VALUE },
+    C: { min: Number.MIN_VALUE },
+    passes: COUNT,
+    tolerance: NONNEG,
+  });
 }
