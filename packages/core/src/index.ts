@@ -29,7 +29,7 @@ export { addHammingLoss, hammingLoss } from './structured/hamming.js';
 
 // --- optimisers (optim/) ---
 export type { Objective, LbfgsOptions, LbfgsResult, LbfgsIteration, LbfgsStatus } from './optim/lbfgs.js';
-export { minimizeLbfgs } from './optim/lbfgs.js';
+export { LBFGS_DEFAULTS, minimizeLbfgs } from './optim/lbfgs.js';
 export type { SoftmaxRegression, SoftmaxRegressionData, SoftmaxRegressionObjectiveOptions, SoftmaxRegressionOptions } from './optim/softmax-regression.js';
 export { fitSoftmaxRegression, predictSoftmaxRegression, softmaxRegressionObjective } from './optim/softmax-regression.js';
 export type { LineSearchCode, LineSearchOutcome, LineSearchParams, LineSearchProblem } from './optim/line-search.js';
