@@ -67,11 +67,16 @@ test.serial('checkpoint and resume continue training from the saved weights', as
   const ck = join(dir, 'ck');
   const a = await runCli(['crf', 'train', '--train', join(dir, 'train.txt'), '--features', 'pos', '--max-iterations', '10', '--checkpoint', ck, '--threads', '1', '--out', join(dir, 'a.safetensors')]);
   t.is(a.code, 0, a.stderr);
-  const b = await runCli(['crf', 'train', '--train', join(dir, 'train.txt'), '--features', 'pos', '--max-iterations', '5', '--checkpoint', ck, '--resume', '--threads', '1', '--out', join(dir, 'b.safetensors')]);
+  const b = await runCli(['crf', 'train', '--train', join(dir, 'train.txt'), '--features', 'pos', '--max-iterations', '15', '--checkpoint', ck, '--resume', '--threads', '1', '--out', join(dir, 'b.safetensors')]);
   t.is(b.code, 0, b.stderr);
-  // Iterations continue from 10.
+  // Iterations continue from 10; --max-iterations is the total.
   t.regex(b.stderr, /iter +11 /);
   t.regex(b.stderr, /after 15 iterations/);
+  // A total already reached leaves nothing to do (it used to run 15 more).
+  const c = await runCli(['crf', 'train', '--train', join(dir, 'train.txt'), '--features', 'pos', '--max-iterations', '10', '--checkpoint', ck, '--resume', '--threads', '1', '--out', join(dir, 'c.safetensors')]);
+  t.is(c.code, 0, c.stderr);
+  t.notRegex(c.stderr, /iter +1[1-9] /);
+  t.regex(c.stderr, /after (10|15) iterations/);
 });
 
 test('bad input: wrong column count names file and line; empty file; missing template column; wrong model kind', async (t) => {

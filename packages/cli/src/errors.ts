@@ -30,3 +30,32 @@ export class CliError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/** The longest error line printed (characters, after escaping); longer ones end in '…'. */
+export const MAX_ERROR_LINE = 300;
+
+/**
+ * Makes one error line safe to print: control characters, lone surrogates and U+FFFD (bytes that were not UTF-8)
+ * are escaped (`\x00`, `\ud800`, `\ufffd`) so binary input cannot scramble a terminal, and the line is cut to
+ * `MAX_ERROR_LINE` characters at a code-point boundary.
+ */
+export function formatErrorLine(line: string, max: number = MAX_ERROR_LINE): string {
+  const pieces: string[] = [];
+  const widths: number[] = [];
+  let total = 0;
+  for (const ch of line) {
+    const c = ch.codePointAt(0)!;
+    let piece = ch;
+    if (c < 0x20 || (c >= 0x7f && c < 0xa0)) piece = `\\x${c.toString(16).padStart(2, '0')}`;
+    else if ((c >= 0xd800 && c <= 0xdfff) || c === 0xfffd) piece = `\\u${c.toString(16).padStart(4, '0')}`;
+    const width = piece === ch ? 1 : piece.length;
+    pieces.push(piece);
+    widths.push(width);
+    total += width;
+  }
+  if (total <= max) return pieces.join('');
+  let n = 0;
+  let k = 0;
+  while (k < pieces.length && n + widths[k]! <= max - 1) n += widths[k++]!;
+  return pieces.slice(0, k).join('') + '…';
+}

@@ -20,10 +20,10 @@ export type {
   ParseResult,
   StringOption,
 } from './options.js';
-export { camelCase, checkSchema, convertValue, parseOptions, placeholderOf } from './options.js';
+export { camelCase, checkSchema, convertValue, outputKind, parseOptions, placeholderOf } from './options.js';
 export { formatCommandHelp, formatMainHelp, formatOptions, formatTaskHelp } from './help.js';
 export { BACKEND_FLAG_CHOICES, GLOBAL_OPTIONS } from './global-options.js';
-export { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+export { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatErrorLine, MAX_ERROR_LINE, UsageError } from './errors.js';
 export type { ProgressBar, ProgressOptions } from './progress.js';
 export { createProgress, formatAmount, formatDuration, renderProgress } from './progress.js';
 export { formatTable } from './table.js';

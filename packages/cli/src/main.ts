@@ -4,10 +4,10 @@
  * it, and turns every error into one line on stderr and an exit code (0 ok, 1 failure, 2 usage).
  */
 import type { CliIo, CommandContext, CommandSpec, GlobalOptions, TaskEntry } from './command.js';
-import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatErrorLine, UsageError } from './errors.js';
 import { BACKEND_FLAG_CHOICES } from './global-options.js';
 import { formatCommandHelp, formatMainHelp, formatTaskHelp } from './help.js';
-import { checkSchema, convertValue, parseOptions } from './options.js';
+import { camelCase, checkSchema, convertValue, outputKind, parseOptions, type OptionSpec } from './options.js';
 import { createProgress } from './progress.js';
 import { suggest } from './suggest.js';
 import { TASKS } from './tasks.js';
@@ -60,8 +60,23 @@ export function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
+/**
+ * Checks every output path of the command line before the command starts (see `StringOption.output`): a bad
+ * `--out` fails in a second with `--out PATH: what is wrong`, not after the training it was meant to save.
+ */
+async function checkOutputs(specs: readonly OptionSpec[], values: Record<string, unknown>): Promise<void> {
+  for (const s of specs) {
+    const kind = outputKind(s);
+    const v = values[camelCase(s.name)];
+    if (kind === undefined || typeof v !== 'string') continue;
+    const { outputDirectoryProblem, outputFileProblem } = await import('@ebmkit/core');
+    const problem = kind === 'dir' ? await outputDirectoryProblem(v) : await outputFileProblem(v);
+    if (problem !== undefined) throw new CliError(`--${s.name} ${v}: ${problem}`);
+  }
+}
+
 /** Prints one error line (plus the stack under --debug) and returns the exit code for it. */
-function report(err: unknown, io: CliIo, debug: boolean): number {
+async function report(err: unknown, io: CliIo, debug: boolean): Promise<number> {
   let code = EXIT_FAILURE;
   let line: string;
   if (err instanceof UsageError) {
@@ -71,12 +86,19 @@ function report(err: unknown, io: CliIo, debug: boolean): number {
   } else if (err instanceof CliError) {
     code = err.exitCode;
     line = err.message;
+  } else if (err instanceof Error && err.name === 'FileError') {
+    line = err.message; // `<file>: <what went wrong in words>` (core's toFileError)
+  } else if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && /^E[A-Z0-9]+$/.test((err as NodeJS.ErrnoException).code!)) {
+    // A file-system error no loader wrapped: the same words as core's fsErrorWords, naming the path when Node gave one.
+    const { fsErrorWords } = await import('@ebmkit/core');
+    const e = err as NodeJS.ErrnoException;
+    line = e.path !== undefined ? `${e.path}: ${fsErrorWords(e)}` : `${fsErrorWords(e)} (${e.syscall ?? 'file system'})`;
   } else if (err instanceof Error) {
     line = err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
   } else {
     line = String(err);
   }
-  io.stderr.write(`ebm: error: ${line.split('\n')[0]}\n`);
+  io.stderr.write(`ebm: error: ${formatErrorLine(line.split('\n')[0]!)}\n`);
   if (debug && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
   return code;
 }
@@ -166,6 +188,8 @@ export async function main(
       if (err instanceof UsageError) err.command ??= commandPath;
       throw err;
     }
+    for (const w of parsed.warnings) io.stderr.write(`ebm: warning: ${w}\n`);
+    await checkOutputs(cmd.options, parsed.options as Record<string, unknown>);
     const globals: GlobalOptions = { quiet: g.quiet, debug: g.debug, backend: g.backend };
     // The backend request travels as EBM_BACKEND, which @ebmkit/core's selectBackend() reads.
     if (g.backend !== undefined) process.env['EBM_BACKEND'] = g.backend;
@@ -190,6 +214,6 @@ export async function main(
     }
   } catch (err) {
     if (err instanceof UsageError) err.command ??= commandPath === 'ebm' ? undefined : commandPath;
-    return report(err, io, debug);
+    return await report(err, io, debug);
   }
 }

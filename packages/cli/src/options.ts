@@ -23,12 +23,23 @@ interface OptionBase {
   readonly placeholder?: string;
   /** The flag must be given (there is no sensible default). */
   readonly required?: boolean;
+  /**
+   * Old spellings still accepted for one release (without dashes, e.g. `lr` for `learning-rate`); using one prints
+   * a deprecation note on stderr.
+   */
+  readonly deprecated?: readonly string[];
 }
 
 /** A free-form string flag. */
 export interface StringOption extends OptionBase {
   readonly type: 'string';
   readonly default?: string;
+  /**
+   * The value is a path the command writes: a `file` (written atomically beside itself) or a `dir` (created when
+   * missing). The dispatcher checks it is writable before the command runs. A flag named `out` is an output
+   * without saying so (a `dir` when its placeholder is `DIR`); `output: false` opts out.
+   */
+  readonly output?: 'file' | 'dir' | false;
 }
 /** A numeric flag; `integer` rejects fractions, `min`/`max` bound it (inclusive). */
 export interface NumberOption extends OptionBase {
@@ -98,11 +109,21 @@ export type ParsedOptions<O extends readonly OptionSpec[]> = {
 export interface ParseResult<O extends readonly OptionSpec[]> {
   readonly options: ParsedOptions<O>;
   readonly args: string[];
+  /** Deprecation notes for old spellings used on this command line (the dispatcher prints them on stderr). */
+  readonly warnings: string[];
 }
 
 /** `max-iterations` → `maxIterations` at run time. */
 export function camelCase(name: string): string {
   return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Whether a flag names a path the command writes, and of which kind (see `StringOption.output`). */
+export function outputKind(spec: OptionSpec): 'file' | 'dir' | undefined {
+  if (spec.type !== 'string') return undefined;
+  if (spec.output !== undefined) return spec.output === false ? undefined : spec.output;
+  if (spec.name === 'out') return spec.placeholder === 'DIR' ? 'dir' : 'file';
+  return undefined;
 }
 
 /** The placeholder shown after a flag in help text (`--out FILE`). */
@@ -136,6 +157,11 @@ export function checkSchema(specs: readonly OptionSpec[], reserved: readonly str
       if (seen.has('-' + s.short)) throw new Error(`short alias -${s.short} is declared twice`);
       seen.add('-' + s.short);
     }
+    for (const old of s.deprecated ?? []) {
+      if (!NAME_RE.test(old)) throw new Error(`deprecated name '${old}' of --${s.name} is not kebab-case`);
+      if (seen.has(old)) throw new Error(`deprecated name --${old} of --${s.name} clashes with another flag`);
+      seen.add(old);
+    }
     if (s.type === 'enum') {
       if (s.choices.length === 0) throw new Error(`enum option --${s.name} has no choices`);
       if (s.default !== undefined && !s.choices.includes(s.default))
@@ -151,6 +177,8 @@ export function convertValue(spec: OptionSpec, raw: string): string | number | b
     case 'string':
       return raw;
     case 'number': {
+      // The words of @ebmkit/core's numberProblem, which checks the library's numeric options (test/cli/faults.test.ts
+      // holds the two to the same messages; the CLI's entry chunk must not import core, see test/e2e/startup.test.ts).
       const v = raw.trim() === '' ? NaN : Number(raw);
       const what = spec.integer ? 'an integer' : 'a number';
       if (!Number.isFinite(v)) throw new UsageError(`${flag} expects ${what}, got '${raw}'`);
@@ -192,10 +220,23 @@ export function parseOptions<const O extends readonly OptionSpec[]>(
 ): ParseResult<O> {
   const byName = new Map<string, OptionSpec>();
   const byShort = new Map<string, OptionSpec>();
+  const byOldName = new Map<string, OptionSpec>();
   for (const s of specs) {
     byName.set(s.name, s);
     if (s.short) byShort.set(s.short, s);
+    for (const old of s.deprecated ?? []) byOldName.set(old, s);
   }
+  const warnings: string[] = [];
+  const lookup = (name: string): OptionSpec | undefined => {
+    const spec = byName.get(name) ?? byName.get(name.toLowerCase());
+    if (spec) return spec;
+    const old = byOldName.get(name);
+    if (old) {
+      const note = `--${name} is deprecated; use --${old.name} (the old spelling will be removed in the next release)`;
+      if (!warnings.includes(note)) warnings.push(note);
+    }
+    return old;
+  };
   const values = new Map<string, unknown>();
   const args: string[] = [];
   const unknown = (flag: string): never => {
@@ -218,7 +259,7 @@ export function parseOptions<const O extends readonly OptionSpec[]>(
       const eq = tok.indexOf('=');
       const name = eq >= 0 ? tok.slice(2, eq) : tok.slice(2);
       // Exact name first, then case-insensitively (so `--C` reaches a flag named `c`).
-      let spec = byName.get(name) ?? byName.get(name.toLowerCase());
+      let spec = lookup(name);
       if (!spec && name.startsWith('no-') && eq < 0) {
         const neg = byName.get(name.slice(3));
         if (neg?.type === 'boolean') {
@@ -280,5 +321,5 @@ export function parseOptions<const O extends readonly OptionSpec[]>(
   }
   if (k < args.length) throw new UsageError(`unexpected argument '${args[k]}'`);
 
-  return { options: options as ParsedOptions<O>, args };
+  return { options: options as ParsedOptions<O>, args, warnings };
 }

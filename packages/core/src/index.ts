@@ -29,7 +29,7 @@ export { addHammingLoss, hammingLoss } from './structured/hamming.js';
 
 // --- optimisers (optim/) ---
 export type { Objective, LbfgsOptions, LbfgsResult, LbfgsIteration, LbfgsStatus } from './optim/lbfgs.js';
-export { minimizeLbfgs } from './optim/lbfgs.js';
+export { LBFGS_DEFAULTS, minimizeLbfgs } from './optim/lbfgs.js';
 export type { SoftmaxRegression, SoftmaxRegressionData, SoftmaxRegressionObjectiveOptions, SoftmaxRegressionOptions } from './optim/softmax-regression.js';
 export { fitSoftmaxRegression, predictSoftmaxRegression, softmaxRegressionObjective } from './optim/softmax-regression.js';
 export type { LineSearchCode, LineSearchOutcome, LineSearchParams, LineSearchProblem } from './optim/line-search.js';
@@ -52,7 +52,9 @@ export type { Dtype, DtypeArray, TensorData, Tensor, Safetensors, SafetensorsLay
 export { ModelFileError, DTYPES, dtypeSize, firstInvalidElement, encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES } from './io/safetensors.js';
 export type { ModelFile, LoadModelOptions } from './io/model-file.js';
 export { MODEL_FORMAT_VERSION, METADATA_KEY, CHECKSUM_KEY, encodeModel, decodeModel, saveModel, loadModel } from './io/model-file.js';
-export { writeFileAtomic } from './io/atomic-write.js';
+export { registerTempFile, removeStaleTempFiles, writeFileAtomic } from './io/atomic-write.js';
+export { FileError, fsErrorWords, isErrnoError, toFileError } from './io/fs-errors.js';
+export { outputDirectoryProblem, outputFileProblem } from './io/output-path.js';
 export { DataError } from './data/data-error.js';
 export { isGzipFile, readLines, readLineBatches } from './data/lines.js';
 export type { ConllSentence, ConllOptions } from './data/conll.js';
@@ -67,6 +69,11 @@ export type { ImageMaskPair, RgbImage, BinaryMask } from './data/image-folders.j
 export { IMAGE_EXTENSIONS, listImages, pairImageMaskFolders, loadImage, loadMask } from './data/image-folders.js';
 export type { GrayImage } from './data/png.js';
 export { encodePng, writePng } from './data/png.js';
+
+// --- checks at the public boundary (check/) ---
+export type { NumberConstraint } from './check/number-option.js';
+export { checkNumberOption, checkNumberOptions, numberProblem } from './check/number-option.js';
+export { defaultMemoryBudget, formatBytes, MAX_ARRAY_BYTES, memoryProblem } from './check/memory.js';
 
 // tfjs backend selection lives in the `@ebmkit/core/backend` entry (src/backend/index.ts), so that neither this
 // entry's code nor its types reference tfjs: a project that uses only chains, CRFs or SSVMs needs no tfjs installed.

@@ -7,7 +7,8 @@ export { Crf, CRF_FORMAT_VERSION, CRF_MODEL_KIND } from './model.js';
 export type { CrfLabelling, CrfMarginals, CrfTrainingInfo } from './model.js';
 export { trainCrf } from './train/train.js';
 export type { CrfTrainResult } from './train/train.js';
-export { CRF_ALGORITHMS } from './train/options.js';
+export { CRF_ALGORITHM_REGISTRY, CRF_ALGORITHMS, crfAlgorithm, crfHyperparameters } from './train/algorithms/registry.js';
+export type { AlgorithmContext, AlgorithmResult, CrfAlgorithm, Hyperparameter } from './train/algorithms/algorithm.js';
 export type {
   CrfProgress,
   CrfTrainer,
@@ -17,8 +18,8 @@ export type {
   PerceptronTrainer,
   SgdTrainer,
 } from './train/options.js';
-export { CrfStructuredModel, SSVM_CRF_ALGORITHMS, trainCrfSsvm } from './structured-model.js';
-export type { CrfSsvmResult, SsvmCrfTrainer } from './structured-model.js';
+export { CrfStructuredModel, crfNameOfLearner, learnerOfCrfName, SSVM_CRF_ALGORITHMS, trainCrfSsvm } from './structured-model.js';
+export type { CrfSsvmResult, SsvmCrfAlgorithm, SsvmCrfTrainer } from './structured-model.js';
 export { detectScheme, schemeMasks } from './constraints.js';
 export type { DecodeConstraints, LabelScheme } from './constraints.js';
 

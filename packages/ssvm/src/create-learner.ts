@@ -1,11 +1,11 @@
-import { BcfwLearner, type BcfwOptions } from './bcfw.js';
+import type { BcfwOptions } from './bcfw.js';
 import type { SsvmLearner } from './learner.js';
-import { NSlackLearner, type NSlackOptions } from './n-slack.js';
-import { OneSlackLearner, type OneSlackOptions } from './one-slack.js';
-import { SSVM_LEARNERS, type SsvmLearnerName } from './options.js';
-import { PerceptronLearner, type PerceptronOptions } from './perceptron.js';
+import type { NSlackOptions } from './n-slack.js';
+import type { OneSlackOptions } from './one-slack.js';
+import type { PerceptronOptions } from './perceptron.js';
+import { ssvmLearner, type SsvmLearnerName } from './registry.js';
 import type { SsvmModel } from './ssvm-model.js';
-import { SubgradientLearner, type SubgradientOptions } from './subgradient.js';
+import type { SubgradientOptions } from './subgradient.js';
 
 /**
  * Options accepted by `createLearner` (each learner reads its own). `averaging` (default true) returns the
@@ -17,20 +17,7 @@ export type LearnerOptions = Omit<BcfwOptions, 'averaging'> &
   Omit<SubgradientOptions, 'averaging'> &
   Omit<PerceptronOptions, 'averaging'> & { averaging?: boolean };
 
-/** A learner by name (the CLI's and the CRF trainer's entry point). */
+/** A learner by name, from the registry (the CLI's, the CRF trainer's and the segmenter's entry point). */
 export function createLearner<X, Y>(name: SsvmLearnerName, model: SsvmModel<X, Y>, options: LearnerOptions = {}): SsvmLearner<X, Y> {
-  switch (name) {
-    case 'bcfw':
-      return new BcfwLearner(model, options);
-    case 'nslack':
-      return new NSlackLearner(model, options);
-    case 'oneslack':
-      return new OneSlackLearner(model, options);
-    case 'subgradient':
-      return new SubgradientLearner(model, { ...options, averaging: options.averaging === false ? 'none' : 'weighted' });
-    case 'perceptron':
-      return new PerceptronLearner(model, options);
-    default:
-      throw new RangeError(`unknown learner ${JSON.stringify(name)}; expected one of ${SSVM_LEARNERS.join(', ')}`);
-  }
+  return ssvmLearner(name).create(model, options);
 }

@@ -4,7 +4,7 @@ export const VERSION = '0.1.0';
 
 // Objective, options, results
 export type { ResolvedOptions, SsvmFit, SsvmLearnerName, SsvmOptions, SsvmPass, SsvmStatus } from './options.js';
-export { cFromLambda, lambdaFromC, resolveOptions, SSVM_LEARNERS } from './options.js';
+export { cFromLambda, lambdaFromC, resolveOptions, SSVM_DEFAULTS } from './options.js';
 export type { SsvmModel } from './ssvm-model.js';
 
 // Learners
@@ -17,9 +17,11 @@ export { OneSlackLearner } from './one-slack.js';
 export type { OneSlackOptions } from './one-slack.js';
 export { SubgradientLearner } from './subgradient.js';
 export type { SubgradientOptions } from './subgradient.js';
-export { PerceptronLearner } from './perceptron.js';
+export { PERCEPTRON_DEFAULTS, PerceptronLearner } from './perceptron.js';
 export type { PerceptronOptions } from './perceptron.js';
 export { createLearner } from './create-learner.js';
+export { SSVM_LEARNER_REGISTRY, SSVM_LEARNERS, ssvmLearner, ssvmLearnerHelp } from './registry.js';
+export type { SsvmLearnerEntry } from './registry.js';
 export type { LearnerOptions } from './create-learner.js';
 
 // Building blocks

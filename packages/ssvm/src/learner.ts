@@ -107,7 +107,7 @@ export abstract class SsvmLearner<X, Y> {
   constructor(
     readonly model: SsvmModel<X, Y>,
     readonly options: SsvmOptions = {},
-    defaults: { maxPasses?: number } = {},
+    defaults: Partial<ResolvedOptions> = {},
   ) {
     this.opts = resolveOptions(options, defaults);
   }

@@ -57,10 +57,9 @@ export interface SsvmPass {
 /** How training ended. */
 export type SsvmStatus = 'converged' | 'max-passes' | 'stopped' | 'separated';
 
-/** Names of the learners. */
-export const SSVM_LEARNERS = ['bcfw', 'oneslack', 'nslack', 'subgradient', 'perceptron'] as const;
-/** A learner name. */
-export type SsvmLearnerName = (typeof SSVM_LEARNERS)[number];
+/** A learner name (the names live in the registry, registry.ts). */
+export type { SsvmLearnerName } from './registry.js';
+import type { SsvmLearnerName } from './registry.js';
 
 /** A fitted linear structured model: frozen weights and the training log. */
 export interface SsvmFit {
@@ -83,15 +82,19 @@ export interface ResolvedOptions {
   evaluateEvery: number;
 }
 
+/** The defaults of the common options (a learner may override `maxPasses`, as the perceptron does). */
+export const SSVM_DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({ C: 1, maxPasses: 100, tolerance: 1e-3, evaluateEvery: 1 });
+
 /** Checks the common options with the offending value in the message. */
-export function resolveOptions(options: SsvmOptions, defaults: { maxPasses?: number } = {}): ResolvedOptions {
-  const C = options.C ?? 1;
+export function resolveOptions(options: SsvmOptions, defaults: Partial<ResolvedOptions> = {}): ResolvedOptions {
+  const d = { ...SSVM_DEFAULTS, ...defaults };
+  const C = options.C ?? d.C;
   if (!(typeof C === 'number' && C > 0 && Number.isFinite(C))) throw new RangeError(`C must be a finite number > 0, got ${C}`);
-  const maxPasses = options.maxPasses ?? defaults.maxPasses ?? 100;
+  const maxPasses = options.maxPasses ?? d.maxPasses;
   if (!(Number.isInteger(maxPasses) && maxPasses >= 1)) throw new RangeError(`maxPasses must be a positive integer, got ${maxPasses}`);
-  const tolerance = options.tolerance ?? 1e-3;
+  const tolerance = options.tolerance ?? d.tolerance;
   if (!(tolerance >= 0)) throw new RangeError(`tolerance must be ≥ 0, got ${tolerance}`);
-  const evaluateEvery = options.evaluateEvery ?? 1;
+  const evaluateEvery = options.evaluateEvery ?? d.evaluateEvery;
   if (!(Number.isInteger(evaluateEvery) && evaluateEvery >= 1)) throw new RangeError(`evaluateEvery must be a positive integer, got ${evaluateEvery}`);
   return { C, maxPasses, tolerance, evaluateEvery };
 }

@@ -1,6 +1,6 @@
 import { AveragedIterate } from './averaged-iterate.js';
 import { SsvmLearner, type TrainingRun } from './learner.js';
-import type { SsvmFit, SsvmOptions, SsvmPass } from './options.js';
+import { SSVM_DEFAULTS, type ResolvedOptions, type SsvmFit, type SsvmOptions, type SsvmPass } from './options.js';
 import type { SsvmModel } from './ssvm-model.js';
 
 /** Options of the averaged structured perceptron. */
@@ -10,6 +10,9 @@ export interface PerceptronOptions extends SsvmOptions {
   /** Predict with loss-augmented inference (a margin perceptron) instead of plain inference (default false). */
   lossAugmented?: boolean;
 }
+
+/** The perceptron's defaults: the common ones with 10 passes (it stops at the first pass without mistakes anyway). */
+export const PERCEPTRON_DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({ ...SSVM_DEFAULTS, maxPasses: 10 });
 
 /**
  * The averaged structured perceptron (Collins 2002): for each example (random order each pass), ŷ = argmax
@@ -23,7 +26,7 @@ export class PerceptronLearner<X, Y> extends SsvmLearner<X, Y> {
   private readonly lossAugmented: boolean;
 
   constructor(model: SsvmModel<X, Y>, options: PerceptronOptions = {}) {
-    super(model, options, { maxPasses: 10 });
+    super(model, options, PERCEPTRON_DEFAULTS);
     this.averaging = options.averaging ?? true;
     this.lossAugmented = options.lossAugmented ?? false;
   }

@@ -3,7 +3,10 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import {
   BUILTIN_FEATURE_SETS,
+  CRF_ALGORITHM_REGISTRY,
   CRF_ALGORITHMS,
+  crfAlgorithm,
+  crfHyperparameters,
   conlleval,
   confusions,
   Crf,
@@ -19,11 +22,52 @@ import {
   type CrfTrainer,
   type FeatureSpec,
 } from '@ebmkit/crf';
+import { toFileError } from '@ebmkit/core';
 import { defineCommand, type TaskModule } from '../command.js';
+import { camelCase, type OptionSpec } from '../options.js';
 import { CliError, UsageError } from '../errors.js';
 import { openTextInputs, writeTagged, TAG_OUTPUT_FORMATS, type TagOutputFormat } from './tagging-io.js';
 
-const ALGORITHMS = CRF_ALGORITHMS;
+/** The flag of a trainer hyperparameter: its kebab-case (`maxIterations` → `max-iterations`); `C` is `--c` / `-C`. */
+function flagOf(key: string): string {
+  return key === 'C' ? 'c' : key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+/**
+ * One flag per hyperparameter declared by the CRF's training algorithms (packages/crf/src/train/algorithms), with
+ * which algorithms take it and their defaults in the help text.
+ */
+const HYPERPARAMETER_FLAGS: readonly OptionSpec[] = crfHyperparameters().map(({ key, declaration: h, algorithms }) => {
+  const defaults = new Set(algorithms.map((a) => String(a.default)));
+  const names = algorithms.map((a) => a.name);
+  const where =
+    algorithms.length === CRF_ALGORITHMS.length
+      ? ''
+      : names.length > 3 && names.every((n) => /^(bcfw|oneslack|nslack|subgradient|perceptron-ssvm)$/.test(n))
+        ? 'SSVM learners'
+        : names.join(', ');
+  const shownDefaults =
+    defaults.size === 1
+      ? algorithms[0]!.default === undefined ? '' : `default ${algorithms[0]!.default}`
+      : 'default ' + algorithms.map((a) => `${a.name} ${a.default ?? 'none'}`).join(', ');
+  const onByDefault = h.type === 'boolean' && algorithms.every((a) => a.default === true) ? `on by default; --no-${flagOf(key)} turns it off` : '';
+  const note = [where, h.type === 'number' ? shownDefaults : onByDefault].filter((x) => x !== '').join('; ');
+  const help = `${h.help}${note ? ` (${note})` : ''}`;
+  if (h.type === 'boolean') {
+    const d = algorithms[0]!.default;
+    return { name: flagOf(key), type: 'boolean', help, ...(defaults.size === 1 && typeof d === 'boolean' ? { default: d } : {}) };
+  }
+  return {
+    name: flagOf(key),
+    type: 'number',
+    help,
+    ...(h.integer ? { integer: true } : {}),
+    ...(h.min !== undefined ? { min: h.min } : {}),
+    ...(key === 'C' ? { short: 'C', placeholder: 'C' } : {}),
+  };
+});
+
+const ALGORITHM_HELP = CRF_ALGORITHM_REGISTRY.map((a) => `  ${a.name.padEnd(16)}${a.description}`).join('\n');
 
 const train = defineCommand({
   name: 'train',
@@ -31,7 +75,9 @@ const train = defineCommand({
   description:
     'The label is the last column of a CoNLL file (the other columns are the input) or, for .conllu files, the UPOS ' +
     'column (see --column). Features come from a CRF++ template (--template) or a built-in set (--features). ' +
-    'Progress (iteration, objective, gradient norm, dev scores, seconds) goes to stderr; the model is written atomically.',
+    'Progress (iteration, objective, gradient norm, dev scores, seconds) goes to stderr; the model is written atomically.\n\n' +
+    'Algorithms (--algorithm; each takes the hyperparameter flags that name it):\n' +
+    ALGORITHM_HELP,
   options: [
     { name: 'train', type: 'string', required: true, placeholder: 'FILE', help: 'Training data (CoNLL columns or CoNLL-U, optionally gzip)' },
     { name: 'dev', type: 'string', placeholder: 'FILE', help: 'Held-out data scored after every iteration' },
@@ -39,21 +85,14 @@ const train = defineCommand({
     { name: 'template', type: 'string', placeholder: 'FILE', help: 'CRF++ feature template file' },
     { name: 'features', type: 'enum', choices: BUILTIN_FEATURE_SETS, help: 'Built-in feature set (default pos, unless --template)' },
     { name: 'column', type: 'enum', choices: ['upos', 'xpos', 'deprel'], default: 'upos', help: 'CoNLL-U column to learn' },
-    { name: 'algorithm', short: 'a', type: 'enum', choices: ALGORITHMS, default: 'lbfgs', help: 'Training algorithm' },
-    { name: 'c1', type: 'number', min: 0, help: 'L1 coefficient (owlqn; default 1)' },
-    { name: 'c2', type: 'number', min: 0, help: 'L2 coefficient (lbfgs, sgd: default 1; owlqn: default 0)' },
-    { name: 'c', short: 'C', type: 'number', placeholder: 'C', help: 'Regularisation C > 0 of the structured-SVM learners (bcfw … perceptron-ssvm; default 1); also --C, -C' },
-    { name: 'passes', type: 'number', integer: true, min: 1, help: 'Most passes of the structured-SVM learners (default 100)' },
-    { name: 'max-iterations', type: 'number', integer: true, min: 1, help: 'Most L-BFGS/OWL-QN iterations' },
-    { name: 'epochs', type: 'number', integer: true, min: 1, help: 'Epochs (sgd default 50, perceptron default 10)' },
-    { name: 'delta', type: 'number', min: 0, help: 'Stop when the objective improves by less than this over --period iterations (1e-5)' },
-    { name: 'period', type: 'number', integer: true, min: 1, help: 'Iterations of the delta test (10)' },
+    { name: 'algorithm', short: 'a', type: 'enum', choices: CRF_ALGORITHMS, default: 'lbfgs', help: 'Training algorithm (listed above)' },
+    ...HYPERPARAMETER_FLAGS,
     { name: 'min-freq', type: 'number', min: 0, default: 0, help: 'Drop state features seen fewer times' },
     { name: 'all-states', type: 'boolean', help: 'Generate every attribute × label feature' },
     { name: 'all-transitions', type: 'boolean', help: 'Generate every label × label feature' },
     { name: 'threads', type: 'number', integer: true, min: 1, help: `Gradient worker threads (default: ${availableParallelism()})` },
     { name: 'early-stopping', type: 'number', integer: true, min: 1, help: 'Stop after N dev evaluations without improvement (needs --dev)' },
-    { name: 'checkpoint', type: 'string', placeholder: 'DIR', help: 'Write the weights to DIR every 10 iterations' },
+    { name: 'checkpoint', type: 'string', placeholder: 'DIR', output: 'dir', help: 'Write the weights to DIR every 10 iterations' },
     { name: 'resume', type: 'boolean', help: 'Continue from the checkpoint in --checkpoint' },
     { name: 'seed', type: 'number', integer: true, default: 1, help: 'Seed for sgd/perceptron shuffling' },
   ],
@@ -66,12 +105,16 @@ const train = defineCommand({
     if (o.template && o.features) throw new UsageError('give either --template or --features, not both');
     if (o.resume && !o.checkpoint) throw new UsageError('--resume needs --checkpoint DIR');
     if (o.earlyStopping && !o.dev) throw new UsageError('--early-stopping needs --dev FILE');
+    const trainer = makeTrainer(o);
+    const threads = cappedThreads(o.threads, ctx);
     const readOpts = { column: o.column as 'upos' | 'xpos' | 'deprel' };
     // Columns of the input (for templates): from the first sentence of the training file.
     let spec: FeatureSpec;
     let transitions = true;
     if (o.template) {
-      const text = await readFile(o.template, 'utf8');
+      const text = await readFile(o.template, 'utf8').catch((e: unknown) => {
+        throw toFileError(e, o.template!);
+      });
       const tpl = parseTemplate(text, { file: o.template });
       transitions = tpl.transitions;
       const first = await firstSentence(o.train, readOpts);
@@ -85,7 +128,7 @@ const train = defineCommand({
     const trainData = await readLabeledSequences(o.train, extractor, readOpts);
     if (trainData.sequences.length === 0) throw new CliError(`${o.train}: no sentences`);
     const dev = o.dev ? (await readLabeledSequences(o.dev, extractor, readOpts)).sequences : undefined;
-    const trainer = makeTrainer(o);
+
     const tokens = trainData.sequences.reduce((s, x) => s + x.labels.length, 0);
     ctx.note(`${trainData.sequences.length} sequences, ${tokens} tokens; training with ${trainer.algorithm}`);
     const result = await trainCrf(trainData.sequences, {
@@ -97,7 +140,7 @@ const train = defineCommand({
         allPossibleTransitions: o.allTransitions,
         transitions,
       },
-      ...(o.threads ? { threads: o.threads } : {}),
+      ...(threads !== undefined ? { threads } : {}),
       ...(dev ? { dev } : {}),
       ...(o.earlyStopping ? { earlyStopping: o.earlyStopping } : {}),
       ...(o.checkpoint ? { checkpoint: { dir: o.checkpoint, resume: o.resume } } : {}),
@@ -118,32 +161,34 @@ const train = defineCommand({
   },
 });
 
-function makeTrainer(o: {
-  algorithm: string;
-  c?: number | undefined;
-  passes?: number | undefined;
-  c1?: number | undefined;
-  c2?: number | undefined;
-  maxIterations?: number | undefined;
-  epochs?: number | undefined;
-  delta?: number | undefined;
-  period?: number | undefined;
-}): CrfTrainer {
-  const pick = <T extends object>(x: T) =>
-    Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as T;
-  switch (o.algorithm) {
-    case 'lbfgs':
-      return pick({ algorithm: 'lbfgs', c2: o.c2, maxIterations: o.maxIterations, delta: o.delta, period: o.period });
-    case 'owlqn':
-      return pick({ algorithm: 'owlqn', c1: o.c1, c2: o.c2, maxIterations: o.maxIterations, delta: o.delta, period: o.period });
-    case 'sgd':
-      return pick({ algorithm: 'sgd', c2: o.c2, epochs: o.epochs, delta: o.delta, period: o.period });
-    case 'perceptron':
-      return pick({ algorithm: 'perceptron', epochs: o.epochs });
-    default:
-      if (o.c !== undefined && !(o.c > 0)) throw new UsageError(`--C must be > 0, got ${o.c}`);
-      return pick({ algorithm: o.algorithm as 'bcfw', C: o.c, passes: o.passes });
+/** `--threads` capped at the number of cores (more workers than cores only cost memory and start-up time). */
+function cappedThreads(threads: number | undefined, ctx: { note(m: string): void }): number | undefined {
+  if (threads === undefined) return undefined;
+  const cores = availableParallelism();
+  if (threads <= cores) return threads;
+  ctx.note(`warning: --threads ${threads} is more than the ${cores} cores of this machine; using ${cores}`);
+  return cores;
+}
+
+/**
+ * The trainer object for `--algorithm` from the hyperparameter flags it declares; a numeric flag the algorithm does
+ * not take is a usage error (it would be ignored silently otherwise).
+ */
+function makeTrainer(o: Record<string, unknown> & { algorithm: string }): CrfTrainer {
+  const algorithm = crfAlgorithm(o.algorithm);
+  const own = new Set(algorithm.hyperparameters.map((h) => h.key));
+  const trainer: Record<string, unknown> = { algorithm: algorithm.name };
+  for (const { key, declaration, algorithms } of crfHyperparameters()) {
+    const v = o[camelCase(flagOf(key))];
+    if (own.has(key)) {
+      if (v === undefined) continue;
+      if (declaration.positive && !((v as number) > 0)) throw new UsageError(`--${flagOf(key)} must be > 0, got ${String(v)}`);
+      trainer[key] = v;
+    } else if (declaration.type === 'number' && v !== undefined) {
+      throw new UsageError(`--${flagOf(key)} does not apply to --algorithm ${algorithm.name} (it applies to ${algorithms.map((a) => a.name).join(', ')})`);
+    }
   }
+  return trainer as unknown as CrfTrainer;
 }
 
 async function firstSentence(path: string, options: { column: 'upos' | 'xpos' | 'deprel' }) {

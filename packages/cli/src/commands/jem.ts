@@ -19,6 +19,7 @@ import {
 import { writeFile } from 'node:fs/promises';
 import { defineCommand, type CommandContext, type TaskModule } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
+import { checkMemoryFlags } from '../memory-flags.js';
 import type { OptionSpec } from '../options.js';
 import { DATA_OPTIONS, loadIdxLabels, loadRows, type LoadedRows } from './rbm.js';
 
@@ -89,7 +90,7 @@ const trainOptions = [
   { name: 'stop-ece', type: 'number', min: 0, help: 'Stop the JEM steps once held-out ECE exceeds this (needs --holdout); e.g. 0.1' },
   { name: 'stop-acc-drop', type: 'number', min: 0, help: 'Stop once held-out accuracy falls this far below its value when the JEM steps began; e.g. 0.03' },
   { name: 'check-every', type: 'number', integer: true, min: 1, default: 25, help: 'JEM steps between held-out checks' },
-  { name: 'checkpoint', type: 'string', placeholder: 'FILE', help: 'Write a resumable checkpoint here' },
+  { name: 'checkpoint', type: 'string', placeholder: 'FILE', output: 'file', help: 'Write a resumable checkpoint here' },
   { name: 'checkpoint-every', type: 'number', integer: true, min: 1, default: 100, help: 'Steps between checkpoints' },
   { name: 'resume', type: 'string', placeholder: 'FILE', help: 'Continue from a checkpoint written by --checkpoint' },
   { name: 'seed', type: 'number', integer: true, default: 1, help: 'Random seed' },
@@ -152,6 +153,10 @@ const train = defineCommand({
     const nTrain = rows.x.rows - o.holdout;
     if (nTrain < 1) throw new UsageError(`--holdout ${o.holdout} leaves no training rows (the data has ${rows.x.rows})`);
     const D = rows.x.cols;
+    checkMemoryFlags(`--buffer ${o.buffer} (× ${D} values per row)`, 4 * o.buffer * D);
+    const perStep = o.batch + (o.negatives ?? o.batch);
+    // data and SGLD batches with their input gradients; layer activations are of the same order for the small nets
+    checkMemoryFlags(`--batch ${o.batch} and --negatives ${o.negatives ?? o.batch} (× ${D} values per row)`, 4 * 8 * perStep * D);
     const trainData = { x: x.subarray(0, nTrain * D), y: labels.subarray(0, nTrain) };
     const heldOut = { x: x.subarray(nTrain * D), y: labels.subarray(nTrain) };
     const rng = createRng(o.seed);

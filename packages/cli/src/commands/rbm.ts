@@ -24,6 +24,7 @@ import {
 } from '@ebmkit/core/energy';
 import { defineCommand, type TaskModule } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
+import { checkMemoryFlags } from '../memory-flags.js';
 import type { OptionSpec } from '../options.js';
 
 /** How a model's input was prepared; saved in the model so eval and sample repeat it. */
@@ -158,7 +159,7 @@ const train = defineCommand({
     { name: 'seed', type: 'number', integer: true, default: 1, help: 'Random seed' },
     { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Where to save the model' },
     { name: 'resume', type: 'string', placeholder: 'MODEL', help: 'Continue training this saved model' },
-    { name: 'filters', type: 'string', placeholder: 'PNG', help: 'Also write a grid of the learned filters' },
+    { name: 'filters', type: 'string', placeholder: 'PNG', output: 'file', help: 'Also write a grid of the learned filters' },
     { name: 'shape', type: 'string', placeholder: 'HxW', help: 'Image shape for --filters (default: from the IDX file, or square)' },
   ],
   examples: [
@@ -187,6 +188,9 @@ const train = defineCommand({
       imageShape,
       training: { data: path.basename(o.data), rows: x.rows, method: method.kind, k: method.k, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay, seed: o.seed },
     };
+    const H = resumed?.rbm.numHidden ?? o.hidden!;
+    // weights, their gradient and momentum (float32), plus one batch of visible and hidden activations
+    checkMemoryFlags(`--hidden ${H} (× ${x.cols} visible units)`, 4 * (3 * x.cols * H + 4 * Math.min(o.batchSize, x.rows) * (x.cols + H)), 4 * x.cols * H);
     const batches = Math.ceil(x.rows / Math.min(o.batchSize, x.rows));
     let bar = ctx.progress({ label: `epoch 1/${o.epochs}`, total: batches, unit: 'batches' });
     let lastLoss = '';
@@ -297,6 +301,10 @@ const evalCmd = defineCommand({
       out['logLikelihood'] = -meanFe - logZ;
     }
     if (o.ais) {
+      // AIS keeps a runs × units state per layer and a few same-sized temporaries (float32), and the β schedule (float64)
+      const V = rbm.numVisible;
+      const Hn = rbm.numHidden;
+      checkMemoryFlags(`--ais-runs ${o.aisRuns} (× ${V} visible + ${Hn} hidden units)`, 4 * o.aisRuns * 3 * (V + Hn) + 8 * o.aisSteps + 8 * o.aisRuns, 4 * o.aisRuns * Math.max(V, Hn));
       const bar = ctx.progress({ label: 'AIS', total: o.aisSteps, unit: 'steps' });
       const ais = rbmAis(rbm, { rng, runs: o.aisRuns, betas: o.aisSteps, ...(base ? { baseVisibleBias: base } : {}), onProgress: (d) => bar.update(d) });
       bar.done();
@@ -346,6 +354,8 @@ const sample = defineCommand({
     const saved = await loadRbm(o.model);
     const [h, w] = imageShapeFor(saved.rbm.numVisible, o.shape, (saved.metadata as RbmFileMeta | null)?.imageShape);
     await selectBackend();
+    const { numVisible: V, numHidden: H } = saved.rbm;
+    checkMemoryFlags(`--count ${o.count} (× ${V} visible + ${H} hidden units)`, 4 * 4 * o.count * (V + H), 4 * o.count * Math.max(V, H));
     const s = saved.rbm.sample({ count: o.count, steps: o.steps, rng: createRng(o.seed) });
     await writeImageGrid(o.out, o.states ? s.states : s.means, { width: w, height: h, scale: o.scale, normalize: saved.rbm.visible === 'gaussian' ? 'each' : 'none' });
     ctx.io.stdout.write(`wrote ${o.count} samples (${o.steps} Gibbs steps) to ${o.out}\n`);

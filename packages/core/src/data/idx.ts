@@ -3,6 +3,7 @@
  * (0, 0, type, ndims), ndims big-endian u32 dimensions, then the big-endian elements in row-major order.
  */
 import { readFile } from 'node:fs/promises';
+import { fsErrorWords, isErrnoError } from '../io/fs-errors.js';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { DataError } from './data-error.js';
@@ -120,8 +121,7 @@ export async function readIdx(path: string): Promise<IdxTensor> {
   try {
     bytes = await readFile(path);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new DataError(path, undefined, 'no such file');
+    if (isErrnoError(e)) throw new DataError(path, undefined, fsErrorWords(e));
     throw e;
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {

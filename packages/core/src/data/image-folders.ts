@@ -3,6 +3,7 @@
  * mask folder by basename, and decoding one image to interleaved RGB or one mask to 0/1.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { fsErrorWords, isErrnoError } from '../io/fs-errors.js';
 import { extname, join } from 'node:path';
 import { DataError } from './data-error.js';
 
@@ -47,6 +48,7 @@ async function imagesByBasename(dir: string): Promise<Map<string, string>> {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') throw new DataError(dir, undefined, 'no such folder');
     if (err.code === 'ENOTDIR') throw new DataError(dir, undefined, 'is a file, expected a folder of images');
+    if (isErrnoError(e)) throw new DataError(dir, undefined, fsErrorWords(e));
     throw e;
   }
   const byName = new Map<string, string>();
@@ -104,8 +106,7 @@ async function decodeRgba(path: string): Promise<{ width: number; height: number
   try {
     bytes = await readFile(path);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new DataError(path, undefined, 'no such file');
+    if (isErrnoError(e)) throw new DataError(path, undefined, fsErrorWords(e));
     throw e;
   }
   const { Jimp } = await import('jimp');

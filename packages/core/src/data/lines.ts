@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { fsErrorWords, isErrnoError } from '../io/fs-errors.js';
 import { DataError } from './data-error.js';
 
 const CHUNK = 1 << 20;
@@ -15,7 +16,9 @@ export async function isGzipFile(path: string): Promise<boolean> {
   const fh = await openOrThrow(path);
   try {
     const head = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    const { bytesRead } = await fh.read(head, 0, 2, 0).catch((e: unknown) => {
+      throw isErrnoError(e) ? new DataError(path, undefined, fsErrorWords(e)) : e;
+    });
     return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
   } finally {
     await fh.close();
@@ -26,9 +29,7 @@ async function openOrThrow(path: string) {
   try {
     return await open(path, 'r');
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new DataError(path, undefined, 'no such file');
-    if (err.code === 'EISDIR') throw new DataError(path, undefined, 'is a directory, expected a file');
+    if (isErrnoError(e)) throw new DataError(path, undefined, fsErrorWords(e));
     throw e;
   }
 }
@@ -52,6 +53,7 @@ export function streamError(path: string, e: unknown): Error {
   if (e instanceof DataError) return e;
   const err = e as NodeJS.ErrnoException;
   if (typeof err?.code === 'string' && err.code.startsWith('Z_')) return new DataError(path, undefined, `corrupt gzip data: ${err.message}`);
+  if (isErrnoError(e)) return new DataError(path, undefined, fsErrorWords(e));
   return err instanceof Error ? err : new Error(String(e));
 }
 

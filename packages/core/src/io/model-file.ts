@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { fsErrorWords, isErrnoError } from './fs-errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import {
   ModelFileError,
@@ -211,9 +212,7 @@ export async function loadModel<M = unknown>(path: string, options: LoadModelOpt
   try {
     bytes = await readFile(path);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new ModelFileError(path, 'not-model', 'no such file');
-    if (err.code === 'EISDIR') throw new ModelFileError(path, 'not-model', 'is a directory, not a model file');
+    if (isErrnoError(e)) throw new ModelFileError(path, 'not-model', fsErrorWords(e));
     throw e;
   }
   return decodeModel<M>(bytes, { ...options, name: path });

@@ -240,14 +240,17 @@ function twoLoop(
  *
  * @throws RangeError for invalid options, an empty x0, or an objective that is not finite at x0.
  */
+/** libLBFGS's defaults of the stopping tests and the memory (the CRF's quasi-Newton trainers show them in help). */
+export const LBFGS_DEFAULTS = Object.freeze({ memory: 6, epsilon: 1e-5, delta: 1e-5, period: 10 });
+
 export async function minimizeLbfgs(objective: Objective, x0: Float64Array, options: LbfgsOptions = {}): Promise<LbfgsResult> {
   const started = performance.now();
   const n = x0.length;
   if (n === 0) throw new RangeError('minimizeLbfgs: x0 is empty');
-  const m = options.memory ?? 6;
-  const epsilon = options.epsilon ?? 1e-5;
-  const delta = options.delta ?? 1e-5;
-  const period = options.period ?? 10;
+  const m = options.memory ?? LBFGS_DEFAULTS.memory;
+  const epsilon = options.epsilon ?? LBFGS_DEFAULTS.epsilon;
+  const delta = options.delta ?? LBFGS_DEFAULTS.delta;
+  const period = options.period ?? LBFGS_DEFAULTS.period;
   const maxIterations = options.maxIterations ?? Infinity;
   const c1 = options.c1 ?? 0;
   checkInteger('memory', m, 1);

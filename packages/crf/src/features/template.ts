@@ -25,6 +25,7 @@
  * `%` must start a well-formed `%x[row,col]`, and a column the data does not have is an error.
  */
 import { readFile } from 'node:fs/promises';
+import { toFileError } from '@ebmkit/core';
 import { ItemSequenceBuilder, type FeatureExtractor, type ItemSequence, type TokenColumns } from './item-sequence.js';
 
 /** A template file that cannot be used; the message starts with `file:line:`. */
@@ -144,7 +145,12 @@ export function parseTemplate(text: string, options: { file?: string } = {}): Cr
 
 /** Reads and parses a CRF++ template file (errors name `path`). */
 export async function loadTemplate(path: string): Promise<CrfTemplate> {
-  const text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw toFileError(e, path);
+  }
   return parseTemplate(text, { file: path });
 }
 

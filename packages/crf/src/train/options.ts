@@ -60,9 +60,6 @@ export interface PerceptronTrainer {
 /** A training algorithm and its hyperparameters (SsvmCrfTrainer: the structured-SVM learners, structured-model.ts). */
 export type CrfTrainer = LbfgsTrainer | OwlqnTrainer | SgdTrainer | PerceptronTrainer | SsvmCrfTrainer;
 
-/** Names of the training algorithms. */
-export const CRF_ALGORITHMS = ['lbfgs', 'owlqn', 'sgd', 'perceptron', 'bcfw', 'oneslack', 'nslack', 'subgradient', 'perceptron-ssvm'] as const;
-
 /** Progress after an iteration (L-BFGS/OWL-QN) or epoch (SGD/perceptron). */
 export interface CrfProgress {
   iteration: number;
