@@ -89,6 +89,19 @@ export class DependencyParser {
     return Array.from(ids, (l) => this.config.labels[l]!);
   }
 
+  /**
+   * A copy keeping only the `arcWeights` / `labelWeights` largest weights by magnitude (the rest set to zero), to
+   * make the saved file small (only non-zero weights are stored, 8 bytes each).
+   */
+  pruned(limits: { arcWeights?: number; labelWeights?: number }): DependencyParser {
+    return new DependencyParser(
+      this.config,
+      keepLargest(this.arcWeights, limits.arcWeights ?? Infinity),
+      keepLargest(this.labelWeights, limits.labelWeights ?? Infinity),
+      this.training,
+    );
+  }
+
   /** Saves the model (single-precision weights; the file is validated on load). */
   async save(path: string): Promise<void> {
     const metadata: ParserMetadata = { ...this.config, training: this.training };
@@ -151,6 +164,21 @@ export function labelTree(c: SentenceCodes, heads: Int32Array, w: Float32Array |
     for (let l = 1; l < L; l++) if (scores[l]! > scores[best]!) best = l;
     out[d - 1] = best;
   }
+  return out;
+}
+
+/** A copy of `w` with all but its `k` largest-magnitude entries set to zero (ties at the threshold kept). */
+function keepLargest(w: Float32Array, k: number): Float32Array {
+  const out = Float32Array.from(w);
+  let nz = 0;
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0) nz++;
+  if (nz <= k) return out;
+  const mags = new Float32Array(nz);
+  let j = 0;
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0) mags[j++] = Math.abs(w[i]!);
+  mags.sort();
+  const threshold = mags[nz - Math.max(1, Math.floor(k))]!;
+  for (let i = 0; i < out.length; i++) if (Math.abs(out[i]!) < threshold) out[i] = 0;
   return out;
 }
 

@@ -121,8 +121,8 @@ const evalCmd = defineCommand({
   ],
   args: [{ name: 'FILE', help: 'Gold treebank (CoNLL-U)', required: true }],
   async run(ctx) {
-    const parser = await loadParser(ctx.options.model);
     const corpus = await readParseCorpus(ctx.args[0]!);
+    const parser = await loadParser(ctx.options.model);
     const missing = corpus.find((s) => !s.sentence.heads);
     if (missing) throw new CliError(`${ctx.args[0]}:${missing.source.line}: sentence has no gold HEAD column to score against`);
     const tags = await tagsFor(corpus, ctx.options.tags, ctx.options.tagger);
