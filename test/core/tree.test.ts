@@ -129,3 +129,19 @@ test('bad potentials and trees are rejected with the values', (t) => {
   const d = new TreeDistribution({ n: 2, arcs: new Float64Array(9) });
   t.throws(() => d.logProb([-1, 2, 1]), { message: /logProb: .*(cycle|root)/ });
 });
+
+test('Chu–Liu–Edmonds finds a best tree on many small graphs, ties and nested cycles included', (t) => {
+  const rng = createRng(77);
+  for (let rep = 0; rep < 100; rep++) {
+    const n = 4 + (rep % 2);
+    const p = randomTreePotentials(rng, n, { scale: 2 });
+    // Rounded scores: many ties and greedy heads with several, nested cycles.
+    for (let i = 0; i < p.arcs.length; i++) if (Number.isFinite(p.arcs[i]!)) p.arcs[i] = Math.round(p.arcs[i]!);
+    for (const multiRoot of [false, true]) {
+      const bf = bruteForceTree(p, { multiRoot });
+      const best = new TreeDistribution(p, { multiRoot }).argmax();
+      t.is(treeError(best.heads, n, { multiRoot }), null);
+      t.is(best.score, bf.argmax.score, `rep ${rep} n=${n} multiRoot=${multiRoot}`);
+    }
+  }
+});

@@ -1,9 +1,7 @@
 /**
  * Chu–Liu–Edmonds maximum spanning arborescence rooted at node 0 on a dense score matrix `scores[h·N + d]`.
- * This is the simple contracting version: pick every node's best head, contract a cycle into one node with
- * re-scored entering arcs (score − score of the cycle arc it replaces), recurse, expand. Each contraction costs O(N²),
- * so O(N³) in the worst case (one contraction per node) and O(N²) when the greedy heads have few cycles, as trained
- * parsers' do. (Tarjan's O(N²) version would bound the worst case; not needed at sentence lengths.)
+ * Pick every node's best head; contract each cycle into one node with re-scored entering arcs (score − score of the
+ * cycle arc it replaces), in place; expand. O(N²) for a dense graph (Tarjan's bound), see `contract`.
  *
  * With `singleRoot`, every root arc is penalised by a constant larger than the spread of any two trees' scores, so
  * the best tree uses exactly one root arc whenever a single-rooted tree exists; the returned heads are scored on
@@ -31,87 +29,101 @@ export function chuLiuEdmonds(scores: Float64Array, N: number, singleRoot: boole
   return contract(S, N);
 }
 
-function contract(S: Float64Array, N: number): Int32Array {
-  const head = new Int32Array(N);
-  head[0] = -1;
-  for (let d = 1; d < N; d++) {
+/**
+ * Contraction in place on one N×N matrix: each cycle of best incoming arcs becomes a new node that takes over the
+ * slot of the cycle's first member (its incoming scores re-scored, its outgoing scores the members' best); nodes
+ * whose best head was in the cycle now point to the new node. A contraction costs O(N·|cycle|) and finding cycles
+ * O(N), so the whole search is O(N²) however many contractions there are. Expansion walks the contractions back:
+ * each contracted node's entering arc enters one member, every other member keeps its cycle arc.
+ */
+function contract(scores: Float64Array, N: number): Int32Array {
+  const S = Float64Array.from(scores);
+  const orig = new Int32Array(N * N);
+  for (let i = 0; i < N * N; i++) orig[i] = i;
+  const active = new Uint8Array(N).fill(1);
+  const slotNode = Int32Array.from({ length: N }, (_, i) => i);
+  const parentNode = new Int32Array(2 * N).fill(-1);
+  const enter = new Int32Array(2 * N).fill(-1);
+  const cycleArc = new Int32Array(2 * N).fill(-1);
+  const contractions: { node: number; members: number[] }[] = [];
+  const bestIn = new Int32Array(N);
+  const bestInOf = (v: number): number => {
     let best = 0;
     let bv = -Infinity;
-    for (let h = 0; h < N; h++) {
-      if (h === d) continue;
-      const v = S[h * N + d]!;
-      if (v > bv) (bv = v), (best = h);
+    for (let u = 0; u < N; u++) {
+      if (u === v || !active[u]) continue;
+      const x = S[u * N + v]!;
+      if (x > bv) (bv = x), (best = u);
     }
-    head[d] = best;
-  }
-  const cycle = findCycle(head, N);
-  if (cycle === null) return head;
+    return best;
+  };
+  for (let v = 1; v < N; v++) bestIn[v] = bestInOf(v);
+  const stamp = new Int32Array(N).fill(-1);
   const inCycle = new Uint8Array(N);
-  for (const v of cycle) inCycle[v] = 1;
-  // New ids: non-cycle nodes keep their order (root stays 0), the cycle becomes the last node c.
-  const newId = new Int32Array(N);
-  const oldOf: number[] = [];
-  for (let v = 0; v < N; v++) if (!inCycle[v]) (newId[v] = oldOf.length), oldOf.push(v);
-  const c = oldOf.length;
-  const N2 = c + 1;
-  for (const v of cycle) newId[v] = c;
-  const S2 = new Float64Array(N2 * N2).fill(-Infinity);
-  const enterAt = new Int32Array(N2).fill(-1); // for u → c: the cycle node the arc enters
-  const leaveFrom = new Int32Array(N2).fill(-1); // for c → d: the cycle node the arc leaves
-  for (let i = 0; i < c; i++) {
-    const u = oldOf[i]!;
-    for (let j = 1; j < c; j++) {
-      const v = oldOf[j]!;
-      if (u !== v) S2[i * N2 + j] = S[u * N + v]!;
+  let nextId = N;
+  for (;;) {
+    // Find a cycle among the active slots.
+    let cycle: number[] | null = null;
+    stamp.fill(-1);
+    for (let s = 1; s < N && cycle === null; s++) {
+      if (!active[s] || stamp[s] !== -1) continue;
+      let v = s;
+      while (v !== 0 && stamp[v] === -1) {
+        stamp[v] = s;
+        v = bestIn[v]!;
+      }
+      if (v !== 0 && stamp[v] === s) {
+        cycle = [v];
+        for (let u = bestIn[v]!; u !== v; u = bestIn[u]!) cycle.push(u);
+      }
     }
-    // Entering arcs u → cycle.
-    let bv = -Infinity;
-    let at = cycle[0]!;
-    for (const v of cycle) {
-      const x = S[u * N + v]! - S[head[v]! * N + v]!;
-      if (x > bv) (bv = x), (at = v);
+    if (cycle === null) break;
+    const X = nextId++;
+    const c = cycle[0]!;
+    const members: number[] = [];
+    for (const s of cycle) {
+      const node = slotNode[s]!;
+      members.push(node);
+      cycleArc[node] = orig[bestIn[s]! * N + s]!;
+      parentNode[node] = X;
+      inCycle[s] = 1;
     }
-    S2[i * N2 + c] = bv;
-    enterAt[i] = at;
-    // Leaving arcs cycle → d.
-    if (i === 0) continue;
-    let lv = -Infinity;
-    let from = cycle[0]!;
-    for (const h of cycle) {
-      const x = S[h * N + u]!;
-      if (x > lv) (lv = x), (from = h);
+    contractions.push({ node: X, members });
+    for (let u = 0; u < N; u++) {
+      if (!active[u] || inCycle[u]) continue;
+      let bi = -Infinity;
+      let ai = -1;
+      let bo = -Infinity;
+      let ao = -1;
+      for (const s of cycle) {
+        const x = S[u * N + s]! - S[bestIn[s]! * N + s]!;
+        if (x > bi) (bi = x), (ai = s);
+        const y = S[s * N + u]!;
+        if (y > bo) (bo = y), (ao = s);
+      }
+      S[u * N + c] = bi;
+      if (ai >= 0) orig[u * N + c] = orig[u * N + ai]!;
+      if (u !== 0) {
+        S[c * N + u] = bo;
+        if (ao >= 0) orig[c * N + u] = orig[ao * N + u]!;
+      }
     }
-    S2[c * N2 + i] = lv;
-    leaveFrom[i] = from;
+    for (const s of cycle) if (s !== c) active[s] = 0;
+    slotNode[c] = X;
+    bestIn[c] = bestInOf(c);
+    for (let w = 1; w < N; w++) if (active[w] && w !== c && inCycle[bestIn[w]!]) bestIn[w] = c;
+    for (const s of cycle) inCycle[s] = 0;
   }
-  const head2 = contract(S2, N2);
-  const out = new Int32Array(N);
-  out[0] = -1;
-  for (let j = 1; j < c; j++) {
-    const h2 = head2[j]!;
-    out[oldOf[j]!] = h2 === c ? leaveFrom[j]! : oldOf[h2]!;
+  for (let v = 1; v < N; v++) if (active[v]) enter[slotNode[v]!] = orig[bestIn[v]! * N + v]!;
+  for (let k = contractions.length - 1; k >= 0; k--) {
+    const { node: X, members } = contractions[k]!;
+    const e = enter[X]!;
+    let m = e % N;
+    while (parentNode[m] !== X) m = parentNode[m]!;
+    for (const v of members) enter[v] = v === m ? e : cycleArc[v]!;
   }
-  for (const v of cycle) out[v] = head[v]!;
-  const hc = head2[c]!;
-  out[enterAt[hc]!] = oldOf[hc]!;
-  return out;
-}
-
-/** The nodes of one cycle of the head graph, or null if it is a tree. */
-function findCycle(head: Int32Array, N: number): number[] | null {
-  const mark = new Int32Array(N).fill(-1);
-  mark[0] = N;
-  for (let s = 1; s < N; s++) {
-    let v = s;
-    while (mark[v] === -1) {
-      mark[v] = s;
-      v = head[v]!;
-    }
-    if (mark[v] === s) {
-      const cyc = [v];
-      for (let u = head[v]!; u !== v; u = head[u]!) cyc.push(u);
-      return cyc;
-    }
-  }
-  return null;
+  const head = new Int32Array(N);
+  head[0] = -1;
+  for (let v = 1; v < N; v++) head[v] = Math.floor(enter[v]! / N);
+  return head;
 }
