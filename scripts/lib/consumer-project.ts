@@ -7,7 +7,7 @@ import { lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** The workspace packages, in dependency order. */
-export const WORKSPACES = ['core', 'ssvm', 'crf', 'segment', 'cli'] as const;
+export const WORKSPACES = ['core', 'ssvm', 'crf', 'segment', 'parse', 'cli'] as const;
 
 /** What a child process did. */
 export interface Run {

@@ -41,5 +41,6 @@ export const TASKS: readonly TaskEntry[] = [
     load: () => import('./commands/dbn.js'),
   },
   { task: 'jem', summary: 'Joint energy-based models: train a classifier as an energy model (SGLD + replay buffer), eval (accuracy, ECE, OOD), sample', load: () => import('./commands/jem.js') },
+  { task: 'parse', summary: 'Dependency parsing: train, eval (UAS/LAS) and parse CoNLL-U with arc-factored tree energies', load: () => import('./commands/parse.js') },
   { task: 'segment', summary: 'Segment images with grid energies: train, predict, eval, interactive (GrabCut)', load: () => import('./commands/segment.js') },
 ];

@@ -27,6 +27,18 @@ export { addSparse, SparseBuilder, sparseDot, sparseToDense } from './structured
 export type { StructuredModel } from './structured/structured-model.js';
 export { addHammingLoss, hammingLoss } from './structured/hamming.js';
 
+// --- dependency trees (tree/) ---
+export type { TreeOptions, TreePotentials } from './tree/potentials.js';
+export { checkTreePotentials, isProjective, treeError, treeScore } from './tree/potentials.js';
+export type { EisnerChart } from './tree/eisner.js';
+export { eisnerBacktrace, eisnerInside, eisnerOutside } from './tree/eisner.js';
+export type { MatrixTreeResult } from './tree/matrix-tree.js';
+export { matrixTree } from './tree/matrix-tree.js';
+export { chuLiuEdmonds } from './tree/chu-liu-edmonds.js';
+export { wilsonSample } from './tree/wilson.js';
+export type { ScoredTree } from './tree/distribution.js';
+export { TreeDistribution } from './tree/distribution.js';
+
 // --- optimisers (optim/) ---
 export type { Objective, LbfgsOptions, LbfgsResult, LbfgsIteration, LbfgsStatus } from './optim/lbfgs.js';
 export { LBFGS_DEFAULTS, minimizeLbfgs } from './optim/lbfgs.js';

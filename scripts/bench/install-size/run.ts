@@ -20,7 +20,8 @@ const MB = 2 ** 20;
 const projects: { name: string; pkgs: string[] }[] = [
   { name: '@ebmkit/crf only', pkgs: ['core', 'ssvm', 'crf'] },
   { name: '@ebmkit/segment only', pkgs: ['core', 'ssvm', 'segment'] },
-  { name: '@ebmkit/cli (all packages)', pkgs: ['core', 'ssvm', 'crf', 'segment', 'cli'] },
+  { name: '@ebmkit/parse only', pkgs: ['core', 'ssvm', 'parse'] },
+  { name: '@ebmkit/cli (all packages)', pkgs: ['core', 'ssvm', 'crf', 'segment', 'parse', 'cli'] },
 ];
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ebmkit-install-size-'));

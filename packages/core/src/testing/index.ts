@@ -11,3 +11,5 @@ export type { GradientCheck } from './gradient-check.js';
 export { randomChainPotentials } from './random-potentials.js';
 export type { RandomPotentialOptions } from './random-potentials.js';
 export { chiSquareTest } from './chi-square.js';
+export { bruteForceTree, enumerateTrees, randomTreePotentials, treeKey } from './brute-force-tree.js';
+export type { BruteForceTree } from './brute-force-tree.js';
