@@ -7,7 +7,8 @@
  * Size rule: `resize` (default) resamples the image to its mask's size (masks are the ground truth, e.g. the
  * Weizmann horses whose colour images are larger than their masks); `refuse` throws a DataError naming both files.
  */
-import { DataError, createRng, loadImage, pairImageMaskFolders, type RgbImage } from '@ebmkit/core';
+import { DataError, createRng, listImages, loadImage, pairImageMaskFolders, type RgbImage } from '@ebmkit/core';
+import { IGNORE_LABEL } from './labels.js';
 import { loadLabelMap, type MaskFormat } from './masks.js';
 import { fitSize, resizeLabels, resizeRgb } from './resize.js';
 
@@ -22,6 +23,11 @@ export interface FolderOptions {
   sizeRule?: SizeRule;
   /** Longer side of the working resolution (images and labels are shrunk to it; never enlarged). */
   maxSide?: number;
+  /**
+   * Folder of region-of-interest masks with the images' basenames: pixels where the mask is dark (max(R,G,B) < 128)
+   * carry no label (IGNORE_LABEL), e.g. DRIVE's field-of-view masks.
+   */
+  ignoreMasks?: string;
   /** Called after each pair is loaded with (done, total, name). */
   onProgress?: (done: number, total: number, name: string) => void;
 }
@@ -58,23 +64,50 @@ export async function loadSegmentationFolder(imagesDir: string, masksDir: string
   const rule = options.sizeRule ?? 'resize';
   if (rule !== 'resize' && rule !== 'refuse') throw new RangeError(`sizeRule must be 'resize' or 'refuse', got ${JSON.stringify(rule)}`);
   if (options.maxSide !== undefined && !(Number.isInteger(options.maxSide) && options.maxSide >= 1)) throw new RangeError(`maxSide must be a positive integer, got ${options.maxSide}`);
+  const rois = options.ignoreMasks !== undefined ? await ignoreMaskPaths(options.ignoreMasks, pairs) : undefined;
   const out: SegmentationExample[] = [];
-  for (const pair of pairs) {
-    out.push(await loadExample(pair.name, pair.image, pair.mask, format, rule, options.maxSide));
+  for (const [i, pair] of pairs.entries()) {
+    out.push(await loadExample(pair.name, pair.image, pair.mask, format, rule, options.maxSide, rois?.[i]));
     options.onProgress?.(out.length, pairs.length, pair.name);
   }
   return out;
 }
 
 /** Loads one pair (see `loadSegmentationFolder`). */
-export async function loadExample(name: string, imagePath: string, maskPath: string, format: MaskFormat, rule: SizeRule, maxSide: number | undefined): Promise<SegmentationExample> {
+export async function loadExample(name: string, imagePath: string, maskPath: string, format: MaskFormat, rule: SizeRule, maxSide: number | undefined, ignoreMaskPath?: string): Promise<SegmentationExample> {
   const mask = await loadLabelMap(maskPath, format);
+  if (ignoreMaskPath !== undefined) await applyIgnoreMask(mask.labels, mask.width, mask.height, ignoreMaskPath);
   const { image, width, height } = await loadWorkingImage(imagePath, maxSide, { width: mask.width, height: mask.height });
   if ((width !== mask.width || height !== mask.height) && rule === 'refuse') {
     throw new DataError(imagePath, undefined, `image is ${width}×${height} but its mask ${maskPath} is ${mask.width}×${mask.height} (size rule 'refuse'; use 'resize' to resample the image to the mask)`);
   }
   const labels = resizeLabels(mask.labels, mask.width, mask.height, image.width, image.height);
   return { name, imagePath, maskPath, image, labels, maskWidth: mask.width, maskHeight: mask.height };
+}
+
+/**
+ * The region-of-interest mask of each pair, found by basename in `dir` (any image extension); a DataError naming
+ * the folder and the pair when one is missing.
+ */
+export async function ignoreMaskPaths(dir: string, pairs: readonly { name: string }[]): Promise<string[]> {
+  const files = new Map((await listImages(dir)).map((f) => [f.name, f.path] as const));
+  return pairs.map((p) => {
+    const f = files.get(p.name);
+    if (f === undefined) throw new DataError(dir, undefined, `no ignore mask named ${p.name}.* (every image needs one, with the same basename)`);
+    return f;
+  });
+}
+
+/**
+ * Sets IGNORE_LABEL wherever the region-of-interest mask at `path` is dark (max(R,G,B) < 128); the mask must have the
+ * label map's size.
+ */
+export async function applyIgnoreMask(labels: Uint8Array, width: number, height: number, path: string): Promise<Uint8Array> {
+  const roi = await loadImage(path);
+  if (roi.width !== width || roi.height !== height) throw new DataError(path, undefined, `ignore mask is ${roi.width}×${roi.height}, its label mask ${width}×${height}`);
+  const d = roi.data;
+  for (let p = 0; p < labels.length; p++) if (Math.max(d[3 * p]!, d[3 * p + 1]!, d[3 * p + 2]!) < 128) labels[p] = IGNORE_LABEL;
+  return labels;
 }
 
 /** The image files of a folder, sorted by name (for prediction, where there are no masks); core's loader. */

@@ -53,6 +53,15 @@ export type { PairwiseCandidate } from './pairwise-fit.js';
 export { BIAS_GRID, CONSTANT_GRID, CONTRAST_GRID, fitPairwiseWeights } from './pairwise-fit.js';
 export type { ContrastiveOptions } from './contrastive.js';
 export { trainContrastive } from './contrastive.js';
+// --- unary terms ---
+export type { Unary, UnaryFitContext, UnaryKindSpec } from './unary/unary.js';
+export { CnnUnaryTerm, ForestUnaryTerm, LinearUnary, UNARY_KINDS, UNARY_KIND_NAMES } from './unary/unary.js';
+export type { FilterBankOptions } from './unary/filter-bank.js';
+export { DEFAULT_SCALES, FilterBank, convolveSeparable, gaussianKernel, gaussianSmooth, isGrey, mirror, symmetricEigenvalues } from './unary/filter-bank.js';
+export type { ForestArrays, ForestData, ForestOptions } from './unary/forest.js';
+export { RandomForest, quantileEdges } from './unary/forest.js';
+export type { ForestUnaryMeta, ForestUnaryOptions } from './unary/forest-unary.js';
+export { ForestUnary } from './unary/forest-unary.js';
 export type { CnnConfig, CnnTrainOptions } from './cnn-unary.js';
 export { CnnUnary, cnnInput } from './cnn-unary.js';
 export { FeatureCache, LazyInput, imageEdgeFeatures, logProbFeatures } from './segmentation-input.js';
@@ -65,8 +74,8 @@ export { defaultColor, trainSegmenter } from './train.js';
 export type { LabelMap, MaskFormat, Palette } from './masks.js';
 export { binaryPalette, colorHex, formatLabelCount, loadLabelMap, parseColor, parsePalette, readPalette } from './masks.js';
 export type { FolderOptions, SegmentationExample, SizeRule } from './dataset.js';
-export { listImages, loadExample, loadSegmentationFolder, loadWorkingImage, splitValidation } from './dataset.js';
-export { ConfusionMatrix, boundaryFScore, boundaryMap } from './metrics.js';
+export { applyIgnoreMask, ignoreMaskPaths, listImages, loadExample, loadSegmentationFolder, loadWorkingImage, splitValidation } from './dataset.js';
+export { ConfusionMatrix, RocAuc, boundaryFScore, boundaryMap } from './metrics.js';
 
 // --- interactive mode ---
 export { ColorGmm } from './gmm.js';

@@ -13,16 +13,16 @@
  */
 import { createRng, type RgbImage } from '@ebmkit/core';
 import { createLearner, type SsvmLearnerName } from '@ebmkit/ssvm';
-import { CnnUnary } from './cnn-unary.js';
 import { trainContrastive, type ContrastiveOptions } from './contrastive.js';
 import { splitValidation } from './dataset.js';
 import { GridCrf, type PairwiseKind, type SegmentationInput } from './grid-crf.js';
 import type { Connectivity } from './grid.js';
-import { samplePixels, trainLogistic } from './logistic.js';
 import { fitPairwiseWeights } from './pairwise-fit.js';
-import { PixelFeatures, type PixelFeatureOptions } from './pixel-features.js';
-import { FeatureCache, LazyInput, imageEdgeFeatures, logProbFeatures } from './segmentation-input.js';
-import { Segmenter, type UnaryKind } from './segmenter.js';
+import type { PixelFeatureOptions } from './pixel-features.js';
+import { FeatureCache, LazyInput, imageEdgeFeatures } from './segmentation-input.js';
+import { Segmenter } from './segmenter.js';
+import type { ForestUnaryOptions } from './unary/forest-unary.js';
+import { UNARY_KINDS, UNARY_KIND_NAMES, type Unary, type UnaryKind } from './unary/unary.js';
 
 /** Learning algorithms. */
 export type LearnerKind = 'piecewise' | 'ssvm' | 'contrastive';
@@ -62,6 +62,8 @@ export interface TrainSegmenterOptions {
   /** L2 strength of the logistic regression (default 1e-4). */
   c2?: number;
   cnn?: { epochs?: number; inputSize?: number; baseChannels?: number; batchSize?: number; learningRate?: number };
+  /** Forest unary: filter bank, sampling and forest options. */
+  forest?: ForestUnaryOptions;
   ssvm?: { algorithm?: SsvmLearnerName; C?: number; maxPasses?: number; tolerance?: number; warmStart?: boolean };
   /** Contrastive options; with `warmStart` (default) the pairwise weights and class biases are fine-tuned from the piecewise solution. */
   contrastive?: Omit<ContrastiveOptions, 'rng' | 'w0' | 'onEpoch'> & { warmStart?: boolean };
@@ -111,6 +113,7 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   const initial = options.initial;
   if (initial && initial.config.numLabels !== K) throw new RangeError(`initial segmenter has ${initial.config.numLabels} labels, expected ${K}`);
   const unary = initial ? initial.config.unary : (options.unary ?? 'linear');
+  if (!UNARY_KINDS[unary]) throw new RangeError(`unknown unary kind ${JSON.stringify(unary)} (expected ${UNARY_KIND_NAMES.join(', ')})`);
   const learner = options.learner ?? 'piecewise';
   const connectivity = options.connectivity ?? 8;
   const pairwise = options.pairwise ?? 'potts';
@@ -120,78 +123,45 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   const { train, validation } = splitValidation(examples, options.validationFraction ?? 0.2, seed);
   const cache = new FeatureCache(options.cacheBytes);
 
-  let features: PixelFeatures | undefined;
-  let cnn: CnnUnary | undefined;
   let trainX: SegmentationInput[];
   let valX: SegmentationInput[];
-  let crf: GridCrf;
-  let w: Float64Array;
   const trainY = train.map((e) => e.labels);
   const valY = validation.map((e) => e.labels);
 
-  if (unary === 'linear') {
-    progress({ stage: 'features', done: 0, total: 1, message: 'fitting the pixel feature codebook' });
-    features = initial
-      ? initial.features!
-      : PixelFeatures.fit(
-          train.map((e) => e.image),
-          options.features ?? {},
-          rng,
-        );
-    const fx = features;
-    const F = fx.size;
-    const make = (e: TrainingExample) => new LazyInput(e.image, F, (img) => fx.extract(img), cache, connectivity);
-    trainX = train.map(make);
-    valX = validation.map(make);
-    progress({ stage: 'features', done: 1, total: 1 });
-    crf = new GridCrf({ numLabels: K, numFeatures: F, connectivity, pairwise });
-    w = new Float64Array(crf.sizeJointFeature);
-    if (initial) w.set(initial.weights.subarray(0, crf.pairOffset));
-    else {
-      const maxIt = 300;
-      const sample = samplePixels(trainX, trainY, options.pixelsPerImage ?? 1000, rng);
-      const W = await trainLogistic(sample, K, {
-        c2: options.c2 ?? 1e-4,
-        maxIterations: maxIt,
-        onIteration: (it, f) => progress({ stage: 'logistic', done: it, total: maxIt, message: `loss ${f.toFixed(4)}` }),
-      });
-      w.set(W);
-    }
-  } else {
-    const c = options.cnn ?? {};
-    if (initial) cnn = initial.cnn!;
-    else {
-      cnn = await CnnUnary.create({ numLabels: K, ...(c.inputSize ? { inputSize: c.inputSize } : {}), ...(c.baseChannels ? { baseChannels: c.baseChannels } : {}) }, rng);
-      const epochs = c.epochs ?? 40;
-      await cnn.train(
+  const unaryTerm: Unary = initial
+    ? initial.unary
+    : await UNARY_KINDS[unary].fit(
         train.map((e) => e.image),
         trainY,
         {
+          numLabels: K,
           rng,
-          epochs,
-          ...(c.batchSize ? { batchSize: c.batchSize } : {}),
-          ...(c.learningRate ? { learningRate: c.learningRate } : {}),
-          onEpoch: (ep, loss) => progress({ stage: 'cnn', done: ep, total: epochs, message: `loss ${loss.toFixed(4)}` }),
+          progress: (stage, done, total, message) => progress({ stage, done, total, ...(message !== undefined ? { message } : {}) }),
+          linear: { ...(options.features ? { features: options.features } : {}), ...(options.pixelsPerImage ? { pixelsPerImage: options.pixelsPerImage } : {}), ...(options.c2 !== undefined ? { c2: options.c2 } : {}) },
+          ...(options.cnn ? { cnn: options.cnn } : {}),
+          ...(options.forest ? { forest: options.forest } : {}),
         },
       );
+  const F = unaryTerm.numFeatures;
+  // model inputs: linear features are recomputed on demand through a byte-bounded cache; the others are computed
+  // once, and only for the images a stage needs (piecewise training never looks at the training images again)
+  const sync = unaryTerm.featuresSync?.bind(unaryTerm);
+  const make = async (e: TrainingExample): Promise<SegmentationInput> =>
+    sync ? new LazyInput(e.image, F, sync, cache, connectivity) : { width: e.image.width, height: e.image.height, features: await unaryTerm.features(e.image), numFeatures: F, edges: imageEdgeFeatures(e.image, connectivity) };
+  const inputs = async (list: readonly TrainingExample[], stage: string): Promise<SegmentationInput[]> => {
+    const out: SegmentationInput[] = [];
+    for (const e of list) {
+      out.push(await make(e));
+      progress({ stage, done: out.length, total: list.length });
     }
-    const net = cnn;
-    const make = async (e: TrainingExample): Promise<SegmentationInput> => ({
-      width: e.image.width,
-      height: e.image.height,
-      features: logProbFeatures(await net.logProbabilities(e.image), K),
-      numFeatures: K + 1,
-      edges: imageEdgeFeatures(e.image, connectivity),
-    });
-    trainX = [];
-    for (const e of train) trainX.push(await make(e));
-    valX = [];
-    for (const e of validation) valX.push(await make(e));
-    crf = new GridCrf({ numLabels: K, numFeatures: K + 1, connectivity, pairwise });
-    w = new Float64Array(crf.sizeJointFeature);
-    if (initial) w.set(initial.weights.subarray(0, crf.pairOffset));
-    else for (let k = 0; k < K; k++) w[k * (K + 1) + k] = 1; // U = −log p
-  }
+    return out;
+  };
+  const needTrainInputs = learner !== 'piecewise' || validation.length === 0;
+  valX = await inputs(validation, 'unary maps');
+  trainX = needTrainInputs ? await inputs(validation.length === 0 ? train.slice(0, learner === 'piecewise' ? 20 : train.length) : train, 'unary maps') : [];
+  const crf = new GridCrf({ numLabels: K, numFeatures: F, connectivity, pairwise });
+  let w: Float64Array = new Float64Array(crf.sizeJointFeature);
+  w.set(initial ? initial.weights.subarray(0, crf.pairOffset) : unaryTerm.initialWeights());
 
   // piecewise stage 2: pairwise weights on the validation split (or the training images when there is none)
   const fitX = valX.length > 0 ? valX : trainX.slice(0, 20);
@@ -245,7 +215,7 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   const validationError = meanLoss(crf, w, valX, valY);
   const segmenter = new Segmenter(
     {
-      unary,
+      unary: unaryTerm.kind,
       numLabels: K,
       ...(options.maxSide !== undefined ? { maxSide: options.maxSide } : {}),
       connectivity,
@@ -257,8 +227,7 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
       notes: { trainImages: train.length, validationImages: validation.length, seed },
     },
     w,
-    features,
-    cnn,
+    unaryTerm,
   );
   return {
     segmenter,
