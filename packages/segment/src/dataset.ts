@@ -127,3 +127,74 @@ export function splitValidation<T>(items: readonly T[], fraction: number, seed: 
   const v = new Set(idx.slice(0, Math.max(0, nv)));
   return { train: items.filter((_, i) => !v.has(i)), validation: items.filter((_, i) => v.has(i)) };
 }
+
+/** What `autoWorkingSide` measured and chose. */
+export interface WorkingSizeChoice {
+  /** Longer side of the working resolution (the masks' own when no shrinking is safe). */
+  maxSide: number;
+  /** Longer side of the (largest) mask. */
+  fullSide: number;
+  /** 10th percentile of the structure thickness (pixels, at mask resolution) over non-background pixels. */
+  thickness: number;
+}
+
+/**
+ * Chooses the working resolution from label maps at their own resolution: the thickness of a labelled pixel is the
+ * shorter of its horizontal and vertical runs of the same class; over the pixels of every class but the most
+ * frequent (the background), the 10th percentile of thickness says how thin the thin structures are. Images are
+ * shrunk only as far as keeps those structures `minThickness` (default 3) pixels thick, and never below
+ * `minSide` (default 96) or above `maxSide` (default 1024) on their longer side.
+ */
+export function autoWorkingSide(masks: readonly { labels: Uint8Array; width: number; height: number }[], options: { minThickness?: number; minSide?: number; maxSide?: number } = {}): WorkingSizeChoice {
+  if (masks.length === 0) throw new RangeError('autoWorkingSide: no masks');
+  const minT = options.minThickness ?? 3;
+  const minSide = options.minSide ?? 96;
+  const cap = options.maxSide ?? 1024;
+  const hist = new Float64Array(4097);
+  const freq = new Map<number, number>();
+  for (const m of masks) for (let p = 0; p < m.labels.length; p++) if (m.labels[p] !== IGNORE_LABEL) freq.set(m.labels[p]!, (freq.get(m.labels[p]!) ?? 0) + 1);
+  let background = -1;
+  let most = -1;
+  for (const [k, c] of freq) if (c > most) [background, most] = [k, c];
+  let fullSide = 0;
+  for (const { labels, width: W, height: H } of masks) {
+    fullSide = Math.max(fullSide, W, H);
+    const hrun = new Uint16Array(W * H);
+    for (let y = 0; y < H; y++) {
+      let x = 0;
+      while (x < W) {
+        const v = labels[y * W + x]!;
+        let e = x + 1;
+        while (e < W && labels[y * W + e] === v) e++;
+        for (let i = x; i < e; i++) hrun[y * W + i] = Math.min(4096, e - x);
+        x = e;
+      }
+    }
+    for (let x = 0; x < W; x++) {
+      let y = 0;
+      while (y < H) {
+        const v = labels[y * W + x]!;
+        let e = y + 1;
+        while (e < H && labels[e * W + x] === v) e++;
+        if (v !== background && v !== IGNORE_LABEL) for (let i = y; i < e; i++) hist[Math.min(4096, hrun[i * W + x]!, e - y)]++;
+        y = e;
+      }
+    }
+  }
+  let total = 0;
+  for (const c of hist) total += c;
+  let thickness = Infinity;
+  if (total > 0) {
+    let acc = 0;
+    for (let t = 0; t < hist.length; t++) {
+      acc += hist[t]!;
+      if (acc >= 0.1 * total) {
+        thickness = t;
+        break;
+      }
+    }
+  }
+  const factor = Math.min(1, thickness / minT);
+  const side = Math.min(fullSide, Math.max(Math.min(minSide, fullSide), Math.min(cap, Math.round(fullSide * factor))));
+  return { maxSide: side, fullSide, thickness };
+}

@@ -64,7 +64,7 @@ export type { ForestUnaryMeta, ForestUnaryOptions } from './unary/forest-unary.j
 export { ForestUnary } from './unary/forest-unary.js';
 export type { CnnConfig, CnnTrainOptions } from './cnn-unary.js';
 export { CnnUnary, cnnInput } from './cnn-unary.js';
-export { FeatureCache, LazyInput, imageEdgeFeatures, logProbFeatures } from './segmentation-input.js';
+export { FeatureCache, LazyInput, cropInput, imageEdgeFeatures, logProbFeatures } from './segmentation-input.js';
 export type { Prediction, SegmenterConfig, UnaryKind } from './segmenter.js';
 export { SEGMENT_MODEL_KIND, Segmenter } from './segmenter.js';
 export type { LearnerKind, TrainProgress, TrainReport, TrainSegmenterOptions, TrainingExample } from './train.js';
@@ -74,7 +74,8 @@ export { defaultColor, trainSegmenter } from './train.js';
 export type { LabelMap, MaskFormat, Palette } from './masks.js';
 export { binaryPalette, colorHex, formatLabelCount, loadLabelMap, parseColor, parsePalette, readPalette } from './masks.js';
 export type { FolderOptions, SegmentationExample, SizeRule } from './dataset.js';
-export { applyIgnoreMask, ignoreMaskPaths, listImages, loadExample, loadSegmentationFolder, loadWorkingImage, splitValidation } from './dataset.js';
+export type { WorkingSizeChoice } from './dataset.js';
+export { applyIgnoreMask, autoWorkingSide, ignoreMaskPaths, listImages, loadExample, loadSegmentationFolder, loadWorkingImage, splitValidation } from './dataset.js';
 export { ConfusionMatrix, RocAuc, boundaryFScore, boundaryMap } from './metrics.js';
 
 // --- interactive mode ---
@@ -83,7 +84,7 @@ export type { GrabCutOptions, GrabCutResult, Rect } from './grabcut.js';
 export { TRIMAP_BACKGROUND, TRIMAP_FOREGROUND, TRIMAP_UNKNOWN, grabCut, trimapFromGrey, trimapFromRect } from './grabcut.js';
 
 // --- output pictures, evaluation ---
-export { maskImage, overlayImage } from './image-output.js';
+export { encodeGrey16Png, maskImage, overlayImage } from './image-output.js';
 /** PNG writing lives in core (one encoder for grey and RGB pictures); re-exported for pipelines that import segment. */
 export { encodePng, writePng } from '@ebmkit/core';
 export type { EvaluateOptions, EvaluationSummary, ImageScores } from './evaluation.js';

@@ -19,7 +19,7 @@ import { GridCrf, type PairwiseKind, type SegmentationInput } from './grid-crf.j
 import type { Connectivity } from './grid.js';
 import { fitPairwiseWeights } from './pairwise-fit.js';
 import type { PixelFeatureOptions } from './pixel-features.js';
-import { FeatureCache, LazyInput, imageEdgeFeatures } from './segmentation-input.js';
+import { FeatureCache, LazyInput, cropInput, imageEdgeFeatures } from './segmentation-input.js';
 import { Segmenter } from './segmenter.js';
 import type { ForestUnaryOptions } from './unary/forest-unary.js';
 import { UNARY_KINDS, UNARY_KIND_NAMES, type Unary, type UnaryKind } from './unary/unary.js';
@@ -42,8 +42,13 @@ export interface TrainSegmenterOptions {
   labelNames?: string[];
   classColors?: number[];
   maskKind?: 'binary' | 'palette';
-  /** Default 'linear'. */
-  unary?: UnaryKind;
+  /**
+   * Default 'linear'. 'auto' trains the forest unary, then each other kind whose expected cost still fits
+   * `timeBudget`, and keeps the one with the lowest validation error (the report lists every candidate).
+   */
+  unary?: UnaryKind | 'auto';
+  /** Seconds 'auto' may spend in all (default 300): a further candidate is tried only if it is expected to fit. */
+  timeBudget?: number;
   /** Default 'piecewise'. */
   learner?: LearnerKind;
   /** Default 8. */
@@ -72,6 +77,8 @@ export interface TrainSegmenterOptions {
    * training one: only the pairwise stage and the learner run. Its unary kind, label count and connectivity win.
    */
   initial?: Segmenter;
+  /** Pixels the pairwise stage works on at most (default 400 000): larger validation sets are cut to central windows. */
+  pairwisePixels?: number;
   /** Byte budget of the cached feature maps (default 512 MiB). */
   cacheBytes?: number;
   onProgress?: (event: TrainProgress) => void;
@@ -84,6 +91,8 @@ export interface TrainReport {
   /** Mean validation pixel error of the unary alone and of the final model (NaN without validation images). */
   validationErrorUnary: number;
   validationError: number;
+  /** With unary 'auto': every candidate tried (kind, validation error, seconds), in order. */
+  candidates?: { unary: UnaryKind; validationError: number; seconds: number }[];
   /** The pairwise weights of the final model. */
   pairwiseWeights: number[];
   seconds: number;
@@ -102,8 +111,35 @@ function meanLoss(crf: GridCrf, w: Float64Array, X: readonly SegmentationInput[]
   return s / X.length;
 }
 
+/**
+ * Relative cost of each unary kind against the forest (measured on the benchmarks of docs/benchmarks.md: training
+ * time per working pixel), used by 'auto' to skip candidates that would not fit the time budget.
+ */
+const RELATIVE_COST: Record<UnaryKind, number> = { forest: 1, linear: 2, cnn: 4 };
+
 /** Trains a segmenter (see the module comment). */
 export async function trainSegmenter(examples: readonly TrainingExample[], options: TrainSegmenterOptions): Promise<{ segmenter: Segmenter; report: TrainReport }> {
+  if (options.unary !== 'auto' || options.initial) return trainOne(examples, { ...options, unary: options.unary === 'auto' ? 'forest' : options.unary });
+  const t0 = performance.now();
+  const budget = options.timeBudget ?? 300;
+  if (!(budget > 0)) throw new RangeError(`timeBudget must be > 0 seconds, got ${budget}`);
+  const candidates: { unary: UnaryKind; validationError: number; seconds: number }[] = [];
+  let best: { segmenter: Segmenter; report: TrainReport } | undefined;
+  let forestSeconds = 0;
+  for (const kind of ['forest', 'linear', 'cnn'] as UnaryKind[]) {
+    const elapsed = (performance.now() - t0) / 1000;
+    if (kind !== 'forest' && elapsed + forestSeconds * RELATIVE_COST[kind] > budget) continue;
+    const r = await trainOne(examples, { ...options, unary: kind });
+    if (kind === 'forest') forestSeconds = r.report.seconds;
+    candidates.push({ unary: kind, validationError: r.report.validationError, seconds: r.report.seconds });
+    // without validation images there is nothing to compare: the first candidate stands
+    if (!best || r.report.validationError < best.report.validationError) best = r;
+    if (Number.isNaN(r.report.validationError)) break;
+  }
+  return { segmenter: best!.segmenter, report: { ...best!.report, candidates, seconds: (performance.now() - t0) / 1000 } };
+}
+
+async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }): Promise<{ segmenter: Segmenter; report: TrainReport }> {
   const t0 = performance.now();
   const K = options.numLabels;
   if (examples.length === 0) throw new RangeError('trainSegmenter: no examples');
@@ -164,8 +200,21 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   w.set(initial ? initial.weights.subarray(0, crf.pairOffset) : unaryTerm.initialWeights());
 
   // piecewise stage 2: pairwise weights on the validation split (or the training images when there is none)
-  const fitX = valX.length > 0 ? valX : trainX.slice(0, 20);
-  const fitY = valX.length > 0 ? valY : trainY.slice(0, 20);
+  let fitX = valX.length > 0 ? valX : trainX.slice(0, 20);
+  let fitY = valX.length > 0 ? valY : trainY.slice(0, 20);
+  // large images: central windows holding about `pairwisePixels` pixels in all (each candidate is a graph cut of them)
+  const fitBudget = options.pairwisePixels ?? 400_000;
+  const fitPixels = fitX.reduce((a, x) => a + x.width * x.height, 0);
+  if (fitPixels > fitBudget) {
+    const f = Math.sqrt(fitBudget / fitPixels);
+    const crops = fitX.map((x, i) => {
+      const w = Math.max(1, Math.min(x.width, Math.round(x.width * f)));
+      const h = Math.max(1, Math.min(x.height, Math.round(x.height * f)));
+      return cropInput(x, fitY[i]!, (x.width - w) >> 1, (x.height - h) >> 1, w, h);
+    });
+    fitX = crops.map((c) => c.input);
+    fitY = crops.map((c) => c.labels);
+  }
   let count = 0;
   const planned = crf.pairwise === 'potts' ? 2 * 36 + 7 : 2 * 9 + 7 + 4 * crf.numPairWeights;
   const fit = fitPairwiseWeights(crf, w, fitX, fitY, { onCandidate: () => progress({ stage: 'pairwise', done: Math.min(++count, planned), total: planned }) });
