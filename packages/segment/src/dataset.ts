@@ -142,12 +142,12 @@ export interface WorkingSizeChoice {
  * Chooses the working resolution from label maps at their own resolution: the thickness of a labelled pixel is the
  * shorter of its horizontal and vertical runs of the same class; over the pixels of every class but the most
  * frequent (the background), the 10th percentile of thickness says how thin the thin structures are. Images are
- * shrunk only as far as keeps those structures `minThickness` (default 3) pixels thick, and never below
+ * shrunk only as far as keeps those structures `minThickness` (default 4) pixels thick, and never below
  * `minSide` (default 96) or above `maxSide` (default 1024) on their longer side.
  */
 export function autoWorkingSide(masks: readonly { labels: Uint8Array; width: number; height: number }[], options: { minThickness?: number; minSide?: number; maxSide?: number } = {}): WorkingSizeChoice {
   if (masks.length === 0) throw new RangeError('autoWorkingSide: no masks');
-  const minT = options.minThickness ?? 3;
+  const minT = options.minThickness ?? 4;
   const minSide = options.minSide ?? 96;
   const cap = options.maxSide ?? 1024;
   const hist = new Float64Array(4097);
@@ -194,7 +194,8 @@ export function autoWorkingSide(masks: readonly { labels: Uint8Array; width: num
       }
     }
   }
-  const factor = Math.min(1, thickness / minT);
-  const side = Math.min(fullSide, Math.max(Math.min(minSide, fullSide), Math.min(cap, Math.round(fullSide * factor))));
+  // the smallest scale that keeps the thin structures minT pixels thick (1: no shrinking)
+  const scale = Math.min(1, minT / thickness);
+  const side = Math.min(fullSide, Math.max(Math.min(minSide, fullSide), Math.min(cap, Math.round(fullSide * scale))));
   return { maxSide: side, fullSide, thickness };
 }

@@ -49,7 +49,7 @@ export type { GridCrfOptions, GridInference, PairwiseKind, SegmentationInput } f
 export { EDGE_TERMS, GridCrf, addHammingToEnergies, withLabelMask } from './grid-crf.js';
 export type { LogisticOptions, PixelSample } from './logistic.js';
 export { logisticObjective, samplePixels, trainLogistic } from './logistic.js';
-export type { PairwiseCandidate } from './pairwise-fit.js';
+export type { PairwiseCandidate, SelectionCriterion } from './pairwise-fit.js';
 export { BIAS_GRID, CONSTANT_GRID, CONTRAST_GRID, fitPairwiseWeights } from './pairwise-fit.js';
 export type { ContrastiveOptions } from './contrastive.js';
 export { trainContrastive } from './contrastive.js';

@@ -17,7 +17,8 @@ import { trainContrastive, type ContrastiveOptions } from './contrastive.js';
 import { splitValidation } from './dataset.js';
 import { GridCrf, type PairwiseKind, type SegmentationInput } from './grid-crf.js';
 import type { Connectivity } from './grid.js';
-import { fitPairwiseWeights } from './pairwise-fit.js';
+import { IGNORE_LABEL } from './labels.js';
+import { fitPairwiseWeights, type SelectionCriterion } from './pairwise-fit.js';
 import type { PixelFeatureOptions } from './pixel-features.js';
 import { FeatureCache, LazyInput, cropInput, imageEdgeFeatures } from './segmentation-input.js';
 import { Segmenter } from './segmenter.js';
@@ -77,6 +78,12 @@ export interface TrainSegmenterOptions {
    * training one: only the pairwise stage and the learner run. Its unary kind, label count and connectivity win.
    */
   initial?: Segmenter;
+  /**
+   * What the pairwise stage (weights and the foreground bias) minimises on the validation split: 'error' (default,
+   * the pixel error), 'f1' (1 − F1 of class 1; two classes — for thin or rare foreground, where F1 is the score), or
+   * 'auto': 'f1' when there are two classes and the foreground is under a fifth of the labelled training pixels.
+   */
+  selectBy?: SelectionCriterion | 'auto';
   /** Pixels the pairwise stage works on at most (default 400 000): larger validation sets are cut to central windows. */
   pairwisePixels?: number;
   /** Byte budget of the cached feature maps (default 512 MiB). */
@@ -115,7 +122,7 @@ function meanLoss(crf: GridCrf, w: Float64Array, X: readonly SegmentationInput[]
  * Relative cost of each unary kind against the forest (measured on the benchmarks of docs/benchmarks.md: training
  * time per working pixel), used by 'auto' to skip candidates that would not fit the time budget.
  */
-const RELATIVE_COST: Record<UnaryKind, number> = { forest: 1, linear: 2, cnn: 4 };
+const RELATIVE_COST: Record<UnaryKind, number> = { forest: 1, linear: 3, cnn: 3 };
 
 /** Trains a segmenter (see the module comment). */
 export async function trainSegmenter(examples: readonly TrainingExample[], options: TrainSegmenterOptions): Promise<{ segmenter: Segmenter; report: TrainReport }> {
@@ -129,6 +136,9 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   for (const kind of ['forest', 'linear', 'cnn'] as UnaryKind[]) {
     const elapsed = (performance.now() - t0) / 1000;
     if (kind !== 'forest' && elapsed + forestSeconds * RELATIVE_COST[kind] > budget) continue;
+    // the CNN sees every image at its fixed input size: no candidate where that would shrink images more than 4×
+    const cnnSide = options.cnn?.inputSize ?? 64;
+    if (kind === 'cnn' && examples.some((e) => Math.max(e.image.width, e.image.height) > 4 * cnnSide)) continue;
     const r = await trainOne(examples, { ...options, unary: kind });
     if (kind === 'forest') forestSeconds = r.report.seconds;
     candidates.push({ unary: kind, validationError: r.report.validationError, seconds: r.report.seconds });
@@ -217,7 +227,9 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
   }
   let count = 0;
   const planned = crf.pairwise === 'potts' ? 2 * 36 + 7 : 2 * 9 + 7 + 4 * crf.numPairWeights;
-  const fit = fitPairwiseWeights(crf, w, fitX, fitY, { onCandidate: () => progress({ stage: 'pairwise', done: Math.min(++count, planned), total: planned }) });
+  if (options.selectBy === 'f1' && K !== 2) throw new RangeError(`selectBy 'f1' needs two classes, got ${K}`);
+  const criterion: SelectionCriterion = options.selectBy === 'auto' ? (K === 2 && foregroundFraction(trainY) < 0.2 ? 'f1' : 'error') : (options.selectBy ?? 'error');
+  const fit = fitPairwiseWeights(crf, w, fitX, fitY, { criterion, onCandidate: () => progress({ stage: 'pairwise', done: Math.min(++count, planned), total: planned }) });
   w = fit.w;
   const unaryW = Float64Array.from(w).fill(0, crf.pairOffset);
   const validationErrorUnary = meanLoss(crf, unaryW, valX, valY);
@@ -289,6 +301,20 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
       seconds: (performance.now() - t0) / 1000,
     },
   };
+}
+
+/** Fraction of the labelled pixels that are class 1. */
+function foregroundFraction(Y: readonly Uint8Array[]): number {
+  let fg = 0;
+  let n = 0;
+  for (const y of Y) {
+    for (let p = 0; p < y.length; p++) {
+      if (y[p] === IGNORE_LABEL) continue;
+      n++;
+      if (y[p] === 1) fg++;
+    }
+  }
+  return n === 0 ? 0 : fg / n;
 }
 
 /** A distinct colour for class k (a fixed bright palette, then a hash). */

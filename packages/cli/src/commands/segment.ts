@@ -41,7 +41,7 @@ const train = defineCommand({
   summary: 'Train a segmentation model from an image folder and a mask folder',
   description:
     'Images and masks are paired by basename (png/jpg/bmp). Each pair is shrunk so its longer side is at most --size\n' +
-    'pixels (the working resolution, stored in the model; auto keeps the thinnest mask structures ≥ 3 px thick). The\n' +
+    'pixels (the working resolution, stored in the model; auto keeps the thinnest mask structures ≥ 4 px thick). The\n' +
     'unary term is a random forest over a multi-scale filter bank (forest), a linear model over colour/position/texture\n' +
     'features (linear) or a small CNN; auto trains the forest, then the others that fit --time-budget, and keeps the\n' +
     'lowest validation error. The learner is piecewise (unary by likelihood, then pairwise weights\n' +
@@ -55,6 +55,7 @@ const train = defineCommand({
     { name: 'unary', type: 'enum', choices: ['auto', 'forest', 'linear', 'cnn'], default: 'auto', help: 'Unary term: auto picks by validation error within --time-budget' },
     { name: 'learner', type: 'enum', choices: ['piecewise', 'ssvm', 'contrastive'], default: 'piecewise', help: 'How the weights are learned' },
     { name: 'size', type: 'string', default: 'auto', placeholder: 'PX|auto', help: 'Longer side of the working resolution in pixels; auto: from the image sizes and the thinnest structures in the masks' },
+    { name: 'select-by', type: 'enum', choices: ['auto', 'error', 'f1'], default: 'auto', help: 'Pairwise weights and foreground bias chosen on the validation split by pixel error or foreground F1; auto: F1 for two classes with a foreground under 20 % of the pixels' },
     { name: 'time-budget', type: 'number', min: 1, default: 300, help: 'Seconds --unary auto may spend trying unary kinds' },
     { name: 'trees', type: 'number', integer: true, min: 1, help: 'Forest unary: number of trees (default 48)' },
     { name: 'depth', type: 'number', integer: true, min: 1, max: 40, help: 'Forest unary: maximum tree depth (default 16)' },
@@ -85,6 +86,7 @@ const train = defineCommand({
       const sel = await selectBackend();
       ctx.note(`tfjs backend: ${sel.name} (${sel.reason})`);
     }
+    if (o.selectBy === 'f1' && K !== 2) throw new UsageError(`--select-by f1 scores a foreground: the masks have ${K} classes, not 2`);
     const pairs = await pairImageMaskFolders(o.images, o.masks);
     const rois = o.ignoreMasks !== undefined ? await s.ignoreMaskPaths(o.ignoreMasks, pairs) : undefined;
     let maxSide: number | undefined;
@@ -129,6 +131,7 @@ const train = defineCommand({
       pairwise: o.pairwise,
       maxSide,
       timeBudget: o.timeBudget,
+      selectBy: o.selectBy,
       forest: { ...(o.trees !== undefined ? { trees: o.trees } : {}), ...(o.depth !== undefined ? { maxDepth: o.depth } : {}), ...(o.samples !== undefined ? { samples: o.samples } : {}) },
       validationFraction: o.validation,
       seed: o.seed,
