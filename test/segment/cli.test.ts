@@ -30,7 +30,7 @@ test.after.always(async () => {
 
 test.serial('train → predict → eval on a generated folder; the model segments well; CSV has one row per image', async (t) => {
   const model = join(dir, 'm.model');
-  const tr = await runCli(['segment', 'train', '--images', images, '--masks', masks, '--out', model, '--size', '32']);
+  const tr = await runCli(['segment', 'train', '--images', images, '--masks', masks, '--out', model, '--size', '32', '--unary', 'linear']);
   t.is(tr.code, 0, tr.stderr);
   t.regex(tr.stdout, /VAL ERR/);
   const out = join(dir, 'pred');
@@ -51,6 +51,41 @@ test.serial('train → predict → eval on a generated folder; the model segment
   const lines = (await readFile(csv, 'utf8')).trim().split('\n');
   t.is(lines[0], 'image,pixels,accuracy,iou_background,iou_foreground,boundary_f');
   t.is(lines.length, 11);
+});
+
+test.serial('defaults (size auto, unary auto) with ignore masks; predict --probabilities writes 16-bit maps and keeps going past a corrupt image; eval gives F1 and AUC', async (t) => {
+  // region masks: the left quarter of every image is outside the region (no label in training or scoring)
+  const rois = join(dir, 'rois');
+  await mkdir(rois, { recursive: true });
+  const roi = new Uint8Array(40 * 30).map((_, p) => (p % 40 < 10 ? 0 : 1));
+  for (let i = 0; i < 10; i++) await writeFile(join(rois, `img${i}.png`), await encodePng(maskImage(roi, 40, 30, [0, 0xffffff])));
+  const model = join(dir, 'auto.model');
+  const tr = await runCli(['segment', 'train', '--images', images, '--masks', masks, '--ignore-masks', rois, '--out', model, '--time-budget', '4', '--trees', '12']);
+  t.is(tr.code, 0, tr.stderr);
+  t.regex(tr.stderr, /--size auto: \d+ px/);
+  t.regex(tr.stderr, /--unary auto chose (forest|linear|cnn)/);
+  t.regex(tr.stderr, /unary forest: validation error/);
+  // a folder with one corrupt file among good ones
+  const mixed = join(dir, 'mixed');
+  await mkdir(mixed, { recursive: true });
+  for (const f of ['img0.png', 'img1.png']) await writeFile(join(mixed, f), await readFile(join(images, f)));
+  await writeFile(join(mixed, 'broken.png'), 'not a png');
+  const out = join(dir, 'pred-auto');
+  const pr = await runCli(['segment', 'predict', '--model', model, '--images', mixed, '--out', out, '--probabilities']);
+  t.is(pr.code, 1, pr.stderr);
+  t.regex(pr.stderr, /broken\.png/);
+  t.regex(pr.stderr, /1 of 3 images could not be read/);
+  const files = (await readdir(out)).sort();
+  t.deepEqual(files, ['img0.png', 'img0.prob.png', 'img1.png', 'img1.prob.png']);
+  const prob = await readFile(join(out, 'img0.prob.png'));
+  t.is(prob[24], 16, '16-bit depth');
+  t.is(prob[25], 0, 'greyscale');
+  const ev = await runCli(['segment', 'eval', '--model', model, '--images', images, '--masks', masks, '--ignore-masks', rois]);
+  t.is(ev.code, 0, ev.stderr);
+  t.is(Number(/pixels\s+(\d+)/.exec(ev.stdout)?.[1]), 10 * 30 * 30, 'only pixels inside the region are scored');
+  const f1 = Number(/F1 foreground\s+([0-9.]+)/.exec(ev.stdout)?.[1]);
+  const auc = Number(/ROC AUC foreground\s+([0-9.]+)/.exec(ev.stdout)?.[1]);
+  t.true(f1 > 0.8 && auc > 0.9, `F1 ${f1}, AUC ${auc}\n${ev.stdout}`);
 });
 
 test.serial('interactive: a rectangle around the object gives a mask close to the truth', async (t) => {

@@ -4,9 +4,9 @@
  * fast-csv.
  */
 import { createWriteStream } from 'node:fs';
-import { loadWorkingImage } from './dataset.js';
+import { applyIgnoreMask, loadWorkingImage } from './dataset.js';
 import { loadLabelMap, type MaskFormat } from './masks.js';
-import { ConfusionMatrix, boundaryFScore } from './metrics.js';
+import { ConfusionMatrix, RocAuc, boundaryFScore } from './metrics.js';
 import type { Segmenter } from './segmenter.js';
 import type { SizeRule } from './dataset.js';
 import { DataError } from '@ebmkit/core';
@@ -30,6 +30,10 @@ export interface EvaluationSummary {
   /** IoU per class from the pooled confusion matrix. */
   iou: number[];
   meanIou: number;
+  /** F1 (= Dice) per class from the pooled confusion matrix. */
+  f1: number[];
+  /** Two classes: ROC AUC of the foreground marginal over all scored pixels (NaN otherwise). */
+  auc: number;
   /** Mean of the per-image boundary F-scores. */
   boundaryF: number;
   /** Mean of the per-image accuracies. */
@@ -45,6 +49,8 @@ export interface EvaluateOptions {
   tolerance?: number;
   /** Score the unary alone. */
   unaryOnly?: boolean;
+  /** Region masks, one per pair (in order): pixels where it is dark are not scored. */
+  ignoreMasks?: readonly string[];
   onImage?: (scores: ImageScores, done: number, total: number) => void;
 }
 
@@ -57,8 +63,11 @@ export async function evaluatePairs(
   const K = segmenter.config.numLabels;
   const pooled = new ConfusionMatrix(K);
   const perImage: ImageScores[] = [];
-  for (const pair of pairs) {
+  const roc = new RocAuc();
+  if (options.ignoreMasks && options.ignoreMasks.length !== pairs.length) throw new RangeError(`${options.ignoreMasks.length} ignore masks for ${pairs.length} pairs`);
+  for (const [i, pair] of pairs.entries()) {
     const mask = await loadLabelMap(pair.mask, options.mask);
+    if (options.ignoreMasks) await applyIgnoreMask(mask.labels, mask.width, mask.height, options.ignoreMasks[i]!);
     const { image, width, height } = await loadWorkingImage(pair.image, segmenter.config.maxSide, { width: mask.width, height: mask.height });
     if ((width !== mask.width || height !== mask.height) && options.sizeRule === 'refuse') {
       throw new DataError(pair.image, undefined, `image is ${width}×${height} but its mask ${pair.mask} is ${mask.width}×${mask.height} (size rule 'refuse')`);
@@ -67,7 +76,8 @@ export async function evaluatePairs(
       const l = mask.labels[p]!;
       if (l !== 255 && l >= K) throw new DataError(pair.mask, undefined, `has class ${l}, the model knows ${K} classes`);
     }
-    const pred = await segmenter.predict(image, { unaryOnly: options.unaryOnly ?? false, outWidth: mask.width, outHeight: mask.height });
+    const pred = await segmenter.predict(image, { unaryOnly: options.unaryOnly ?? false, outWidth: mask.width, outHeight: mask.height, marginals: K === 2 });
+    if (K === 2) roc.addImage(mask.labels, pred.marginals!, 1, 2, 1);
     const cm = new ConfusionMatrix(K).add(mask.labels, pred.labels);
     pooled.merge(cm);
     const s: ImageScores = {
@@ -89,6 +99,8 @@ export async function evaluatePairs(
       accuracy: pooled.pixelAccuracy(),
       iou: pooled.iou(),
       meanIou: pooled.meanIou(),
+      f1: pooled.f1(),
+      auc: K === 2 ? roc.auc() : NaN,
       boundaryF: perImage.reduce((a, s) => a + s.boundaryF, 0) / Math.max(1, n),
       meanImageAccuracy: perImage.reduce((a, s) => a + s.accuracy, 0) / Math.max(1, n),
       confusion: pooled,

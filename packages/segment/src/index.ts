@@ -49,13 +49,22 @@ export type { GridCrfOptions, GridInference, PairwiseKind, SegmentationInput } f
 export { EDGE_TERMS, GridCrf, addHammingToEnergies, withLabelMask } from './grid-crf.js';
 export type { LogisticOptions, PixelSample } from './logistic.js';
 export { logisticObjective, samplePixels, trainLogistic } from './logistic.js';
-export type { PairwiseCandidate } from './pairwise-fit.js';
+export type { PairwiseCandidate, SelectionCriterion } from './pairwise-fit.js';
 export { BIAS_GRID, CONSTANT_GRID, CONTRAST_GRID, fitPairwiseWeights } from './pairwise-fit.js';
 export type { ContrastiveOptions } from './contrastive.js';
 export { trainContrastive } from './contrastive.js';
+// --- unary terms ---
+export type { Unary, UnaryFitContext, UnaryKindSpec } from './unary/unary.js';
+export { CnnUnaryTerm, ForestUnaryTerm, LinearUnary, UNARY_KINDS, UNARY_KIND_NAMES } from './unary/unary.js';
+export type { FilterBankOptions } from './unary/filter-bank.js';
+export { DEFAULT_SCALES, FilterBank, convolveSeparable, gaussianKernel, gaussianSmooth, isGrey, mirror, symmetricEigenvalues } from './unary/filter-bank.js';
+export type { ForestArrays, ForestData, ForestOptions } from './unary/forest.js';
+export { RandomForest, quantileEdges } from './unary/forest.js';
+export type { ForestUnaryMeta, ForestUnaryOptions } from './unary/forest-unary.js';
+export { ForestUnary } from './unary/forest-unary.js';
 export type { CnnConfig, CnnTrainOptions } from './cnn-unary.js';
 export { CnnUnary, cnnInput } from './cnn-unary.js';
-export { FeatureCache, LazyInput, imageEdgeFeatures, logProbFeatures } from './segmentation-input.js';
+export { FeatureCache, LazyInput, cropInput, imageEdgeFeatures, logProbFeatures } from './segmentation-input.js';
 export type { Prediction, SegmenterConfig, UnaryKind } from './segmenter.js';
 export { SEGMENT_MODEL_KIND, Segmenter } from './segmenter.js';
 export type { LearnerKind, TrainProgress, TrainReport, TrainSegmenterOptions, TrainingExample } from './train.js';
@@ -65,8 +74,9 @@ export { defaultColor, trainSegmenter } from './train.js';
 export type { LabelMap, MaskFormat, Palette } from './masks.js';
 export { binaryPalette, colorHex, formatLabelCount, loadLabelMap, parseColor, parsePalette, readPalette } from './masks.js';
 export type { FolderOptions, SegmentationExample, SizeRule } from './dataset.js';
-export { listImages, loadExample, loadSegmentationFolder, loadWorkingImage, splitValidation } from './dataset.js';
-export { ConfusionMatrix, boundaryFScore, boundaryMap } from './metrics.js';
+export type { WorkingSizeChoice } from './dataset.js';
+export { applyIgnoreMask, autoWorkingSide, ignoreMaskPaths, listImages, loadExample, loadSegmentationFolder, loadWorkingImage, splitValidation } from './dataset.js';
+export { ConfusionMatrix, RocAuc, boundaryFScore, boundaryMap } from './metrics.js';
 
 // --- interactive mode ---
 export { ColorGmm } from './gmm.js';
@@ -74,7 +84,7 @@ export type { GrabCutOptions, GrabCutResult, Rect } from './grabcut.js';
 export { TRIMAP_BACKGROUND, TRIMAP_FOREGROUND, TRIMAP_UNKNOWN, grabCut, trimapFromGrey, trimapFromRect } from './grabcut.js';
 
 // --- output pictures, evaluation ---
-export { maskImage, overlayImage } from './image-output.js';
+export { encodeGrey16Png, maskImage, overlayImage } from './image-output.js';
 /** PNG writing lives in core (one encoder for grey and RGB pictures); re-exported for pipelines that import segment. */
 export { encodePng, writePng } from '@ebmkit/core';
 export type { EvaluateOptions, EvaluationSummary, ImageScores } from './evaluation.js';

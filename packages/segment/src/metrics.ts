@@ -65,6 +65,23 @@ export class ConfusionMatrix {
     return out;
   }
 
+  /** F1 (= Dice) of each class: 2·TP / (2·TP + FP + FN); NaN for a class absent from both truth and prediction. */
+  f1(): number[] {
+    const K = this.numLabels;
+    const out: number[] = [];
+    for (let k = 0; k < K; k++) {
+      let row = 0;
+      let col = 0;
+      for (let j = 0; j < K; j++) {
+        row += this.counts[k * K + j]!;
+        col += this.counts[j * K + k]!;
+      }
+      const tp = this.counts[k * K + k]!;
+      out.push(row + col === 0 ? NaN : (2 * tp) / (row + col));
+    }
+    return out;
+  }
+
   /** Mean of the defined per-class IoUs. */
   meanIou(): number {
     const v = this.iou().filter((x) => !Number.isNaN(x));
@@ -152,4 +169,52 @@ export function boundaryFScore(truth: Uint8Array, predicted: Uint8Array, width: 
   const recall = nt === 0 ? (np === 0 ? 1 : 0) : hitT / nt;
   const f = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
   return { precision, recall, f };
+}
+
+/**
+ * Area under the ROC curve of scores in [0, 1] for a binary truth, accumulated over any number of pixels in fixed
+ * memory: scores are quantised to 16 bits (the resolution of the probability PNGs), and the AUC is exact for the
+ * quantised scores — the probability that a random positive outscores a random negative, ties counting one half.
+ */
+export class RocAuc {
+  static readonly LEVELS = 65536;
+  private readonly pos = new Float64Array(RocAuc.LEVELS);
+  private readonly neg = new Float64Array(RocAuc.LEVELS);
+
+  /** Adds one scored pixel. */
+  add(positive: boolean, score: number): void {
+    const q = Math.round(Math.min(1, Math.max(0, score)) * (RocAuc.LEVELS - 1));
+    if (positive) this.pos[q]++;
+    else this.neg[q]++;
+  }
+
+  /**
+   * Adds an image: `scores[p·stride + offset]` is the score of pixel p, whose truth is positive when
+   * `truth[p] === positiveLabel` (IGNORE_LABEL pixels are skipped).
+   */
+  addImage(truth: Uint8Array, scores: ArrayLike<number>, positiveLabel: number, stride = 1, offset = 0): this {
+    for (let p = 0; p < truth.length; p++) {
+      const t = truth[p]!;
+      if (t === IGNORE_LABEL) continue;
+      this.add(t === positiveLabel, scores[p * stride + offset]!);
+    }
+    return this;
+  }
+
+  /** The AUC (NaN without both positives and negatives). */
+  auc(): number {
+    let negBelow = 0;
+    let nPos = 0;
+    let nNeg = 0;
+    let s = 0;
+    for (let q = 0; q < RocAuc.LEVELS; q++) {
+      const p = this.pos[q]!;
+      const n = this.neg[q]!;
+      s += p * (negBelow + n / 2);
+      negBelow += n;
+      nPos += p;
+      nNeg += n;
+    }
+    return nPos === 0 || nNeg === 0 ? NaN : s / (nPos * nNeg);
+  }
 }

@@ -6,8 +6,9 @@
  * offsets at the best pairwise weights, then the pairwise grid again at the best offset.
  */
 import type { GridCrf, SegmentationInput } from './grid-crf.js';
+import { IGNORE_LABEL } from './labels.js';
 
-/** One candidate tried, with its mean validation loss (fraction of pixels wrong). */
+/** One candidate tried, with its validation loss (fraction of pixels wrong, or 1 − F1 with criterion 'f1'). */
 export interface PairwiseCandidate {
   weights: number[];
   /** Offset added to the foreground's bias weight (two labels; 0 otherwise). */
@@ -22,7 +23,25 @@ export const BIAS_GRID = [-1, -0.5, -0.25, 0.25, 0.5, 1, 1.5];
 /** Default candidate strengths of the constant (plain Potts) term. */
 export const CONSTANT_GRID = [0, 0.25, 1, 4];
 
-function meanLoss(crf: GridCrf, w: Float64Array, X: readonly SegmentationInput[], Y: readonly Uint8Array[]): number {
+/** What the candidates are compared by: the mean pixel error, or 1 − F1 of class 1 pooled over the images. */
+export type SelectionCriterion = 'error' | 'f1';
+
+function meanLoss(crf: GridCrf, w: Float64Array, X: readonly SegmentationInput[], Y: readonly Uint8Array[], criterion: SelectionCriterion = 'error'): number {
+  if (criterion === 'f1') {
+    let tp = 0;
+    let wrong = 0;
+    for (let i = 0; i < X.length; i++) {
+      const y = Y[i]!;
+      const pred = crf.inference(X[i]!, w);
+      for (let p = 0; p < y.length; p++) {
+        const t = y[p]!;
+        if (t === IGNORE_LABEL) continue;
+        if (t === 1 && pred[p] === 1) tp++;
+        else if (t === 1 || pred[p] === 1) wrong++;
+      }
+    }
+    return tp + wrong === 0 ? 0 : 1 - (2 * tp) / (2 * tp + wrong);
+  }
   let s = 0;
   for (let i = 0; i < X.length; i++) s += crf.loss(Y[i]!, crf.inference(X[i]!, w));
   return s / X.length;
@@ -37,7 +56,7 @@ export function fitPairwiseWeights(
   w: Float64Array,
   X: readonly SegmentationInput[],
   Y: readonly Uint8Array[],
-  options: { contrast?: number[]; constant?: number[]; biasOffsets?: number[]; onCandidate?: (c: PairwiseCandidate) => void } = {},
+  options: { contrast?: number[]; constant?: number[]; biasOffsets?: number[]; criterion?: SelectionCriterion; onCandidate?: (c: PairwiseCandidate) => void } = {},
 ): { w: Float64Array; candidates: PairwiseCandidate[]; unaryOnlyLoss: number } {
   if (X.length === 0) throw new RangeError('fitPairwiseWeights: no validation images');
   const po = crf.pairOffset;
@@ -47,7 +66,7 @@ export function fitPairwiseWeights(
   const cand: PairwiseCandidate[] = [];
   const trial = Float64Array.from(w);
   trial.fill(0, po);
-  const unaryOnlyLoss = meanLoss(crf, trial, X, Y);
+  const unaryOnlyLoss = meanLoss(crf, trial, X, Y, options.criterion);
   let best: PairwiseCandidate = { weights: new Array<number>(crf.numPairWeights).fill(0), biasOffset: 0, loss: unaryOnlyLoss };
   const seen = new Set<string>();
   const tryOne = (weights: number[], biasOffset: number) => {
@@ -56,7 +75,7 @@ export function fitPairwiseWeights(
     seen.add(key);
     for (let k = 0; k < weights.length; k++) trial[po + k] = weights[k]!;
     if (biasIndex >= 0) trial[biasIndex] = baseBias + biasOffset;
-    const c = { weights, biasOffset, loss: meanLoss(crf, trial, X, Y) };
+    const c = { weights, biasOffset, loss: meanLoss(crf, trial, X, Y, options.criterion) };
     cand.push(c);
     options.onCandidate?.(c);
     if (c.loss < best.loss - 1e-12) best = c;

@@ -6,7 +6,7 @@
 import type { RgbImage } from '@ebmkit/core';
 import { rgbToLab } from './color.js';
 import { edgeFeatures, type EdgeFeatures } from './contrast.js';
-import type { Connectivity } from './grid.js';
+import { gridDirections, type Connectivity } from './grid.js';
 import type { SegmentationInput } from './grid-crf.js';
 
 /** Edge features of an image from its L*a*b* colours. */
@@ -75,4 +75,42 @@ export class LazyInput implements SegmentationInput {
   get features(): Float32Array {
     return this.cache.get(this, () => this.compute(this.image));
   }
+}
+
+/**
+ * The window [x0, x0 + w) × [y0, y0 + h) of a model input and its label map: pixel features and edge features
+ * copied, edges that would leave the window zeroed (as at an image border). Pairwise fitting on large images uses
+ * windows of the validation images so its cost stays bounded.
+ */
+export function cropInput(x: SegmentationInput, labels: Uint8Array, x0: number, y0: number, w: number, h: number): { input: SegmentationInput; labels: Uint8Array } {
+  const { width: W, height: H, numFeatures: F } = x;
+  if (!(Number.isInteger(x0) && Number.isInteger(y0) && x0 >= 0 && y0 >= 0 && w >= 1 && h >= 1 && x0 + w <= W && y0 + h <= H)) throw new RangeError(`window ${x0},${y0} ${w}×${h} outside a ${W}×${H} input`);
+  const n = w * h;
+  const N = W * H;
+  const features = new Float32Array(n * F);
+  const y = new Uint8Array(n);
+  const src = x.features;
+  for (let r = 0; r < h; r++) {
+    const s = (y0 + r) * W + x0;
+    features.set(src.subarray(s * F, (s + w) * F), r * w * F);
+    y.set(labels.subarray(s, s + w), r * w);
+  }
+  const e = x.edges;
+  const dirs = gridDirections(e.connectivity);
+  const constant = new Float64Array(dirs.length * n);
+  const contrast = new Float64Array(dirs.length * n);
+  dirs.forEach(({ dx, dy }, d) => {
+    for (let r = 0; r < h; r++) {
+      const ny = r + dy;
+      if (ny < 0 || ny >= h) continue;
+      for (let c = 0; c < w; c++) {
+        const nx = c + dx;
+        if (nx < 0 || nx >= w) continue;
+        const p = (y0 + r) * W + x0 + c;
+        constant[d * n + r * w + c] = e.constant[d * N + p]!;
+        contrast[d * n + r * w + c] = e.contrast[d * N + p]!;
+      }
+    }
+  });
+  return { input: { width: w, height: h, features, numFeatures: F, edges: { width: w, height: h, connectivity: e.connectivity, beta: e.beta, constant, contrast } }, labels: y };
 }

@@ -5,16 +5,15 @@
  * core's model files (kind "segment").
  */
 import { loadModel, saveModel, type RgbImage, type Tensor } from '@ebmkit/core';
-import { CnnUnary } from './cnn-unary.js';
 import { GridCrf, type GridInference, type PairwiseKind, type SegmentationInput } from './grid-crf.js';
 import type { Connectivity } from './grid.js';
 import { gridEnergy } from './grid-energy.js';
-import { PixelFeatures, type PixelFeatureOptions } from './pixel-features.js';
-import { fitSize, resizeLabelsSmooth, resizeRgb } from './resize.js';
-import { imageEdgeFeatures, logProbFeatures } from './segmentation-input.js';
+import { meanField } from './mean-field.js';
+import { fitSize, resampleChannels, resizeLabelsSmooth, resizeRgb } from './resize.js';
+import { imageEdgeFeatures } from './segmentation-input.js';
+import { UNARY_KINDS, type Unary, type UnaryKind } from './unary/unary.js';
 
-/** Kinds of unary term. */
-export type UnaryKind = 'linear' | 'cnn';
+export type { UnaryKind } from './unary/unary.js';
 
 /** The model-file kind of segmentation models. */
 export const SEGMENT_MODEL_KIND = 'segment';
@@ -44,12 +43,11 @@ export interface Prediction {
   height: number;
   labels: Uint8Array;
   working: { width: number; height: number; labels: Uint8Array; energy: number };
+  /** Class marginals at the output size `[p·K + k]` (with `marginals: true`). */
+  marginals?: Float32Array;
 }
 
-interface SegmentMetadata extends SegmenterConfig {
-  features?: PixelFeatureOptions & { codebookSigma2: number };
-  cnn?: { inputSize: number; baseChannels: number; tensors: number };
-}
+type SegmentMetadata = SegmenterConfig & Record<string, unknown>;
 
 /** A trained segmenter. */
 export class Segmenter {
@@ -58,13 +56,11 @@ export class Segmenter {
   constructor(
     readonly config: Readonly<SegmenterConfig>,
     readonly weights: Float64Array,
-    readonly features?: PixelFeatures,
-    readonly cnn?: CnnUnary,
+    readonly unary: Unary,
   ) {
-    const F = config.unary === 'linear' ? features?.size : config.numLabels + 1;
-    if (config.unary === 'linear' && !features) throw new RangeError('a linear segmenter needs its PixelFeatures');
-    if (config.unary === 'cnn' && !cnn) throw new RangeError('a CNN segmenter needs its network');
-    this.crf = new GridCrf({ numLabels: config.numLabels, numFeatures: F!, connectivity: config.connectivity, pairwise: config.pairwise });
+    if (unary.kind !== config.unary) throw new RangeError(`config says unary '${config.unary}' but the unary term is '${unary.kind}'`);
+    if (unary.numLabels !== config.numLabels) throw new RangeError(`the unary term has ${unary.numLabels} labels, the config ${config.numLabels}`);
+    this.crf = new GridCrf({ numLabels: config.numLabels, numFeatures: unary.numFeatures, connectivity: config.connectivity, pairwise: config.pairwise });
     if (weights.length !== this.crf.sizeJointFeature) throw new RangeError(`weights length ${weights.length} !== ${this.crf.sizeJointFeature}`);
   }
 
@@ -76,19 +72,16 @@ export class Segmenter {
   /** The model input of an image already at working size. */
   async input(img: RgbImage): Promise<SegmentationInput> {
     const edges = imageEdgeFeatures(img, this.config.connectivity);
-    if (this.config.unary === 'linear') {
-      return { width: img.width, height: img.height, features: this.features!.extract(img), numFeatures: this.features!.size, edges };
-    }
-    const K = this.config.numLabels;
-    const logp = await this.cnn!.logProbabilities(img);
-    return { width: img.width, height: img.height, features: logProbFeatures(logp, K), numFeatures: K + 1, edges };
+    return { width: img.width, height: img.height, features: await this.unary.features(img), numFeatures: this.unary.numFeatures, edges };
   }
 
   /**
    * Segments an image of any size: shrunk to the working size, MAP labels by the model's inference (or the unary
-   * alone with `unaryOnly`), then resized back to `outWidth × outHeight` (default: the image's size).
+   * alone with `unaryOnly`), then resized back to `outWidth × outHeight` (default: the image's size). With
+   * `marginals`, also the per-pixel class marginals at the output size (`[p·K + k]`): mean-field marginals of the
+   * model's energy (the unary's softmax with `unaryOnly`), bilinearly resampled.
    */
-  async predict(img: RgbImage, options: { unaryOnly?: boolean; inference?: GridInference; outWidth?: number; outHeight?: number } = {}): Promise<Prediction> {
+  async predict(img: RgbImage, options: { unaryOnly?: boolean; inference?: GridInference; outWidth?: number; outHeight?: number; marginals?: boolean } = {}): Promise<Prediction> {
     const ws = this.workingSize(options.outWidth ?? img.width, options.outHeight ?? img.height);
     const small = resizeRgb(img, ws.width, ws.height);
     const x = await this.input(small);
@@ -98,29 +91,31 @@ export class Segmenter {
     const W = options.outWidth ?? img.width;
     const H = options.outHeight ?? img.height;
     const full = resizeLabelsSmooth(labels, ws.width, ws.height, this.config.numLabels, W, H);
-    return { width: W, height: H, labels: full, working: { width: ws.width, height: ws.height, labels, energy: gridEnergy(e, labels) } };
+    const pred: Prediction = { width: W, height: H, labels: full, working: { width: ws.width, height: ws.height, labels, energy: gridEnergy(e, labels) } };
+    if (options.marginals) {
+      const K = this.config.numLabels;
+      let q: Float64Array;
+      if (options.unaryOnly) {
+        q = new Float64Array(e.unary.length);
+        for (let o = 0; o < q.length; o += K) {
+          let m = Infinity;
+          for (let k = 0; k < K; k++) m = Math.min(m, e.unary[o + k]!);
+          let z = 0;
+          for (let k = 0; k < K; k++) z += q[o + k] = Math.exp(m - e.unary[o + k]!);
+          for (let k = 0; k < K; k++) q[o + k]! /= z;
+        }
+      } else q = meanField(e, { maxSweeps: 10 }).marginals;
+      pred.marginals = Float32Array.from(resampleChannels(q, ws.width, ws.height, K, W, H));
+    }
+    return pred;
   }
 
   /** Writes the model file. */
   async save(path: string): Promise<void> {
-    const tensors: Record<string, Tensor> = { weights: { dtype: 'F64', shape: [this.weights.length], data: this.weights } };
-    const meta: SegmentMetadata = { ...this.config };
-    if (this.features) {
-      const st = this.features.state;
-      meta.features = { ...this.features.options, scales: [...this.features.options.scales], codebookSigma2: st.codebookSigma2 };
-      tensors['features.codebook'] = { dtype: 'F32', shape: [st.codebook.length], data: st.codebook };
-      tensors['features.descMean'] = { dtype: 'F32', shape: [st.descMean.length], data: st.descMean };
-      tensors['features.descStd'] = { dtype: 'F32', shape: [st.descStd.length], data: st.descStd };
-      tensors['features.featMean'] = { dtype: 'F32', shape: [st.featMean.length], data: st.featMean };
-      tensors['features.featStd'] = { dtype: 'F32', shape: [st.featStd.length], data: st.featStd };
-    }
-    if (this.cnn) {
-      const ws = this.cnn.weights();
-      meta.cnn = { inputSize: this.cnn.inputSize, baseChannels: this.cnn.baseChannels, tensors: ws.length };
-      ws.forEach((w, i) => (tensors[`cnn.${String(i).padStart(3, '0')}`] = { dtype: 'F32', shape: w.shape, data: w.data }));
-    }
-    const { notes, ...rest } = meta;
-    await saveModel(path, { kind: SEGMENT_MODEL_KIND, formatVersion: 1, metadata: { ...rest, ...(notes ? { notes } : {}) }, tensors });
+    const part = this.unary.toFile();
+    const tensors: Record<string, Tensor> = { weights: { dtype: 'F64', shape: [this.weights.length], data: this.weights }, ...part.tensors };
+    const { notes, ...rest } = this.config;
+    await saveModel(path, { kind: SEGMENT_MODEL_KIND, formatVersion: 1, metadata: { ...rest, ...part.meta, ...(notes ? { notes } : {}) }, tensors });
   }
 
   /** Reads a model file written by `save` (a ModelFileError for anything else). */
@@ -132,29 +127,10 @@ export class Segmenter {
       if (!v) throw new RangeError(`${path}: model file has no tensor '${name}'`);
       return v;
     };
-    let features: PixelFeatures | undefined;
-    if (m.unary === 'linear') {
-      if (!m.features) throw new RangeError(`${path}: linear segmenter without feature options`);
-      const { codebookSigma2, ...opts } = m.features;
-      features = new PixelFeatures(opts, {
-        codebook: t('features.codebook').data as Float32Array,
-        codebookSigma2,
-        descMean: t('features.descMean').data as Float32Array,
-        descStd: t('features.descStd').data as Float32Array,
-        featMean: t('features.featMean').data as Float32Array,
-        featStd: t('features.featStd').data as Float32Array,
-      });
-    }
-    let cnn: CnnUnary | undefined;
-    if (m.unary === 'cnn') {
-      if (!m.cnn) throw new RangeError(`${path}: CNN segmenter without network settings`);
-      const ws = Array.from({ length: m.cnn.tensors }, (_, i) => {
-        const x = t(`cnn.${String(i).padStart(3, '0')}`);
-        return { shape: x.shape, data: x.data as Float32Array };
-      });
-      cnn = await CnnUnary.fromWeights({ numLabels: m.numLabels, inputSize: m.cnn.inputSize, baseChannels: m.cnn.baseChannels }, ws);
-    }
-    const { features: _f, cnn: _c, ...config } = m;
-    return new Segmenter(config, t('weights').data as Float64Array, features, cnn);
+    const spec = UNARY_KINDS[m.unary as UnaryKind];
+    if (!spec) throw new RangeError(`${path}: unknown unary kind ${JSON.stringify(m.unary)} (expected ${Object.keys(UNARY_KINDS).join(', ')})`);
+    const unary = await spec.fromFile(m, m.numLabels, t, path);
+    const { features: _f, cnn: _c, forest: _r, ...config } = m;
+    return new Segmenter(config as SegmenterConfig, t('weights').data as Float64Array, unary);
   }
 }

@@ -13,16 +13,17 @@
  */
 import { createRng, type RgbImage } from '@ebmkit/core';
 import { createLearner, type SsvmLearnerName } from '@ebmkit/ssvm';
-import { CnnUnary } from './cnn-unary.js';
 import { trainContrastive, type ContrastiveOptions } from './contrastive.js';
 import { splitValidation } from './dataset.js';
 import { GridCrf, type PairwiseKind, type SegmentationInput } from './grid-crf.js';
 import type { Connectivity } from './grid.js';
-import { samplePixels, trainLogistic } from './logistic.js';
-import { fitPairwiseWeights } from './pairwise-fit.js';
-import { PixelFeatures, type PixelFeatureOptions } from './pixel-features.js';
-import { FeatureCache, LazyInput, imageEdgeFeatures, logProbFeatures } from './segmentation-input.js';
-import { Segmenter, type UnaryKind } from './segmenter.js';
+import { IGNORE_LABEL } from './labels.js';
+import { fitPairwiseWeights, type SelectionCriterion } from './pairwise-fit.js';
+import type { PixelFeatureOptions } from './pixel-features.js';
+import { FeatureCache, LazyInput, cropInput, imageEdgeFeatures } from './segmentation-input.js';
+import { Segmenter } from './segmenter.js';
+import type { ForestUnaryOptions } from './unary/forest-unary.js';
+import { UNARY_KINDS, UNARY_KIND_NAMES, type Unary, type UnaryKind } from './unary/unary.js';
 
 /** Learning algorithms. */
 export type LearnerKind = 'piecewise' | 'ssvm' | 'contrastive';
@@ -42,8 +43,13 @@ export interface TrainSegmenterOptions {
   labelNames?: string[];
   classColors?: number[];
   maskKind?: 'binary' | 'palette';
-  /** Default 'linear'. */
-  unary?: UnaryKind;
+  /**
+   * Default 'linear'. 'auto' trains the forest unary, then each other kind whose expected cost still fits
+   * `timeBudget`, and keeps the one with the lowest validation error (the report lists every candidate).
+   */
+  unary?: UnaryKind | 'auto';
+  /** Seconds 'auto' may spend in all (default 300): a further candidate is tried only if it is expected to fit. */
+  timeBudget?: number;
   /** Default 'piecewise'. */
   learner?: LearnerKind;
   /** Default 8. */
@@ -62,6 +68,8 @@ export interface TrainSegmenterOptions {
   /** L2 strength of the logistic regression (default 1e-4). */
   c2?: number;
   cnn?: { epochs?: number; inputSize?: number; baseChannels?: number; batchSize?: number; learningRate?: number };
+  /** Forest unary: filter bank, sampling and forest options. */
+  forest?: ForestUnaryOptions;
   ssvm?: { algorithm?: SsvmLearnerName; C?: number; maxPasses?: number; tolerance?: number; warmStart?: boolean };
   /** Contrastive options; with `warmStart` (default) the pairwise weights and class biases are fine-tuned from the piecewise solution. */
   contrastive?: Omit<ContrastiveOptions, 'rng' | 'w0' | 'onEpoch'> & { warmStart?: boolean };
@@ -70,6 +78,14 @@ export interface TrainSegmenterOptions {
    * training one: only the pairwise stage and the learner run. Its unary kind, label count and connectivity win.
    */
   initial?: Segmenter;
+  /**
+   * What the pairwise stage (weights and the foreground bias) minimises on the validation split: 'error' (default,
+   * the pixel error), 'f1' (1 − F1 of class 1; two classes — for thin or rare foreground, where F1 is the score), or
+   * 'auto': 'f1' when there are two classes and the foreground is under a fifth of the labelled training pixels.
+   */
+  selectBy?: SelectionCriterion | 'auto';
+  /** Pixels the pairwise stage works on at most (default 400 000): larger validation sets are cut to central windows. */
+  pairwisePixels?: number;
   /** Byte budget of the cached feature maps (default 512 MiB). */
   cacheBytes?: number;
   onProgress?: (event: TrainProgress) => void;
@@ -82,6 +98,8 @@ export interface TrainReport {
   /** Mean validation pixel error of the unary alone and of the final model (NaN without validation images). */
   validationErrorUnary: number;
   validationError: number;
+  /** With unary 'auto': every candidate tried (kind, validation error, seconds), in order. */
+  candidates?: { unary: UnaryKind; validationError: number; seconds: number }[];
   /** The pairwise weights of the final model. */
   pairwiseWeights: number[];
   seconds: number;
@@ -100,8 +118,38 @@ function meanLoss(crf: GridCrf, w: Float64Array, X: readonly SegmentationInput[]
   return s / X.length;
 }
 
+/**
+ * Relative cost of each unary kind against the forest (measured on the benchmarks of docs/benchmarks.md: training
+ * time per working pixel), used by 'auto' to skip candidates that would not fit the time budget.
+ */
+const RELATIVE_COST: Record<UnaryKind, number> = { forest: 1, linear: 3, cnn: 3 };
+
 /** Trains a segmenter (see the module comment). */
 export async function trainSegmenter(examples: readonly TrainingExample[], options: TrainSegmenterOptions): Promise<{ segmenter: Segmenter; report: TrainReport }> {
+  if (options.unary !== 'auto' || options.initial) return trainOne(examples, { ...options, unary: options.unary === 'auto' ? 'forest' : options.unary });
+  const t0 = performance.now();
+  const budget = options.timeBudget ?? 300;
+  if (!(budget > 0)) throw new RangeError(`timeBudget must be > 0 seconds, got ${budget}`);
+  const candidates: { unary: UnaryKind; validationError: number; seconds: number }[] = [];
+  let best: { segmenter: Segmenter; report: TrainReport } | undefined;
+  let forestSeconds = 0;
+  for (const kind of ['forest', 'linear', 'cnn'] as UnaryKind[]) {
+    const elapsed = (performance.now() - t0) / 1000;
+    if (kind !== 'forest' && elapsed + forestSeconds * RELATIVE_COST[kind] > budget) continue;
+    // the CNN sees every image at its fixed input size: no candidate where that would shrink images more than 4×
+    const cnnSide = options.cnn?.inputSize ?? 64;
+    if (kind === 'cnn' && examples.some((e) => Math.max(e.image.width, e.image.height) > 4 * cnnSide)) continue;
+    const r = await trainOne(examples, { ...options, unary: kind });
+    if (kind === 'forest') forestSeconds = r.report.seconds;
+    candidates.push({ unary: kind, validationError: r.report.validationError, seconds: r.report.seconds });
+    // without validation images there is nothing to compare: the first candidate stands
+    if (!best || r.report.validationError < best.report.validationError) best = r;
+    if (Number.isNaN(r.report.validationError)) break;
+  }
+  return { segmenter: best!.segmenter, report: { ...best!.report, candidates, seconds: (performance.now() - t0) / 1000 } };
+}
+
+async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }): Promise<{ segmenter: Segmenter; report: TrainReport }> {
   const t0 = performance.now();
   const K = options.numLabels;
   if (examples.length === 0) throw new RangeError('trainSegmenter: no examples');
@@ -111,6 +159,7 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   const initial = options.initial;
   if (initial && initial.config.numLabels !== K) throw new RangeError(`initial segmenter has ${initial.config.numLabels} labels, expected ${K}`);
   const unary = initial ? initial.config.unary : (options.unary ?? 'linear');
+  if (!UNARY_KINDS[unary]) throw new RangeError(`unknown unary kind ${JSON.stringify(unary)} (expected ${UNARY_KIND_NAMES.join(', ')})`);
   const learner = options.learner ?? 'piecewise';
   const connectivity = options.connectivity ?? 8;
   const pairwise = options.pairwise ?? 'potts';
@@ -120,85 +169,67 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   const { train, validation } = splitValidation(examples, options.validationFraction ?? 0.2, seed);
   const cache = new FeatureCache(options.cacheBytes);
 
-  let features: PixelFeatures | undefined;
-  let cnn: CnnUnary | undefined;
   let trainX: SegmentationInput[];
   let valX: SegmentationInput[];
-  let crf: GridCrf;
-  let w: Float64Array;
   const trainY = train.map((e) => e.labels);
   const valY = validation.map((e) => e.labels);
 
-  if (unary === 'linear') {
-    progress({ stage: 'features', done: 0, total: 1, message: 'fitting the pixel feature codebook' });
-    features = initial
-      ? initial.features!
-      : PixelFeatures.fit(
-          train.map((e) => e.image),
-          options.features ?? {},
-          rng,
-        );
-    const fx = features;
-    const F = fx.size;
-    const make = (e: TrainingExample) => new LazyInput(e.image, F, (img) => fx.extract(img), cache, connectivity);
-    trainX = train.map(make);
-    valX = validation.map(make);
-    progress({ stage: 'features', done: 1, total: 1 });
-    crf = new GridCrf({ numLabels: K, numFeatures: F, connectivity, pairwise });
-    w = new Float64Array(crf.sizeJointFeature);
-    if (initial) w.set(initial.weights.subarray(0, crf.pairOffset));
-    else {
-      const maxIt = 300;
-      const sample = samplePixels(trainX, trainY, options.pixelsPerImage ?? 1000, rng);
-      const W = await trainLogistic(sample, K, {
-        c2: options.c2 ?? 1e-4,
-        maxIterations: maxIt,
-        onIteration: (it, f) => progress({ stage: 'logistic', done: it, total: maxIt, message: `loss ${f.toFixed(4)}` }),
-      });
-      w.set(W);
-    }
-  } else {
-    const c = options.cnn ?? {};
-    if (initial) cnn = initial.cnn!;
-    else {
-      cnn = await CnnUnary.create({ numLabels: K, ...(c.inputSize ? { inputSize: c.inputSize } : {}), ...(c.baseChannels ? { baseChannels: c.baseChannels } : {}) }, rng);
-      const epochs = c.epochs ?? 40;
-      await cnn.train(
+  const unaryTerm: Unary = initial
+    ? initial.unary
+    : await UNARY_KINDS[unary].fit(
         train.map((e) => e.image),
         trainY,
         {
+          numLabels: K,
           rng,
-          epochs,
-          ...(c.batchSize ? { batchSize: c.batchSize } : {}),
-          ...(c.learningRate ? { learningRate: c.learningRate } : {}),
-          onEpoch: (ep, loss) => progress({ stage: 'cnn', done: ep, total: epochs, message: `loss ${loss.toFixed(4)}` }),
+          progress: (stage, done, total, message) => progress({ stage, done, total, ...(message !== undefined ? { message } : {}) }),
+          linear: { ...(options.features ? { features: options.features } : {}), ...(options.pixelsPerImage ? { pixelsPerImage: options.pixelsPerImage } : {}), ...(options.c2 !== undefined ? { c2: options.c2 } : {}) },
+          ...(options.cnn ? { cnn: options.cnn } : {}),
+          ...(options.forest ? { forest: options.forest } : {}),
         },
       );
+  const F = unaryTerm.numFeatures;
+  // model inputs: linear features are recomputed on demand through a byte-bounded cache; the others are computed
+  // once, and only for the images a stage needs (piecewise training never looks at the training images again)
+  const sync = unaryTerm.featuresSync?.bind(unaryTerm);
+  const make = async (e: TrainingExample): Promise<SegmentationInput> =>
+    sync ? new LazyInput(e.image, F, sync, cache, connectivity) : { width: e.image.width, height: e.image.height, features: await unaryTerm.features(e.image), numFeatures: F, edges: imageEdgeFeatures(e.image, connectivity) };
+  const inputs = async (list: readonly TrainingExample[], stage: string): Promise<SegmentationInput[]> => {
+    const out: SegmentationInput[] = [];
+    for (const e of list) {
+      out.push(await make(e));
+      progress({ stage, done: out.length, total: list.length });
     }
-    const net = cnn;
-    const make = async (e: TrainingExample): Promise<SegmentationInput> => ({
-      width: e.image.width,
-      height: e.image.height,
-      features: logProbFeatures(await net.logProbabilities(e.image), K),
-      numFeatures: K + 1,
-      edges: imageEdgeFeatures(e.image, connectivity),
-    });
-    trainX = [];
-    for (const e of train) trainX.push(await make(e));
-    valX = [];
-    for (const e of validation) valX.push(await make(e));
-    crf = new GridCrf({ numLabels: K, numFeatures: K + 1, connectivity, pairwise });
-    w = new Float64Array(crf.sizeJointFeature);
-    if (initial) w.set(initial.weights.subarray(0, crf.pairOffset));
-    else for (let k = 0; k < K; k++) w[k * (K + 1) + k] = 1; // U = −log p
-  }
+    return out;
+  };
+  const needTrainInputs = learner !== 'piecewise' || validation.length === 0;
+  valX = await inputs(validation, 'unary maps');
+  trainX = needTrainInputs ? await inputs(validation.length === 0 ? train.slice(0, learner === 'piecewise' ? 20 : train.length) : train, 'unary maps') : [];
+  const crf = new GridCrf({ numLabels: K, numFeatures: F, connectivity, pairwise });
+  let w: Float64Array = new Float64Array(crf.sizeJointFeature);
+  w.set(initial ? initial.weights.subarray(0, crf.pairOffset) : unaryTerm.initialWeights());
 
   // piecewise stage 2: pairwise weights on the validation split (or the training images when there is none)
-  const fitX = valX.length > 0 ? valX : trainX.slice(0, 20);
-  const fitY = valX.length > 0 ? valY : trainY.slice(0, 20);
+  let fitX = valX.length > 0 ? valX : trainX.slice(0, 20);
+  let fitY = valX.length > 0 ? valY : trainY.slice(0, 20);
+  // large images: central windows holding about `pairwisePixels` pixels in all (each candidate is a graph cut of them)
+  const fitBudget = options.pairwisePixels ?? 400_000;
+  const fitPixels = fitX.reduce((a, x) => a + x.width * x.height, 0);
+  if (fitPixels > fitBudget) {
+    const f = Math.sqrt(fitBudget / fitPixels);
+    const crops = fitX.map((x, i) => {
+      const w = Math.max(1, Math.min(x.width, Math.round(x.width * f)));
+      const h = Math.max(1, Math.min(x.height, Math.round(x.height * f)));
+      return cropInput(x, fitY[i]!, (x.width - w) >> 1, (x.height - h) >> 1, w, h);
+    });
+    fitX = crops.map((c) => c.input);
+    fitY = crops.map((c) => c.labels);
+  }
   let count = 0;
   const planned = crf.pairwise === 'potts' ? 2 * 36 + 7 : 2 * 9 + 7 + 4 * crf.numPairWeights;
-  const fit = fitPairwiseWeights(crf, w, fitX, fitY, { onCandidate: () => progress({ stage: 'pairwise', done: Math.min(++count, planned), total: planned }) });
+  if (options.selectBy === 'f1' && K !== 2) throw new RangeError(`selectBy 'f1' needs two classes, got ${K}`);
+  const criterion: SelectionCriterion = options.selectBy === 'auto' ? (K === 2 && foregroundFraction(trainY) < 0.2 ? 'f1' : 'error') : (options.selectBy ?? 'error');
+  const fit = fitPairwiseWeights(crf, w, fitX, fitY, { criterion, onCandidate: () => progress({ stage: 'pairwise', done: Math.min(++count, planned), total: planned }) });
   w = fit.w;
   const unaryW = Float64Array.from(w).fill(0, crf.pairOffset);
   const validationErrorUnary = meanLoss(crf, unaryW, valX, valY);
@@ -245,7 +276,7 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   const validationError = meanLoss(crf, w, valX, valY);
   const segmenter = new Segmenter(
     {
-      unary,
+      unary: unaryTerm.kind,
       numLabels: K,
       ...(options.maxSide !== undefined ? { maxSide: options.maxSide } : {}),
       connectivity,
@@ -257,8 +288,7 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
       notes: { trainImages: train.length, validationImages: validation.length, seed },
     },
     w,
-    features,
-    cnn,
+    unaryTerm,
   );
   return {
     segmenter,
@@ -271,6 +301,20 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
       seconds: (performance.now() - t0) / 1000,
     },
   };
+}
+
+/** Fraction of the labelled pixels that are class 1. */
+function foregroundFraction(Y: readonly Uint8Array[]): number {
+  let fg = 0;
+  let n = 0;
+  for (const y of Y) {
+    for (let p = 0; p < y.length; p++) {
+      if (y[p] === IGNORE_LABEL) continue;
+      n++;
+      if (y[p] === 1) fg++;
+    }
+  }
+  return n === 0 ? 0 : fg / n;
 }
 
 /** A distinct colour for class k (a fixed bright palette, then a hash). */

@@ -15,8 +15,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectBackend } from '@ebmkit/core/backend';
+import { loadavg } from 'node:os';
 import {
   ConfusionMatrix,
+  autoWorkingSide,
   Segmenter,
   boundaryFScore,
   loadExample,
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
   const ssvmC = Number(arg('--ssvm-c', '10'));
   const contrastiveLr = Number(arg('--contrastive-lr', '0.02'));
   const write = !process.argv.includes('--no-write');
+  if (process.argv.includes('--defaults')) return defaultsRun(horses, write);
   const backend = await selectBackend(arg('--backend') ?? process.env['EBM_BACKEND'] ?? 'auto');
   log(`tfjs backend: ${backend.reason}`);
   const names = readdirSync(join(horses, 'figure_ground')).filter((f) => f.endsWith('.jpg')).sort();
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
   log(`loaded ${examples.length} horses at working size ≤ ${size}: ${train.length} train, ${test.length} test`);
   const rows: (string | number)[][] = [];
   const f3 = (x: number) => x.toFixed(3);
-  const unaries: UnaryKind[] = only ? [only as UnaryKind] : ['linear', 'cnn'];
+  const unaries: UnaryKind[] = only ? (only.split(',') as UnaryKind[]) : ['linear', 'cnn'];
   const learners = (arg('--learners') ?? 'piecewise,ssvm,contrastive').split(',') as LearnerKind[];
   let best = { name: '', accuracy: 0, fgIou: 0 };
   const improves: string[] = [];
@@ -134,6 +137,57 @@ async function main(): Promise<void> {
     `tfjs backend: ${backend.name}. Machine: ${machineDescription()}.`,
   ].join('\n');
   if (write) await writeBenchmarkSection('segment-horses', md);
+  process.stdout.write(md + '\n');
+}
+
+/**
+ * `--defaults`: what `ebm segment train` does with no flags — working size chosen from the training masks
+ * (autoWorkingSide), unary 'auto', piecewise — on the same split, scored the same way (section segment-horses-defaults).
+ */
+async function defaultsRun(horses: string, write: boolean): Promise<void> {
+  const names = readdirSync(join(horses, 'figure_ground')).filter((f) => f.endsWith('.jpg')).sort();
+  const imageOf = (f: string) => (f === 'horse318.jpg' ? join(horses, 'gray', f) : join(horses, 'rgb', f));
+  const masks = [];
+  for (const f of names.slice(0, 200).filter((_, i) => i % 10 === 0)) masks.push(await loadLabelMap(join(horses, 'figure_ground', f), { kind: 'binary' }));
+  const choice = autoWorkingSide(masks);
+  log(`size auto: ${choice.maxSide} px (masks up to ${choice.fullSide} px, thickness ${choice.thickness})`);
+  const examples: SegmentationExample[] = [];
+  for (const f of names) examples.push(await loadExample(f.replace(/\.jpg$/, ''), imageOf(f), join(horses, 'figure_ground', f), { kind: 'binary' }, 'resize', choice.maxSide));
+  const train = examples.slice(0, 200);
+  const test = examples.slice(200);
+  const t0 = performance.now();
+  const { segmenter, report } = await trainSegmenter(train, {
+    numLabels: 2,
+    unary: 'auto',
+    selectBy: 'auto',
+    maxSide: choice.maxSide,
+    seed: 1,
+    onProgress: (e) => {
+      if (e.done === e.total) log(`${e.stage} ${e.done}/${e.total} ${e.message ?? ''}`);
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const u = await evaluate(segmenter, test, true);
+  const p = await evaluate(segmenter, test, false);
+  const f3 = (x: number) => x.toFixed(3);
+  const cands = (report.candidates ?? []).map((c) => `${c.unary} ${f3(c.validationError)} (${c.seconds.toFixed(0)} s)`).join(', ');
+  const md = [
+    '## segment-horses-defaults: Weizmann horses with `ebm segment train` defaults',
+    '',
+    'Same split and scoring as segment-horses; working size from `--size auto`, unary from `--unary auto` (validation',
+    'errors of the candidates it tried, in order: ' + cands + '), piecewise learner.',
+    '',
+    markdownTable(
+      ['size', 'unary chosen', 'unary acc', 'unary fg IoU', 'acc', 'fg IoU', 'mean IoU', 'BF', 'train s'],
+      [[String(choice.maxSide), segmenter.config.unary, f3(u.accuracy), f3(u.fgIou), f3(p.accuracy), f3(p.fgIou), f3(p.meanIou), f3(p.boundaryF), seconds.toFixed(0)]],
+    ),
+    '',
+    `Targets (issue 16): accuracy ≥ 0.94 and fg IoU ≥ 0.78 with the defaults: ${p.accuracy >= 0.94 && p.fgIou >= 0.78 ? 'met' : 'NOT met'}.`,
+    '',
+    'Command: `EBM_CORPORA_DIR=… node --import tsx --conditions=ebmkit-source scripts/bench/segment-horses/horses.ts --defaults`.',
+    `Machine: ${machineDescription()}; load average (1 min) at the end ${loadavg()[0]!.toFixed(2)} (shared machine).`,
+  ].join('\n');
+  if (write) await writeBenchmarkSection('segment-horses-defaults', md);
   process.stdout.write(md + '\n');
 }
 

@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { DataError, loadImage, pairImageMaskFolders } from '@ebmkit/core';
+import { DataError, loadImage, pairImageMaskFolders, writeFileAtomic } from '@ebmkit/core';
 import { selectBackend } from '@ebmkit/core/backend';
 import type * as Segment from '@ebmkit/segment';
 import { defineCommand, type TaskModule } from '../command.js';
@@ -21,6 +21,7 @@ const maskOptions = [
   { name: 'ignore', type: 'number', integer: true, min: 0, max: 255, placeholder: 'GREY', help: 'Binary masks: pixels of this grey level carry no label (e.g. 128)' },
   { name: 'ignore-tolerance', type: 'number', integer: true, min: 0, max: 127, default: 0, help: 'Binary masks: grey levels this close to --ignore are ignored too (for JPEG masks)' },
   { name: 'size-rule', type: 'enum', choices: ['resize', 'refuse'], default: 'resize', help: 'Image and mask of different sizes: resize the image to the mask, or refuse' },
+  { name: 'ignore-masks', type: 'string', placeholder: 'DIR', help: 'Folder of region masks (same basenames): pixels where the region mask is dark carry no label (e.g. a field of view)' },
 ] as const satisfies readonly OptionSpec[];
 
 type MaskFlags = { palette: string | undefined; threshold: number; ignore: number | undefined; ignoreTolerance: number };
@@ -41,8 +42,10 @@ const train = defineCommand({
   summary: 'Train a segmentation model from an image folder and a mask folder',
   description:
     'Images and masks are paired by basename (png/jpg/bmp). Each pair is shrunk so its longer side is at most --size\n' +
-    'pixels (the working resolution, stored in the model). The unary term is a linear model over pixel features\n' +
-    '(colour, position, texture) or a small CNN; the learner is piecewise (unary by likelihood, then pairwise weights\n' +
+    'pixels (the working resolution, stored in the model; auto keeps the thinnest mask structures ≥ 4 px thick). The\n' +
+    'unary term is a random forest over a multi-scale filter bank (forest), a linear model over colour/position/texture\n' +
+    'features (linear) or a small CNN; auto trains the forest, then the others that fit --time-budget, and keeps the\n' +
+    'lowest validation error. The learner is piecewise (unary by likelihood, then pairwise weights\n' +
     'on a validation split), ssvm (all weights by a structured SVM) or contrastive (approximate likelihood with\n' +
     'mean-field or Gibbs negatives). The pairwise term is an 8-connected contrast-sensitive Potts model (or a learned\n' +
     'label-compatibility matrix with --pairwise matrix); inference is an exact graph cut (α-expansion for >2 classes).',
@@ -50,9 +53,14 @@ const train = defineCommand({
     { name: 'images', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of images' },
     { name: 'masks', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of masks (same basenames)' },
     { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Model file to write' },
-    { name: 'unary', type: 'enum', choices: ['linear', 'cnn'], default: 'linear', help: 'Unary term' },
+    { name: 'unary', type: 'enum', choices: ['auto', 'forest', 'linear', 'cnn'], default: 'auto', help: 'Unary term: auto picks by validation error within --time-budget' },
     { name: 'learner', type: 'enum', choices: ['piecewise', 'ssvm', 'contrastive'], default: 'piecewise', help: 'How the weights are learned' },
-    { name: 'size', type: 'number', integer: true, min: 1, default: 128, help: 'Longer side of the working resolution in pixels' },
+    { name: 'size', type: 'string', default: 'auto', placeholder: 'PX|auto', help: 'Longer side of the working resolution in pixels; auto: from the image sizes and the thinnest structures in the masks' },
+    { name: 'select-by', type: 'enum', choices: ['auto', 'error', 'f1'], default: 'auto', help: 'Pairwise weights and foreground bias chosen on the validation split by pixel error or foreground F1; auto: F1 for two classes with a foreground under 20 % of the pixels' },
+    { name: 'time-budget', type: 'number', min: 1, default: 300, help: 'Seconds --unary auto may spend trying unary kinds' },
+    { name: 'trees', type: 'number', integer: true, min: 1, help: 'Forest unary: number of trees (default 48)' },
+    { name: 'depth', type: 'number', integer: true, min: 1, max: 40, help: 'Forest unary: maximum tree depth (default 16)' },
+    { name: 'samples', type: 'number', integer: true, min: 100, help: 'Forest unary: training pixels sampled over all images (default 300000)' },
     { name: 'pairwise', type: 'enum', choices: ['potts', 'matrix'], default: 'potts', help: 'Pairwise term: (contrast-sensitive) Potts, or a learned label-compatibility matrix' },
     { name: 'connectivity', type: 'enum', choices: ['4', '8'], default: '8', help: 'Grid neighbourhood' },
     { name: 'validation', type: 'number', min: 0, max: 0.9, default: 0.2, help: 'Fraction of pairs held out (pairwise fitting, reported error)' },
@@ -66,6 +74,7 @@ const train = defineCommand({
   ],
   examples: [
     'ebm segment train --images data/img --masks data/masks --out horses.model',
+    'ebm segment train --images drive/images --masks drive/vessels --ignore-masks drive/fov --out vessels.model',
     'ebm segment train --images img --masks masks --out m.model --unary cnn --learner ssvm --size 96',
     'ebm segment train --images img --masks labels --palette palette.json --out voc.model',
   ],
@@ -78,18 +87,37 @@ const train = defineCommand({
       const sel = await selectBackend();
       ctx.note(`tfjs backend: ${sel.name} (${sel.reason})`);
     }
+    if (o.selectBy === 'f1' && K !== 2) throw new UsageError(`--select-by f1 scores a foreground: the masks have ${K} classes, not 2`);
     const pairs = await pairImageMaskFolders(o.images, o.masks);
+    const rois = o.ignoreMasks !== undefined ? await s.ignoreMaskPaths(o.ignoreMasks, pairs) : undefined;
+    let maxSide: number | undefined;
+    if (o.size === 'auto') {
+      // the thinnest structures of (up to 20 of) the masks decide how far images may shrink
+      const step = Math.max(1, Math.floor(pairs.length / 20));
+      const masks = [];
+      for (let i = 0; i < pairs.length; i += step) {
+        const m = await s.loadLabelMap(pairs[i]!.mask, format);
+        if (rois) await s.applyIgnoreMask(m.labels, m.width, m.height, rois[i]!);
+        masks.push(m);
+      }
+      const choice = s.autoWorkingSide(masks);
+      maxSide = choice.maxSide;
+      ctx.note(`--size auto: ${maxSide} px (masks up to ${choice.fullSide} px, thin structures ${Number.isFinite(choice.thickness) ? `${choice.thickness} px` : 'none'} thick)`);
+    } else {
+      maxSide = Number(o.size);
+      if (!Number.isInteger(maxSide) || maxSide < 1) throw new UsageError(`--size expects a positive integer or auto, got '${o.size}'`);
+    }
     const loadBar = ctx.progress({ label: 'load', total: pairs.length, unit: 'images' });
     const examples: Segment.SegmentationExample[] = [];
     try {
-      for (const p of pairs) {
-        examples.push(await s.loadExample(p.name, p.image, p.mask, format, o.sizeRule, o.size));
+      for (const [i, p] of pairs.entries()) {
+        examples.push(await s.loadExample(p.name, p.image, p.mask, format, o.sizeRule, maxSide, rois?.[i]));
         loadBar.tick();
       }
     } finally {
       loadBar.done();
     }
-    ctx.note(`loaded ${examples.length} image/mask pairs (${K} classes), working size ≤ ${o.size} px`);
+    ctx.note(`loaded ${examples.length} image/mask pairs (${K} classes), working size ≤ ${maxSide} px${rois ? ', ignore masks applied' : ''}`);
     let bar: ReturnType<typeof ctx.progress> | undefined;
     let stage = '';
     const palette = format.kind === 'palette' ? format.palette : s.binaryPalette();
@@ -102,7 +130,10 @@ const train = defineCommand({
       learner: o.learner,
       connectivity: o.connectivity === '4' ? 4 : 8,
       pairwise: o.pairwise,
-      maxSide: o.size,
+      maxSide,
+      timeBudget: o.timeBudget,
+      selectBy: o.selectBy,
+      forest: { ...(o.trees !== undefined ? { trees: o.trees } : {}), ...(o.depth !== undefined ? { maxDepth: o.depth } : {}), ...(o.samples !== undefined ? { samples: o.samples } : {}) },
       validationFraction: o.validation,
       seed: o.seed,
       cnn: o.epochs !== undefined && o.unary === 'cnn' ? { epochs: o.epochs } : {},
@@ -119,10 +150,12 @@ const train = defineCommand({
     });
     bar?.done();
     await segmenter.save(o.out);
+    for (const c of report.candidates ?? []) ctx.note(`unary ${c.unary}: validation error ${f3(c.validationError)} (${c.seconds.toFixed(1)} s)`);
+    if (report.candidates) ctx.note(`--unary auto chose ${segmenter.config.unary}`);
     ctx.io.stdout.write(
       formatTable(
         ['MODEL', 'UNARY', 'LEARNER', 'TRAIN', 'VALIDATION', 'VAL ERR (UNARY)', 'VAL ERR', 'PAIRWISE', 'SECONDS'],
-        [[o.out, o.unary, o.learner, String(report.trainImages), String(report.validationImages), f3(report.validationErrorUnary), f3(report.validationError), report.pairwiseWeights.map((x) => x.toFixed(3)).join(','), report.seconds.toFixed(1)]],
+        [[o.out, segmenter.config.unary, o.learner, String(report.trainImages), String(report.validationImages), f3(report.validationErrorUnary), f3(report.validationError), report.pairwiseWeights.map((x) => x.toFixed(3)).join(','), report.seconds.toFixed(1)]],
       ),
     );
   },
@@ -134,43 +167,64 @@ const predict = defineCommand({
   description:
     'Writes OUT/<name>.png, the mask at the image’s own size (binary models: black background, white foreground;\n' +
     'palette models: each class in its palette colour), and with --overlay OUT/<name>.overlay.png, the image with\n' +
-    'the segmentation tinted and its boundaries drawn.',
+    'the segmentation tinted and its boundaries drawn; with --probabilities OUT/<name>.prob.png, the foreground\n' +
+    'marginal (mean-field marginals of the model; of the unary alone with --unary-only) as 16-bit grey (65535 = 1).\n' +
+    'An image that cannot be read is reported (file and reason) and skipped; the others are written, and the\n' +
+    'command exits 1 at the end with the count of failures.',
   options: [
     { name: 'model', short: 'm', type: 'string', required: true, placeholder: 'MODEL', help: 'Model file from `ebm segment train`' },
     { name: 'images', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of images' },
     { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'DIR', help: 'Folder for the masks (created if missing)' },
     { name: 'overlay', type: 'boolean', help: 'Also write overlay PNGs' },
+    { name: 'probabilities', type: 'boolean', help: 'Also write the foreground marginal as 16-bit grey PNGs (two-class models)' },
     { name: 'unary-only', type: 'boolean', help: 'Ignore the pairwise term (per-pixel decisions)' },
   ],
-  examples: ['ebm segment predict --model horses.model --images photos --out masks --overlay'],
+  examples: ['ebm segment predict --model horses.model --images photos --out masks --overlay', 'ebm segment predict --model vessels.model --images test/images --out pred --probabilities'],
   async run(ctx) {
     const o = ctx.options;
     const s = await seg();
     const model = await s.Segmenter.load(o.model);
     const images = await s.listImages(o.images);
     await mkdir(o.out, { recursive: true });
+    if (o.probabilities && model.config.numLabels !== 2) throw new UsageError(`--probabilities writes a foreground marginal: ${o.model} has ${model.config.numLabels} classes, not 2`);
     const bar = ctx.progress({ label: 'predict', total: images.length, unit: 'images' });
+    const failed: string[] = [];
     try {
       for (const im of images) {
-        const img = await loadImage(im.path);
-        const pred = await model.predict(img, { unaryOnly: o.unaryOnly });
+        let img;
+        try {
+          img = await loadImage(im.path);
+        } catch (e) {
+          if (!(e instanceof DataError)) throw e;
+          // report and go on: one unreadable file must not cost the rest of the folder
+          ctx.io.stderr.write(`ebm segment predict: ${e.message}; skipped\n`);
+          failed.push(im.path);
+          bar.tick();
+          continue;
+        }
+        const pred = await model.predict(img, { unaryOnly: o.unaryOnly, marginals: o.probabilities });
         await s.writePng(join(o.out, `${im.name}.png`), s.maskImage(pred.labels, pred.width, pred.height, model.config.classColors));
         if (o.overlay) await s.writePng(join(o.out, `${im.name}.overlay.png`), s.overlayImage(img, pred.labels, model.config.classColors));
+        if (o.probabilities) await writeFileAtomic(join(o.out, `${im.name}.prob.png`), s.encodeGrey16Png(pred.marginals!, pred.width, pred.height, 2, 1));
         bar.tick();
       }
     } finally {
       bar.done();
     }
-    ctx.io.stdout.write(`wrote ${images.length} mask${images.length === 1 ? '' : 's'}${o.overlay ? ' and overlays' : ''} to ${o.out}\n`);
+    const done = images.length - failed.length;
+    ctx.io.stdout.write(`wrote ${done} mask${done === 1 ? '' : 's'}${o.overlay ? ' and overlays' : ''}${o.probabilities ? ' and probability maps' : ''} to ${o.out}\n`);
+    if (failed.length > 0) throw new CliError(`${failed.length} of ${images.length} image${images.length === 1 ? '' : 's'} could not be read and ${failed.length === 1 ? 'was' : 'were'} skipped (see above)`);
   },
 });
 
 const evaluate = defineCommand({
   name: 'eval',
-  summary: 'Score a model against masks: pixel accuracy, IoU per class, boundary F-score',
+  summary: 'Score a model against masks: pixel accuracy, IoU and F1 per class, ROC AUC, boundary F-score',
   description:
-    'Scores at each mask’s own resolution. Prints a summary table (pooled pixel accuracy and per-class IoU over all\n' +
-    'pixels, mean per-image boundary F-score) and writes per-image scores as CSV with --csv.',
+    'Scores at each mask’s own resolution. Prints a summary table (pooled pixel accuracy, per-class IoU and F1\n' +
+    '(= Dice) over all labelled pixels, the foreground ROC AUC from the model’s marginals for two-class models,\n' +
+    'mean per-image boundary F-score) and writes per-image scores as CSV with --csv. With --ignore-masks, pixels\n' +
+    'outside each image’s region mask are not scored.',
   options: [
     { name: 'model', short: 'm', type: 'string', required: true, placeholder: 'MODEL', help: 'Model file' },
     { name: 'images', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of images' },
@@ -192,7 +246,14 @@ const evaluate = defineCommand({
     const bar = ctx.progress({ label: 'eval', total: pairs.length, unit: 'images' });
     let res;
     try {
-      res = await s.evaluatePairs(model, pairs, { mask: format, sizeRule: o.sizeRule, tolerance: o.tolerance, unaryOnly: o.unaryOnly, onImage: () => bar.tick() });
+      res = await s.evaluatePairs(model, pairs, {
+        mask: format,
+        sizeRule: o.sizeRule,
+        tolerance: o.tolerance,
+        unaryOnly: o.unaryOnly,
+        ...(o.ignoreMasks !== undefined ? { ignoreMasks: await s.ignoreMaskPaths(o.ignoreMasks, pairs) } : {}),
+        onImage: () => bar.tick(),
+      });
     } finally {
       bar.done();
     }
@@ -204,6 +265,8 @@ const evaluate = defineCommand({
       ['pixel accuracy', f3(sm.accuracy)],
       ...model.config.labelNames.map((n, k) => [`IoU ${n}`, f3(sm.iou[k]!)]),
       ['mean IoU', f3(sm.meanIou)],
+      ...model.config.labelNames.map((n, k) => [`F1 ${n}`, f3(sm.f1[k]!)]),
+      ...(model.config.numLabels === 2 ? [[`ROC AUC ${model.config.labelNames[1]}`, f3(sm.auc)]] : []),
       [`boundary F (${o.tolerance} px)`, f3(sm.boundaryF)],
     ];
     ctx.io.stdout.write(formatTable(['METRIC', 'VALUE'], rows));

@@ -1,0 +1,256 @@
+/**
+ * The unary terms behind one interface, and the one registry of unary kinds. A `Unary` gives the CRF its per-pixel
+ * features (the last a bias) and initial unary weights, per-pixel log-probabilities of its own, and its model-file
+ * part; a `UnaryKindSpec` fits one from training examples and reads one back. Adding a unary kind means one file
+ * here and one registry entry.
+ *
+ * - `linear`: logistic regression over colour/position/texture pixel features; the CRF weighs the features
+ *   themselves, so SSVM and contrastive learners retrain every unary weight.
+ * - `cnn`: a small U-Net's log-probabilities (and a bias) as the CRF's features.
+ * - `forest`: a multi-scale filter bank and a random forest; its calibrated log-probabilities (and a bias) as the
+ *   CRF's features.
+ */
+import type { RgbImage, Rng, Tensor } from '@ebmkit/core';
+import { CnnUnary } from '../cnn-unary.js';
+import { samplePixels, trainLogistic } from '../logistic.js';
+import { PixelFeatures, type PixelFeatureOptions } from '../pixel-features.js';
+import { logProbFeatures } from '../segmentation-input.js';
+import { ForestUnary, type ForestUnaryMeta, type ForestUnaryOptions } from './forest-unary.js';
+
+/** Kinds of unary term. */
+export type UnaryKind = 'linear' | 'cnn' | 'forest';
+
+/** A trained unary term. */
+export interface Unary {
+  readonly kind: UnaryKind;
+  readonly numLabels: number;
+  /** CRF pixel features per pixel (the last is a constant 1). */
+  readonly numFeatures: number;
+  /** CRF pixel features `[p·F + f]` of an image at working size. */
+  features(img: RgbImage): Promise<Float32Array>;
+  /** The same, synchronously, for kinds cheap enough to recompute on demand (training caches them lazily). */
+  featuresSync?(img: RgbImage): Float32Array;
+  /** The CRF's unary weight block (K × F) the unary alone stands for. */
+  initialWeights(): Float64Array;
+  /** The unary's own per-pixel log-probabilities `[p·K + k]`. */
+  logProbabilities(img: RgbImage): Promise<Float32Array>;
+  /** Metadata (merged into the model file's) and tensors. */
+  toFile(): { meta: Record<string, unknown>; tensors: Record<string, Tensor> };
+}
+
+/** What fitting a unary may use. */
+export interface UnaryFitContext {
+  numLabels: number;
+  rng: Rng;
+  progress: (stage: string, done: number, total: number, message?: string) => void;
+  linear?: { features?: PixelFeatureOptions; pixelsPerImage?: number; c2?: number };
+  cnn?: { epochs?: number; inputSize?: number; baseChannels?: number; batchSize?: number; learningRate?: number };
+  forest?: ForestUnaryOptions;
+}
+
+/** How a kind is fitted and read back. */
+export interface UnaryKindSpec {
+  fit(images: readonly RgbImage[], labels: readonly Uint8Array[], ctx: UnaryFitContext): Promise<Unary>;
+  /** `meta` is the model file's metadata; `tensor(name)` throws for a missing tensor. */
+  fromFile(meta: Record<string, unknown>, numLabels: number, tensor: (name: string) => Tensor, path: string): Promise<Unary>;
+}
+
+/** Identity weights on log-probability features: U_k = −log p_k. */
+function identityOnLogProbs(K: number): Float64Array {
+  const w = new Float64Array(K * (K + 1));
+  for (let k = 0; k < K; k++) w[k * (K + 1) + k] = 1;
+  return w;
+}
+
+/** log softmax over K-blocks of scores, in place. */
+function logSoftmaxRows(s: Float32Array, K: number): Float32Array {
+  for (let o = 0; o < s.length; o += K) {
+    let m = -Infinity;
+    for (let k = 0; k < K; k++) if (s[o + k]! > m) m = s[o + k]!;
+    let z = 0;
+    for (let k = 0; k < K; k++) z += Math.exp(s[o + k]! - m);
+    const lz = m + Math.log(z);
+    for (let k = 0; k < K; k++) s[o + k] -= lz;
+  }
+  return s;
+}
+
+/** The linear unary: pixel features and the logistic weights they were trained with. */
+export class LinearUnary implements Unary {
+  readonly kind = 'linear' as const;
+  readonly numFeatures: number;
+  constructor(
+    readonly pixelFeatures: PixelFeatures,
+    readonly numLabels: number,
+    readonly weights: Float64Array,
+  ) {
+    this.numFeatures = pixelFeatures.size;
+    if (weights.length !== numLabels * this.numFeatures) throw new RangeError(`linear unary weights length ${weights.length} !== ${numLabels}·${this.numFeatures}`);
+  }
+  async features(img: RgbImage): Promise<Float32Array> {
+    return this.pixelFeatures.extract(img);
+  }
+  featuresSync(img: RgbImage): Float32Array {
+    return this.pixelFeatures.extract(img);
+  }
+  initialWeights(): Float64Array {
+    return Float64Array.from(this.weights);
+  }
+  async logProbabilities(img: RgbImage): Promise<Float32Array> {
+    const f = this.pixelFeatures.extract(img);
+    const F = this.numFeatures;
+    const K = this.numLabels;
+    const N = img.width * img.height;
+    const s = new Float32Array(N * K);
+    for (let p = 0; p < N; p++) {
+      for (let k = 0; k < K; k++) {
+        let v = 0;
+        for (let j = 0; j < F; j++) v += this.weights[k * F + j]! * f[p * F + j]!;
+        s[p * K + k] = v;
+      }
+    }
+    return logSoftmaxRows(s, K);
+  }
+  toFile(): { meta: Record<string, unknown>; tensors: Record<string, Tensor> } {
+    const st = this.pixelFeatures.state;
+    return {
+      meta: { features: { ...this.pixelFeatures.options, scales: [...this.pixelFeatures.options.scales], codebookSigma2: st.codebookSigma2 } },
+      tensors: {
+        'features.codebook': { dtype: 'F32', shape: [st.codebook.length], data: st.codebook },
+        'features.descMean': { dtype: 'F32', shape: [st.descMean.length], data: st.descMean },
+        'features.descStd': { dtype: 'F32', shape: [st.descStd.length], data: st.descStd },
+        'features.featMean': { dtype: 'F32', shape: [st.featMean.length], data: st.featMean },
+        'features.featStd': { dtype: 'F32', shape: [st.featStd.length], data: st.featStd },
+        'linear.weights': { dtype: 'F64', shape: [this.weights.length], data: this.weights },
+      },
+    };
+  }
+}
+
+/** The CNN unary: the network's log-probabilities and a bias as CRF features. */
+export class CnnUnaryTerm implements Unary {
+  readonly kind = 'cnn' as const;
+  readonly numFeatures: number;
+  constructor(readonly network: CnnUnary) {
+    this.numFeatures = network.numLabels + 1;
+  }
+  get numLabels(): number {
+    return this.network.numLabels;
+  }
+  async features(img: RgbImage): Promise<Float32Array> {
+    return logProbFeatures(await this.network.logProbabilities(img), this.numLabels);
+  }
+  initialWeights(): Float64Array {
+    return identityOnLogProbs(this.numLabels);
+  }
+  logProbabilities(img: RgbImage): Promise<Float32Array> {
+    return this.network.logProbabilities(img);
+  }
+  toFile(): { meta: Record<string, unknown>; tensors: Record<string, Tensor> } {
+    const ws = this.network.weights();
+    const tensors: Record<string, Tensor> = {};
+    ws.forEach((w, i) => (tensors[`cnn.${String(i).padStart(3, '0')}`] = { dtype: 'F32', shape: w.shape, data: w.data }));
+    return { meta: { cnn: { inputSize: this.network.inputSize, baseChannels: this.network.baseChannels, tensors: ws.length } }, tensors };
+  }
+}
+
+/** The forest unary: calibrated log-probabilities and a bias as CRF features. */
+export class ForestUnaryTerm implements Unary {
+  readonly kind = 'forest' as const;
+  readonly numFeatures: number;
+  constructor(readonly model: ForestUnary) {
+    this.numFeatures = model.numLabels + 1;
+  }
+  get numLabels(): number {
+    return this.model.numLabels;
+  }
+  async features(img: RgbImage): Promise<Float32Array> {
+    return logProbFeatures(this.model.logProbabilities(img), this.numLabels);
+  }
+  initialWeights(): Float64Array {
+    return identityOnLogProbs(this.numLabels);
+  }
+  async logProbabilities(img: RgbImage): Promise<Float32Array> {
+    return this.model.logProbabilities(img);
+  }
+  toFile(): { meta: Record<string, unknown>; tensors: Record<string, Tensor> } {
+    const { meta, tensors } = this.model.toFile('forest');
+    return { meta: { forest: meta }, tensors };
+  }
+}
+
+/** The registry of unary kinds. */
+export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.freeze({
+  linear: {
+    async fit(images, labels, ctx) {
+      const o = ctx.linear ?? {};
+      ctx.progress('features', 0, 1, 'fitting the pixel feature codebook');
+      const pf = PixelFeatures.fit(images, o.features ?? {}, ctx.rng);
+      ctx.progress('features', 1, 1);
+      const F = pf.size;
+      const views = images.map((img) => ({ width: img.width, height: img.height, numFeatures: F, get features() { return pf.extract(img); } }));
+      const sample = samplePixels(views, labels, o.pixelsPerImage ?? 1000, ctx.rng);
+      const maxIt = 300;
+      const W = await trainLogistic(sample, ctx.numLabels, { c2: o.c2 ?? 1e-4, maxIterations: maxIt, onIteration: (it, f) => ctx.progress('logistic', it, maxIt, `loss ${f.toFixed(4)}`) });
+      return new LinearUnary(pf, ctx.numLabels, W);
+    },
+    async fromFile(meta, K, tensor, path) {
+      const m = meta['features'] as (PixelFeatureOptions & { codebookSigma2: number }) | undefined;
+      if (!m) throw new RangeError(`${path}: linear segmenter without feature options`);
+      const { codebookSigma2, ...opts } = m;
+      const pf = new PixelFeatures(opts, {
+        codebook: tensor('features.codebook').data as Float32Array,
+        codebookSigma2,
+        descMean: tensor('features.descMean').data as Float32Array,
+        descStd: tensor('features.descStd').data as Float32Array,
+        featMean: tensor('features.featMean').data as Float32Array,
+        featStd: tensor('features.featStd').data as Float32Array,
+      });
+      let w: Float64Array;
+      try {
+        w = tensor('linear.weights').data as Float64Array;
+      } catch {
+        // files from before the Unary interface: the CRF's own unary block stands in
+        w = (tensor('weights').data as Float64Array).slice(0, K * pf.size);
+      }
+      return new LinearUnary(pf, K, w);
+    },
+  },
+  cnn: {
+    async fit(images, labels, ctx) {
+      const c = ctx.cnn ?? {};
+      const net = await CnnUnary.create({ numLabels: ctx.numLabels, ...(c.inputSize ? { inputSize: c.inputSize } : {}), ...(c.baseChannels ? { baseChannels: c.baseChannels } : {}) }, ctx.rng);
+      const epochs = c.epochs ?? 40;
+      await net.train(images, labels, {
+        rng: ctx.rng,
+        epochs,
+        ...(c.batchSize ? { batchSize: c.batchSize } : {}),
+        ...(c.learningRate ? { learningRate: c.learningRate } : {}),
+        onEpoch: (ep, loss) => ctx.progress('cnn', ep, epochs, `loss ${loss.toFixed(4)}`),
+      });
+      return new CnnUnaryTerm(net);
+    },
+    async fromFile(meta, K, tensor, path) {
+      const m = meta['cnn'] as { inputSize: number; baseChannels: number; tensors: number } | undefined;
+      if (!m) throw new RangeError(`${path}: CNN segmenter without network settings`);
+      const ws = Array.from({ length: m.tensors }, (_, i) => {
+        const x = tensor(`cnn.${String(i).padStart(3, '0')}`);
+        return { shape: x.shape, data: x.data as Float32Array };
+      });
+      return new CnnUnaryTerm(await CnnUnary.fromWeights({ numLabels: K, inputSize: m.inputSize, baseChannels: m.baseChannels }, ws));
+    },
+  },
+  forest: {
+    async fit(images, labels, ctx) {
+      return new ForestUnaryTerm(ForestUnary.fit(images, labels, ctx.numLabels, ctx.rng, ctx.forest ?? {}, (s, d, t) => ctx.progress(s, d, t)));
+    },
+    async fromFile(meta, K, tensor, path) {
+      const m = meta['forest'] as ForestUnaryMeta | undefined;
+      if (!m) throw new RangeError(`${path}: forest segmenter without filter-bank settings`);
+      return new ForestUnaryTerm(ForestUnary.fromFile(m, K, tensor, 'forest'));
+    },
+  },
+});
+
+/** The names of the unary kinds (for CLI choices and messages). */
+export const UNARY_KIND_NAMES = Object.keys(UNARY_KINDS) as UnaryKind[];

@@ -1,0 +1,151 @@
+/**
+ * Benchmark: DRIVE retinal vessels (20 training / 20 test images, 565×584, the standard split), scored at full
+ * resolution inside the field of view and over all pixels. Side by side in one run, each as a child process timed
+ * by wall clock with its peak RSS from /usr/bin/time:
+ *
+ * - ebmkit defaults: `ebm segment train --images … --masks … --ignore-masks training/fov --out …` (size auto,
+ *   unary auto), then `ebm segment predict --probabilities`;
+ * - ebmkit's documented recipe (the same with RECIPE_FLAGS below);
+ * - the scikit-image recipe (skimage_rf.py: multiscale_basic_features σ 1–8 + RandomForestClassifier 50 trees,
+ *   depth 14, 400 000 sampled pixels, one core).
+ *
+ * All predictions are scored by score.py (the same code for every method): accuracy, vessel F1 and ROC AUC (from the
+ * probability PNGs).
+ *
+ *   EBM_CORPORA_DIR=/path/to/corpora node --import tsx --conditions=ebmkit-source scripts/bench/segment-drive/drive.ts \
+ *     [--only defaults,recipe,skimage] [--no-write]
+ *
+ * Needs Debian python3-skimage and python3-sklearn.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machineDescription, markdownTable, writeBenchmarkSection } from '../lib/report.js';
+
+/** The best documented recipe: more trees, more sampled pixels, deeper trees. */
+export const RECIPE_FLAGS = ['--unary', 'forest', '--trees', '96', '--samples', '600000', '--depth', '20'];
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..', '..');
+const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const value = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+
+interface Timed {
+  seconds: number;
+  peakRssMiB: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command under /usr/bin/time -v: wall seconds, peak RSS. */
+function timed(cmd: string, args: string[]): Timed {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, cwd: repo, env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' } });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-3000)}`);
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  return { seconds, peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout, stderr: r.stderr };
+}
+
+const ebm = (args: string[]) => timed(process.execPath, [...process.execArgv, join(repo, 'packages/cli/src/ebm.ts'), ...args]);
+
+interface Row {
+  method: string;
+  command: string;
+  train: Timed;
+  predict: Timed;
+  out: string;
+  chosen?: string;
+}
+
+async function main(): Promise<void> {
+  const root = process.env['EBM_CORPORA_DIR'];
+  if (!root) throw new Error('set EBM_CORPORA_DIR to the folder holding drive_retina/');
+  const D = join(root, 'drive_retina');
+  const only = (value('--only') ?? 'defaults,recipe,skimage').split(',');
+  const work = mkdtempSync(join(tmpdir(), 'ebm-drive-'));
+  const loadStart = loadavg()[0]!;
+  const rows: Row[] = [];
+  try {
+    const ebmRun = (method: string, extra: string[]): Row => {
+      const model = join(work, `${method}.model`);
+      const out = join(work, method);
+      const trainArgs = ['segment', 'train', '--images', join(D, 'training/images'), '--masks', join(D, 'training/vessels'), '--ignore-masks', join(D, 'training/fov'), '--out', model, ...extra];
+      log(`${method}: ebm ${trainArgs.join(' ')}`);
+      const train = ebm(trainArgs);
+      const chosen = /--unary auto chose (\w+)/.exec(train.stderr)?.[1] ?? /unary (\w+)/.exec(extra.join(' '))?.[1];
+      log(`${method}: trained in ${train.seconds.toFixed(1)} s, ${train.peakRssMiB.toFixed(0)} MiB${chosen ? `, unary ${chosen}` : ''}`);
+      const predict = ebm(['segment', 'predict', '--model', model, '--images', join(D, 'test/images'), '--out', out, '--probabilities']);
+      log(`${method}: predicted in ${predict.seconds.toFixed(1)} s`);
+      return { method, command: `ebm segment train … ${extra.join(' ')}`.trim(), train, predict, out, ...(chosen ? { chosen } : {}) };
+    };
+    if (only.includes('defaults')) rows.push(ebmRun('ebmkit defaults', []));
+    if (only.includes('recipe')) rows.push(ebmRun('ebmkit recipe', RECIPE_FLAGS));
+    if (only.includes('skimage')) {
+      const out = join(work, 'skimage');
+      log('scikit-image + scikit-learn recipe');
+      const r = timed('python3', [join(here, 'skimage_rf.py'), join(D, 'training'), join(D, 'test'), out]);
+      const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { train_s: number; predict_s: number };
+      // the script times its own stages (one process trains and predicts); RSS is the whole process's peak
+      rows.push({ method: 'scikit-image + sklearn RF', command: 'python3 skimage_rf.py', train: { ...r, seconds: j.train_s }, predict: { ...r, seconds: j.predict_s }, out });
+      log(`skimage: train ${j.train_s.toFixed(1)} s, predict ${j.predict_s.toFixed(1)} s, ${r.peakRssMiB.toFixed(0)} MiB`);
+    }
+    const sc = spawnSync('python3', [join(here, 'score.py'), join(D, 'test'), ...rows.map((r) => r.out)], { encoding: 'utf8' });
+    if (sc.status !== 0) throw new Error(`score.py failed:\n${sc.stderr}`);
+    const scores = sc.stdout.trim().split('\n').map((l) => JSON.parse(l) as { dir: string; fov: Record<string, number>; all: Record<string, number> });
+    const loadEnd = loadavg()[0]!;
+    const ref = rows.find((r) => r.method.startsWith('scikit'));
+    const table = markdownTable(
+      ['method', 'unary', 'acc (FOV)', 'F1 (FOV)', 'AUC (FOV)', 'acc (all)', 'F1 (all)', 'AUC (all)', 'train s', 'train ÷ skimage', 'predict s', 'peak RSS MiB (train)'],
+      rows.map((r, i) => {
+        const s = scores[i]!;
+        return [
+          r.method,
+          r.chosen ?? '-',
+          s.fov['accuracy']!.toFixed(4),
+          s.fov['f1']!.toFixed(4),
+          s.fov['auc']!.toFixed(4),
+          s.all['accuracy']!.toFixed(4),
+          s.all['f1']!.toFixed(4),
+          s.all['auc']!.toFixed(4),
+          r.train.seconds.toFixed(0),
+          ref ? (r.train.seconds / ref.train.seconds).toFixed(2) : '-',
+          r.predict.seconds.toFixed(0),
+          r.train.peakRssMiB.toFixed(0),
+        ];
+      }),
+    );
+    const md = `## segment-drive: DRIVE retinal vessels, ebmkit vs scikit-image's trainable segmentation
+
+Train: DRIVE training/ (20 images, 565×584), ignore masks = the field-of-view masks (pixels outside carry no label);
+test: DRIVE test/ (20 images), 1st observer, scored at full resolution inside the FOV and over all pixels by one
+script (score.py) for every method. AUC from each method's 16-bit foreground probability PNGs (ebmkit: mean-field
+marginals of the CRF). Every method runs as a child process, one after the other in this run; train seconds are wall
+clock (scikit-image: the script's own timer around feature extraction + forest fit), peak RSS from /usr/bin/time.
+ebmkit is single-threaded; scikit-learn runs with its default n_jobs = 1.
+
+${table}
+
+Commands: ebmkit defaults: \`ebm segment train --images training/images --masks training/vessels --ignore-masks training/fov --out vessels.model\`
+then \`ebm segment predict --model vessels.model --images test/images --out pred --probabilities\`; recipe: the same train
+command with \`${RECIPE_FLAGS.join(' ')}\`; scikit-image: \`python3 scripts/bench/segment-drive/skimage_rf.py\` (σ 1–8,
+intensity/edges/texture on each colour channel, RandomForestClassifier(50 trees, max_depth 14), 400 000 pixels
+sampled inside the training FOV).
+
+Run: \`EBM_CORPORA_DIR=… node --import tsx --conditions=ebmkit-source scripts/bench/segment-drive/drive.ts\`.
+Machine: ${machineDescription()}; shared with other jobs: load average (1 min) ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end,
+so absolute seconds are inflated; compare the ratios (same run).`;
+    process.stdout.write(`${md}\n`);
+    for (const s of scores) log(JSON.stringify(s));
+    if (!flag('--no-write')) await writeBenchmarkSection('segment-drive', md);
+  } finally {
+    if (!flag('--keep')) rmSync(work, { recursive: true, force: true });
+    else log(`kept ${work}`);
+  }
+}
+
+await main();
