@@ -90,7 +90,7 @@ const train = defineCommand({
     { name: 'min-freq', type: 'number', min: 0, default: 0, help: 'Drop state features seen fewer times' },
     { name: 'all-states', type: 'boolean', help: 'Generate every attribute × label feature' },
     { name: 'all-transitions', type: 'boolean', help: 'Generate every label × label feature' },
-    { name: 'threads', type: 'number', integer: true, min: 1, help: `Gradient worker threads (default: ${availableParallelism()})` },
+    { name: 'threads', type: 'number', integer: true, min: 1, help: 'Gradient worker threads (default: one per core; more than the cores are capped with a warning)' },
     { name: 'early-stopping', type: 'number', integer: true, min: 1, help: 'Stop after N dev evaluations without improvement (needs --dev)' },
     { name: 'checkpoint', type: 'string', placeholder: 'DIR', output: 'dir', help: 'Write the weights to DIR every 10 iterations' },
     { name: 'resume', type: 'boolean', help: 'Continue from the checkpoint in --checkpoint' },
