@@ -19,7 +19,7 @@ test.after.always(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const NAMES = ['conll', 'conllu', 'crf++ template', 'idx', 'csv matrix', 'tsv sequence table', 'image', 'mask', 'image folders', 'model file (any kind)', 'crf model file', 'ssvm chain model file'];
+const NAMES = ['conll', 'conllu', 'crf++ template', 'idx', 'csv matrix', 'tsv sequence table', 'segmentation palette', 'image', 'mask', 'image folders', 'model file (any kind)', 'crf model file', 'ssvm chain model file'];
 
 for (const name of NAMES) {
   test.serial(`${name}: any bytes load or are refused with the library's error naming the file`, async (t) => {

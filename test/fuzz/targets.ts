@@ -20,6 +20,7 @@ import {
   readIdx,
 } from '@ebmkit/core';
 import { Crf, loadTemplate, TemplateError } from '@ebmkit/crf';
+import { readPalette } from '@ebmkit/segment';
 import { syntheticSequences } from '../crf/synthetic.js';
 import { createLearner, DenseChainModel, encodeTableLabels, loadChainModel, readSequenceTable, saveChainModel } from '@ebmkit/ssvm';
 
@@ -106,6 +107,7 @@ export async function fuzzTargets(dir: string): Promise<FuzzTarget[]> {
   const template = enc('# unigrams\nU00:%x[-1,0]\nU01:%x[0,0]/%x[0,1]\nU02:%x[1,1]\n\n# bigram\nB\n');
   const csv = enc('a,b,label\n0.5,1,0\n1,0.25,1\n-2,3e-1,0\n');
   const table = enc('seq\tpos\tlabel\tf1\tf2\ns1\t1\tA\t0.5\t1\ns1\t2\tB\t-1\t0\ns2\t1\tA\t2\t0.25\n');
+  const palette = enc('{"#000000": 0, "#ff0000": 1, "128,128,128": "ignore", "#00ff00": 2}');
   const png = await encodePng({ width: 3, height: 2, gray: new Uint8Array([0, 255, 0, 128, 255, 0]) });
   const mask = await encodePng({ width: 3, height: 2, gray: new Uint8Array([0, 255, 255, 0, 0, 255]) });
   const model = encodeModel({
@@ -192,6 +194,13 @@ export async function fuzzTargets(dir: string): Promise<FuzzTarget[]> {
     fileTarget('idx', 'data.idx', DataError, bytesFor([idxSeed()], null, 64), (p) => readIdx(p)),
     fileTarget('csv matrix', 'data.csv', DataError, bytesFor([csv], ['label', 'a,b', '3e-1', '""', '"a,b"']), (p) => readCsvMatrix(p, { labelColumn: 'label' })),
     fileTarget('tsv sequence table', 'data.tsv', DataError, bytesFor([table], ['s1', 's2', 'A', 'B', 'seq\tpos\tlabel\tf1']), (p) => readSequenceTable(p)),
+    fileTarget(
+      'segmentation palette',
+      'palette.json',
+      DataError,
+      bytesFor([palette], ['{', '}', ':', '"#000000"', '"#ff0000"', '"ignore"', '0', '253', '254', '"1,2,3"', '[]', 'null', '{"a":{"b":1}}']),
+      (p) => readPalette(p),
+    ),
     fileTarget('image', 'image.png', DataError, bytesFor([png], null, 256), (p) => loadImage(p), 5000),
     fileTarget('mask', 'mask.png', DataError, bytesFor([mask], null, 256), (p) => loadMask(p), 5000),
     {
