@@ -158,7 +158,7 @@ export async function fuzzTargets(dir: string): Promise<FuzzTarget[]> {
     errorType: FuzzTarget['errorType'],
     input: fc.Arbitrary<Uint8Array>,
     read: (path: string) => Promise<unknown>,
-    timeLimitMs = 2000,
+    timeLimitMs = 5000,
   ): FuzzTarget => {
     const path = at(fileName);
     return {
@@ -201,14 +201,14 @@ export async function fuzzTargets(dir: string): Promise<FuzzTarget[]> {
       bytesFor([palette], ['{', '}', ':', '"#000000"', '"#ff0000"', '"ignore"', '0', '253', '254', '"1,2,3"', '[]', 'null', '{"a":{"b":1}}']),
       (p) => readPalette(p),
     ),
-    fileTarget('image', 'image.png', DataError, bytesFor([png], null, 256), (p) => loadImage(p), 5000),
-    fileTarget('mask', 'mask.png', DataError, bytesFor([mask], null, 256), (p) => loadMask(p), 5000),
+    fileTarget('image', 'image.png', DataError, bytesFor([png], null, 256), (p) => loadImage(p), 10000),
+    fileTarget('mask', 'mask.png', DataError, bytesFor([mask], null, 256), (p) => loadMask(p), 10000),
     {
       name: 'image folders',
       errorType: DataError,
       // the bytes choose which names (and which kinds of entry) the two folders hold
       input: fc.uint8Array({ maxLength: 12 }),
-      timeLimitMs: 5000,
+      timeLimitMs: 10000,
       path: folders,
       async load(b) {
         await rm(folders, { recursive: true, force: true });
