@@ -7,6 +7,7 @@ import {
   CRF_ALGORITHMS,
   crfAlgorithm,
   crfHyperparameters,
+  SSVM_CRF_ALGORITHMS,
   conlleval,
   confusions,
   Crf,
@@ -43,7 +44,7 @@ const HYPERPARAMETER_FLAGS: readonly OptionSpec[] = crfHyperparameters().map(({ 
   const where =
     algorithms.length === CRF_ALGORITHMS.length
       ? ''
-      : names.length > 3 && names.every((n) => /^(bcfw|oneslack|nslack|subgradient|perceptron-ssvm)$/.test(n))
+      : names.length === SSVM_CRF_ALGORITHMS.length && names.every((n) => (SSVM_CRF_ALGORITHMS as readonly string[]).includes(n))
         ? 'SSVM learners'
         : names.join(', ');
   const shownDefaults =
