@@ -85,3 +85,24 @@ test('schemas are checked once for mistakes', (t) => {
   t.throws(() => checkSchema([{ name: 'a', type: 'enum', choices: ['x'], default: 'y', help: '' }]), { message: /not one of x/ });
   t.is(camelCase('max-iterations-per-epoch'), 'maxIterationsPerEpoch');
 });
+
+test('deprecated spellings reach their flag with a note; parseKnownOptions picks a shared set out of a longer line', async (t) => {
+  const { parseKnownOptions, JEM_RECIPE_FLAGS, jemRecipeOptions } = await import('@ebmkit/cli');
+  const spec = [{ name: 'learning-rate', type: 'number', default: 0.1, deprecated: ['lr'], help: '' }] as const satisfies readonly OptionSpec[];
+  const r = parseOptions(spec, ['--lr', '0.5']);
+  t.is(r.options.learningRate, 0.5);
+  t.deepEqual(r.warnings, ['--lr is deprecated; use --learning-rate (the old spelling will be removed in the next release)']);
+  t.deepEqual(parseOptions(spec, ['--learning-rate=0.25']).warnings, []);
+  t.throws(() => checkSchema([...spec, { name: 'lr', type: 'number', help: '' }]), { message: /clashes/ });
+  // the JEM benchmark's line: its own flags are skipped, the recipe's parsed as `ebm jem train` parses them
+  const line = ['--steps', '3600', '--holdout', '2000', '--skip-torch', '--lr', '3e-5', '--clamp', '--neg-batch', '128', '--section', 'x', '--reinit=0.2'];
+  const known = parseKnownOptions(JEM_RECIPE_FLAGS, line);
+  t.is(known.options.steps, 3600);
+  t.is(known.options.learningRate, 3e-5);
+  t.is(known.options.negativeBatchSize, 128);
+  t.is(known.options.reinit, 0.2);
+  t.true(known.options.clamp);
+  t.is(known.warnings.length, 2);
+  const cli = parseOptions(JEM_RECIPE_FLAGS, ['--steps', '3600', '--learning-rate', '3e-5', '--clamp', '--negative-batch-size', '128', '--reinit', '0.2']);
+  t.deepEqual(jemRecipeOptions(known.options), jemRecipeOptions(cli.options));
+});

@@ -16,27 +16,28 @@ test.after.always(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A child that registers a temporary file the way writeFileAtomic does, says 'ready', and waits to be signalled. */
-function childHoldingTemp(tmp: string): Promise<{ signal: NodeJS.Signals | null; code: number | null; child: ReturnType<typeof spawn> }> {
+/**
+ * A child that registers a temporary file the way writeFileAtomic does and says 'ready'; it is then sent `signal`.
+ * Resolves to the signal that ended it.
+ */
+function signalChildHoldingTemp(tmp: string, signal: NodeJS.Signals): Promise<NodeJS.Signals | null> {
   const script =
     `import { writeFileSync } from 'node:fs'; import { registerTempFile } from '@ebmkit/core';` +
     `writeFileSync(${JSON.stringify(tmp)}, 'partial'); registerTempFile(${JSON.stringify(tmp)});` +
     `process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=ebmkit-source', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve) => {
-    child.once('exit', (code, signal) => resolve({ signal, code, child }));
-    (child as unknown as { ready: Promise<void> }).ready = new Promise<void>((ok) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && ok()));
-    void (child as unknown as { ready: Promise<void> }).ready.then(() => child.kill(currentSignal));
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=ebmkit-source', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  child.stdout.on('data', (d: Buffer) => {
+    if (d.toString().includes('ready')) child.kill(signal);
+  });
+  return new Promise((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
 }
-let currentSignal: NodeJS.Signals = 'SIGTERM';
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test.serial(`${signal} during a save removes the temporary file, and the process still ends by the signal`, async (t) => {
-    currentSignal = signal;
     const tmp = join(dir, `.model.safetensors.1.${signal === 'SIGTERM' ? 'aa' : 'bb'}.tmp`);
-    const r = await childHoldingTemp(tmp);
-    t.is(r.signal, signal);
+    t.is(await signalChildHoldingTemp(tmp, signal), signal);
     t.false(existsSync(tmp), 'temporary file removed');
   });
 }

@@ -51,7 +51,7 @@ test.serial('ebm ssvm train / eval / predict', async (t) => {
   t.regex(lines[0]!, /^s0\t1\t[ABC]$/);
   for (const learner of ['nslack', 'oneslack', 'subgradient', 'perceptron']) {
     const m = join(dir, `${learner}.model`);
-    const r2 = await runEbm(['ssvm', 'train', '--data', trainFile, '--out', m, '--learner', learner, '--passes', '5', '--quiet']);
+    const r2 = await runEbm(['ssvm', 'train', '--data', trainFile, '--out', m, '--algorithm', learner, '--passes', '5', '--quiet']);
     t.is(r2.code, 0, `${learner}: ${r2.stderr}`);
     t.is(r2.stderr, '');
     t.regex(r2.stdout, new RegExp(`^${learner}: `));
@@ -95,5 +95,5 @@ test('ebm ssvm --help documents the verbs and the data format', async (t) => {
   t.is(r.code, 0);
   t.regex(r.stdout, /^Usage: ebm ssvm train/);
   t.regex(r.stdout, /sequence_id position label feature_1/);
-  t.regex(r.stdout, /--learner bcfw\|oneslack\|nslack\|subgradient\|perceptron/);
+  t.regex(r.stdout, /--algorithm bcfw\|oneslack\|nslack\|subgradient\|perceptron/);
 });

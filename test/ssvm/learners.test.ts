@@ -195,7 +195,9 @@ test('bad options and inputs give clear errors', (t) => {
     t.throws(() => new SubgradientLearner(model, { C }), { message: /C must be/ });
     t.throws(() => new PerceptronLearner(model, { C }), { message: /C must be/ });
   }
-  t.throws(() => new BcfwLearner(model, { maxPasses: 0 }), { message: /maxPasses must be a positive integer, got 0/ });
+  t.throws(() => new BcfwLearner(model, { maxPasses: 0 }), { message: /maxPasses must be >= 1, got 0/ });
+  t.throws(() => new BcfwLearner(model, { maxPasses: NaN }), { instanceOf: RangeError, message: /maxPasses expects an integer, got NaN/ });
+  t.throws(() => new BcfwLearner(model, { tolerance: -1 }), { message: /tolerance must be >= 0, got -1/ });
   t.throws(() => new BcfwLearner(model).fit(X, Y.slice(1)), { message: /5 inputs but 4 outputs/ });
   t.throws(() => new BcfwLearner(model).fit([], []), { message: /no training examples/ });
   t.throws(() => new BcfwLearner(model, { w0: new Float64Array(3) }).fit(X, Y), { message: /w0 length 3 !== model.sizeJointFeature 15/ });

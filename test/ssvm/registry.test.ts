@@ -37,6 +37,9 @@ test('each CRF algorithm fills in its own declared defaults (c2 is 1 for lbfgs, 
   const ow = await trainCrf(sequences, { threads: 1, trainer: { algorithm: 'owlqn', maxIterations: 2 } });
   t.is(ow.info.hyperparameters['c2'], 0);
   t.is(ow.info.hyperparameters['c1'], 1);
+  // an option given as undefined takes its default
+  const un = await trainCrf(sequences, { threads: 1, trainer: { algorithm: 'lbfgs', c2: undefined, maxIterations: 2 } });
+  t.is(un.info.hyperparameters['c2'], 1);
   // a numeric flag the chosen algorithm does not take is refused instead of ignored
   const r = await runCli(['crf', 'train', '--train', 'x.txt', '--out', 'x.safetensors', '--algorithm', 'lbfgs', '--c1', '0.5']);
   t.is(r.code, 2);

@@ -20,13 +20,16 @@ export type {
   ParseResult,
   StringOption,
 } from './options.js';
-export { camelCase, checkSchema, convertValue, outputKind, parseOptions, placeholderOf } from './options.js';
+export { camelCase, checkSchema, convertValue, outputKind, parseKnownOptions, parseOptions, placeholderOf } from './options.js';
+export { JEM_RECIPE_FLAGS, jemRecipeOptions } from './commands/jem-recipe.js';
+export type { JemRecipeFlags } from './commands/jem-recipe.js';
 export { formatCommandHelp, formatMainHelp, formatOptions, formatTaskHelp } from './help.js';
 export { BACKEND_FLAG_CHOICES, GLOBAL_OPTIONS } from './global-options.js';
 export { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatErrorLine, MAX_ERROR_LINE, UsageError } from './errors.js';
 export type { ProgressBar, ProgressOptions } from './progress.js';
 export { createProgress, formatAmount, formatDuration, renderProgress } from './progress.js';
 export { formatTable } from './table.js';
+export { FLAG_TABLE_BEGIN, FLAG_TABLE_END, formatFlagTable, replaceFlagTable } from './flag-table.js';
 export { editDistance, suggest } from './suggest.js';
 export type { Corpus, CorpusFile, CorpusManifest, Registry } from './corpora/registry.js';
 export { findRegistryFile, loadRegistry, validateRegistry } from './corpora/registry.js';

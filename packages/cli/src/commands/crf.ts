@@ -7,6 +7,7 @@ import {
   CRF_ALGORITHMS,
   crfAlgorithm,
   crfHyperparameters,
+  SSVM_CRF_ALGORITHMS,
   conlleval,
   confusions,
   Crf,
@@ -43,7 +44,7 @@ const HYPERPARAMETER_FLAGS: readonly OptionSpec[] = crfHyperparameters().map(({ 
   const where =
     algorithms.length === CRF_ALGORITHMS.length
       ? ''
-      : names.length > 3 && names.every((n) => /^(bcfw|oneslack|nslack|subgradient|perceptron-ssvm)$/.test(n))
+      : names.length === SSVM_CRF_ALGORITHMS.length && names.every((n) => (SSVM_CRF_ALGORITHMS as readonly string[]).includes(n))
         ? 'SSVM learners'
         : names.join(', ');
   const shownDefaults =
@@ -90,7 +91,7 @@ const train = defineCommand({
     { name: 'min-freq', type: 'number', min: 0, default: 0, help: 'Drop state features seen fewer times' },
     { name: 'all-states', type: 'boolean', help: 'Generate every attribute × label feature' },
     { name: 'all-transitions', type: 'boolean', help: 'Generate every label × label feature' },
-    { name: 'threads', type: 'number', integer: true, min: 1, help: `Gradient worker threads (default: ${availableParallelism()})` },
+    { name: 'threads', type: 'number', integer: true, min: 1, help: 'Gradient worker threads (default: one per core; more than the cores are capped with a warning)' },
     { name: 'early-stopping', type: 'number', integer: true, min: 1, help: 'Stop after N dev evaluations without improvement (needs --dev)' },
     { name: 'checkpoint', type: 'string', placeholder: 'DIR', output: 'dir', help: 'Write the weights to DIR every 10 iterations' },
     { name: 'resume', type: 'boolean', help: 'Continue from the checkpoint in --checkpoint' },

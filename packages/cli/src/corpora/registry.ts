@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { toFileError } from '@ebmkit/core';
 
 /** One file of a corpus. */
 export interface CorpusFile {
@@ -136,7 +137,7 @@ export function loadRegistry(env: Readonly<Record<string, string | undefined>> =
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read corpus registry ${file}: ${(err as Error).message}`);
+    throw toFileError(err, file);
   }
   let raw: unknown;
   try {

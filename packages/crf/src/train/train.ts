@@ -69,7 +69,9 @@ export async function trainCrf(sequences: readonly LabeledSequence[], options: C
   const w0 = resumeFrom?.w ?? new Float64Array(index.numWeights);
   const optimStart = performance.now();
   // The trainer with every declared default filled in; it is what the model's training info records.
-  const params = { ...defaultsOf(algorithm.hyperparameters), ...trainer } as CrfTrainer;
+  // (an option given as undefined takes its default, as it did when each default was written `?? value`)
+  const given = Object.fromEntries(Object.entries(trainer).filter(([, v]) => v !== undefined));
+  const params = { ...defaultsOf(algorithm.hyperparameters), ...given } as CrfTrainer;
   const hyper: Record<string, number | string | boolean> = { ...(params as unknown as Record<string, number | string | boolean>) };
   // The iteration budget is a total: a resumed run does what is left of it.
   const total = (params as unknown as Record<string, number | undefined>)[algorithm.budget];
