@@ -5,8 +5,9 @@
  * A `pos` token's attributes split into parts that depend on one word type only — its own attributes (`w=`, affixes,
  * shapes, flags, `bias`) and what it gives its neighbours (`w[±1,±2]=`, `s3[±1]=`) — plus the word bigrams and
  * `__BOS__`/`__EOS__`. Each part's score vector (one number per label) is computed once per word type, bigram or
- * constant and cached; tagging a token is then a few Map lookups and vector additions. The caches are bounded
- * (cleared when they reach `maxEntries`), so memory stays flat on an endless stream.
+ * constant and cached; tagging a token is then a few Map lookups (small-integer keys for pairs) and vector additions.
+ * The caches are bounded (cleared when they reach `maxEntries` word types, default 32 768, about 25 MB), so memory
+ * stays flat on an endless stream.
  */
 import type { Dictionary } from '@ebmkit/core';
 import type { FeatureIndex } from '../feature-index.js';
@@ -22,7 +23,14 @@ interface WordEntry {
    */
   context: Float64Array;
   lower: string;
+  /** Small id (< maxEntries, reassigned when the cache is cleared): bigram cache keys are id(a)·maxEntries + id(b). */
+  id: number;
 }
+
+const LEFT = 'w[-1]|w[0]=';
+const RIGHT = 'w[0]|w[1]=';
+/** Bigram cache values: (id(left) + 1)·2²² + id(right) + 1, 0 when the model has neither attribute. */
+const ATTR_SHIFT = 2 ** 22;
 
 /** Neighbour offsets as seen from the token that gets the attribute: `w[o]=` of token t is word t + o. */
 const OFFSETS = [-2, -1, 1, 2] as const;
@@ -30,7 +38,8 @@ const OFFSETS = [-2, -1, 1, 2] as const;
 export class PosScorer {
   private readonly L: number;
   private readonly words = new Map<string, WordEntry>();
-  private readonly bigrams = new Map<string, Float64Array | null>();
+  /** Word-pair key → the pair's two bigram attributes (see ATTR_SHIFT); cleared with `words`. */
+  private readonly bigrams = new Map<number, number>();
   private readonly bos: Float64Array;
   private readonly eos: Float64Array;
   private readonly maxEntries: number;
@@ -59,23 +68,43 @@ export class PosScorer {
   ): PosScorer | null {
     const f = model.features;
     if (f.kind !== 'builtin' || f.name !== 'pos' || (f.options?.wordColumn ?? 0) !== 0) return null;
+    if (model.attributes.size >= ATTR_SHIFT - 1) return null; // the bigram cache's packing needs fewer attributes
+    const maxEntries = options.maxEntries ?? 1 << 15;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > 1 << 15) {
+      throw new RangeError(`PosScorer: maxEntries must be an integer in [1, 32768], got ${maxEntries}`);
+    }
     const affix = f.options?.affixLength ?? 4;
-    return new PosScorer(model.attributes, model.index, model.weights, affix, f.options?.bias ?? true, options.maxEntries ?? 1 << 17);
+    return new PosScorer(model.attributes, model.index, model.weights, affix, f.options?.bias ?? true, maxEntries);
   }
 
-  /** Number of cached word types and bigrams (for tests of the bound). */
+  /** Number of cached word types and word pairs (for tests of the bound: at most 5 · maxEntries). */
   get cacheSize(): number {
     return this.words.size + this.bigrams.size;
   }
 
-  /** Adds the state weights of attribute `name` to out[offset + y]; returns whether the model knows it. */
-  private addAttribute(name: string, out: Float64Array, offset: number): boolean {
+  /** Adds the state weights of attribute `name` to out[offset + y]. */
+  private addAttribute(name: string, out: Float64Array, offset: number): void {
     const a = this.attributes.get(name);
-    if (a < 0) return false;
+    if (a >= 0) this.addAttributeId(a, out, offset);
+  }
+
+  private addAttributeId(a: number, out: Float64Array, offset: number): void {
     const { attrStart, featLabel } = this.index;
     const w = this.weights;
     for (let k = attrStart[a]!; k < attrStart[a + 1]!; k++) out[offset + featLabel[k]!]! += w[k]!;
-    return true;
+  }
+
+  /** The bigram attributes of the pair of entries a, b (cached). */
+  private bigram(a: WordEntry, b: WordEntry): number {
+    const key = a.id * this.maxEntries + b.id;
+    let v = this.bigrams.get(key);
+    if (v === undefined) {
+      const pair = a.lower + '|' + b.lower;
+      v = (this.attributes.get(LEFT + pair) + 1) * ATTR_SHIFT + this.attributes.get(RIGHT + pair) + 1;
+      if (this.bigrams.size >= 4 * this.maxEntries) this.bigrams.clear();
+      this.bigrams.set(key, v);
+    }
+    return v;
   }
 
   private vector(names: readonly string[]): Float64Array {
@@ -98,24 +127,13 @@ export class PosScorer {
       this.addAttribute(`w[${o}]=` + lower, context, s * L);
       if (o === -1 || o === 1) this.addAttribute(`s3[${o}]=` + suffix(lower, 3), context, s * L);
     }
-    e = { own, context, lower };
-    if (this.words.size >= this.maxEntries) this.words.clear();
+    if (this.words.size >= this.maxEntries) {
+      this.words.clear();
+      this.bigrams.clear();
+    }
+    e = { own, context, lower, id: this.words.size };
     this.words.set(word, e);
     return e;
-  }
-
-  /** Scores of the bigram (a, b): [0, L) for the token of b (`w[-1]|w[0]=`), [L, 2L) for the token of a (`w[0]|w[1]=`). */
-  private bigram(a: string, b: string): Float64Array | null {
-    const key = a + '|' + b;
-    let v = this.bigrams.get(key);
-    if (v !== undefined) return v;
-    const buf = new Float64Array(2 * this.L);
-    const known = this.addAttribute('w[-1]|w[0]=' + key, buf, 0);
-    const known2 = this.addAttribute('w[0]|w[1]=' + key, buf, this.L);
-    v = known || known2 ? buf : null;
-    if (this.bigrams.size >= this.maxEntries) this.bigrams.clear();
-    this.bigrams.set(key, v);
-    return v;
   }
 
   /** Unary log-potentials of `words` into out[t·L + y] (out must hold words.length·L numbers). */
@@ -137,11 +155,12 @@ export class PosScorer {
         for (let y = 0; y < L; y++) out[o + y]! += c[cs + y]!;
       }
       if (t > 0) {
-        const v = this.bigram(entries[t - 1]!.lower, entries[t]!.lower);
-        if (v !== null) {
-          for (let y = 0; y < L; y++) out[o + y]! += v[y]!;
-          const p = o - L;
-          for (let y = 0; y < L; y++) out[p + y]! += v[L + y]!;
+        const v = this.bigram(entries[t - 1]!, entries[t]!);
+        if (v !== 0) {
+          const left = Math.floor(v / ATTR_SHIFT) - 1;
+          const right = (v % ATTR_SHIFT) - 1;
+          if (left >= 0) this.addAttributeId(left, out, o);
+          if (right >= 0) this.addAttributeId(right, out, o - L);
         }
       }
     }
