@@ -57,6 +57,8 @@ function corpusLines(mb: number): string[] {
 
 interface Run {
   seconds: number;
+  /** User + system CPU seconds of the measured process (less sensitive than wall time to a busy machine). */
+  cpu: number;
   peakMiB: number;
   tokens: number;
   stdout: string;
@@ -66,11 +68,11 @@ interface Run {
 function timed(cmd: string): Run {
   loads.push(loadavg()[0]!);
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'sh', '-c', cmd], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', 'sh', '-c', cmd], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`failed (${r.status}): ${cmd}\n${r.stderr}`);
-  const peakMiB = Number(r.stderr.trim().split('\n').pop()) / 1024;
-  return { seconds, peakMiB, tokens: 0, stdout: r.stdout };
+  const [user, sys, kib] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { seconds, cpu: user! + sys!, peakMiB: kib! / 1024, tokens: 0, stdout: r.stdout };
 }
 
 const node = `"${process.execPath}"`;
@@ -118,26 +120,32 @@ try {
     for (const tool of tools) {
       const r = tool.run();
       runs.get(tool.name)!.push(r);
-      console.error(`${tool.name}: ${r.tokens} tokens in ${r.seconds.toFixed(2)} s, peak ${r.peakMiB.toFixed(0)} MiB`);
+      console.error(`${tool.name}: ${r.tokens} tokens in ${r.seconds.toFixed(2)} s (CPU ${r.cpu.toFixed(2)} s), peak ${r.peakMiB.toFixed(0)} MiB`);
     }
   }
   const rate = (name: string) => median(runs.get(name)!.map((r) => r.tokens / r.seconds));
-  const winkRate = haveWink ? rate('wink-nlp + wink-eng-lite-web-model') : NaN;
+  const cpuRate = (name: string) => median(runs.get(name)!.map((r) => r.tokens / r.cpu));
+  const wink = 'wink-nlp + wink-eng-lite-web-model';
   const rows = tools.map((t) => {
     const rs = runs.get(t.name)!;
     const sec = median(rs.map((r) => r.seconds));
-    const tps = rate(t.name);
     return [
       t.name,
       rs[0]!.tokens,
       sec.toFixed(2),
-      Math.round(tps),
+      Math.round(rate(t.name)),
+      haveWink ? (rate(t.name) / rate(wink)).toFixed(2) : '–',
+      median(rs.map((r) => r.cpu)).toFixed(2),
+      Math.round(cpuRate(t.name)),
+      haveWink ? (cpuRate(t.name) / cpuRate(wink)).toFixed(2) : '–',
       (inputMiB / sec).toFixed(2),
-      haveWink ? (tps / winkRate).toFixed(2) : '–',
       median(rs.map((r) => r.peakMiB)).toFixed(0),
     ];
   });
-  const throughput = markdownTable(['tool', 'tokens', 'seconds (median)', 'tokens/s', 'MiB/s', 'tokens/s ÷ wink-nlp', 'peak RSS MiB'], rows);
+  const throughput = markdownTable(
+    ['tool', 'tokens', 'wall s', 'tokens/s (wall)', '÷ wink-nlp', 'CPU s', 'tokens per CPU s', '÷ wink-nlp', 'MiB/s (wall)', 'peak RSS MiB'],
+    rows,
+  );
 
   // ---- cold start: one sentence, whole process ----
   const one = 'The quick brown fox jumps over the lazy dog.';
@@ -213,8 +221,10 @@ try {
 ${inputMiB.toFixed(1)} MiB of real English text (UD English-EWT train \`# text\` sentences, repeated; ${lines.length} lines),
 tagged end to end by each tool in its own process (read, split sentences, tokenise, tag, format \`word/TAG\`; the
 CLI writes to a file, the API and wink-nlp children build the same strings). Tools alternate, ${reps} runs each,
-medians; tokens/s counts each tool's own tokens (the tokenizers differ), MiB/s the same input for all. wink-nlp runs
-with only its \`sbd\` and \`pos\` pipes (its fastest configuration for tagging).
+medians (each ratio is the median over runs of that tool's rate, divided by wink-nlp's); tokens/s counts each tool's
+own tokens (the tokenizers differ), MiB/s the same input for all; CPU s is user + system time of the whole process,
+a steadier measure than wall time when the machine is shared. wink-nlp runs with only its \`sbd\` and \`pos\` pipes
+(its fastest configuration for tagging).
 
 ${throughput}
 

@@ -79,6 +79,15 @@ export class TextTagger {
   /** Tags one tokenised sentence (from `createTokenizer().tokenize` or a `SentenceStream`). */
   tagSentence(sentence: TextSentence, options: TagOptions = {}): TaggedTextSentence {
     const words = sentence.tokens.map((t) => t.text);
+    if (!options.marginals && !options.constraints) {
+      const ids = this.tagIds(words);
+      const labels = this.labels;
+      return {
+        start: sentence.start,
+        end: sentence.end,
+        tokens: sentence.tokens.map((t, i) => ({ text: t.text, start: t.start, end: t.end, tag: labels[ids[i]!]! })),
+      };
+    }
     const tagged = this.tagTokens(words, options);
     return {
       start: sentence.start,
