@@ -26,7 +26,7 @@ test('bundled model: PosScorer potentials equal Crf.potentials before and after 
   const sentences = [...english, ...UNICODE_SAMPLES.map((s) => s.text)].flatMap((x) => tk.tokenize(x).map((s) => s.tokens.map((k) => k.text)));
   let tokens = 0;
   let worst = 0;
-  for (let round = 0; round < 12; round++) {
+  for (let round = 0; round < 20; round++) {
     for (const words of sentences) {
       const ref = model.potentials(words).unary;
       const out = new Float64Array(ref.length);

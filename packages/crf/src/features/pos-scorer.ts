@@ -24,6 +24,8 @@ interface WordEntry {
    * the word at position q contributes slot s to the token at q − o.
    */
   context: Float64Array;
+  /** Bit s set when slot s of `context` is not all zero (most words give their neighbours nothing). */
+  contextMask: number;
   lower: string;
   /** The word's id in the bigram index (−1: in no bigram attribute, or no index yet). */
   bigramId: number;
@@ -177,8 +179,10 @@ export class PosScorer {
       this.addAttribute(`w[${o}]=` + lower, context, s * L);
       if (o === -1 || o === 1) this.addAttribute(`s3[${o}]=` + suffix(lower, 3), context, s * L);
     }
+    let contextMask = 0;
+    for (let q = 0; q < 4 * L; q++) if (context[q] !== 0) contextMask |= 1 << Math.floor(q / L);
     if (this.words.size >= this.maxEntries) this.words.clear();
-    e = { own, context, lower, bigramId: this.bigrams === null ? -1 : (this.bigrams.words.get(lower) ?? -1) };
+    e = { own, context, contextMask, lower, bigramId: this.bigrams === null ? -1 : (this.bigrams.words.get(lower) ?? -1) };
     this.words.set(word, e);
     return e;
   }
@@ -202,7 +206,7 @@ export class PosScorer {
       for (let y = 0; y < L; y++) out[o + y] = own[y]!;
       for (let s = 0; s < 4; s++) {
         const q = t + OFFSETS[s]!;
-        if (q < 0 || q >= T) continue;
+        if (q < 0 || q >= T || (entries[q]!.contextMask & (1 << s)) === 0) continue;
         const c = entries[q]!.context;
         const cs = s * L;
         for (let y = 0; y < L; y++) out[o + y]! += c[cs + y]!;

@@ -241,6 +241,13 @@ function emitClitics(text: string, s: number, e: number, emit: Emit): void {
   emit(s, e);
 }
 
+/** Length of the match of sticky `re` at `i` if it ends by `e`, else 0. */
+function stickyLength(re: RegExp, text: string, i: number, e: number): number {
+  re.lastIndex = i;
+  const m = re.exec(text);
+  return m !== null && i + m[0].length <= e ? m[0].length : 0;
+}
+
 /**
  * The length of a URL or e-mail match without its trailing punctuation; a closing bracket stays when it closes one
  * opened inside the link (`https://en.wikipedia.org/wiki/Foo_(bar)`).
@@ -281,33 +288,14 @@ function scanChunk(text: string, s: number, e: number, emit: Emit): void {
         continue;
       }
     }
+    // one-token patterns: `.doc` and `#tag`/`@user` at the start of a chunk, clitics written apart (`'s`, `'em`)
     const c = text.charCodeAt(i);
-    if (c === 46 && i === s) {
-      EXTENSION.lastIndex = i;
-      const m = EXTENSION.exec(text);
-      if (m !== null && i + m[0].length <= e) {
-        emit(i, i + m[0].length);
-        i += m[0].length;
-        continue;
-      }
-    }
-    if ((c === 35 || c === 64) && i === s) {
-      TAG_OR_MENTION.lastIndex = i;
-      const m = TAG_OR_MENTION.exec(text);
-      if (m !== null && i + m[0].length <= e) {
-        emit(i, i + m[0].length);
-        i += m[0].length;
-        continue;
-      }
-    }
-    if (c === 39 || c === 0x2019) {
-      CLITIC_START.lastIndex = i;
-      const m = CLITIC_START.exec(text);
-      if (m !== null && i + m[0].length <= e) {
-        emit(i, i + m[0].length);
-        i += m[0].length;
-        continue;
-      }
+    const special = i === s && c === 46 ? EXTENSION : i === s && (c === 35 || c === 64) ? TAG_OR_MENTION : c === 39 || c === 0x2019 ? CLITIC_START : null;
+    const n = special === null ? 0 : stickyLength(special, text, i, e);
+    if (n > 0) {
+      emit(i, i + n);
+      i += n;
+      continue;
     }
     WORD.lastIndex = i;
     let m = WORD.exec(text);
@@ -340,6 +328,15 @@ function scanChunk(text: string, s: number, e: number, emit: Emit): void {
   }
 }
 
+/** Whether `w` is only ASCII letters (the common case, tested without a regular expression). */
+function asciiLetters(w: string): boolean {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i) | 32;
+    if (c < 97 || c > 122) return false;
+  }
+  return true;
+}
+
 /** All tokens of `text` (no sentence splitting), in order. */
 export function tokenSpans(text: string, emit: Emit): void {
   CHUNK.lastIndex = 0;
@@ -348,7 +345,7 @@ export function tokenSpans(text: string, emit: Emit): void {
     const s = m.index;
     const w = m[0];
     const e = s + w.length;
-    if (PLAIN_WORD.test(w) && !(w.length <= 8 && SPLIT_WORDS.has(w.toLowerCase())) && !NO_SPACE_SCRIPT.test(w)) {
+    if ((asciiLetters(w) || (PLAIN_WORD.test(w) && !NO_SPACE_SCRIPT.test(w))) && !(w.length <= 8 && SPLIT_WORDS.has(w.toLowerCase()))) {
       emit(s, e);
     } else {
       scanChunk(text, s, e, emit);
