@@ -86,6 +86,17 @@ The table scores the treebank's gold tokens. On raw text — each test sentence'
 ${(100 * raw.aligned / raw.goldWords).toFixed(2)}% of the ${raw.goldWords} gold words get a predicted token with exactly their character span, and
 ${(100 * raw.correct / raw.aligned).toFixed(2)}% of those are tagged correctly (scripts/bench/tag-stream/ewt-raw.ts).
 
+## Text to tokens
+
+Raw text reaches the model through @ebmkit/crf's own tokenizer (\`createTokenizer\`, packages/crf/src/text/): one
+left-to-right pass with Unicode-property regular expressions, \`Intl.Segmenter\` (ICU) for scripts written without
+spaces, and UD English-EWT's conventions for English (\`do n't\`, \`ca n't\`, \`gon na\`, \`long - term\` but \`e-mail\`,
+\`U.S.\`, \`$ 4.50\`, URLs and e-mail addresses whole). It replaced the \`natural\` package, which the first version used:
+natural's SentenceTokenizer is quadratic in a line's length (a 170 KB line took 83 s), its word tokenizers split
+non-ASCII letters (\`résumé\` → \`r é sum é\`) and surrogate pairs (emoji came out as U+FFFD), and importing natural loads
+\`dotenv\`, which reads a \`.env\` file of the working directory into \`process.env\` — something a library must never do
+(a test checks that tagging leaves \`process.env\` untouched with a \`.env\` present).
+
 Produced by: \`EBM_CORPORA_DIR=../shared/corpora npm run train:bundled -- --c1 ${c1} --c2 ${c2} --threads ${values.threads}\`
 on ${machineDescription()}.
 `;
