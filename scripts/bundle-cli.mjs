@@ -1,5 +1,5 @@
 // Bundles the `ebm` CLI into packages/cli/dist/bundle/ (ESM, code-split so that heavy
-// modules such as tfjs, jimp and natural load only when a command needs them).
+// modules such as tfjs and jimp load only when a command needs them).
 // Writes packages/cli/dist/bundle/meta.json (esbuild's metafile): test/e2e checks from it that the
 // entry chunk has no static import path to @tensorflow/*.
 import { build } from 'esbuild';

@@ -11,9 +11,10 @@ export class Dictionary {
   static from(strings: Iterable<string>, options: { frozen?: boolean } = {}): Dictionary {
     const d = new Dictionary();
     for (const s of strings) {
-      if (d.ids.has(s)) throw new RangeError(`Dictionary.from: duplicate string ${JSON.stringify(s)} at id ${d.strings.length}`);
       d.ids.set(s, d.strings.length);
       d.strings.push(s);
+      // one hash operation per string (loading a model interns ~10⁵): a duplicate leaves the map smaller
+      if (d.ids.size !== d.strings.length) throw new RangeError(`Dictionary.from: duplicate string ${JSON.stringify(s)} at id ${d.strings.length - 1}`);
     }
     if (options.frozen ?? true) d.freeze();
     return d;

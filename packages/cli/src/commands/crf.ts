@@ -206,7 +206,7 @@ const tag = defineCommand({
   summary: 'Tag CoNLL columns or raw text with a CRF model',
   description:
     'Input is CoNLL columns (one token per line, blank line between sentences; extra columns beyond what the model ' +
-    'needs, such as a gold label, are kept in the output) or raw text with --input text (tokenised with natural). ' +
+    'needs, such as a gold label, are kept in the output) or raw text with --input text (tokenised by @ebmkit/crf). ' +
     'Reads the FILES or stdin.',
   options: [
     { name: 'model', short: 'm', type: 'string', required: true, placeholder: 'MODEL', help: 'A CRF model file' },

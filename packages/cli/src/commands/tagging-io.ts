@@ -71,19 +71,39 @@ async function tagText(tagger: TextTagger, src: InputSource, sink: OutputSink, o
   let count = 0;
   let u16 = 0;
   let cp = 0;
+  const labels = tagger.labels;
+  const L = labels.length;
   const emit = (line: number, s: TextSentence): void => {
-    const tagged = tagger.tagSentence(s, tagOptions);
-    const n = tagged.tokens.length;
+    const st = s.tokens;
+    const n = st.length;
+    const words = new Array<string>(n);
+    for (let i = 0; i < n; i++) words[i] = st[i]!.text;
+    let ids: Int32Array | readonly number[];
+    let probs: Float64Array | null = null;
+    if (o.constraints) {
+      const tw = tagger.tagTokens(words, tagOptions);
+      ids = tw.map((w) => labels.indexOf(w.tag));
+      if (o.marginals) {
+        probs = new Float64Array(n * L);
+        tw.forEach((w, i) => probs!.set(w.marginals!, i * L));
+      }
+    } else if (o.marginals) {
+      const m = tagger.marginals(words);
+      ids = m.ids;
+      probs = m.probabilities;
+    } else {
+      ids = tagger.tagIds(words);
+    }
     const tokens: RecordToken[] = new Array<RecordToken>(n);
     for (let i = 0; i < n; i++) {
-      const t = tagged.tokens[i]!;
+      const t = st[i]!;
       const start = cp + (t.start - u16);
       const end = start + codePointLength(t.text);
       u16 = t.end;
       cp = end;
-      const rt: RecordToken = { text: t.text, tag: t.tag, start, end };
-      if (i + 1 < n && tagged.tokens[i + 1]!.start === t.end) rt.spaceAfterNo = true;
-      if (t.marginals) rt.marginals = t.marginals;
+      const rt: RecordToken = { text: t.text, tag: labels[ids[i]!]!, start, end };
+      if (i + 1 < n && st[i + 1]!.start === t.end) rt.spaceAfterNo = true;
+      if (probs !== null) rt.marginals = probs.subarray(i * L, i * L + L);
       tokens[i] = rt;
     }
     count++;

@@ -5,8 +5,11 @@
  * A `pos` token's attributes split into parts that depend on one word type only — its own attributes (`w=`, affixes,
  * shapes, flags, `bias`) and what it gives its neighbours (`w[±1,±2]=`, `s3[±1]=`) — plus the word bigrams and
  * `__BOS__`/`__EOS__`. Each part's score vector (one number per label) is computed once per word type, bigram or
- * constant and cached; tagging a token is then a few Map lookups and vector additions. The caches are bounded
- * (cleared when they reach `maxEntries`), so memory stays flat on an endless stream.
+ * constant and cached; bigram attributes are found through an index of the model's bigrams by word-id pairs (built
+ * once a text passes 2000 tokens; before, by direct lookups). Tagging a token is then a few Map lookups and vector
+ * additions.
+ * The caches are bounded (cleared when they reach `maxEntries` word types, default 32 768, about 25 MB), so memory
+ * stays flat on an endless stream.
  */
 import type { Dictionary } from '@ebmkit/core';
 import type { FeatureIndex } from '../feature-index.js';
@@ -21,7 +24,60 @@ interface WordEntry {
    * the word at position q contributes slot s to the token at q − o.
    */
   context: Float64Array;
+  /** Bit s set when slot s of `context` is not all zero (most words give their neighbours nothing). */
+  contextMask: number;
   lower: string;
+  /** The word's id in the bigram index (−1: in no bigram attribute, or no index yet). */
+  bigramId: number;
+}
+
+const LEFT = 'w[-1]|w[0]=';
+const RIGHT = 'w[0]|w[1]=';
+/** Tokens scored before the bigram index is built (a short text looks pairs up directly instead). */
+const INDEX_AFTER_TOKENS = 2000;
+
+/** The model's word-bigram attributes keyed by a pair of small word ids (no string building while tagging). */
+interface BigramIndex {
+  /** Lower-cased words that occur in some bigram attribute → id. */
+  words: Map<string, number>;
+  /** id(a)·stride + id(b) → k; `w[-1]|w[0]=a|b` is attrs[2k] and `w[0]|w[1]=a|b` attrs[2k+1] (−1: none). */
+  pairs: Map<number, number>;
+  attrs: Int32Array;
+  stride: number;
+}
+
+/** Indexes the bigram attributes (an attribute value with several '|' is registered under every split). */
+function bigramIndex(attributes: Dictionary): BigramIndex {
+  const words = new Map<string, number>();
+  const wid = (w: string): number => {
+    let id = words.get(w);
+    if (id === undefined) words.set(w, (id = words.size));
+    return id;
+  };
+  const splits: number[] = []; // attribute, slot, id(a), id(b)
+  for (let a = 0; a < attributes.size; a++) {
+    const name = attributes.string(a);
+    const slot = name.startsWith(LEFT) ? 0 : name.startsWith(RIGHT) ? 1 : -1;
+    if (slot < 0) continue;
+    const value = name.slice(slot === 0 ? LEFT.length : RIGHT.length);
+    for (let p = value.indexOf('|'); p >= 0; p = value.indexOf('|', p + 1)) {
+      splits.push(a, slot, wid(value.slice(0, p)), wid(value.slice(p + 1)));
+    }
+  }
+  const stride = Math.max(1, words.size); // keys id(a)·stride + id(b) stay small integers
+  const pairs = new Map<number, number>();
+  const attrs: number[] = [];
+  for (let i = 0; i < splits.length; i += 4) {
+    const key = splits[i + 2]! * stride + splits[i + 3]!;
+    let k = pairs.get(key);
+    if (k === undefined) {
+      k = attrs.length / 2;
+      pairs.set(key, k);
+      attrs.push(-1, -1);
+    }
+    attrs[2 * k + splits[i + 1]!] = splits[i]!;
+  }
+  return { words, pairs, attrs: Int32Array.from(attrs), stride };
 }
 
 /** Neighbour offsets as seen from the token that gets the attribute: `w[o]=` of token t is word t + o. */
@@ -30,7 +86,8 @@ const OFFSETS = [-2, -1, 1, 2] as const;
 export class PosScorer {
   private readonly L: number;
   private readonly words = new Map<string, WordEntry>();
-  private readonly bigrams = new Map<string, Float64Array | null>();
+  private bigrams: BigramIndex | null = null;
+  private scored = 0;
   private readonly bos: Float64Array;
   private readonly eos: Float64Array;
   private readonly maxEntries: number;
@@ -59,23 +116,47 @@ export class PosScorer {
   ): PosScorer | null {
     const f = model.features;
     if (f.kind !== 'builtin' || f.name !== 'pos' || (f.options?.wordColumn ?? 0) !== 0) return null;
+    const maxEntries = options.maxEntries ?? 1 << 15;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > 1 << 15) {
+      throw new RangeError(`PosScorer: maxEntries must be an integer in [1, 32768], got ${maxEntries}`);
+    }
     const affix = f.options?.affixLength ?? 4;
-    return new PosScorer(model.attributes, model.index, model.weights, affix, f.options?.bias ?? true, options.maxEntries ?? 1 << 17);
+    return new PosScorer(model.attributes, model.index, model.weights, affix, f.options?.bias ?? true, maxEntries);
   }
 
-  /** Number of cached word types and bigrams (for tests of the bound). */
+  /** Number of cached word types (at most maxEntries). */
   get cacheSize(): number {
-    return this.words.size + this.bigrams.size;
+    return this.words.size;
   }
 
-  /** Adds the state weights of attribute `name` to out[offset + y]; returns whether the model knows it. */
-  private addAttribute(name: string, out: Float64Array, offset: number): boolean {
+  /** Adds the state weights of attribute `name` to out[offset + y]. */
+  private addAttribute(name: string, out: Float64Array, offset: number): void {
     const a = this.attributes.get(name);
-    if (a < 0) return false;
+    if (a >= 0) this.addAttributeId(a, out, offset);
+  }
+
+  private addAttributeId(a: number, out: Float64Array, offset: number): void {
     const { attrStart, featLabel } = this.index;
     const w = this.weights;
     for (let k = attrStart[a]!; k < attrStart[a + 1]!; k++) out[offset + featLabel[k]!]! += w[k]!;
-    return true;
+  }
+
+  /** Adds the bigram attributes of words t − 1, t (a, b) to tokens t (at o) and t − 1 (at o − L). */
+  private addBigram(a: WordEntry, b: WordEntry, out: Float64Array, o: number): void {
+    const index = this.bigrams;
+    if (index === null) {
+      const pair = a.lower + '|' + b.lower;
+      this.addAttribute(LEFT + pair, out, o);
+      this.addAttribute(RIGHT + pair, out, o - this.L);
+      return;
+    }
+    if (a.bigramId < 0 || b.bigramId < 0) return;
+    const k = index.pairs.get(a.bigramId * index.stride + b.bigramId);
+    if (k === undefined) return;
+    const left = index.attrs[2 * k]!;
+    const right = index.attrs[2 * k + 1]!;
+    if (left >= 0) this.addAttributeId(left, out, o);
+    if (right >= 0) this.addAttributeId(right, out, o - this.L);
   }
 
   private vector(names: readonly string[]): Float64Array {
@@ -98,24 +179,12 @@ export class PosScorer {
       this.addAttribute(`w[${o}]=` + lower, context, s * L);
       if (o === -1 || o === 1) this.addAttribute(`s3[${o}]=` + suffix(lower, 3), context, s * L);
     }
-    e = { own, context, lower };
+    let contextMask = 0;
+    for (let q = 0; q < 4 * L; q++) if (context[q] !== 0) contextMask |= 1 << Math.floor(q / L);
     if (this.words.size >= this.maxEntries) this.words.clear();
+    e = { own, context, contextMask, lower, bigramId: this.bigrams === null ? -1 : (this.bigrams.words.get(lower) ?? -1) };
     this.words.set(word, e);
     return e;
-  }
-
-  /** Scores of the bigram (a, b): [0, L) for the token of b (`w[-1]|w[0]=`), [L, 2L) for the token of a (`w[0]|w[1]=`). */
-  private bigram(a: string, b: string): Float64Array | null {
-    const key = a + '|' + b;
-    let v = this.bigrams.get(key);
-    if (v !== undefined) return v;
-    const buf = new Float64Array(2 * this.L);
-    const known = this.addAttribute('w[-1]|w[0]=' + key, buf, 0);
-    const known2 = this.addAttribute('w[0]|w[1]=' + key, buf, this.L);
-    v = known || known2 ? buf : null;
-    if (this.bigrams.size >= this.maxEntries) this.bigrams.clear();
-    this.bigrams.set(key, v);
-    return v;
   }
 
   /** Unary log-potentials of `words` into out[t·L + y] (out must hold words.length·L numbers). */
@@ -123,6 +192,12 @@ export class PosScorer {
     const T = words.length;
     const L = this.L;
     out.fill(0, 0, T * L);
+    this.scored += T;
+    if (this.bigrams === null && this.scored > INDEX_AFTER_TOKENS) {
+      // a long text: index the bigram attributes once; cached entries are rebuilt with their index ids
+      this.bigrams = bigramIndex(this.attributes);
+      this.words.clear();
+    }
     const entries: WordEntry[] = new Array<WordEntry>(T);
     for (let t = 0; t < T; t++) entries[t] = this.entry(words[t]!);
     for (let t = 0; t < T; t++) {
@@ -131,18 +206,13 @@ export class PosScorer {
       for (let y = 0; y < L; y++) out[o + y] = own[y]!;
       for (let s = 0; s < 4; s++) {
         const q = t + OFFSETS[s]!;
-        if (q < 0 || q >= T) continue;
+        if (q < 0 || q >= T || (entries[q]!.contextMask & (1 << s)) === 0) continue;
         const c = entries[q]!.context;
         const cs = s * L;
         for (let y = 0; y < L; y++) out[o + y]! += c[cs + y]!;
       }
       if (t > 0) {
-        const v = this.bigram(entries[t - 1]!.lower, entries[t]!.lower);
-        if (v !== null) {
-          for (let y = 0; y < L; y++) out[o + y]! += v[y]!;
-          const p = o - L;
-          for (let y = 0; y < L; y++) out[p + y]! += v[L + y]!;
-        }
+        this.addBigram(entries[t - 1]!, entries[t]!, out, o);
       }
     }
     if (T > 0) {

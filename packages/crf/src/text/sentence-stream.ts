@@ -4,7 +4,8 @@
  * `push(piece)` buffers text; once the buffer holds `pieceLength` characters the tokenizer runs on it up to the last
  * whitespace (a token never spans whitespace, so a cut there changes no token) and every sentence but the last is
  * returned; the last, possibly unfinished, sentence is carried into the next round — unless it is already longer than
- * `maxSentenceLength`, then it is returned as it is (a line with no sentence ends becomes sentences of that length).
+ * `maxSentenceLength`; a longer sentence is cut at token boundaries into pieces of at most that length (a line with no
+ * sentence ends becomes sentences of that length; a single longer token stays whole).
  * `end()` tokenises what is left. Offsets are relative to the start of the streamed text (the line).
  *
  * Each character is tokenised at most twice (once more when carried), so time is linear whatever the line length,
@@ -88,7 +89,11 @@ export class SentenceStream {
     tokenSpans(piece, (s, e) => {
       if (e > s) tokens.push({ text: piece.slice(s, e), start: s, end: e });
     });
-    const sentences = splitSentences(piece, tokens);
+    const sentences: TextSentence[] = [];
+    for (const sent of splitSentences(piece, tokens)) {
+      if (sent.end - sent.start <= this.maxSentenceLength) sentences.push(sent);
+      else splitLong(piece, sent, this.maxSentenceLength, sentences);
+    }
     let keepFrom = cut;
     if (!final && sentences.length > 0) {
       const last = sentences[sentences.length - 1]!;
@@ -103,6 +108,19 @@ export class SentenceStream {
     this.base += keepFrom;
     this.spaceFree = 0;
     return out;
+  }
+}
+
+/** Cuts a sentence longer than `max` characters into consecutive sentences of at most `max` (at token boundaries). */
+function splitLong(text: string, s: TextSentence, max: number, out: TextSentence[]): void {
+  let first = 0;
+  const toks = s.tokens;
+  for (let k = 1; k <= toks.length; k++) {
+    if (k < toks.length && toks[k]!.end - toks[first]!.start <= max) continue;
+    const start = toks[first]!.start;
+    const end = toks[k - 1]!.end;
+    out.push({ start, end, text: text.slice(start, end), tokens: toks.slice(first, k) });
+    first = k;
   }
 }
 

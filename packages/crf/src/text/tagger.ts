@@ -79,11 +79,25 @@ export class TextTagger {
   /** Tags one tokenised sentence (from `createTokenizer().tokenize` or a `SentenceStream`). */
   tagSentence(sentence: TextSentence, options: TagOptions = {}): TaggedTextSentence {
     const words = sentence.tokens.map((t) => t.text);
+    if (!options.marginals && !options.constraints) {
+      const ids = this.tagIds(words);
+      const labels = this.labels;
+      return {
+        start: sentence.start,
+        end: sentence.end,
+        tokens: sentence.tokens.map((t, i) => ({ text: t.text, start: t.start, end: t.end, tag: labels[ids[i]!]! })),
+      };
+    }
     const tagged = this.tagTokens(words, options);
     return {
       start: sentence.start,
       end: sentence.end,
-      tokens: sentence.tokens.map((t, i) => ({ ...tagged[i]!, start: t.start, end: t.end })),
+      tokens: sentence.tokens.map((t, i) => {
+        const w = tagged[i]!;
+        return w.marginals === undefined
+          ? { text: t.text, start: t.start, end: t.end, tag: w.tag }
+          : { text: t.text, start: t.start, end: t.end, tag: w.tag, marginals: w.marginals };
+      }),
     };
   }
 
@@ -100,6 +114,13 @@ export class TextTagger {
     }
     const ids = this.tagIds(tokens);
     return tokens.map((text, t) => ({ text, tag: this.labels[ids[t]!]! }));
+  }
+
+  /** Per-token label probabilities [t·L + y] (labels in `labels` order) and the Viterbi labels of given tokens. */
+  marginals(tokens: readonly string[]): { probabilities: Float64Array; ids: Int32Array } {
+    if (tokens.length === 0) return { probabilities: new Float64Array(0), ids: new Int32Array(0) };
+    const d = new ChainDistribution(this.potentials(tokens, true));
+    return { probabilities: d.marginals().node, ids: d.argmax().labels };
   }
 
   /**

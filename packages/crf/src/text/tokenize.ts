@@ -63,6 +63,8 @@ const ABBREVIATIONS = new Set([
   'gen', 'gov', 'sen', 'rep', 'rev', 'col', 'lt', 'sgt', 'capt', 'cmdr', 'adm', 'hon', 'pres',
   'approx', 'dept', 'est', 'govt', 'univ', 'ave', 'blvd', 'rd', 'cf', 'al', 'viz', 'ph.d', 'a.m', 'p.m',
 ]);
+/** Abbreviations that keep their period only when capitalised (`Wed.`, but `the sun.`). */
+const CASED_ABBREVIATIONS = new Set(['Mon', 'Tue', 'Tues', 'Wed', 'Thu', 'Thur', 'Thurs', 'Fri', 'Sat', 'Sun']);
 /** Abbreviations that keep their period only before a number (`No. 5`, `p. 12`). */
 const NUMBER_ABBREVIATIONS = new Set(['no', 'nos', 'p', 'pp', 'fig', 'figs', 'vol', 'ch', 'sec', 'art']);
 /** Prefixes after which EWT keeps a hyphenated word whole (`e-mail`, `non-profit`, `re-elect`). */
@@ -75,7 +77,8 @@ const SPLIT_WORDS = new Map<string, number>([
   ['cannot', 3], ['gonna', 3], ['wanna', 3], ['gotta', 3], ['outta', 3],
   ['dont', 2], ['doesnt', 4], ['didnt', 3], ['cant', 2], ['wont', 2], ['aint', 2], ['isnt', 2], ['arent', 3],
   ['wasnt', 3], ['werent', 4], ['havent', 4], ['hasnt', 3], ['hadnt', 3], ['couldnt', 5], ['wouldnt', 5],
-  ['shouldnt', 6],
+  ['shouldnt', 6], ['im', 1], ['ive', 1], ['thats', 4], ['whats', 4], ['theres', 5], ['heres', 4], ['youre', 3],
+  ['theyre', 4], ['hes', 2], ['alot', 1],
 ]);
 
 /** Whitespace-delimited chunks (U+200B ZERO WIDTH SPACE separates too). */
@@ -88,40 +91,59 @@ const NO_SPACE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p
 const W = String.raw`[\p{L}\p{M}\p{N}]`;
 /** A word: letters, marks and digits, joined by the connectors that do not end a word (see the file comment). */
 const WORD = new RegExp(
-  `${W}+(?:(?:['’](?=\\p{L})|\\.(?=[\\p{L}\\p{N}])|(?<=\\p{N})[,:/](?=\\p{N})|[-‐‑_\\u00B7\\u00AD\\u200C\\u200D](?=${W})` +
+  `${W}+(?:(?:['’\\u0060](?=\\p{L})|(?<=(?<![\\p{L}\\p{N}])\\p{L})\\/(?=\\p{L}(?![\\p{L}\\p{N}]))|\\.(?=[\\p{L}\\p{N}])|(?<=\\p{N})[,:/](?=\\p{N})|[-‐‑_\\u00B7\\u00AD\\u200C\\u200D](?=${W})` +
     `|(?<=\\p{Script=Hebrew}\\p{M}*)["״׳](?=\\p{Script=Hebrew})|(?<=\\p{Lu})&(?=\\p{Lu}))${W}+)*`,
   'uy',
 );
 /** Emoji: a flag (two regional indicators) or a pictograph with modifiers, marks, tags and ZWJ-joined pictographs. */
 const EMOJI = /\p{RI}\p{RI}|\p{Extended_Pictographic}[\p{EMod}\p{M}\u{E0020}-\u{E007F}]*(?:\u200D\p{Extended_Pictographic}[\p{EMod}\p{M}\u{E0020}-\u{E007F}]*)*/uy;
 const URL = /(?:(?:https?|ftp):\/\/|www\.)[^\s<>"]+/y;
-const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/uy;
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*/uy;
 /** A clitic at the start of a chunk (text that is already split: `John 's`), or `'em`, `'cause`. */
 const CLITIC_START = /['’](?:s|m|d|ll|re|ve|em|cause|tis|twas)(?![\p{L}\p{N}])/iuy;
-const EMOTICON = /(?:[:;=][-']?[()DPpO3\]\[/\\|*]|\([:;])(?![\p{L}\p{N}])/uy;
+const EMOTICON = /(?:[:;=][-']?[()DPpO3\]\[/\\|*]|\([:;]|\^_*\^)(?![\p{L}\p{N}])/uy;
+/** A hashtag or @-mention (`#audiobooks`, `@user`), at the start of a chunk. */
+const TAG_OR_MENTION = /[#@][\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*/uy;
+/** A file extension written on its own (`.doc`), at the start of a chunk. */
+const EXTENSION = /\.[A-Za-z][A-Za-z0-9]{1,3}(?![\p{L}\p{N}])/uy;
+/** A time with am/pm attached (`7:30PM`, `5pm`): split before the am/pm. */
+const CLOCK = /^(\p{N}[\p{N}:.]*)([ap]\.?m\.?)$/iu;
 /** Runs of sentence punctuation, or of one repeated character (`...`, `?!`, `--`, `***`), else one code point. */
-const PUNCT = /[.!?…]{2,}|([^\p{L}\p{N}\p{M}])\1+|[\s\S][\p{M}\u200D]*/uy;
+const PUNCT = /\.{2,}|\.[!?]+|[!?]+|…+|[‘’]{2}|[“”]{2}|([^\p{L}\p{N}\p{M}])\1+|[\s\S][\p{M}\u200D]*/uy;
 /** Clitics split off an English word (base must be Latin letters). */
-const CLITIC_END = /^(\p{Script=Latin}[\p{Script=Latin}\p{M}'’]*?)(n['’]t|['’](?:s|m|d|ll|re|ve))$/iu;
+const CLITIC_END = /^(.*?\p{Script=Latin}\p{M}*)(n['’`]t|['’`](?:s|m|d|ll|re|ve))$/iu;
+/** Only whitespace and closing brackets or quotes up to the end of the text (sticky: matched from a position). */
+const TEXT_END = /[\s)\]}"'”’»]*$/y;
 const DOTTED = /^(?:\p{L}\.)+\p{L}$/u;
 const INITIAL = /^\p{Lu}$/u;
-const TRAILING_URL_PUNCT = /[.,;:!?'"”’»)\]}]+$/;
+const TRAILING_URL_PUNCT_CHAR = /[.,;:!?'"”’»)\]}]/;
 const TERMINATOR = /^(?:[.!?…]+|[\p{Sentence_Terminal}]+)$/u;
 const ASCII_TERMINATOR = /^[.!?…]+$/;
 const CLOSER = /^(?:[)\]}"'”’»›]|\p{Pe}|\p{Pf})+$/u;
 const LOWER_START = /^\p{Ll}/u;
 const DIGIT_START = /^\p{N}/u;
 
+/** A code point that continues a grapheme cluster (at the start of the tested string), or a low surrogate. */
+const GRAPHEME_EXTEND = /^(?:[\p{M}\u200C\u200D\p{EMod}]|[\uDC00-\uDFFF])/u;
+
 let segmenter: Intl.Segmenter | null = null;
 
 /** Emits [start, end) as a token. */
 type Emit = (start: number, end: number) => void;
 
+/** Whether only whitespace and closing punctuation follow position `i`. */
+function atTextEnd(text: string, i: number): boolean {
+  TEXT_END.lastIndex = i;
+  return TEXT_END.test(text);
+}
+
 function isAbbreviation(text: string, s: number, e: number): boolean {
   const w = text.slice(s, e);
   if (INITIAL.test(w) || DOTTED.test(w)) return true;
+  if (CASED_ABBREVIATIONS.has(w)) return !atTextEnd(text, e + 1);
   const lw = w.toLowerCase();
-  if (ABBREVIATIONS.has(lw)) return true;
+  // at the very end of a text the period of `etc.` is the sentence's own (EWT: `etc .`)
+  if (ABBREVIATIONS.has(lw)) return !atTextEnd(text, e + 1);
   if (NUMBER_ABBREVIATIONS.has(lw)) {
     CHUNK.lastIndex = e + 1;
     const next = CHUNK.exec(text);
@@ -134,8 +156,7 @@ function isAbbreviation(text: string, s: number, e: number): boolean {
 function emitWord(text: string, s: number, e: number, emit: Emit): void {
   const w = text.slice(s, e);
   if (NO_SPACE_SCRIPT.test(w)) {
-    segmenter ??= new Intl.Segmenter('und', { granularity: 'word' });
-    for (const seg of segmenter.segment(w)) emit(s + seg.index, s + seg.index + seg.segment.length);
+    emitSegmented(text, s, e, emit);
     return;
   }
   if (w.includes('-') || w.includes('‐') || w.includes('‑')) {
@@ -143,6 +164,33 @@ function emitWord(text: string, s: number, e: number, emit: Emit): void {
     return;
   }
   emitClitics(text, s, e, emit);
+}
+
+/** Window of Intl.Segmenter calls: ICU's dictionary segmentation slows down more than linearly on long runs. */
+const SEGMENT_WINDOW = 1024;
+
+/**
+ * A run of an unspaced script, split into words by Intl.Segmenter window by window: all segments of a window but its
+ * last are final, the last one starts the next window (so every cut is a word boundary ICU found with context on
+ * both sides; a single "word" longer than a window is cut between code points).
+ */
+function emitSegmented(text: string, s: number, e: number, emit: Emit): void {
+  segmenter ??= new Intl.Segmenter('und', { granularity: 'word' });
+  let pos = s;
+  while (pos < e) {
+    let we = Math.min(e, pos + SEGMENT_WINDOW);
+    // never end a window inside a grapheme cluster (before a mark or joiner, or inside a surrogate pair)
+    while (we < e && we > pos + 1 && GRAPHEME_EXTEND.test(text.slice(we, we + 2))) we--;
+    const starts: number[] = [];
+    for (const seg of segmenter.segment(text.slice(pos, we))) starts.push(pos + seg.index);
+    if (we === e || starts.length === 1) {
+      for (let k = 0; k < starts.length; k++) emit(starts[k]!, k + 1 < starts.length ? starts[k + 1]! : we);
+      pos = we;
+      continue;
+    }
+    for (let k = 0; k + 1 < starts.length; k++) emit(starts[k]!, starts[k + 1]!);
+    pos = starts[starts.length - 1]!;
+  }
 }
 
 function emitHyphenated(text: string, s: number, e: number, emit: Emit): void {
@@ -163,7 +211,7 @@ function emitHyphenated(text: string, s: number, e: number, emit: Emit): void {
 
 function emitClitics(text: string, s: number, e: number, emit: Emit): void {
   const n = e - s;
-  if (n >= 4 && n <= 8) {
+  if (n >= 2 && n <= 8) {
     const k = SPLIT_WORDS.get(text.slice(s, e).toLowerCase());
     if (k !== undefined) {
       emit(s, s + k);
@@ -172,7 +220,15 @@ function emitClitics(text: string, s: number, e: number, emit: Emit): void {
     }
   }
   const last = text.charCodeAt(e - 1);
-  const apostrophe = n >= 3 && (text[e - 2] === "'" || text[e - 2] === '’' || text[e - 3] === "'" || text[e - 3] === '’');
+  if (n >= 3 && ((last | 32) === 109 || last === 46) && text.charCodeAt(s) <= 57 && text.charCodeAt(s) >= 48) {
+    const m = CLOCK.exec(text.slice(s, e));
+    if (m !== null) {
+      emit(s, s + m[1]!.length);
+      emit(s + m[1]!.length, e);
+      return;
+    }
+  }
+  const apostrophe = n >= 3 && /['’`]/.test(text[e - 2]! + text[e - 3]!);
   if (apostrophe && ((last | 32) >= 97 && (last | 32) <= 122)) {
     const m = CLITIC_END.exec(text.slice(s, e));
     if (m !== null) {
@@ -183,6 +239,34 @@ function emitClitics(text: string, s: number, e: number, emit: Emit): void {
     }
   }
   emit(s, e);
+}
+
+/** Length of the match of sticky `re` at `i` if it ends by `e`, else 0. */
+function stickyLength(re: RegExp, text: string, i: number, e: number): number {
+  re.lastIndex = i;
+  const m = re.exec(text);
+  return m !== null && i + m[0].length <= e ? m[0].length : 0;
+}
+
+/**
+ * The length of a URL or e-mail match without its trailing punctuation; a closing bracket stays when it closes one
+ * opened inside the link (`https://en.wikipedia.org/wiki/Foo_(bar)`).
+ */
+function linkLength(link: string): number {
+  let n = link.length;
+  let open = 0;
+  for (let i = 0; i < n; i++) {
+    const c = link[i]!;
+    if (c === '(' || c === '[') open++;
+    else if (c === ')' || c === ']') open--;
+  }
+  while (n > 1 && TRAILING_URL_PUNCT_CHAR.test(link[n - 1]!)) {
+    const c = link[n - 1]!;
+    if ((c === ')' || c === ']') && open >= 0) break; // balanced: part of the link
+    if (c === ')' || c === ']') open++;
+    n--;
+  }
+  return n;
 }
 
 /** Splits the chunk text[s, e) (no whitespace inside) into tokens. */
@@ -199,28 +283,19 @@ function scanChunk(text: string, s: number, e: number, emit: Emit): void {
         m = EMAIL.exec(text);
       }
       if (m !== null) {
-        let j = i + m[0].length;
-        const trail = TRAILING_URL_PUNCT.exec(m[0]);
-        if (trail !== null) {
-          let cut = trail[0].length;
-          // keep a closing parenthesis that closes one opened inside the link (Wikipedia URLs)
-          if (trail[0][0] === ')' && m[0].includes('(')) cut = 0;
-          if (cut < m[0].length) j -= cut;
-        }
-        emit(i, j);
-        i = j;
+        emit(i, i + linkLength(m[0]));
+        i += linkLength(m[0]);
         continue;
       }
     }
+    // one-token patterns: `.doc` and `#tag`/`@user` at the start of a chunk, clitics written apart (`'s`, `'em`)
     const c = text.charCodeAt(i);
-    if (c === 39 || c === 0x2019) {
-      CLITIC_START.lastIndex = i;
-      const m = CLITIC_START.exec(text);
-      if (m !== null && i + m[0].length <= e) {
-        emit(i, i + m[0].length);
-        i += m[0].length;
-        continue;
-      }
+    const special = i === s && c === 46 ? EXTENSION : i === s && (c === 35 || c === 64) ? TAG_OR_MENTION : c === 39 || c === 0x2019 ? CLITIC_START : null;
+    const n = special === null ? 0 : stickyLength(special, text, i, e);
+    if (n > 0) {
+      emit(i, i + n);
+      i += n;
+      continue;
     }
     WORD.lastIndex = i;
     let m = WORD.exec(text);
@@ -253,6 +328,15 @@ function scanChunk(text: string, s: number, e: number, emit: Emit): void {
   }
 }
 
+/** Whether `w` is only ASCII letters (the common case, tested without a regular expression). */
+function asciiLetters(w: string): boolean {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i) | 32;
+    if (c < 97 || c > 122) return false;
+  }
+  return true;
+}
+
 /** All tokens of `text` (no sentence splitting), in order. */
 export function tokenSpans(text: string, emit: Emit): void {
   CHUNK.lastIndex = 0;
@@ -261,7 +345,7 @@ export function tokenSpans(text: string, emit: Emit): void {
     const s = m.index;
     const w = m[0];
     const e = s + w.length;
-    if (PLAIN_WORD.test(w) && !(w.length >= 4 && w.length <= 8 && SPLIT_WORDS.has(w.toLowerCase())) && !NO_SPACE_SCRIPT.test(w)) {
+    if ((asciiLetters(w) || (PLAIN_WORD.test(w) && !NO_SPACE_SCRIPT.test(w))) && !(w.length <= 8 && SPLIT_WORDS.has(w.toLowerCase()))) {
       emit(s, e);
     } else {
       scanChunk(text, s, e, emit);
