@@ -5,7 +5,7 @@ export const VERSION = '0.1.0';
 export type { ConlluParseSentence, ParseResult, ParseSentence } from './sentence.js';
 export { checkSentence, formatConllu, fromConllu, readParseCorpus } from './sentence.js';
 export type { ChildSpans, ParseFeatureOptions, SentenceCodes } from './features.js';
-export { arcFeatures, betweenTags, childSpans, labelFeatures, maxArcFeatures, scoreArcs, sentenceCodes } from './features.js';
+export { arcFeatures, betweenTags, FEATURE_VERSION, childSpans, labelFeatures, maxArcFeatures, scoreArcs, sentenceCodes } from './features.js';
 export type { ParserConfig } from './model.js';
 export { decodeTree, DependencyParser, labelTree, PARSER_FORMAT_VERSION, PARSER_MODEL_KIND } from './model.js';
 export type { ParseLearner, ParserTrainOptions, ParserTrainResult } from './train.js';

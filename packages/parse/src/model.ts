@@ -2,6 +2,7 @@ import { chuLiuEdmonds, eisnerBacktrace, eisnerInside, loadModel, MaxSemiring, s
 import { fin } from './hash.js';
 import {
   childSpans,
+  FEATURE_VERSION,
   labelFeatures,
   MAX_LABEL_FEATURES,
   scoreArcs,
@@ -29,6 +30,7 @@ export interface ParserConfig {
 }
 
 interface ParserMetadata extends ParserConfig {
+  featureVersion: number;
   training?: Record<string, number | string>;
 }
 
@@ -104,7 +106,7 @@ export class DependencyParser {
 
   /** Saves the model (single-precision weights; the file is validated on load). */
   async save(path: string): Promise<void> {
-    const metadata: ParserMetadata = { ...this.config, training: this.training };
+    const metadata: ParserMetadata = { ...this.config, featureVersion: FEATURE_VERSION, training: this.training };
     const tensors: Record<string, Tensor> = {
       ...sparseTensors('arc', this.arcWeights),
       ...sparseTensors('label', this.labelWeights),
@@ -120,6 +122,7 @@ export class DependencyParser {
       throw new RangeError(`${path}: invalid parser model: ${msg}`);
     };
     if (!m || !Array.isArray(m.tags) || !Array.isArray(m.labels) || m.labels.length === 0) bad('missing tags or labels');
+    if (m.featureVersion !== FEATURE_VERSION) bad(`feature version ${m.featureVersion}, this ebmkit computes version ${FEATURE_VERSION}`);
     if (!Number.isInteger(m.arcBits) || m.arcBits < 4 || m.arcBits > 28) bad(`arcBits ${m.arcBits}`);
     if (!Number.isInteger(m.labelBits) || m.labelBits < 4 || m.labelBits > 24) bad(`labelBits ${m.labelBits}`);
     const arc = denseFromSparse(file.tensors, 'arc', 2 ** m.arcBits, bad);
