@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createRng } from '@ebmkit/core';
 import { assertBuilt, repoRoot, runNode } from './helpers.ts';
 
-const PACKAGES = ['core', 'ssvm', 'crf', 'segment', 'cli'];
+const PACKAGES = ['core', 'ssvm', 'crf', 'segment', 'parse', 'cli'];
 let project = '';
 
 /** Every importable specifier of a package: `@ebmkit/x` and its subpaths, except ./package.json. */
@@ -90,6 +90,7 @@ import { defineCommand, parseOptions, type OptionSpec } from '@ebmkit/cli';
 import * as ssvm from '@ebmkit/ssvm';
 import * as crf from '@ebmkit/crf';
 import * as segment from '@ebmkit/segment';
+import * as parse from '@ebmkit/parse';
 import * as testing from '@ebmkit/core/testing';
 
 const rng: Rng = createRng(1);
@@ -99,7 +100,7 @@ const id: number = d.intern('x');
 const spec = [{ name: 'epochs', type: 'number', default: 3, help: 'passes' }] as const satisfies readonly OptionSpec[];
 const epochs: number = parseOptions(spec, ['--epochs', '4']).options.epochs;
 const cmd = defineCommand({ name: 'demo', summary: 'demo', options: spec, run: (ctx) => void ctx.options.epochs.toFixed(1) });
-export const used = [u, id, epochs, cmd.name, ssvm, crf, segment, testing];
+export const used = [u, id, epochs, cmd.name, ssvm, crf, segment, parse, testing];
 `,
   );
   writeFileSync(path.join(project, 'tsconfig.ok.json'), tsconfig('ok.ts'));
