@@ -9,6 +9,7 @@ import {
   evaluateParses,
   formatConllu,
   formatParseScores,
+  MAX_PARSE_WORDS,
   prepareTraining,
   readParseCorpus,
   scoreArcs,
@@ -58,6 +59,12 @@ test('parse checks its input', (t) => {
   // Unseen words and tags and a long sentence still give a tree.
   const long = { forms: Array.from({ length: 400 }, (_, i) => `w${i}`), tags: Array.from({ length: 400 }, (_, i) => (i % 3 ? 'NOUN' : 'XYZ')) };
   t.is(treeError(r.parser.parse(long).heads, 400), null);
+  // Past MAX_PARSE_WORDS: parsed in windows, still one tree with one root word.
+  const n = MAX_PARSE_WORDS + 300;
+  const huge = { forms: Array.from({ length: n }, (_, i) => `w${i % 50}`), tags: Array.from({ length: n }, (_, i) => ['DET', 'NOUN', 'VERB'][i % 3]!) };
+  const p = r.parser.parse(huge);
+  t.is(treeError(p.heads, n), null);
+  t.is(p.deprels.length, n);
 });
 
 test('ArcFactoredModel: w·ψ(x, y) equals the summed arc scores; loss-augmented inference; an SSVM learner fits', (t) => {

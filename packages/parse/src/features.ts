@@ -9,6 +9,12 @@ export interface ParseFeatureOptions {
   feats?: boolean;
 }
 
+/**
+ * Version of the feature functions below: a model's weights are only meaningful with the features it was trained
+ * with, so models record it and `DependencyParser.load` refuses another. Bump on any change to the features.
+ */
+export const FEATURE_VERSION = 2;
+
 const ROOT = 0x5eed;
 const BOS = 0x0b05;
 const EOS = 0x0e05;
@@ -27,6 +33,25 @@ export interface SentenceCodes {
   feats: Int32Array | null;
   /** Tag ids 0..tagCount−1 (node 0 gets its own id) for the in-between sets. */
   tagId: Int32Array;
+  /** Prefix counts over nodes 0..i of punctuation words (by form) and of verbs (UPOS VERB or AUX). */
+  punctBefore: Int32Array;
+  verbBefore: Int32Array;
+  /** Word shape codes (case pattern, digits, hyphen). */
+  shape: Int32Array;
+}
+
+const PUNCT = /^\p{P}+$/u;
+
+function shapeOf(form: string): number {
+  let cls = 0;
+  const first = form.codePointAt(0) ?? 0;
+  const ch = String.fromCodePoint(first);
+  if (ch !== ch.toLowerCase()) cls |= 1;
+  if (form !== form.toLowerCase() && form === form.toUpperCase() && form.length > 1) cls |= 2;
+  if (/\p{Nd}/u.test(form)) cls |= 4;
+  if (form.includes('-')) cls |= 8;
+  if (PUNCT.test(form)) cls |= 16;
+  return cls;
 }
 
 function suffixOf(s: string): string {
@@ -60,7 +85,18 @@ export function sentenceCodes(s: ParseSentence, tagIndex: ReadonlyMap<string, nu
     if (lemma) lemma[i] = hashString(s.lemmas![i - 1]!.toLowerCase());
     if (feats) feats[i] = hashString(s.feats![i - 1]!);
   }
-  return { n, word, tag, suffix, lemma, feats, tagId };
+  const punctBefore = new Int32Array(N);
+  const verbBefore = new Int32Array(N);
+  const shape = new Int32Array(N);
+  shape[0] = 99;
+  for (let i = 1; i < N; i++) {
+    const f = s.forms[i - 1]!;
+    const t = s.tags[i - 1]!;
+    shape[i] = shapeOf(f);
+    punctBefore[i] = punctBefore[i - 1]! + (PUNCT.test(f) ? 1 : 0);
+    verbBefore[i] = verbBefore[i - 1]! + (t === 'VERB' || t === 'AUX' ? 1 : 0);
+  }
+  return { n, word, tag, suffix, lemma, feats, tagId, punctBefore, verbBefore, shape };
 }
 
 /** Number of distinct values of `tagId` (tags, unknown, root). */
@@ -112,12 +148,70 @@ export function arcFeatures(
     unigramKeys(c, role === 0 ? h : d, role, keys);
     for (let i = 0; i < 3; i++, k += 2) put(out, k, keys[i]!, dd, mask);
   }
-  return pairFeatures(c, h, d, between, betweenCount, mask, out, k);
+  const H = new Int32Array(HEAD_PARTS);
+  headParts(c, h, H);
+  return pairFeatures(c, H, h, d, between, betweenCount, mask, out, k);
 }
 
-/** The arc features that depend on both ends (everything but the unigrams), written from out[k]; returns the new count. */
+/** Number of head partial keys (`headParts`), indexed by template number. */
+const HEAD_PARTS = 38;
+
+/**
+ * The head-side prefixes of the pair templates' keys for head h (template t at index t): every pair key mixes the
+ * head's codes first, so these are computed once per head and extended with the dependent's codes per arc.
+ */
+function headParts(c: SentenceCodes, h: number, H: Int32Array): void {
+  const N = c.n + 1;
+  const P = c.tag;
+  const hw = c.word[h]!;
+  const hp = P[h]!;
+  const hs = c.suffix[h]!;
+  const hpL = h > 0 ? P[h - 1]! : BOS;
+  const hpR = h + 1 < N ? P[h + 1]! : EOS;
+  H[7] = mix(mix(7, hw), hp);
+  H[8] = mix(8, hp);
+  H[9] = mix(9, hw);
+  H[10] = mix(mix(10, hw), hp);
+  H[11] = mix(mix(11, hw), hp);
+  H[12] = mix(12, hw);
+  H[13] = mix(13, hp);
+  H[14] = mix(14, hs);
+  H[15] = mix(15, hp);
+  H[16] = mix(16, hs);
+  H[17] = mix(mix(17, hp), hpR);
+  H[18] = mix(mix(18, hpL), hp);
+  H[19] = mix(mix(19, hp), hpR);
+  H[20] = mix(mix(20, hpL), hp);
+  H[21] = mix(mix(21, hp), hpR);
+  H[22] = mix(22, hp);
+  H[23] = mix(23, hp);
+  H[24] = mix(mix(24, hpL), hp);
+  H[25] = mix(25, hp);
+  if (c.lemma) {
+    H[26] = mix(26, c.lemma[h]!);
+    H[27] = mix(27, c.lemma[h]!);
+    H[28] = mix(28, hp);
+  }
+  if (c.feats) {
+    H[29] = mix(29, c.feats[h]!);
+    H[30] = mix(30, hp);
+    H[31] = mix(31, c.feats[h]!);
+  }
+  H[32] = mix(32, hp);
+  H[33] = mix(33, hw);
+  H[34] = mix(34, hw);
+  H[35] = mix(mix(35, hp), hpR);
+  H[36] = mix(mix(36, hpL), hp);
+  H[37] = mix(mix(37, hp), c.shape[h]!);
+}
+
+/**
+ * The arc features that depend on both ends (everything but the unigrams), from the head's prefixes `H`
+ * (`headParts`), written from out[k]; returns the new count.
+ */
 function pairFeatures(
   c: SentenceCodes,
+  H: Int32Array,
   h: number,
   d: number,
   between: Int32Array,
@@ -126,56 +220,58 @@ function pairFeatures(
   out: Int32Array,
   k: number,
 ): number {
-  const W = c.word;
   const P = c.tag;
-  const S = c.suffix;
   const N = c.n + 1;
-  const hw = W[h]!;
-  const hp = P[h]!;
-  const hs = S[h]!;
-  const dw = W[d]!;
+  const dw = c.word[d]!;
   const dp = P[d]!;
-  const ds = S[d]!;
-  const hpL = h > 0 ? P[h - 1]! : BOS;
-  const hpR = h + 1 < N ? P[h + 1]! : EOS;
+  const ds = c.suffix[d]!;
   const dpL = P[d - 1]!; // d ≥ 1: node 0 (the root code) is the left boundary
   const dpR = d + 1 < N ? P[d + 1]! : EOS;
   const dd = 1000 + dirDist(h, d);
-  put(out, k, mix(mix(mix(mix(7, hw), hp), dw), dp), dd, mask);
-  put(out, k + 2, mix(mix(mix(8, hp), dw), dp), dd, mask);
-  put(out, k + 4, mix(mix(mix(9, hw), dw), dp), dd, mask);
-  put(out, k + 6, mix(mix(mix(10, hw), hp), dp), dd, mask);
-  put(out, k + 8, mix(mix(mix(11, hw), hp), dw), dd, mask);
-  put(out, k + 10, mix(mix(12, hw), dw), dd, mask);
-  put(out, k + 12, mix(mix(13, hp), dp), dd, mask);
-  put(out, k + 14, mix(mix(14, hs), dp), dd, mask);
-  put(out, k + 16, mix(mix(15, hp), ds), dd, mask);
-  put(out, k + 18, mix(mix(16, hs), ds), dd, mask);
-  put(out, k + 20, mix(mix(mix(mix(17, hp), hpR), dpL), dp), dd, mask);
-  put(out, k + 22, mix(mix(mix(mix(18, hpL), hp), dpL), dp), dd, mask);
-  put(out, k + 24, mix(mix(mix(mix(19, hp), hpR), dp), dpR), dd, mask);
-  put(out, k + 26, mix(mix(mix(mix(20, hpL), hp), dp), dpR), dd, mask);
-  put(out, k + 28, mix(mix(mix(21, hp), hpR), dp), dd, mask);
-  put(out, k + 30, mix(mix(mix(22, hp), dpL), dp), dd, mask);
-  put(out, k + 32, mix(mix(mix(23, hp), dp), dpR), dd, mask);
-  put(out, k + 34, mix(mix(mix(24, hpL), hp), dp), dd, mask);
-  k += 36;
-  const hpdp = mix(mix(25, hp), dp);
+  put(out, k, mix(mix(H[7]!, dw), dp), dd, mask);
+  put(out, k + 2, mix(mix(H[8]!, dw), dp), dd, mask);
+  put(out, k + 4, mix(mix(H[9]!, dw), dp), dd, mask);
+  put(out, k + 6, mix(H[10]!, dp), dd, mask);
+  put(out, k + 8, mix(H[11]!, dw), dd, mask);
+  put(out, k + 10, mix(H[12]!, dw), dd, mask);
+  put(out, k + 12, mix(H[13]!, dp), dd, mask);
+  put(out, k + 14, mix(H[14]!, dp), dd, mask);
+  put(out, k + 16, mix(H[15]!, ds), dd, mask);
+  put(out, k + 18, mix(H[16]!, ds), dd, mask);
+  put(out, k + 20, mix(mix(H[17]!, dpL), dp), dd, mask);
+  put(out, k + 22, mix(mix(H[18]!, dpL), dp), dd, mask);
+  put(out, k + 24, mix(mix(H[19]!, dp), dpR), dd, mask);
+  put(out, k + 26, mix(mix(H[20]!, dp), dpR), dd, mask);
+  put(out, k + 28, mix(H[21]!, dp), dd, mask);
+  put(out, k + 30, mix(mix(H[22]!, dpL), dp), dd, mask);
+  put(out, k + 32, mix(mix(H[23]!, dp), dpR), dd, mask);
+  put(out, k + 34, mix(H[24]!, dp), dd, mask);
+  // Context words with tags, shapes, and how many punctuation marks / verbs lie between the ends.
+  const lo = h < d ? h : d;
+  const hi = h < d ? d : h;
+  const pb = Math.min(c.punctBefore[hi - 1]! - c.punctBefore[lo]!, 3);
+  const vb = Math.min(c.verbBefore[hi - 1]! - c.verbBefore[lo]!, 3);
+  put(out, k + 36, mix(mix(mix(H[32]!, dp), pb), vb), dd, mask);
+  put(out, k + 38, mix(mix(H[33]!, dp), dpL), dd, mask);
+  put(out, k + 40, mix(mix(H[34]!, dp), dpR), dd, mask);
+  put(out, k + 42, mix(H[35]!, dw), dd, mask);
+  put(out, k + 44, mix(H[36]!, dw), dd, mask);
+  put(out, k + 46, mix(mix(H[37]!, dp), c.shape[d]!), dd, mask);
+  k += 48;
+  const hpdp = mix(H[25]!, dp);
   for (let i = 0; i < betweenCount; i++, k += 2) put(out, k, mix(hpdp, between[i]!), dd, mask);
   if (c.lemma) {
-    const hl = c.lemma[h]!;
     const dl = c.lemma[d]!;
-    put(out, k, mix(mix(26, hl), dl), dd, mask);
-    put(out, k + 2, mix(mix(27, hl), dp), dd, mask);
-    put(out, k + 4, mix(mix(28, hp), dl), dd, mask);
+    put(out, k, mix(H[26]!, dl), dd, mask);
+    put(out, k + 2, mix(H[27]!, dp), dd, mask);
+    put(out, k + 4, mix(H[28]!, dl), dd, mask);
     k += 6;
   }
   if (c.feats) {
-    const hf = c.feats[h]!;
     const df = c.feats[d]!;
-    put(out, k, mix(mix(mix(29, hf), dp), df), dd, mask);
-    put(out, k + 2, mix(mix(30, hp), df), dd, mask);
-    put(out, k + 4, mix(mix(31, hf), dp), dd, mask);
+    put(out, k, mix(mix(H[29]!, dp), df), dd, mask);
+    put(out, k + 2, mix(H[30]!, df), dd, mask);
+    put(out, k + 4, mix(H[31]!, dp), dd, mask);
     k += 6;
   }
   return k;
@@ -183,7 +279,7 @@ function pairFeatures(
 
 /** An upper bound on `arcFeatures`' count. */
 export function maxArcFeatures(tagCount: number): number {
-  return 2 * (6 + 18 + tagCount + 6);
+  return 2 * (6 + 24 + tagCount + 6);
 }
 
 /** The distinct tag ids strictly between h and d, into `out`; returns the count (O(|h − d|), for single arcs). */
@@ -225,15 +321,17 @@ export function scoreArcs(c: SentenceCodes, w: Float64Array | Float32Array, mask
       }
     }
   }
+  const H = new Int32Array(HEAD_PARTS);
   for (let h = 0; h < N; h++) {
     arcs[h * N] = -Infinity;
     arcs[h * N + h] = -Infinity;
+    headParts(c, h, H);
     for (let dir = 0; dir < 2; dir++) {
       let count = 0;
       seen.fill(0);
       const step = dir === 0 ? 1 : -1;
       for (let d = h + step; d >= 1 && d < N; d += step) {
-        const m = pairFeatures(c, h, d, between, count, mask, feats, 0);
+        const m = pairFeatures(c, H, h, d, between, count, mask, feats, 0);
         const v = dirDist(h, d);
         let s = plain[h]! + plain[N + d]! + byDist[h * 14 + v]! + byDist[(N + d) * 14 + v]!;
         for (let i = 0; i < m; i++) s += w[feats[i]!]!;
@@ -290,6 +388,10 @@ export function labelFeatures(c: SentenceCodes, heads: Int32Array, d: number, ou
   out[k++] = mix(mix(mix(118, dp), lc), rc);
   out[k++] = mix(mix(mix(119, dp), nkids), h === 0 ? 1 : 0);
   out[k++] = mix(mix(mix(120, dw), hp), dd);
+  out[k++] = mix(mix(mix(125, hw), dw), dd);
+  out[k++] = mix(mix(mix(126, dp), c.shape[d]!), dd);
+  out[k++] = mix(mix(mix(127, hp), dp), d + 1 < N ? W[d + 1]! : EOS);
+  out[k++] = mix(mix(128, dw), dd);
   if (c.lemma) {
     out[k++] = mix(121, c.lemma[d]!);
     out[k++] = mix(mix(122, c.lemma[h]!), c.lemma[d]!);
@@ -302,7 +404,7 @@ export function labelFeatures(c: SentenceCodes, heads: Int32Array, d: number, ou
 }
 
 /** An upper bound on `labelFeatures`' count. */
-export const MAX_LABEL_FEATURES = 24;
+export const MAX_LABEL_FEATURES = 28;
 
 /** Leftmost and rightmost child and child count of every node of a tree. */
 export interface ChildSpans {

@@ -2,6 +2,7 @@ import { chuLiuEdmonds, eisnerBacktrace, eisnerInside, loadModel, MaxSemiring, s
 import { fin } from './hash.js';
 import {
   childSpans,
+  FEATURE_VERSION,
   labelFeatures,
   MAX_LABEL_FEATURES,
   scoreArcs,
@@ -14,6 +15,9 @@ import { checkSentence, type ParseResult, type ParseSentence } from './sentence.
 
 export const PARSER_MODEL_KIND = 'dependency-parser';
 export const PARSER_FORMAT_VERSION = 1;
+
+/** Longest sentence parsed as one tree; longer ones are parsed in windows of this many words (see `parse`). */
+export const MAX_PARSE_WORDS = 1000;
 
 /** Everything a parser needs besides its weights. */
 export interface ParserConfig {
@@ -29,6 +33,7 @@ export interface ParserConfig {
 }
 
 interface ParserMetadata extends ParserConfig {
+  featureVersion: number;
   training?: Record<string, number | string>;
 }
 
@@ -70,12 +75,43 @@ export class DependencyParser {
     return scoreArcs(c, this.arcWeights, this.arcWeights.length - 1, tagIdCount(this.tagIndex), new Float64Array(N * N));
   }
 
-  /** Parses one sentence (words with tags): heads (heads[0] = −1) and relations. */
+  /**
+   * Parses one sentence (words with tags): heads (heads[0] = −1) and relations. Sentences longer than
+   * `MAX_PARSE_WORDS` are parsed in consecutive windows of that many words (each window's root word attached to the
+   * first window's root), which keeps time and memory linear in the length of a run-on "sentence".
+   */
   parse(s: ParseSentence): ParseResult {
-    checkSentence(s);
+    const n = checkSentence(s);
+    if (n > MAX_PARSE_WORDS) return this.parseInWindows(s, n);
     const c = this.codes(s);
     const heads = decodeTree(this.arcScores(c), c.n, this.config.projective);
     return { heads, deprels: this.label(c, heads) };
+  }
+
+  private parseInWindows(s: ParseSentence, n: number): ParseResult {
+    const heads = new Int32Array(n + 1);
+    heads[0] = -1;
+    const deprels: string[] = [];
+    let firstRoot = 0;
+    for (let start = 0; start < n; start += MAX_PARSE_WORDS) {
+      const end = Math.min(n, start + MAX_PARSE_WORDS);
+      const part: ParseSentence = { forms: s.forms.slice(start, end), tags: s.tags.slice(start, end) };
+      if (s.lemmas) part.lemmas = s.lemmas.slice(start, end);
+      if (s.feats) part.feats = s.feats.slice(start, end);
+      const r = this.parse(part);
+      for (let d = 1; d <= end - start; d++) {
+        const h = r.heads[d]!;
+        if (h === 0 && firstRoot !== 0) {
+          heads[start + d] = firstRoot;
+          deprels.push('parataxis');
+        } else {
+          if (h === 0) firstRoot = start + d;
+          heads[start + d] = h === 0 ? 0 : start + h;
+          deprels.push(r.deprels[d - 1]!);
+        }
+      }
+    }
+    return { heads, deprels };
   }
 
   /** Parses words with their UPOS tags (the call `ebm tag --parse` makes): heads (heads[0] = −1) and relations. */
@@ -104,7 +140,7 @@ export class DependencyParser {
 
   /** Saves the model (single-precision weights; the file is validated on load). */
   async save(path: string): Promise<void> {
-    const metadata: ParserMetadata = { ...this.config, training: this.training };
+    const metadata: ParserMetadata = { ...this.config, featureVersion: FEATURE_VERSION, training: this.training };
     const tensors: Record<string, Tensor> = {
       ...sparseTensors('arc', this.arcWeights),
       ...sparseTensors('label', this.labelWeights),
@@ -120,6 +156,7 @@ export class DependencyParser {
       throw new RangeError(`${path}: invalid parser model: ${msg}`);
     };
     if (!m || !Array.isArray(m.tags) || !Array.isArray(m.labels) || m.labels.length === 0) bad('missing tags or labels');
+    if (m.featureVersion !== FEATURE_VERSION) bad(`feature version ${m.featureVersion}, this ebmkit computes version ${FEATURE_VERSION}`);
     if (!Number.isInteger(m.arcBits) || m.arcBits < 4 || m.arcBits > 28) bad(`arcBits ${m.arcBits}`);
     if (!Number.isInteger(m.labelBits) || m.labelBits < 4 || m.labelBits > 24) bad(`labelBits ${m.labelBits}`);
     const arc = denseFromSparse(file.tensors, 'arc', 2 ** m.arcBits, bad);

@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,6 +38,7 @@ mkdirSync(work, { recursive: true });
 const testFile = join(work, 'test.conllu');
 writeFileSync(testFile, gunzipSync(readFileSync(join(corpora, 'ud_english_ewt', 'en_ewt-ud-test.conllu.gz'))));
 const gold = (await readParseCorpus(testFile)).map((s) => s.sentence);
+const loadBefore = loadavg()[0]!;
 
 /** Runs a command under /usr/bin/time -v; returns its stdout and the peak RSS in MiB. */
 function timed(cmd: string, args: string[], env: Record<string, string> = {}): { stdout: string; rssMiB: number; wallSeconds: number } {
@@ -92,7 +93,7 @@ const spacyWork = values['spacy-work'];
 const py = process.env.SPACY_PY ?? 'python3';
 let spacyTrainNote = '';
 if (spacyWork) {
-  const modelDir = existsSync(join(spacyWork, 'model', 'model-last')) ? join(spacyWork, 'model', 'model-last') : join(spacyWork, 'model', 'model-best');
+  const modelDir = join(spacyWork, 'model', 'model-best');
   const spOut = join(work, 'spacy-test.conllu');
   const sp = timed(py, [fileURLToPath(new URL('./spacy-parse.py', import.meta.url)), modelDir, testFile, spOut]);
   const m = /words\/s (\d+) sentences\/s (\d+)/.exec(sp.stdout);
@@ -116,6 +117,7 @@ if (spacyWork) {
   });
 }
 
+const loadAfter = loadavg()[0]!;
 const f = (x: number | null, d = 2) => (x === null || Number.isNaN(x) ? '—' : x.toFixed(d));
 const table = [
   '| system | UPOS | UAS | LAS | training s | words/s (tag+parse, 1 thread) | sentences/s | peak RSS MiB (parse run) |',
@@ -126,7 +128,7 @@ const md = `## parse-ewt — dependency parsing of UD English-EWT test (gold tok
 
 Command: \`EBM_CORPORA_DIR=… SPACY_PY=… node --import tsx --conditions=ebmkit-source scripts/bench/parse-ewt/run.ts --spacy-work WORK --ebmkit-train train-parser.json\`
 (spaCy trained by \`scripts/bench/parse-ewt/spacy-train.sh WORK\`; ebmkit's parser by \`npm run train:parser\`).
-Machine: ${machineDescription()}. ${values.note}
+Machine: ${machineDescription()}; 1-minute load average ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after the run (a shared machine). ${values.note}
 
 ${table}
 

@@ -1,4 +1,5 @@
 import type { Rng } from '../rng.js';
+import { normalizeScores } from './brute-force.js';
 import { treeError, treeScore, type TreeOptions, type TreePotentials } from '../tree/potentials.js';
 
 /**
@@ -47,13 +48,7 @@ export function bruteForceTree(p: TreePotentials, options: TreeOptions = {}): Br
   const N = p.n + 1;
   const trees = [...enumerateTrees(p.n, options)];
   const scores = Float64Array.from(trees, (t) => treeScore(p, t));
-  let m = -Infinity;
-  let best = 0;
-  for (let i = 0; i < scores.length; i++) if (scores[i]! > m) (m = scores[i]!), (best = i);
-  let z = 0;
-  for (const s of scores) z += Math.exp(s - m);
-  const logZ = m + Math.log(z);
-  const probs = scores.map((s) => Math.exp(s - logZ));
+  const { max: m, best, logZ, probs } = normalizeScores(scores);
   const marginals = new Float64Array(N * N);
   let entropy = 0;
   trees.forEach((t, i) => {

@@ -71,13 +71,7 @@ export function bruteForceChain(p: ChainPotentials): BruteForceChain {
   const { T, L } = p;
   const all = [...enumerateLabellings(T, L)];
   const scores = Float64Array.from(all, (y) => sequenceScore(p, y));
-  let m = -Infinity;
-  let best = 0;
-  for (let i = 0; i < scores.length; i++) if (scores[i]! > m) (m = scores[i]!), (best = i);
-  let z = 0;
-  for (const s of scores) z += Math.exp(s - m);
-  const logZ = m + Math.log(z);
-  const probs = scores.map((s) => Math.exp(s - logZ));
+  const { max: m, best, logZ, probs } = normalizeScores(scores);
   const node = new Float64Array(T * L);
   const edges = new Float64Array(Math.max(0, T - 1) * L * L);
   const edgeSum = new Float64Array(L * L);
@@ -108,4 +102,15 @@ export function bruteForceChain(p: ChainPotentials): BruteForceChain {
       return order.slice(0, k).map((i) => ({ labels: all[i]!, score: scores[i]! }));
     },
   };
+}
+
+/** The distribution exp(score − log Z) over enumerated structures: log Z, probabilities, best index (first on ties). */
+export function normalizeScores(scores: Float64Array): { max: number; best: number; logZ: number; probs: Float64Array } {
+  let max = -Infinity;
+  let best = 0;
+  for (let i = 0; i < scores.length; i++) if (scores[i]! > max) (max = scores[i]!), (best = i);
+  let z = 0;
+  for (const s of scores) z += Math.exp(s - max);
+  const logZ = max + Math.log(z);
+  return { max, best, logZ, probs: scores.map((s) => Math.exp(s - logZ)) };
 }
