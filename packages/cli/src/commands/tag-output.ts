@@ -26,6 +26,9 @@ export interface RecordToken {
   marginals?: Float64Array;
   /** The input's columns (CoNLL input): echoed in CoNLL output. */
   columns?: readonly string[];
+  /** With `ebm tag --parse`: the head (1-based word index, 0 = root) and the relation of this word. */
+  head?: number;
+  deprel?: string;
 }
 
 /** One sentence of output (or an empty record for a blank input line). */
@@ -47,16 +50,19 @@ export interface FormatOptions {
   format: TagOutputFormat;
   /** The label set, in `marginals` order. */
   labels: readonly string[];
+  /** Adds to a tagged record before it is formatted (e.g. heads and relations from a parser). */
+  annotate?: (rec: SentenceRecord) => void;
 }
 
 /** The text of one record in the chosen format. */
 export function formatRecord(rec: SentenceRecord, o: FormatOptions): string {
+  if (o.annotate && rec.tokens.length > 0) o.annotate(rec);
   switch (o.format) {
     case 'slash':
       return rec.tokens.map((t) => `${t.text}/${t.tag}`).join(' ') + '\n';
     case 'conll':
       if (rec.tokens.length === 0) return '';
-      return rec.tokens.map((t) => `${(t.columns ?? [t.text]).join('\t')}\t${t.tag}\n`).join('') + '\n';
+      return rec.tokens.map((t) => `${(t.columns ?? [t.text]).join('\t')}\t${t.tag}${t.head !== undefined ? `\t${t.head}\t${t.deprel}` : ''}\n`).join('') + '\n';
     case 'conllu':
       return formatConllu(rec);
     case 'jsonl':
@@ -69,7 +75,12 @@ function formatConllu(rec: SentenceRecord): string {
     const lines = rec.conllu.lines.slice();
     rec.conllu.wordLines.forEach((li, k) => {
       const cols = lines[li]!.split('\t');
-      cols[3] = rec.tokens[k]!.tag;
+      const t = rec.tokens[k]!;
+      cols[3] = t.tag;
+      if (t.head !== undefined) {
+        cols[6] = String(t.head);
+        cols[7] = t.deprel ?? '_';
+      }
       lines[li] = cols.join('\t');
     });
     return lines.join('\n') + '\n\n';
@@ -79,7 +90,8 @@ function formatConllu(rec: SentenceRecord): string {
   if (rec.line !== undefined) s += `# sent_id = ${rec.file ? `${rec.file}:` : ''}${rec.line}${rec.sentence !== undefined ? `-${rec.sentence}` : ''}\n`;
   if (rec.text !== undefined) s += `# text = ${rec.text}\n`;
   rec.tokens.forEach((t, i) => {
-    s += `${i + 1}\t${t.text}\t_\t${t.tag}\t_\t_\t_\t_\t_\t${t.spaceAfterNo ? 'SpaceAfter=No' : '_'}\n`;
+    const head = t.head !== undefined ? `${t.head}\t${t.deprel ?? '_'}` : '_\t_';
+    s += `${i + 1}\t${t.text}\t_\t${t.tag}\t_\t_\t${head}\t_\t${t.spaceAfterNo ? 'SpaceAfter=No' : '_'}\n`;
   });
   return s + '\n';
 }
@@ -96,6 +108,10 @@ function formatJson(rec: SentenceRecord, labels: readonly string[]): string {
       o.end = t.end;
     }
     o.tag = t.tag;
+    if (t.head !== undefined) {
+      o.head = t.head;
+      o.deprel = t.deprel;
+    }
     if (t.marginals) {
       const m: Record<string, number> = {};
       for (let y = 0; y < labels.length; y++) m[labels[y]!] = round(t.marginals[y]!);

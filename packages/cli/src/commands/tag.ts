@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { englishTaggerPath, TextTagger } from '@ebmkit/crf';
 import { defineCommand, type TaskModule } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
-import { OutputSink, TAG_OUTPUT_FORMATS, type TagOutputFormat } from './tag-output.js';
+import { OutputSink, TAG_OUTPUT_FORMATS, type SentenceRecord, type TagOutputFormat } from './tag-output.js';
 import { inputFormatFromName, tagSource, TAG_INPUT_FORMATS, type TagInputFormat } from './tagging-io.js';
 import { inputName, resolveInputs } from './text-input.js';
 
@@ -29,6 +29,8 @@ const tag = defineCommand({
     { name: 'input', type: 'enum', choices: TAG_INPUT_FORMATS, help: 'Input format (default: from the file name, else text)' },
     { name: 'tokenized', type: 'boolean', help: 'Input is one sentence per line, tokens separated by spaces (--input tokenized)' },
     { name: 'marginals', type: 'boolean', help: 'With --format jsonl: per-token tag probabilities' },
+    { name: 'parse', type: 'boolean', help: 'Also parse each sentence with the bundled English dependency parser (output: conllu by default, jsonl, conll)' },
+    { name: 'parser', type: 'string', placeholder: 'MODEL', help: 'With --parse: use this parser model (ebm parse train) instead of the bundled one' },
     { name: 'output', short: 'o', type: 'string', placeholder: 'FILE', help: 'Write to FILE (replaced only when everything was tagged)' },
   ],
   args: [{ name: 'TEXT|FILES', help: 'Text to tag, or files to read (stdin when none, or -)', required: false, variadic: true }],
@@ -37,6 +39,7 @@ const tag = defineCommand({
     'ebm tag --format jsonl --marginals notes.txt.gz',
     'ebm tag --tokenized --format conllu sentences.txt -o tagged.conllu',
     'ebm tag en_ewt-ud-test.conllu > retagged.conllu',
+    'ebm tag --parse "The dog barked at the mailman." > parsed.conllu',
     'cat book.txt | ebm tag > tagged.txt',
   ],
   async run(ctx) {
@@ -52,10 +55,16 @@ const tag = defineCommand({
         throw new UsageError(`a text argument cannot be ${formats[i]} input; give a file, or pipe it on stdin`);
       }
     });
-    const format = (o.format ?? (formats.every((f) => f === 'conllu') ? 'conllu' : formats.every((f) => f === 'conll') ? 'conll' : 'slash')) as TagOutputFormat;
+    const format = (o.format ??
+      (o.parse || formats.every((f) => f === 'conllu') ? 'conllu' : formats.every((f) => f === 'conll') ? 'conll' : 'slash')) as TagOutputFormat;
     if (o.marginals && format !== 'jsonl') {
       throw new UsageError(`--marginals has no effect with --format ${format}; use --format jsonl`);
     }
+    if (o.parse && format === 'slash') {
+      throw new UsageError('--parse has no effect with --format slash; use --format conllu (the default with --parse), jsonl or conll');
+    }
+    if (o.parser !== undefined && !o.parse) throw new UsageError('--parser has no effect without --parse');
+    const annotate = o.parse ? await parseAnnotator(o.parser) : undefined;
     const path = o.model ?? bundledModelPath();
     if (!existsSync(path)) {
       throw new CliError(o.model ? `${path}: no such model file` : `the bundled model is missing at ${path}; reinstall @ebmkit/crf or pass --model`);
@@ -68,6 +77,7 @@ const tag = defineCommand({
         await tagSource(tagger, src, formats[i]!, sink, {
           format,
           marginals: o.marginals,
+          annotate,
           file: sources.length > 1 && src.kind === 'file' ? inputName(src) : undefined,
         });
       }
@@ -78,5 +88,28 @@ const tag = defineCommand({
     }
   },
 });
+
+/**
+ * Heads and relations for each tagged sentence from a dependency parser (the bundled English one, or `path`),
+ * loaded only when `--parse` is given. The parser reads the words and the tagger's UPOS tags.
+ */
+async function parseAnnotator(path: string | undefined): Promise<(rec: SentenceRecord) => void> {
+  const { DependencyParser, englishParserPath } = await import('@ebmkit/parse');
+  const file = path ?? englishParserPath();
+  if (!existsSync(file)) {
+    throw new CliError(path ? `${file}: no such parser model` : `the bundled parser is missing at ${file}; reinstall @ebmkit/parse or pass --parser`);
+  }
+  const parser = await DependencyParser.load(file);
+  return (rec) => {
+    const { heads, deprels } = parser.parseTokens(
+      rec.tokens.map((t) => t.text),
+      rec.tokens.map((t) => t.tag),
+    );
+    rec.tokens.forEach((t, i) => {
+      t.head = heads[i + 1]!;
+      t.deprel = deprels[i] ?? '_';
+    });
+  };
+}
 
 export const commands: TaskModule['commands'] = [tag];

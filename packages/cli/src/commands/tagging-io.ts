@@ -34,6 +34,8 @@ export interface TagWriteOptions {
 interface RunOptions extends TagWriteOptions {
   /** Name the file in every record (several inputs). */
   file?: string | undefined;
+  /** Adds to each tagged sentence before it is written (e.g. a dependency parse). */
+  annotate?: ((rec: SentenceRecord) => void) | undefined;
 }
 
 /** The input format of a file from its name (`.conllu[.gz]`, `.conll[.gz]`), else raw text. */
@@ -59,7 +61,7 @@ export async function tagSource(tagger: TextTagger, src: InputSource, format: Ta
 }
 
 function formatOptions(tagger: TextTagger, o: RunOptions): FormatOptions {
-  return { format: o.format, labels: tagger.labels };
+  return { format: o.format, labels: tagger.labels, ...(o.annotate ? { annotate: o.annotate } : {}) };
 }
 
 async function tagText(tagger: TextTagger, src: InputSource, sink: OutputSink, o: RunOptions): Promise<void> {
