@@ -126,5 +126,20 @@ test.serial('usage and data errors: exit 2 for bad flags, 1 with the file named 
   t.regex(r4.stderr, /missing\.model/);
   const r5 = await runCli(['segment', 'train', '--help']);
   t.is(r5.code, 0);
-  t.regex(r5.stdout, /--learner/);
+  t.regex(r5.stdout, /--algorithm/);
+  t.notRegex(r5.stdout, /--learner|--negatives\b/, 'deprecated spellings are not advertised');
+});
+
+test.serial('--algorithm names an SSVM learner of the registry; the old --learner ssvm --ssvm NAME still works with a deprecation note', async (t) => {
+  const common = ['segment', 'train', '--images', images, '--masks', masks, '--size', '32', '--unary', 'linear', '--passes', '3'];
+  const a = await runCli([...common, '--algorithm', 'perceptron', '--out', join(dir, 'alg.model')]);
+  t.is(a.code, 0, a.stderr);
+  t.regex(a.stdout, /perceptron/);
+  const b = await runCli([...common, '--learner', 'ssvm', '--ssvm', 'perceptron', '--out', join(dir, 'old.model')]);
+  t.is(b.code, 0, b.stderr);
+  t.regex(b.stderr, /--learner is deprecated; use --algorithm/);
+  t.regex(b.stderr, /--ssvm is deprecated; use --algorithm/);
+  t.regex(b.stdout, /perceptron/);
+  const c = await runCli([...common, '--algorithm', 'nosuch', '--out', join(dir, 'bad.model')]);
+  t.is(c.code, 2);
 });

@@ -7,10 +7,26 @@ import { basename, extname, join } from 'node:path';
 import { DataError, loadImage, pairImageMaskFolders, writeFileAtomic } from '@ebmkit/core';
 import { selectBackend } from '@ebmkit/core/backend';
 import type * as Segment from '@ebmkit/segment';
+import { SSVM_LEARNERS, type SsvmLearnerName } from '@ebmkit/ssvm';
 import { defineCommand, type TaskModule } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import type { OptionSpec } from '../options.js';
 import { formatTable } from '../table.js';
+
+/**
+ * `--algorithm`: piecewise, contrastive, or a structured-SVM learner named as in @ebmkit/ssvm's registry; `ssvm` (the
+ * value of the deprecated `--learner ssvm`) means the registry's default, bcfw.
+ */
+const SEGMENT_ALGORITHMS = ['piecewise', 'contrastive', ...SSVM_LEARNERS, 'ssvm'] as const;
+type SegmentAlgorithm = (typeof SEGMENT_ALGORITHMS)[number];
+
+function learnerOf(a: SegmentAlgorithm): 'piecewise' | 'contrastive' | 'ssvm' {
+  return a === 'piecewise' || a === 'contrastive' ? a : 'ssvm';
+}
+
+function ssvmAlgorithmOf(a: SegmentAlgorithm): SsvmLearnerName {
+  return a === 'piecewise' || a === 'contrastive' || a === 'ssvm' ? 'bcfw' : a;
+}
 
 /** Loads the package lazily (it is only needed once a segment command runs). */
 const seg = (): Promise<typeof Segment> => import('@ebmkit/segment');
@@ -54,7 +70,14 @@ const train = defineCommand({
     { name: 'masks', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of masks (same basenames)' },
     { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Model file to write' },
     { name: 'unary', type: 'enum', choices: ['auto', 'forest', 'linear', 'cnn'], default: 'auto', help: 'Unary term: auto picks by validation error within --time-budget' },
-    { name: 'learner', type: 'enum', choices: ['piecewise', 'ssvm', 'contrastive'], default: 'piecewise', help: 'How the weights are learned' },
+    {
+      name: 'algorithm',
+      type: 'enum',
+      choices: SEGMENT_ALGORITHMS,
+      default: 'piecewise',
+      deprecated: ['learner', 'ssvm'],
+      help: `How the weights are learned: piecewise, contrastive, or a structured-SVM learner (${SSVM_LEARNERS.join(', ')}; 'ssvm' means bcfw)`,
+    },
     { name: 'size', type: 'string', default: 'auto', placeholder: 'PX|auto', help: 'Longer side of the working resolution in pixels; auto: from the image sizes and the thinnest structures in the masks' },
     { name: 'select-by', type: 'enum', choices: ['auto', 'error', 'f1'], default: 'auto', help: 'Pairwise weights and foreground bias chosen on the validation split by pixel error or foreground F1; auto: F1 for two classes with a foreground under 20 % of the pixels' },
     { name: 'time-budget', type: 'number', min: 1, default: 300, help: 'Seconds --unary auto may spend trying unary kinds' },
@@ -68,14 +91,13 @@ const train = defineCommand({
     { name: 'epochs', type: 'number', integer: true, min: 1, help: 'CNN epochs (default 40) or contrastive epochs (default 10)' },
     { name: 'c', type: 'number', min: 0, default: 10, help: 'SSVM regularisation C' },
     { name: 'passes', type: 'number', integer: true, min: 1, default: 10, help: 'SSVM passes over the data' },
-    { name: 'ssvm', type: 'enum', choices: ['bcfw', 'oneslack', 'nslack', 'subgradient', 'perceptron'], default: 'bcfw', help: 'SSVM learner' },
-    { name: 'negatives', type: 'enum', choices: ['meanfield', 'gibbs'], default: 'meanfield', help: 'Contrastive negatives' },
+    { name: 'negative-sampler', type: 'enum', choices: ['meanfield', 'gibbs'], default: 'meanfield', deprecated: ['negatives'], help: 'How contrastive learning draws its negatives' },
     ...maskOptions,
   ],
   examples: [
     'ebm segment train --images data/img --masks data/masks --out horses.model',
     'ebm segment train --images drive/images --masks drive/vessels --ignore-masks drive/fov --out vessels.model',
-    'ebm segment train --images img --masks masks --out m.model --unary cnn --learner ssvm --size 96',
+    'ebm segment train --images img --masks masks --out m.model --unary cnn --algorithm bcfw --size 96',
     'ebm segment train --images img --masks labels --palette palette.json --out voc.model',
   ],
   async run(ctx) {
@@ -127,7 +149,7 @@ const train = defineCommand({
       classColors: [...palette.classColors],
       maskKind: format.kind,
       unary: o.unary,
-      learner: o.learner,
+      learner: learnerOf(o.algorithm),
       connectivity: o.connectivity === '4' ? 4 : 8,
       pairwise: o.pairwise,
       maxSide,
@@ -137,8 +159,8 @@ const train = defineCommand({
       validationFraction: o.validation,
       seed: o.seed,
       cnn: o.epochs !== undefined && o.unary === 'cnn' ? { epochs: o.epochs } : {},
-      ssvm: { algorithm: o.ssvm, C: o.c, maxPasses: o.passes },
-      contrastive: { negatives: o.negatives, ...(o.epochs !== undefined && o.unary !== 'cnn' ? { epochs: o.epochs } : {}) },
+      ssvm: { algorithm: ssvmAlgorithmOf(o.algorithm), C: o.c, maxPasses: o.passes },
+      contrastive: { negatives: o.negativeSampler, ...(o.epochs !== undefined && o.unary !== 'cnn' ? { epochs: o.epochs } : {}) },
       onProgress: (e) => {
         if (e.stage !== stage) {
           bar?.done();
@@ -155,7 +177,7 @@ const train = defineCommand({
     ctx.io.stdout.write(
       formatTable(
         ['MODEL', 'UNARY', 'LEARNER', 'TRAIN', 'VALIDATION', 'VAL ERR (UNARY)', 'VAL ERR', 'PAIRWISE', 'SECONDS'],
-        [[o.out, segmenter.config.unary, o.learner, String(report.trainImages), String(report.validationImages), f3(report.validationErrorUnary), f3(report.validationError), report.pairwiseWeights.map((x) => x.toFixed(3)).join(','), report.seconds.toFixed(1)]],
+        [[o.out, segmenter.config.unary, o.algorithm === 'ssvm' ? 'bcfw' : o.algorithm, String(report.trainImages), String(report.validationImages), f3(report.validationErrorUnary), f3(report.validationError), report.pairwiseWeights.map((x) => x.toFixed(3)).join(','), report.seconds.toFixed(1)]],
       ),
     );
   },
