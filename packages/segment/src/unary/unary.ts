@@ -11,10 +11,10 @@
  *   CRF's features.
  */
 import type { RgbImage, Rng, Tensor } from '@ebmkit/core';
-import { CnnUnary } from '../cnn-unary.js';
-import { samplePixels, trainLogistic } from '../logistic.js';
-import { PixelFeatures, type PixelFeatureOptions } from '../pixel-features.js';
-import { logProbFeatures } from '../segmentation-input.js';
+import { CnnUnary } from './cnn-unary.js';
+import { samplePixels, trainLogistic } from './logistic.js';
+import { PixelFeatures, type PixelFeatureOptions } from './pixel-features.js';
+import { logProbFeatures } from '../learning/segmentation-input.js';
 import { ForestUnary, type ForestUnaryMeta, type ForestUnaryOptions } from './forest-unary.js';
 
 /** Kinds of unary term. */

@@ -7,8 +7,8 @@
  * one node (moved into the unaries) and arcs p → q (cut by labels 0, 1) and q → p (cut by 1, 0) whose capacities
  * are non-negative exactly when the term is submodular (B + C ≥ A + D).
  */
-import { gridDirections } from './grid.js';
-import { checkGridEnergy, compatibilityOf, gridEnergy, type GridEnergy } from './grid-energy.js';
+import { gridDirections } from '../grid/grid.js';
+import { checkGridEnergy, compatibilityOf, gridEnergy, type GridEnergy } from '../grid/grid-energy.js';
 import { MaxFlow } from './max-flow.js';
 
 /** The result of an exact binary graph cut. */

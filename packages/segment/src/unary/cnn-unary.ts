@@ -10,8 +10,8 @@
  */
 import { getTf, type RgbImage, type Rng, type Tf } from '@ebmkit/core';
 import { rgbToLab } from './color.js';
-import { IGNORE_LABEL } from './labels.js';
-import { resampleChannels, resizeLabels } from './resize.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
+import { resampleChannels, resizeLabels } from '../data/resize.js';
 
 /** Architecture of the CNN unary. */
 export interface CnnConfig {

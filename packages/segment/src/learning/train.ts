@@ -14,16 +14,16 @@
 import { createRng, type RgbImage } from '@ebmkit/core';
 import { createLearner, type SsvmLearnerName } from '@ebmkit/ssvm';
 import { trainContrastive, type ContrastiveOptions } from './contrastive.js';
-import { splitValidation } from './dataset.js';
+import { splitValidation } from '../data/dataset.js';
 import { GridCrf, type PairwiseKind, type SegmentationInput } from './grid-crf.js';
-import type { Connectivity } from './grid.js';
-import { IGNORE_LABEL } from './labels.js';
+import type { Connectivity } from '../grid/grid.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
 import { fitPairwiseWeights, type SelectionCriterion } from './pairwise-fit.js';
-import type { PixelFeatureOptions } from './pixel-features.js';
+import type { PixelFeatureOptions } from '../unary/pixel-features.js';
 import { FeatureCache, LazyInput, cropInput, imageEdgeFeatures } from './segmentation-input.js';
 import { Segmenter } from './segmenter.js';
-import type { ForestUnaryOptions } from './unary/forest-unary.js';
-import { UNARY_KINDS, UNARY_KIND_NAMES, type Unary, type UnaryKind } from './unary/unary.js';
+import type { ForestUnaryOptions } from '../unary/forest-unary.js';
+import { UNARY_KINDS, UNARY_KIND_NAMES, type Unary, type UnaryKind } from '../unary/unary.js';
 
 /** Learning algorithms. */
 export type LearnerKind = 'piecewise' | 'ssvm' | 'contrastive';

@@ -7,8 +7,8 @@
  * it lowers the true energy, so the energy never rises.
  */
 import { addPairTerm } from './binary-graph-cut.js';
-import { gridDirections } from './grid.js';
-import { checkGridEnergy, checkLabels, compatibilityOf, gridEnergy, type GridEnergy } from './grid-energy.js';
+import { gridDirections } from '../grid/grid.js';
+import { checkGridEnergy, checkLabels, compatibilityOf, gridEnergy, type GridEnergy } from '../grid/grid-energy.js';
 import { MaxFlow } from './max-flow.js';
 
 /** Options of `alphaExpansion`. */

@@ -3,7 +3,7 @@
  * intersection-over-union, and the boundary F-score (precision and recall of predicted boundary pixels matched to
  * reference boundary pixels within a tolerance, as in the BSDS benchmark but without one-to-one matching).
  */
-import { IGNORE_LABEL } from './labels.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
 
 /** A K × K confusion matrix, `counts[truth·K + predicted]`. */
 export class ConfusionMatrix {

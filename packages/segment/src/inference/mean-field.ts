@@ -7,8 +7,8 @@
  * lowers F, so the iteration converges). The marginals are smooth functions of the unaries and weights — the
  * differentiable view of the grid energy used by contrastive learning.
  */
-import { checkGridEnergy, compatibilityOf, type GridEnergy } from './grid-energy.js';
-import { gridDirections } from './grid.js';
+import { checkGridEnergy, compatibilityOf, type GridEnergy } from '../grid/grid-energy.js';
+import { gridDirections } from '../grid/grid.js';
 import { expectedConditionalEnergies, localFieldContext } from './local-field.js';
 
 /** Options of `meanField`. */

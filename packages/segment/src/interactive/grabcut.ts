@@ -10,11 +10,11 @@
  * edges to fixed pixels become unary terms.
  */
 import { createRng, type RgbImage, type Rng } from '@ebmkit/core';
-import { edgeFeatures } from './contrast.js';
+import { edgeFeatures } from '../grid/contrast.js';
 import { ColorGmm } from './gmm.js';
-import { gridDirections } from './grid.js';
-import { kMeans } from './kmeans.js';
-import { MaxFlow } from './max-flow.js';
+import { gridDirections } from '../grid/grid.js';
+import { kMeans } from '../unary/kmeans.js';
+import { MaxFlow } from '../inference/max-flow.js';
 
 /** A rectangle in pixels: left, top, width, height. */
 export interface Rect {

@@ -15,15 +15,15 @@
  */
 import { SparseBuilder, type SparseVector } from '@ebmkit/core';
 import type { SsvmModel } from '@ebmkit/ssvm';
-import { alphaExpansion } from './alpha-expansion.js';
-import { binaryGraphCut } from './binary-graph-cut.js';
-import type { EdgeFeatures } from './contrast.js';
-import { gridDirections, type Connectivity } from './grid.js';
-import type { GridEnergy } from './grid-energy.js';
-import { icm } from './icm.js';
-import { IGNORE_LABEL } from './labels.js';
-import { MaxFlow } from './max-flow.js';
-import { meanField } from './mean-field.js';
+import { alphaExpansion } from '../inference/alpha-expansion.js';
+import { binaryGraphCut } from '../inference/binary-graph-cut.js';
+import type { EdgeFeatures } from '../grid/contrast.js';
+import { gridDirections, type Connectivity } from '../grid/grid.js';
+import type { GridEnergy } from '../grid/grid-energy.js';
+import { icm } from '../inference/icm.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
+import { MaxFlow } from '../inference/max-flow.js';
+import { meanField } from '../inference/mean-field.js';
 
 /** One image as the model sees it: pixel features, edge features, and (for training) a mask of labelled pixels. */
 export interface SegmentationInput {
