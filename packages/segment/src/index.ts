@@ -5,8 +5,8 @@
 export const VERSION = '0.1.0';
 
 // --- grids and energies ---
-export type { Connectivity, GridDirection } from './grid/grid.js';
-export { gridDirections, gridEdgeCount, hasNeighbour } from './grid/grid.js';
+export type { Connectivity, GridDirection, GridEdgeSpan } from './grid/grid.js';
+export { gridDirections, gridEdgeCount, gridEdgeSpans, hasNeighbour } from './grid/grid.js';
 export type { GridEnergy } from './grid/grid-energy.js';
 export {
   checkGridEnergy,
