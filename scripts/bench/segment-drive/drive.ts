@@ -28,11 +28,14 @@ import { machineDescription, markdownTable, writeBenchmarkSection } from '../lib
 export const RECIPE_FLAGS = ['--unary', 'forest', '--trees', '96', '--samples', '600000', '--depth', '20'];
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** Debian's python3, which has python3-skimage and python3-sklearn (override with --python). */
+const PYTHON_DEFAULT = '/usr/bin/python3';
 const repo = join(here, '..', '..', '..');
 const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
 const value = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const PYTHON = value('--python') ?? PYTHON_DEFAULT;
 
 interface Timed {
   seconds: number;
@@ -96,7 +99,7 @@ async function main(): Promise<void> {
     const skimageRun = async (): Promise<Row> => {
       const out = join(work, 'skimage');
       log('scikit-image + scikit-learn recipe');
-      const r = await timed('python3', [join(here, 'skimage_rf.py'), join(D, 'training'), join(D, 'test'), out]);
+      const r = await timed(PYTHON, [join(here, 'skimage_rf.py'), join(D, 'training'), join(D, 'test'), out]);
       const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { train_s: number; predict_s: number };
       // the script times its own stages (one process trains and predicts); RSS is the whole process's peak
       log(`skimage: train ${j.train_s.toFixed(1)} s, predict ${j.predict_s.toFixed(1)} s, ${r.peakRssMiB.toFixed(0)} MiB`);
@@ -106,9 +109,16 @@ async function main(): Promise<void> {
     if (only.includes('defaults')) jobs.push(() => ebmRun('ebmkit defaults', []));
     if (only.includes('recipe')) jobs.push(() => ebmRun('ebmkit recipe', RECIPE_FLAGS));
     if (only.includes('skimage')) jobs.push(skimageRun);
-    if (parallel) rows.push(...(await Promise.all(jobs.map((j) => j()))));
-    else for (const j of jobs) rows.push(await j());
-    const sc = spawnSync('python3', [join(here, 'score.py'), join(D, 'test'), ...rows.map((r) => r.out)], { encoding: 'utf8' });
+    // each method's scores are logged as soon as it finishes (a long run that is stopped still leaves them)
+    const scored = async (j: () => Promise<Row>): Promise<Row> => {
+      const r = await j();
+      const sc1 = spawnSync(PYTHON, [join(here, 'score.py'), join(D, 'test'), r.out], { encoding: 'utf8' });
+      log(`${r.method}: train ${r.train.seconds.toFixed(1)} s, predict ${r.predict.seconds.toFixed(1)} s, peak RSS ${r.train.peakRssMiB.toFixed(0)} MiB, scores ${sc1.stdout.trim()}`);
+      return r;
+    };
+    if (parallel) rows.push(...(await Promise.all(jobs.map((j) => scored(j)))));
+    else for (const j of jobs) rows.push(await scored(j));
+    const sc = spawnSync(PYTHON, [join(here, 'score.py'), join(D, 'test'), ...rows.map((r) => r.out)], { encoding: 'utf8' });
     if (sc.status !== 0) throw new Error(`score.py failed:\n${sc.stderr}`);
     const scores = sc.stdout.trim().split('\n').map((l) => JSON.parse(l) as { dir: string; fov: Record<string, number>; all: Record<string, number> });
     const loadEnd = loadavg()[0]!;
