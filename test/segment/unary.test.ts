@@ -192,3 +192,17 @@ test('ROC AUC and F1 by hand', (t) => {
   // class 1: TP 2, FN 1, FP 1 ⇒ F1 = 4/6; class 0: TP 1, FN 1, FP 1 ⇒ 2/4
   t.deepEqual(cm.f1(), [0.5, 4 / 6]);
 });
+
+test('training warns when the unary is no better than the majority class (labels unrelated to the image)', async (t) => {
+  const rng = createRng(4);
+  const W = 16;
+  const H = 12;
+  const examples = Array.from({ length: 6 }, () => ({
+    image: greyImage(W, H, () => 120),
+    labels: Uint8Array.from({ length: W * H }, () => (rng.uniform() < 0.25 ? 1 : 0)),
+  }));
+  const { report } = await trainSegmenter(examples, { numLabels: 2, unary: 'forest', forest: { trees: 4, samples: 500 }, seed: 2 });
+  t.true(report.majorityError > 0.1 && report.majorityError < 0.4, `majority error ${report.majorityError}`);
+  t.is(report.warnings.length, 1);
+  t.regex(report.warnings[0]!, /no better than always predicting the most frequent class/);
+});

@@ -13,11 +13,11 @@
  * probability PNGs).
  *
  *   EBM_CORPORA_DIR=/path/to/corpora node --import tsx --conditions=ebmkit-source scripts/bench/segment-drive/drive.ts \
- *     [--only defaults,recipe,skimage] [--no-write]
+ *     [--only defaults,recipe,skimage] [--parallel] [--keep] [--no-write]
  *
  * Needs Debian python3-skimage and python3-sklearn.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,11 +28,14 @@ import { machineDescription, markdownTable, writeBenchmarkSection } from '../lib
 export const RECIPE_FLAGS = ['--unary', 'forest', '--trees', '96', '--samples', '600000', '--depth', '20'];
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** Debian's python3, which has python3-skimage and python3-sklearn (override with --python). */
+const PYTHON_DEFAULT = '/usr/bin/python3';
 const repo = join(here, '..', '..', '..');
 const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
 const value = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const PYTHON = value('--python') ?? PYTHON_DEFAULT;
 
 interface Timed {
   seconds: number;
@@ -42,13 +45,22 @@ interface Timed {
 }
 
 /** Runs a command under /usr/bin/time -v: wall seconds, peak RSS. */
-function timed(cmd: string, args: string[]): Timed {
+function timed(cmd: string, args: string[]): Promise<Timed> {
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, cwd: repo, env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' } });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-3000)}`);
-  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  return { seconds, peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout, stderr: r.stderr };
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-v', cmd, ...args], { cwd: repo, env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - t0) / 1000;
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${stderr.slice(-3000)}`));
+      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      resolve({ seconds, peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stdout, stderr });
+    });
+  });
 }
 
 const ebm = (args: string[]) => timed(process.execPath, [...process.execArgv, join(repo, 'packages/cli/src/ebm.ts'), ...args]);
@@ -67,34 +79,46 @@ async function main(): Promise<void> {
   if (!root) throw new Error('set EBM_CORPORA_DIR to the folder holding drive_retina/');
   const D = join(root, 'drive_retina');
   const only = (value('--only') ?? 'defaults,recipe,skimage').split(',');
+  const parallel = flag('--parallel');
   const work = mkdtempSync(join(tmpdir(), 'ebm-drive-'));
   const loadStart = loadavg()[0]!;
   const rows: Row[] = [];
   try {
-    const ebmRun = (method: string, extra: string[]): Row => {
-      const model = join(work, `${method}.model`);
-      const out = join(work, method);
+    const ebmRun = async (method: string, extra: string[]): Promise<Row> => {
+      const model = join(work, `${method.replace(/\W+/g, '-')}.model`);
+      const out = join(work, method.replace(/\W+/g, '-'));
       const trainArgs = ['segment', 'train', '--images', join(D, 'training/images'), '--masks', join(D, 'training/vessels'), '--ignore-masks', join(D, 'training/fov'), '--out', model, ...extra];
       log(`${method}: ebm ${trainArgs.join(' ')}`);
-      const train = ebm(trainArgs);
-      const chosen = /--unary auto chose (\w+)/.exec(train.stderr)?.[1] ?? /unary (\w+)/.exec(extra.join(' '))?.[1];
+      const train = await ebm(trainArgs);
+      const chosen = /--unary auto chose (\w+)/.exec(train.stderr)?.[1] ?? /--unary (\w+)/.exec(extra.join(' '))?.[1];
       log(`${method}: trained in ${train.seconds.toFixed(1)} s, ${train.peakRssMiB.toFixed(0)} MiB${chosen ? `, unary ${chosen}` : ''}`);
-      const predict = ebm(['segment', 'predict', '--model', model, '--images', join(D, 'test/images'), '--out', out, '--probabilities']);
+      const predict = await ebm(['segment', 'predict', '--model', model, '--images', join(D, 'test/images'), '--out', out, '--probabilities']);
       log(`${method}: predicted in ${predict.seconds.toFixed(1)} s`);
       return { method, command: `ebm segment train … ${extra.join(' ')}`.trim(), train, predict, out, ...(chosen ? { chosen } : {}) };
     };
-    if (only.includes('defaults')) rows.push(ebmRun('ebmkit defaults', []));
-    if (only.includes('recipe')) rows.push(ebmRun('ebmkit recipe', RECIPE_FLAGS));
-    if (only.includes('skimage')) {
+    const skimageRun = async (): Promise<Row> => {
       const out = join(work, 'skimage');
       log('scikit-image + scikit-learn recipe');
-      const r = timed('python3', [join(here, 'skimage_rf.py'), join(D, 'training'), join(D, 'test'), out]);
+      const r = await timed(PYTHON, [join(here, 'skimage_rf.py'), join(D, 'training'), join(D, 'test'), out]);
       const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { train_s: number; predict_s: number };
       // the script times its own stages (one process trains and predicts); RSS is the whole process's peak
-      rows.push({ method: 'scikit-image + sklearn RF', command: 'python3 skimage_rf.py', train: { ...r, seconds: j.train_s }, predict: { ...r, seconds: j.predict_s }, out });
       log(`skimage: train ${j.train_s.toFixed(1)} s, predict ${j.predict_s.toFixed(1)} s, ${r.peakRssMiB.toFixed(0)} MiB`);
-    }
-    const sc = spawnSync('python3', [join(here, 'score.py'), join(D, 'test'), ...rows.map((r) => r.out)], { encoding: 'utf8' });
+      return { method: 'scikit-image + sklearn RF', command: 'python3 skimage_rf.py', train: { ...r, seconds: j.train_s }, predict: { ...r, seconds: j.predict_s }, out };
+    };
+    const jobs: (() => Promise<Row>)[] = [];
+    if (only.includes('defaults')) jobs.push(() => ebmRun('ebmkit defaults', []));
+    if (only.includes('recipe')) jobs.push(() => ebmRun('ebmkit recipe', RECIPE_FLAGS));
+    if (only.includes('skimage')) jobs.push(skimageRun);
+    // each method's scores are logged as soon as it finishes (a long run that is stopped still leaves them)
+    const scored = async (j: () => Promise<Row>): Promise<Row> => {
+      const r = await j();
+      const sc1 = spawnSync(PYTHON, [join(here, 'score.py'), join(D, 'test'), r.out], { encoding: 'utf8' });
+      log(`${r.method}: train ${r.train.seconds.toFixed(1)} s, predict ${r.predict.seconds.toFixed(1)} s, peak RSS ${r.train.peakRssMiB.toFixed(0)} MiB, scores ${sc1.stdout.trim()}`);
+      return r;
+    };
+    if (parallel) rows.push(...(await Promise.all(jobs.map((j) => scored(j)))));
+    else for (const j of jobs) rows.push(await scored(j));
+    const sc = spawnSync(PYTHON, [join(here, 'score.py'), join(D, 'test'), ...rows.map((r) => r.out)], { encoding: 'utf8' });
     if (sc.status !== 0) throw new Error(`score.py failed:\n${sc.stderr}`);
     const scores = sc.stdout.trim().split('\n').map((l) => JSON.parse(l) as { dir: string; fov: Record<string, number>; all: Record<string, number> });
     const loadEnd = loadavg()[0]!;
@@ -124,9 +148,9 @@ async function main(): Promise<void> {
 Train: DRIVE training/ (20 images, 565×584), ignore masks = the field-of-view masks (pixels outside carry no label);
 test: DRIVE test/ (20 images), 1st observer, scored at full resolution inside the FOV and over all pixels by one
 script (score.py) for every method. AUC from each method's 16-bit foreground probability PNGs (ebmkit: mean-field
-marginals of the CRF). Every method runs as a child process, one after the other in this run; train seconds are wall
+marginals of the CRF). Every method runs as a child process in this run; train seconds are wall
 clock (scikit-image: the script's own timer around feature extraction + forest fit), peak RSS from /usr/bin/time.
-ebmkit is single-threaded; scikit-learn runs with its default n_jobs = 1.
+ebmkit is single-threaded; scikit-learn runs with its default n_jobs = 1.${parallel ? ' The methods ran concurrently (--parallel), so each saw the same machine load.' : ''}
 
 ${table}
 
@@ -136,7 +160,7 @@ command with \`${RECIPE_FLAGS.join(' ')}\`; scikit-image: \`python3 scripts/benc
 intensity/edges/texture on each colour channel, RandomForestClassifier(50 trees, max_depth 14), 400 000 pixels
 sampled inside the training FOV).
 
-Run: \`EBM_CORPORA_DIR=… node --import tsx --conditions=ebmkit-source scripts/bench/segment-drive/drive.ts\`.
+Run: \`EBM_CORPORA_DIR=… node --import tsx --conditions=ebmkit-source scripts/bench/segment-drive/drive.ts${parallel ? ' --parallel' : ''}\`.
 Machine: ${machineDescription()}; shared with other jobs: load average (1 min) ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end,
 so absolute seconds are inflated; compare the ratios (same run).`;
     process.stdout.write(`${md}\n`);

@@ -14,8 +14,10 @@ from skimage import io
 
 
 def grey(path):
+    # max over the colour channels; an alpha channel (RGBA PNGs) is dropped
     a = io.imread(path)
-    return a.reshape(a.shape[0], a.shape[1], -1).max(axis=2)
+    a = a.reshape(a.shape[0], a.shape[1], -1)[..., :3]
+    return a.max(axis=2)
 
 
 def auc(scores, truth):

@@ -174,6 +174,7 @@ const train = defineCommand({
     await segmenter.save(o.out);
     for (const c of report.candidates ?? []) ctx.note(`unary ${c.unary}: validation error ${f3(c.validationError)} (${c.seconds.toFixed(1)} s)`);
     if (report.candidates) ctx.note(`--unary auto chose ${segmenter.config.unary}`);
+    for (const w of report.warnings) ctx.io.stderr.write(`ebm segment train: warning: ${w}\n`);
     ctx.io.stdout.write(
       formatTable(
         ['MODEL', 'UNARY', 'LEARNER', 'TRAIN', 'VALIDATION', 'VAL ERR (UNARY)', 'VAL ERR', 'PAIRWISE', 'SECONDS'],

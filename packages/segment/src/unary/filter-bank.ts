@@ -16,7 +16,7 @@
  * Features are planar: `features[f·N + p]`.
  */
 import type { RgbImage } from '@ebmkit/core';
-import { rgbToLab } from '../color.js';
+import { rgbToLab } from './color.js';
 
 /** Options of the filter bank. */
 export interface FilterBankOptions {

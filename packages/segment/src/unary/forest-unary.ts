@@ -6,7 +6,7 @@
  * class posteriors that the CRF combines with the pairwise term.
  */
 import type { RgbImage, Rng, Tensor } from '@ebmkit/core';
-import { IGNORE_LABEL } from '../labels.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
 import { FilterBank, type FilterBankOptions } from './filter-bank.js';
 import { RandomForest, type ForestOptions } from './forest.js';
 

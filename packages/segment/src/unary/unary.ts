@@ -11,10 +11,10 @@
  *   CRF's features.
  */
 import type { RgbImage, Rng, Tensor } from '@ebmkit/core';
-import { CnnUnary } from '../cnn-unary.js';
-import { samplePixels, trainLogistic } from '../logistic.js';
-import { PixelFeatures, type PixelFeatureOptions } from '../pixel-features.js';
-import { logProbFeatures } from '../segmentation-input.js';
+import { CnnUnary } from './cnn-unary.js';
+import { samplePixels, trainLogistic } from './logistic.js';
+import { PixelFeatures, type PixelFeatureOptions } from './pixel-features.js';
+import { logProbFeatures } from '../learning/segmentation-input.js';
 import { ForestUnary, type ForestUnaryMeta, type ForestUnaryOptions } from './forest-unary.js';
 
 /** Kinds of unary term. */
@@ -127,21 +127,28 @@ export class LinearUnary implements Unary {
   }
 }
 
-/** The CNN unary: the network's log-probabilities and a bias as CRF features. */
-export class CnnUnaryTerm implements Unary {
-  readonly kind = 'cnn' as const;
+/** A unary that gives class log-probabilities: the CRF sees them and a bias, and starts from U_k = −log p_k. */
+abstract class ProbabilityUnary implements Unary {
+  abstract readonly kind: UnaryKind;
   readonly numFeatures: number;
-  constructor(readonly network: CnnUnary) {
-    this.numFeatures = network.numLabels + 1;
+  constructor(readonly numLabels: number) {
+    this.numFeatures = numLabels + 1;
   }
-  get numLabels(): number {
-    return this.network.numLabels;
-  }
+  abstract logProbabilities(img: RgbImage): Promise<Float32Array>;
+  abstract toFile(): { meta: Record<string, unknown>; tensors: Record<string, Tensor> };
   async features(img: RgbImage): Promise<Float32Array> {
-    return logProbFeatures(await this.network.logProbabilities(img), this.numLabels);
+    return logProbFeatures(await this.logProbabilities(img), this.numLabels);
   }
   initialWeights(): Float64Array {
     return identityOnLogProbs(this.numLabels);
+  }
+}
+
+/** The CNN unary: the network's log-probabilities and a bias as CRF features. */
+export class CnnUnaryTerm extends ProbabilityUnary {
+  readonly kind = 'cnn' as const;
+  constructor(readonly network: CnnUnary) {
+    super(network.numLabels);
   }
   logProbabilities(img: RgbImage): Promise<Float32Array> {
     return this.network.logProbabilities(img);
@@ -155,20 +162,10 @@ export class CnnUnaryTerm implements Unary {
 }
 
 /** The forest unary: calibrated log-probabilities and a bias as CRF features. */
-export class ForestUnaryTerm implements Unary {
+export class ForestUnaryTerm extends ProbabilityUnary {
   readonly kind = 'forest' as const;
-  readonly numFeatures: number;
   constructor(readonly model: ForestUnary) {
-    this.numFeatures = model.numLabels + 1;
-  }
-  get numLabels(): number {
-    return this.model.numLabels;
-  }
-  async features(img: RgbImage): Promise<Float32Array> {
-    return logProbFeatures(this.model.logProbabilities(img), this.numLabels);
-  }
-  initialWeights(): Float64Array {
-    return identityOnLogProbs(this.numLabels);
+    super(model.numLabels);
   }
   async logProbabilities(img: RgbImage): Promise<Float32Array> {
     return this.model.logProbabilities(img);

@@ -42,3 +42,33 @@ export function gridEdgeCount(width: number, height: number, connectivity: Conne
   if (connectivity === 8) m += 2 * Math.max(0, width - 1) * Math.max(0, height - 1);
   return m;
 }
+
+/** The pixels of one forward direction that have a neighbour on the grid: x ∈ [x0, x1), y ∈ [0, yEnd); q = p + off. */
+export interface GridEdgeSpan {
+  /** Index of the direction in `gridDirections` (edge data lives at `[d·N + p]`). */
+  readonly d: number;
+  readonly dx: number;
+  readonly dy: number;
+  readonly length: number;
+  readonly off: number;
+  readonly x0: number;
+  readonly x1: number;
+  readonly yEnd: number;
+}
+
+/**
+ * The one grid-edge walk: for each forward direction, the range of pixels whose neighbour is on the grid. Hot loops
+ * iterate `for (const s of gridEdgeSpans(…)) for (y < s.yEnd) for (x ∈ [s.x0, s.x1)) { p = y·W + x; q = p + s.off }`.
+ */
+export function gridEdgeSpans(connectivity: Connectivity, width: number, height: number): readonly GridEdgeSpan[] {
+  return gridDirections(connectivity).map(({ dx, dy, length }, d) => ({
+    d,
+    dx,
+    dy,
+    length,
+    off: dy * width + dx,
+    x0: dx < 0 ? 1 : 0,
+    x1: dx > 0 ? width - 1 : width,
+    yEnd: Math.max(0, height - dy),
+  }));
+}

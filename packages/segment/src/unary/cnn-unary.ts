@@ -11,8 +11,8 @@
 import { type RgbImage, type Rng } from '@ebmkit/core';
 import { getTf, type Tf } from '@ebmkit/core/backend';
 import { rgbToLab } from './color.js';
-import { IGNORE_LABEL } from './labels.js';
-import { resampleChannels, resizeLabels } from './resize.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
+import { resampleChannels, resizeLabels } from '../data/resize.js';
 
 /** Architecture of the CNN unary. */
 export interface CnnConfig {

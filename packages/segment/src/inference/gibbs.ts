@@ -4,7 +4,7 @@
  */
 import type { Rng } from '@ebmkit/core';
 import { unaryArgmin } from './alpha-expansion.js';
-import { checkGridEnergy, checkLabels, type GridEnergy } from './grid-energy.js';
+import { checkGridEnergy, checkLabels, type GridEnergy } from '../grid/grid-energy.js';
 import { conditionalEnergies, localFieldContext } from './local-field.js';
 
 /** Options of `gibbsSample`. */

@@ -10,11 +10,11 @@
  * edges to fixed pixels become unary terms.
  */
 import { createRng, type RgbImage, type Rng } from '@ebmkit/core';
-import { edgeFeatures } from './contrast.js';
+import { edgeFeatures } from '../grid/contrast.js';
 import { ColorGmm } from './gmm.js';
-import { gridDirections } from './grid.js';
-import { kMeans } from './kmeans.js';
-import { MaxFlow } from './max-flow.js';
+import { gridDirections, gridEdgeSpans } from '../grid/grid.js';
+import { kMeans } from '../unary/kmeans.js';
+import { MaxFlow } from '../inference/max-flow.js';
 
 /** A rectangle in pixels: left, top, width, height. */
 export interface Rect {
@@ -138,12 +138,8 @@ export function grabCut(img: RgbImage, trimap: Uint8Array, options: GrabCutOptio
   const fix0 = new Float64Array(nUnknown);
   const fix1 = new Float64Array(nUnknown);
   let constant = 0;
-  for (let d = 0; d < D; d++) {
-    const { dx, dy } = dirs[d]!;
-    const off = dy * W + dx;
-    const x0 = dx < 0 ? 1 : 0;
-    const x1 = dx > 0 ? W - 1 : W;
-    for (let y = 0; y + dy < H; y++) {
+  for (const { d, off, x0, x1, yEnd } of gridEdgeSpans(8, W, H)) {
+    for (let y = 0; y < yEnd; y++) {
       for (let x = x0; x < x1; x++) {
         const p = y * W + x;
         const q = p + off;

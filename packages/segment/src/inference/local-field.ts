@@ -2,8 +2,8 @@
  * The local field of one pixel: the energy of each label at p with every other pixel fixed (or, for mean-field,
  * averaged under the other pixels' marginals). ICM, Gibbs sampling and mean-field are all sweeps over this.
  */
-import { gridDirections, type GridDirection } from './grid.js';
-import { compatibilityOf, type GridEnergy } from './grid-energy.js';
+import { gridDirections, type GridDirection } from '../grid/grid.js';
+import { compatibilityOf, type GridEnergy } from '../grid/grid-energy.js';
 
 /** Pre-computed neighbourhood of a grid energy, shared by the sweeping algorithms. */
 export interface LocalFieldContext {

@@ -8,7 +8,7 @@
  * Weizmann horses whose colour images are larger than their masks); `refuse` throws a DataError naming both files.
  */
 import { DataError, createRng, listImages, loadImage, pairImageMaskFolders, type RgbImage } from '@ebmkit/core';
-import { IGNORE_LABEL } from './labels.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
 import { loadLabelMap, type MaskFormat } from './masks.js';
 import { fitSize, resizeLabels, resizeRgb } from './resize.js';
 

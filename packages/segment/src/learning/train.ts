@@ -14,16 +14,16 @@
 import { createRng, type RgbImage } from '@ebmkit/core';
 import { createLearner, type SsvmLearnerName } from '@ebmkit/ssvm';
 import { trainContrastive, type ContrastiveOptions } from './contrastive.js';
-import { splitValidation } from './dataset.js';
+import { splitValidation } from '../data/dataset.js';
 import { GridCrf, type PairwiseKind, type SegmentationInput } from './grid-crf.js';
-import type { Connectivity } from './grid.js';
-import { IGNORE_LABEL } from './labels.js';
+import type { Connectivity } from '../grid/grid.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
 import { fitPairwiseWeights, type SelectionCriterion } from './pairwise-fit.js';
-import type { PixelFeatureOptions } from './pixel-features.js';
+import type { PixelFeatureOptions } from '../unary/pixel-features.js';
 import { FeatureCache, LazyInput, cropInput, imageEdgeFeatures } from './segmentation-input.js';
 import { Segmenter } from './segmenter.js';
-import type { ForestUnaryOptions } from './unary/forest-unary.js';
-import { UNARY_KINDS, UNARY_KIND_NAMES, type Unary, type UnaryKind } from './unary/unary.js';
+import type { ForestUnaryOptions } from '../unary/forest-unary.js';
+import { UNARY_KINDS, UNARY_KIND_NAMES, type Unary, type UnaryKind } from '../unary/unary.js';
 
 /** Learning algorithms. */
 export type LearnerKind = 'piecewise' | 'ssvm' | 'contrastive';
@@ -97,6 +97,10 @@ export interface TrainReport {
   validationImages: number;
   /** Mean validation pixel error of the unary alone and of the final model (NaN without validation images). */
   validationErrorUnary: number;
+  /** Validation error of always predicting the most frequent validation class (NaN without validation images). */
+  majorityError: number;
+  /** Things a user should know, e.g. a unary that learned nothing beyond the majority class. */
+  warnings: string[];
   validationError: number;
   /** With unary 'auto': every candidate tried (kind, validation error, seconds), in order. */
   candidates?: { unary: UnaryKind; validationError: number; seconds: number }[];
@@ -233,6 +237,13 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
   w = fit.w;
   const unaryW = Float64Array.from(w).fill(0, crf.pairOffset);
   const validationErrorUnary = meanLoss(crf, unaryW, valX, valY);
+  const majorityError = majorityRate(valY, K);
+  const warnings: string[] = [];
+  if (validationErrorUnary >= majorityError - 1e-3) {
+    warnings.push(
+      `the ${unaryTerm.kind} unary's validation error ${validationErrorUnary.toFixed(3)} is no better than always predicting the most frequent class (${majorityError.toFixed(3)}): it learned nothing useful — try another --unary, more images or a higher --size`,
+    );
+  }
 
   if (learner === 'ssvm') {
     const o = options.ssvm ?? {};
@@ -296,11 +307,34 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
       trainImages: train.length,
       validationImages: validation.length,
       validationErrorUnary,
+      majorityError,
+      warnings,
       validationError,
       pairwiseWeights: Array.from(w.subarray(crf.pairOffset)),
       seconds: (performance.now() - t0) / 1000,
     },
   };
+}
+
+/** Mean over images of the error of predicting the most frequent class of all the images' labelled pixels. */
+function majorityRate(Y: readonly Uint8Array[], K: number): number {
+  if (Y.length === 0) return NaN;
+  const counts = new Float64Array(K);
+  for (const y of Y) for (let p = 0; p < y.length; p++) if (y[p]! < K) counts[y[p]!]++;
+  let top = 0;
+  for (let k = 1; k < K; k++) if (counts[k]! > counts[top]!) top = k;
+  let s = 0;
+  for (const y of Y) {
+    let n = 0;
+    let wrong = 0;
+    for (let p = 0; p < y.length; p++) {
+      if (y[p] === IGNORE_LABEL) continue;
+      n++;
+      if (y[p] !== top) wrong++;
+    }
+    s += n === 0 ? 0 : wrong / n;
+  }
+  return s / Y.length;
 }
 
 /** Fraction of the labelled pixels that are class 1. */

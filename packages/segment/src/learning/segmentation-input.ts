@@ -4,9 +4,9 @@
  * demand and kept in a byte-bounded cache, so a few hundred images never need all their feature maps in memory.
  */
 import type { RgbImage } from '@ebmkit/core';
-import { rgbToLab } from './color.js';
-import { edgeFeatures, type EdgeFeatures } from './contrast.js';
-import { gridDirections, type Connectivity } from './grid.js';
+import { rgbToLab } from '../unary/color.js';
+import { edgeFeatures, type EdgeFeatures } from '../grid/contrast.js';
+import { gridDirections, type Connectivity } from '../grid/grid.js';
 import type { SegmentationInput } from './grid-crf.js';
 
 /** Edge features of an image from its L*a*b* colours. */

@@ -5,9 +5,9 @@
  * mean-field marginals. Steps are Adam on w with L2 decay; pairwise weights are kept ≥ 0.
  */
 import type { Rng } from '@ebmkit/core';
-import { gibbsSample } from './gibbs.js';
+import { gibbsSample } from '../inference/gibbs.js';
 import { withLabelMask, type GridCrf, type SegmentationInput } from './grid-crf.js';
-import { meanField } from './mean-field.js';
+import { meanField } from '../inference/mean-field.js';
 
 /** Options of `trainContrastive`. */
 export interface ContrastiveOptions {

@@ -5,7 +5,7 @@
  * of a `GridCrf` weight vector.
  */
 import { fitSoftmaxRegression, softmaxRegressionObjective, type Rng } from '@ebmkit/core';
-import { IGNORE_LABEL } from './labels.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
 
 /** Pixels sampled for training: `features[i·F + f]` and labels. */
 export interface PixelSample {

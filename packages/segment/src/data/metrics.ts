@@ -3,7 +3,7 @@
  * intersection-over-union, and the boundary F-score (precision and recall of predicted boundary pixels matched to
  * reference boundary pixels within a tolerance, as in the BSDS benchmark but without one-to-one matching).
  */
-import { IGNORE_LABEL } from './labels.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
 
 /** A K × K confusion matrix, `counts[truth·K + predicted]`. */
 export class ConfusionMatrix {
@@ -47,39 +47,33 @@ export class ConfusionMatrix {
     return right / this.total;
   }
 
+  /** Per class: true positives, reference count (row sum) and predicted count (column sum). */
+  private classTotals(k: number): { tp: number; row: number; col: number } {
+    const K = this.numLabels;
+    let row = 0;
+    let col = 0;
+    for (let j = 0; j < K; j++) {
+      row += this.counts[k * K + j]!;
+      col += this.counts[j * K + k]!;
+    }
+    return { tp: this.counts[k * K + k]!, row, col };
+  }
+
   /** IoU of each class: TP / (TP + FP + FN); NaN for a class absent from both truth and prediction. */
   iou(): number[] {
-    const K = this.numLabels;
-    const out: number[] = [];
-    for (let k = 0; k < K; k++) {
-      let row = 0;
-      let col = 0;
-      for (let j = 0; j < K; j++) {
-        row += this.counts[k * K + j]!;
-        col += this.counts[j * K + k]!;
-      }
-      const tp = this.counts[k * K + k]!;
+    return Array.from({ length: this.numLabels }, (_, k) => {
+      const { tp, row, col } = this.classTotals(k);
       const union = row + col - tp;
-      out.push(union === 0 ? NaN : tp / union);
-    }
-    return out;
+      return union === 0 ? NaN : tp / union;
+    });
   }
 
   /** F1 (= Dice) of each class: 2·TP / (2·TP + FP + FN); NaN for a class absent from both truth and prediction. */
   f1(): number[] {
-    const K = this.numLabels;
-    const out: number[] = [];
-    for (let k = 0; k < K; k++) {
-      let row = 0;
-      let col = 0;
-      for (let j = 0; j < K; j++) {
-        row += this.counts[k * K + j]!;
-        col += this.counts[j * K + k]!;
-      }
-      const tp = this.counts[k * K + k]!;
-      out.push(row + col === 0 ? NaN : (2 * tp) / (row + col));
-    }
-    return out;
+    return Array.from({ length: this.numLabels }, (_, k) => {
+      const { tp, row, col } = this.classTotals(k);
+      return row + col === 0 ? NaN : (2 * tp) / (row + col);
+    });
   }
 
   /** Mean of the defined per-class IoUs. */

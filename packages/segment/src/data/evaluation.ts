@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { applyIgnoreMask, loadWorkingImage } from './dataset.js';
 import { loadLabelMap, type MaskFormat } from './masks.js';
 import { ConfusionMatrix, RocAuc, boundaryFScore } from './metrics.js';
-import type { Segmenter } from './segmenter.js';
+import type { Segmenter } from '../learning/segmenter.js';
 import type { SizeRule } from './dataset.js';
 import { DataError } from '@ebmkit/core';
 

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DataError, loadImage, loadMask } from '@ebmkit/core';
-import { IGNORE_LABEL } from './labels.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
 
 /** A palette: packed 0xRRGGBB colour → class index (or IGNORE_LABEL), plus class names when given. */
 export interface Palette {

@@ -7,8 +7,8 @@
  * it lowers the true energy, so the energy never rises.
  */
 import { addPairTerm } from './binary-graph-cut.js';
-import { gridDirections } from './grid.js';
-import { checkGridEnergy, checkLabels, compatibilityOf, gridEnergy, type GridEnergy } from './grid-energy.js';
+import { gridDirections, gridEdgeSpans } from '../grid/grid.js';
+import { checkGridEnergy, checkLabels, compatibilityOf, gridEnergy, type GridEnergy } from '../grid/grid-energy.js';
 import { MaxFlow } from './max-flow.js';
 
 /** Options of `alphaExpansion`. */
@@ -85,13 +85,9 @@ export function alphaExpansion(e: GridEnergy, options: AlphaExpansionOptions = {
         e1[p] = U[p * K + alpha]!;
       }
       const caa = C[alpha * K + alpha]!;
-      for (let d = 0; d < dirs.length; d++) {
-        const { dx, dy } = dirs[d]!;
-        const off = dy * width + dx;
+      for (const { d, off, x0, x1, yEnd } of gridEdgeSpans(e.connectivity, width, height)) {
         const base = d * N;
-        const x0 = dx < 0 ? 1 : 0;
-        const x1 = dx > 0 ? width - 1 : width;
-        for (let y = 0; y + dy < height; y++) {
+        for (let y = 0; y < yEnd; y++) {
           for (let x = x0; x < x1; x++) {
             const p = y * width + x;
             const w = e.edgeWeights[base + p]!;

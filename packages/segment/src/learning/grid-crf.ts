@@ -15,15 +15,15 @@
  */
 import { SparseBuilder, type SparseVector } from '@ebmkit/core';
 import type { SsvmModel } from '@ebmkit/ssvm';
-import { alphaExpansion } from './alpha-expansion.js';
-import { binaryGraphCut } from './binary-graph-cut.js';
-import type { EdgeFeatures } from './contrast.js';
-import { gridDirections, type Connectivity } from './grid.js';
-import type { GridEnergy } from './grid-energy.js';
-import { icm } from './icm.js';
-import { IGNORE_LABEL } from './labels.js';
-import { MaxFlow } from './max-flow.js';
-import { meanField } from './mean-field.js';
+import { alphaExpansion } from '../inference/alpha-expansion.js';
+import { binaryGraphCut } from '../inference/binary-graph-cut.js';
+import type { EdgeFeatures } from '../grid/contrast.js';
+import { gridDirections, type Connectivity, gridEdgeSpans } from '../grid/grid.js';
+import type { GridEnergy } from '../grid/grid-energy.js';
+import { icm } from '../inference/icm.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
+import { MaxFlow } from '../inference/max-flow.js';
+import { meanField } from '../inference/mean-field.js';
 
 /** One image as the model sees it: pixel features, edge features, and (for training) a mask of labelled pixels. */
 export interface SegmentationInput {
@@ -251,12 +251,8 @@ export class GridCrf implements SsvmModel<SegmentationInput, Uint8Array> {
     const dirs = gridDirections(this.connectivity);
     const { constant, contrast } = x.edges;
     const po = this.pairOffset;
-    for (let d = 0; d < dirs.length; d++) {
-      const { dx, dy } = dirs[d]!;
-      const off = dy * width + dx;
-      const x0 = dx < 0 ? 1 : 0;
-      const x1 = dx > 0 ? width - 1 : width;
-      for (let yy = 0; yy + dy < height; yy++) {
+    for (const { d, off, x0, x1, yEnd } of gridEdgeSpans(this.connectivity, width, height)) {
+      for (let yy = 0; yy < yEnd; yy++) {
         for (let xx = x0; xx < x1; xx++) {
           const p = yy * width + xx;
           const q = p + off;
@@ -307,12 +303,8 @@ export class GridCrf implements SsvmModel<SegmentationInput, Uint8Array> {
     const dirs = gridDirections(this.connectivity);
     const { constant, contrast } = x.edges;
     const po = this.pairOffset;
-    for (let d = 0; d < dirs.length; d++) {
-      const { dx, dy } = dirs[d]!;
-      const off = dy * width + dx;
-      const x0 = dx < 0 ? 1 : 0;
-      const x1 = dx > 0 ? width - 1 : width;
-      for (let yy = 0; yy + dy < height; yy++) {
+    for (const { d, off, x0, x1, yEnd } of gridEdgeSpans(this.connectivity, width, height)) {
+      for (let yy = 0; yy < yEnd; yy++) {
         for (let xx = x0; xx < x1; xx++) {
           const p = yy * width + xx;
           const r = p + off;

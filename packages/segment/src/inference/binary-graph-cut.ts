@@ -7,8 +7,8 @@
  * one node (moved into the unaries) and arcs p → q (cut by labels 0, 1) and q → p (cut by 1, 0) whose capacities
  * are non-negative exactly when the term is submodular (B + C ≥ A + D).
  */
-import { gridDirections } from './grid.js';
-import { checkGridEnergy, compatibilityOf, gridEnergy, type GridEnergy } from './grid-energy.js';
+import { gridDirections, gridEdgeSpans } from '../grid/grid.js';
+import { checkGridEnergy, compatibilityOf, gridEnergy, type GridEnergy } from '../grid/grid-energy.js';
 import { MaxFlow } from './max-flow.js';
 
 /** The result of an exact binary graph cut. */
@@ -86,13 +86,9 @@ export function binaryGraphCut(e: GridEnergy, options: { graph?: MaxFlow } = {})
     e1[p] = U[2 * p + 1]!;
   }
   const potts = c00 === 0 && c11 === 0 && c01 >= 0 && c10 >= 0;
-  for (let d = 0; d < dirs.length; d++) {
-    const { dx, dy } = dirs[d]!;
-    const off = dy * width + dx;
+  for (const { d, off, x0, x1, yEnd } of gridEdgeSpans(e.connectivity, width, height)) {
     const base = d * N;
-    const x0 = dx < 0 ? 1 : 0;
-    const x1 = dx > 0 ? width - 1 : width;
-    for (let y = 0; y + dy < height; y++) {
+    for (let y = 0; y < yEnd; y++) {
       for (let x = x0; x < x1; x++) {
         const p = y * width + x;
         const w = e.edgeWeights[base + p]!;

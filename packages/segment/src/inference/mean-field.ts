@@ -7,8 +7,8 @@
  * lowers F, so the iteration converges). The marginals are smooth functions of the unaries and weights — the
  * differentiable view of the grid energy used by contrastive learning.
  */
-import { checkGridEnergy, compatibilityOf, type GridEnergy } from './grid-energy.js';
-import { gridDirections } from './grid.js';
+import { checkGridEnergy, compatibilityOf, type GridEnergy } from '../grid/grid-energy.js';
+import { gridEdgeSpans } from '../grid/grid.js';
 import { expectedConditionalEnergies, localFieldContext } from './local-field.js';
 
 /** Options of `meanField`. */
@@ -89,13 +89,8 @@ export function meanFieldFreeEnergy(e: GridEnergy, q: Float64Array): number {
     const v = q[i]!;
     if (v > 0) f += v * (e.unary[i]! + Math.log(v));
   }
-  const dirs = gridDirections(e.connectivity);
-  for (let d = 0; d < dirs.length; d++) {
-    const { dx, dy } = dirs[d]!;
-    const off = dy * width + dx;
-    const x0 = dx < 0 ? 1 : 0;
-    const x1 = dx > 0 ? width - 1 : width;
-    for (let y = 0; y + dy < height; y++) {
+  for (const { d, off, x0, x1, yEnd } of gridEdgeSpans(e.connectivity, width, height)) {
+    for (let y = 0; y < yEnd; y++) {
       for (let x = x0; x < x1; x++) {
         const p = y * width + x;
         const w = e.edgeWeights[d * N + p]!;

@@ -3,7 +3,7 @@
  * with its neighbours fixed, until a sweep changes nothing. Fast and greedy: a local minimum of the energy.
  */
 import { unaryArgmin } from './alpha-expansion.js';
-import { checkGridEnergy, checkLabels, gridEnergy, type GridEnergy } from './grid-energy.js';
+import { checkGridEnergy, checkLabels, gridEnergy, type GridEnergy } from '../grid/grid-energy.js';
 import { conditionalEnergies, localFieldContext } from './local-field.js';
 
 /** Options of `icm`. */

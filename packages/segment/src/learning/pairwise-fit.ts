@@ -6,7 +6,7 @@
  * offsets at the best pairwise weights, then the pairwise grid again at the best offset.
  */
 import type { GridCrf, SegmentationInput } from './grid-crf.js';
-import { IGNORE_LABEL } from './labels.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
 
 /** One candidate tried, with its validation loss (fraction of pixels wrong, or 1 − F1 with criterion 'f1'). */
 export interface PairwiseCandidate {

@@ -7,7 +7,7 @@
  * compatibility C (Potts when omitted: 0 on the diagonal, 1 off it). Every inference routine of this package reads
  * this one flat form.
  */
-import { gridDirections, type Connectivity } from './grid.js';
+import { gridDirections, type Connectivity, gridEdgeSpans } from './grid.js';
 
 /** A pairwise grid energy in flat typed arrays (see the module comment). */
 export interface GridEnergy {
@@ -84,13 +84,9 @@ export function pairwiseEnergy(e: GridEnergy, labels: ArrayLike<number>): number
   const C = compatibilityOf(e);
   const dirs = gridDirections(e.connectivity);
   let s = 0;
-  for (let d = 0; d < dirs.length; d++) {
-    const { dx, dy } = dirs[d]!;
-    const off = dy * width + dx;
+  for (const { d, off, x0, x1, yEnd } of gridEdgeSpans(e.connectivity, width, height)) {
     const base = d * N;
-    for (let y = 0; y + dy < height; y++) {
-      const x0 = dx < 0 ? 1 : 0;
-      const x1 = dx > 0 ? width - 1 : width;
+    for (let y = 0; y < yEnd; y++) {
       for (let x = x0; x < x1; x++) {
         const p = y * width + x;
         const w = e.edgeWeights[base + p]!;
@@ -109,12 +105,8 @@ export function forEachGridEdge(e: GridEnergy, fn: (p: number, q: number, w: num
   const { width, height } = e;
   const N = width * height;
   const dirs = gridDirections(e.connectivity);
-  for (let d = 0; d < dirs.length; d++) {
-    const { dx, dy } = dirs[d]!;
-    const off = dy * width + dx;
-    for (let y = 0; y + dy < height; y++) {
-      const x0 = dx < 0 ? 1 : 0;
-      const x1 = dx > 0 ? width - 1 : width;
+  for (const { d, off, x0, x1, yEnd } of gridEdgeSpans(e.connectivity, width, height)) {
+    for (let y = 0; y < yEnd; y++) {
       for (let x = x0; x < x1; x++) {
         const p = y * width + x;
         const w = e.edgeWeights[d * N + p]!;

@@ -6,14 +6,14 @@
  */
 import { loadModel, saveModel, type RgbImage, type Tensor } from '@ebmkit/core';
 import { GridCrf, type GridInference, type PairwiseKind, type SegmentationInput } from './grid-crf.js';
-import type { Connectivity } from './grid.js';
-import { gridEnergy } from './grid-energy.js';
-import { meanField } from './mean-field.js';
-import { fitSize, resampleChannels, resizeLabelsSmooth, resizeRgb } from './resize.js';
+import type { Connectivity } from '../grid/grid.js';
+import { gridEnergy } from '../grid/grid-energy.js';
+import { meanField } from '../inference/mean-field.js';
+import { fitSize, resampleChannels, resizeLabelsSmooth, resizeRgb } from '../data/resize.js';
 import { imageEdgeFeatures } from './segmentation-input.js';
-import { UNARY_KINDS, type Unary, type UnaryKind } from './unary/unary.js';
+import { UNARY_KINDS, type Unary, type UnaryKind } from '../unary/unary.js';
 
-export type { UnaryKind } from './unary/unary.js';
+export type { UnaryKind } from '../unary/unary.js';
 
 /** The model-file kind of segmentation models. */
 export const SEGMENT_MODEL_KIND = 'segment';

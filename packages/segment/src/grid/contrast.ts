@@ -4,7 +4,7 @@
  * (Boykov & Jolly 2001; Rother et al. 2004), so that similar neighbours are cheap to keep together and strong
  * edges are cheap to cut. Layout `[d·N + p]` as in `GridEnergy.edgeWeights`; zero where an edge leaves the image.
  */
-import { gridDirections, type Connectivity } from './grid.js';
+import { gridDirections, type Connectivity, gridEdgeSpans } from './grid.js';
 
 /** Per-edge features of one image. */
 export interface EdgeFeatures {
@@ -39,12 +39,8 @@ export function edgeFeatures(
   const contrast = new Float64Array(D * N);
   let sum = 0;
   let count = 0;
-  for (let d = 0; d < D; d++) {
-    const { dx, dy } = dirs[d]!;
-    const off = dy * width + dx;
-    const x0 = dx < 0 ? 1 : 0;
-    const x1 = dx > 0 ? width - 1 : width;
-    for (let y = 0; y + dy < height; y++) {
+  for (const { d, off, x0, x1, yEnd } of gridEdgeSpans(connectivity, width, height)) {
+    for (let y = 0; y < yEnd; y++) {
       for (let x = x0; x < x1; x++) {
         const p = y * width + x;
         const q = p + off;
