@@ -80,7 +80,7 @@ const train = defineCommand({
     },
     { name: 'size', type: 'string', default: 'auto', placeholder: 'PX|auto', help: 'Longer side of the working resolution in pixels; auto: from the image sizes and the thinnest structures in the masks' },
     { name: 'select-by', type: 'enum', choices: ['auto', 'error', 'f1'], default: 'auto', help: 'Pairwise weights and foreground bias chosen on the validation split by pixel error or foreground F1; auto: F1 for two classes with a foreground under 20 % of the pixels' },
-    { name: 'time-budget', type: 'number', min: 1, default: 300, help: 'Seconds --unary auto may spend trying unary kinds' },
+    { name: 'time-budget', type: 'number', min: 1, default: 300, help: 'CPU seconds --unary auto may spend trying unary kinds (CPU time of this process, not wall time)' },
     { name: 'trees', type: 'number', integer: true, min: 1, help: 'Forest unary: number of trees (default 48)' },
     { name: 'depth', type: 'number', integer: true, min: 1, max: 40, help: 'Forest unary: maximum tree depth (default 16)' },
     { name: 'samples', type: 'number', integer: true, min: 100, help: 'Forest unary: training pixels sampled over all images (default 300000)' },

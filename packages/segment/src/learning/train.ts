@@ -48,7 +48,7 @@ export interface TrainSegmenterOptions {
    * `timeBudget`, and keeps the one with the lowest validation error (the report lists every candidate).
    */
   unary?: UnaryKind | 'auto';
-  /** Seconds 'auto' may spend in all (default 300): a further candidate is tried only if it is expected to fit. */
+  /** CPU seconds (of this process, so the choice does not depend on the machine's load) 'auto' may spend in all (default 300): a further candidate is tried only if it is expected to fit. */
   timeBudget?: number;
   /** Default 'piecewise'. */
   learner?: LearnerKind;
@@ -136,15 +136,23 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   if (!(budget > 0)) throw new RangeError(`timeBudget must be > 0 seconds, got ${budget}`);
   const candidates: { unary: UnaryKind; validationError: number; seconds: number }[] = [];
   let best: { segmenter: Segmenter; report: TrainReport } | undefined;
+  // The budget counts this process's CPU time, not wall time: which candidates are tried (and so which model comes
+  // out) must not depend on what else the machine is running.
+  const cpu0 = process.cpuUsage();
+  const cpuSeconds = (): number => {
+    const u = process.cpuUsage(cpu0);
+    return (u.user + u.system) / 1e6;
+  };
   let forestSeconds = 0;
   for (const kind of ['forest', 'linear', 'cnn'] as UnaryKind[]) {
-    const elapsed = (performance.now() - t0) / 1000;
+    const elapsed = cpuSeconds();
     if (kind !== 'forest' && elapsed + forestSeconds * RELATIVE_COST[kind] > budget) continue;
     // the CNN sees every image at its fixed input size: no candidate where that would shrink images more than 4×
     const cnnSide = options.cnn?.inputSize ?? 64;
     if (kind === 'cnn' && examples.some((e) => Math.max(e.image.width, e.image.height) > 4 * cnnSide)) continue;
+    const before = cpuSeconds();
     const r = await trainOne(examples, { ...options, unary: kind });
-    if (kind === 'forest') forestSeconds = r.report.seconds;
+    if (kind === 'forest') forestSeconds = cpuSeconds() - before;
     candidates.push({ unary: kind, validationError: r.report.validationError, seconds: r.report.seconds });
     // without validation images there is nothing to compare: the first candidate stands
     if (!best || r.report.validationError < best.report.validationError) best = r;
