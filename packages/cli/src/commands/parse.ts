@@ -57,7 +57,7 @@ const train = defineCommand({
     { name: 'train', type: 'string', required: true, placeholder: 'FILE', help: 'Training treebank (CoNLL-U, optionally gzip)' },
     { name: 'dev', type: 'string', placeholder: 'FILE', help: 'Held-out treebank scored after every epoch; the best epoch is kept' },
     { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Where to write the parser (.safetensors)' },
-    { name: 'learner', type: 'enum', choices: LEARNER_CHOICES, default: 'pa', help: 'Arc learner' },
+    { name: 'algorithm', type: 'enum', choices: LEARNER_CHOICES, default: 'pa', deprecated: ['learner'], help: 'Training algorithm for the arc scores' },
     { name: 'epochs', type: 'number', integer: true, min: 1, default: 10, help: 'Passes over the training data (ssvm-*: most passes)' },
     { name: 'c', short: 'C', type: 'number', min: 0, help: 'pa: step cap (default 0.1); ssvm-*: regularisation C (default 1)' },
     { name: 'arc-bits', type: 'number', integer: true, min: 4, max: 28, help: 'log2 of the arc weight table (default 22; ssvm-* 18)' },
@@ -73,7 +73,7 @@ const train = defineCommand({
     const trainData = (await readParseCorpus(o.train, { requireTrees: true })).map((s) => s.sentence);
     const dev = o.dev ? (await readParseCorpus(o.dev)).map((s) => s.sentence) : undefined;
     ctx.note(`${o.train}: ${trainData.length} sentences`);
-    const learner = o.learner as string;
+    const learner = o.algorithm as string;
     let parser: DependencyParser;
     if (learner.startsWith('ssvm-')) {
       parser = trainParserSsvm(trainData, {
