@@ -5,6 +5,7 @@
  */
 import { loadModel, saveModel, type ModelFile } from '../../io/model-file.js';
 import type { Tensor } from '../../io/safetensors.js';
+import type { RowMatrix } from '../boltzmann/row-matrix.js';
 import { HopfieldNetwork } from './classical.js';
 import { ModernHopfield } from './modern.js';
 
@@ -12,18 +13,23 @@ export const HOPFIELD_MODEL_KIND = 'hopfield';
 export const HOPFIELD_FORMAT_VERSION = 1;
 
 /** A loaded Hopfield model: the network and the caller's metadata saved with it. */
-export type SavedHopfield = { type: 'classical'; network: HopfieldNetwork; metadata: unknown } | { type: 'modern'; network: ModernHopfield; metadata: unknown };
+export type SavedHopfield =
+  | { type: 'classical'; network: HopfieldNetwork; metadata: unknown; /** the ±1 patterns, when saved with them */ patterns?: RowMatrix }
+  | { type: 'modern'; network: ModernHopfield; metadata: unknown };
 
-/** The model file of a network; `metadata` is any JSON value (e.g. image shape, preprocessing). */
-export function hopfieldToModelFile(network: HopfieldNetwork | ModernHopfield, metadata: unknown = null): ModelFile {
+/**
+ * The model file of a network; `metadata` is any JSON value (e.g. image shape, preprocessing). A classical network
+ * may keep the ±1 `patterns` it stored (W alone does not name them), so recall can say which one it reached.
+ */
+export function hopfieldToModelFile(network: HopfieldNetwork | ModernHopfield, metadata: unknown = null, patterns?: RowMatrix): ModelFile {
   if (network instanceof HopfieldNetwork) {
     const n = network.size;
-    return {
-      kind: HOPFIELD_MODEL_KIND,
-      formatVersion: HOPFIELD_FORMAT_VERSION,
-      metadata: { type: 'classical', size: n, extra: metadata },
-      tensors: { weights: { dtype: 'F64', shape: [n, n], data: network.weights }, bias: { dtype: 'F64', shape: [n], data: network.bias } },
-    };
+    const tensors: Record<string, Tensor> = { weights: { dtype: 'F64', shape: [n, n], data: network.weights }, bias: { dtype: 'F64', shape: [n], data: network.bias } };
+    if (patterns) {
+      if (patterns.cols !== n || patterns.data.length !== patterns.rows * n) throw new RangeError(`hopfieldToModelFile: patterns are ${patterns.rows}×${patterns.cols}, the network has ${n} units`);
+      tensors['patterns'] = { dtype: 'F64', shape: [patterns.rows, n], data: Float64Array.from(patterns.data) };
+    }
+    return { kind: HOPFIELD_MODEL_KIND, formatVersion: HOPFIELD_FORMAT_VERSION, metadata: { type: 'classical', size: n, extra: metadata }, tensors };
   }
   return {
     kind: HOPFIELD_MODEL_KIND,
@@ -49,7 +55,16 @@ export function hopfieldFromModelFile(m: ModelFile, file = 'model'): SavedHopfie
   if (meta?.type === 'classical') {
     if (!isInt(meta.size)) throw new RangeError(`${file}: Hopfield metadata has size ${String(meta.size)}, expected a positive integer`);
     const n = meta.size;
-    return { type: 'classical', network: new HopfieldNetwork({ size: n, weights: f64(file, m, 'weights', [n, n]), bias: f64(file, m, 'bias', [n]) }), metadata: meta.extra ?? null };
+    const out: SavedHopfield = { type: 'classical', network: new HopfieldNetwork({ size: n, weights: f64(file, m, 'weights', [n, n]), bias: f64(file, m, 'bias', [n]) }), metadata: meta.extra ?? null };
+    const p = m.tensors['patterns'];
+    if (p) {
+      const rows = p.shape[0] ?? 0;
+      const data = f64(file, m, 'patterns', [rows, n]);
+      const bad = data.findIndex((v) => v !== 1 && v !== -1);
+      if (bad >= 0) throw new RangeError(`${file}: stored pattern ${Math.floor(bad / n)} unit ${bad % n} is ${data[bad]}, expected −1 or +1`);
+      out.patterns = { rows, cols: n, data };
+    }
+    return out;
   }
   if (meta?.type === 'modern') {
     if (!isInt(meta.count) || !isInt(meta.dim)) throw new RangeError(`${file}: Hopfield metadata has count ${String(meta.count)} and dim ${String(meta.dim)}, expected positive integers`);
@@ -61,8 +76,8 @@ export function hopfieldFromModelFile(m: ModelFile, file = 'model'): SavedHopfie
 }
 
 /** Saves a network atomically as a model file of kind 'hopfield'. */
-export async function saveHopfield(path: string, network: HopfieldNetwork | ModernHopfield, metadata: unknown = null): Promise<void> {
-  await saveModel(path, hopfieldToModelFile(network, metadata));
+export async function saveHopfield(path: string, network: HopfieldNetwork | ModernHopfield, metadata: unknown = null, patterns?: RowMatrix): Promise<void> {
+  await saveModel(path, hopfieldToModelFile(network, metadata, patterns));
 }
 
 /** Loads a model file of kind 'hopfield', validated. */
