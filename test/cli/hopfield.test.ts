@@ -76,7 +76,7 @@ test('classical: synchronous recall and the pseudo-inverse rule', async (t) => {
 test('modern: store CSV rows, recall from half-masked queries in one update', async (t) => {
   const s = await ebm('hopfield', 'store', '--data', p('rows.csv'), '--kind', 'modern', '--out', p('rows.hop'));
   t.is(s.code, 0, s.stderr);
-  t.regex(s.stdout, /stored 30 patterns of 16 values \(modern, β [\d.e+-]+ from the data\)/);
+  t.regex(s.stdout, /stored 30 patterns of 16 values \(modern, centred values, β [\d.e+-]+ from the data\)/);
   const r = await ebm('hopfield', 'recall', '-m', p('rows.hop'), '--data', p('rows.csv'), '--mask', '0.5', '--shape', '4x4', '--out', p('rows.png'), '--json');
   t.is(r.code, 0, r.stderr);
   const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -84,6 +84,16 @@ test('modern: store CSV rows, recall from half-masked queries in one update', as
   const hits = rows.filter((row, k) => row.nearest === k + 1).length;
   t.true(hits >= 28, `${hits} of 30 retrieved`);
   for (const row of rows) t.true(row.energies[1] <= row.energies[0] + 1e-9);
+  // ±1 codes of the centred rows: same retrieval, energies on the sign patterns
+  const sg = await ebm('hopfield', 'store', '--data', p('rows.csv'), '--kind', 'modern', '--code', 'sign', '--out', p('sign.hop'));
+  t.is(sg.code, 0, sg.stderr);
+  t.regex(sg.stdout, /±1 signs of the centred values/);
+  const saved = await loadHopfield(p('sign.hop'));
+  t.true(saved.type === 'modern' && saved.network.patterns.every((v) => v === 1 || v === -1));
+  const rs = await ebm('hopfield', 'recall', '-m', p('sign.hop'), '--data', p('rows.csv'), '--mask', '0.25', '--json');
+  t.is(rs.code, 0, rs.stderr);
+  const srows = rs.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  t.true(srows.filter((row, k) => row.nearest === k + 1).length >= 27);
 });
 
 test('usage errors exit 2', async (t) => {
@@ -95,6 +105,9 @@ test('usage errors exit 2', async (t) => {
   t.regex(b.stderr, /--mask/);
   const c = await ebm('hopfield', 'store', '--data', p('pics'), '--kind', 'classical', '--beta', '2', '--out', p('x.hop'));
   t.is(c.code, 2);
+  const d = await ebm('hopfield', 'store', '--data', p('pics'), '--code', 'sign', '--out', p('x.hop'));
+  t.is(d.code, 2);
+  t.regex(d.stderr, /--beta and --code apply to --kind modern/);
 });
 
 test('bad data exits 1 with one line naming the file', async (t) => {

@@ -34,6 +34,8 @@ interface HopfieldMeta {
   threshold?: number;
   /** Modern: the mean pattern subtracted before storing (queries are centred by it too). */
   mean?: number[];
+  /** Modern: 'grey' stores the centred values, 'sign' their signs (±1). */
+  code?: 'grey' | 'sign';
   /** Range of the stored data (for flips: v → lo + hi − v). */
   range: [number, number];
   /** Where the patterns came from. */
@@ -106,13 +108,16 @@ const store = defineCommand({
     'classical: patterns become ±1 (+1 where the value is above --threshold, default the middle of the data range)\n' +
     'and are stored by the Hebbian rule (about 0.14 N random patterns for N units) or the pseudo-inverse rule\n' +
     '(any linearly independent set of fewer than N patterns, correlated ones included). modern: the grey values are\n' +
-    'centred on the mean pattern and stored as they are; --beta defaults to 2 (log N + 3) / δ², δ² the median\n' +
+    'centred on the mean pattern and stored as they are (--code grey) or as their signs ±1 (--code sign: every\n' +
+    'pattern then has the same magnitude on every part of the image, which is what retrieval from half-masked\n' +
+    'queries needs; see docs/benchmarks.md, section hopfield); --beta defaults to 2 (log N + 3) / δ², δ² the median\n' +
     'squared distance of a pattern to its nearest other pattern, so one update retrieves a pattern from a query near it.',
   options: [
     ...DATA_FLAGS,
     { name: 'kind', type: 'enum', choices: ['classical', 'modern'], default: 'classical', help: 'Binary classical network or continuous modern one' },
     { name: 'rule', type: 'enum', choices: ['hebbian', 'pseudo-inverse'], help: 'classical: storage rule (default hebbian)' },
     { name: 'threshold', type: 'number', placeholder: 'T', help: 'classical: binarise at T (default: middle of the data range)' },
+    { name: 'code', type: 'enum', choices: ['grey', 'sign'], help: 'modern: store the centred grey values or their signs ±1 (default grey; see above)' },
     { name: 'beta', type: 'number', min: 0, placeholder: 'B', help: 'modern: inverse temperature β > 0 (default: from the data, see above)' },
     { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Where to save the network' },
   ],
@@ -120,7 +125,7 @@ const store = defineCommand({
   async run(ctx) {
     const o = ctx.options;
     if (o.kind === 'modern' && (o.rule !== undefined || o.threshold !== undefined)) throw new UsageError('--rule and --threshold apply to --kind classical');
-    if (o.kind === 'classical' && o.beta !== undefined) throw new UsageError('--beta applies to --kind modern');
+    if (o.kind === 'classical' && (o.beta !== undefined || o.code !== undefined)) throw new UsageError('--beta and --code apply to --kind modern');
     if (o.beta === 0) throw new UsageError('--beta must be > 0');
     const { x, imageShape, scale } = await loadPatterns(o.data, o);
     const range = rangeOf(x.data);
@@ -144,7 +149,8 @@ const store = defineCommand({
       summary = `stored ${x.rows} patterns of ${x.cols} units (threshold ${fmt(threshold)}, ${rule}, load P/N ${load.toFixed(3)}${rule === 'hebbian' && load > 0.138 ? ', above the Hebbian capacity ≈ 0.138' : ''}) in ${o.out}`;
     } else {
       const mean = columnMean(x);
-      const centred = centre(x, mean);
+      const code = o.code ?? 'grey';
+      const centred = code === 'sign' ? toSpins(centre(x, mean), 0) : centre(x, mean);
       let beta = o.beta;
       if (beta === undefined) {
         try {
@@ -154,8 +160,9 @@ const store = defineCommand({
         }
       }
       meta.mean = Array.from(mean);
+      meta.code = code;
       await saveHopfield(o.out, new ModernHopfield(centred, beta), meta);
-      summary = `stored ${x.rows} patterns of ${x.cols} values (modern, β ${fmt(beta)}${o.beta === undefined ? ' from the data' : ''}) in ${o.out}`;
+      summary = `stored ${x.rows} patterns of ${x.cols} values (modern, ${code === 'sign' ? '±1 signs of the centred values' : 'centred values'}, β ${fmt(beta)}${o.beta === undefined ? ' from the data' : ''}) in ${o.out}`;
     }
     ctx.io.stdout.write(summary + '\n');
   },
@@ -287,7 +294,9 @@ const recall = defineCommand({
       const meanValue = mean.reduce((a, v) => a + v, 0) / dim;
       // flips in the original scale, masking to the mean pattern (0 once centred)
       corrupt(x, rows, dim, { flip: o.flip, mask: 0, maskValue: meanValue, range }, rng);
-      const c = centre({ rows, cols: dim, data: x }, mean).data as Float64Array;
+      const sign = meta.code === 'sign';
+      const centred = centre({ rows, cols: dim, data: x }, mean);
+      const c = (sign ? toSpins(centred, 0) : centred).data as Float64Array;
       if (o.mask > 0) corrupt(c, rows, dim, { flip: 0, mask: o.mask, maskValue: 0, range }, rng);
       const steps = o.steps ?? 1;
       const next = new Float64Array(dim);
@@ -306,7 +315,7 @@ const recall = defineCommand({
         for (let k = 0; k < dim; k++) d2 += (s[k]! - net.patterns[index * dim + k]!) ** 2;
         perQuery.push({ query: r, energies, outcome: `${steps} update${steps === 1 ? '' : 's'}`, nearest: index, distance: Math.sqrt(d2) });
         const span = range[1] > range[0] ? range[1] - range[0] : 1;
-        pictures.push({ states: states.map((v) => v.map((val, k) => (val + mean[k]! - range[0]) / span)), energies });
+        pictures.push({ states: states.map((v) => v.map((val, k) => (sign ? (val + 1) / 2 : (val + mean[k]! - range[0]) / span))), energies });
       }
     }
     if (o.out) await writePng(o.out, recallGrid(pictures, o.show, h, w, o.scale));
