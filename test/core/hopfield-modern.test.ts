@@ -19,6 +19,19 @@ test.before(async () => {
   await selectBackend('cpu');
 });
 
+/** Central finite differences of f at x (step h), one per coordinate. */
+function numericGradient(f: (v: Float64Array) => number, x: ArrayLike<number>, h: number): Float64Array {
+  const g = new Float64Array(x.length);
+  for (let k = 0; k < x.length; k++) {
+    const p = Float64Array.from(x);
+    const m = Float64Array.from(x);
+    p[k]! += h;
+    m[k]! -= h;
+    g[k] = (f(p) - f(m)) / (2 * h);
+  }
+  return g;
+}
+
 function gaussianRows(rows: number, cols: number, seed: number, scale = 1): { rows: number; cols: number; data: Float64Array } {
   return { rows, cols, data: createRng(seed).fillNormal(new Float64Array(rows * cols), 0, scale) };
 }
@@ -59,15 +72,8 @@ test('the update equals the gradient step ξ − ∇E (autodiff) and the CCCP st
   t.true(Math.abs(energy.dataSync()[0]! - net.energy(xi)) < 1e-4 * (1 + Math.abs(net.energy(xi))));
   // CCCP: E = ½ξᵀξ (convex) + E₂(ξ) (concave, −β⁻¹ lse); the step solves ∇(½ξᵀξ)(ξ') = −∇E₂(ξ), i.e. ξ' = −∇E₂(ξ)
   const e2 = (v: Float64Array) => net.energy(v) - 0.5 * v.reduce((a, w) => a + w * w, 0);
-  const h = 1e-5;
-  for (let k = 0; k < 5; k++) {
-    const p = Float64Array.from(xi);
-    const m = Float64Array.from(xi);
-    p[k]! += h;
-    m[k]! -= h;
-    const d2 = (e2(p) - e2(m)) / (2 * h);
-    t.true(Math.abs(-d2 - upd[k]!) < 1e-6, `CCCP coordinate ${k}: ${-d2} vs ${upd[k]}`);
-  }
+  const d2 = numericGradient(e2, xi, 1e-5);
+  for (let k = 0; k < 5; k++) t.true(Math.abs(-d2[k]! - upd[k]!) < 1e-6, `CCCP coordinate ${k}: ${-d2[k]!} vs ${upd[k]}`);
   tf.dispose([x, energy, grad]);
   E.dispose();
 });
@@ -83,14 +89,8 @@ test('the energy never increases under updates, and analytic gradients match fin
   }
   const xi = q.data.subarray(0, 8);
   const g = net.gradient(xi);
-  const h = 1e-5;
-  for (let k = 0; k < 8; k++) {
-    const p = Float64Array.from(xi);
-    const m = Float64Array.from(xi);
-    p[k]! += h;
-    m[k]! -= h;
-    t.true(Math.abs((net.energy(p) - net.energy(m)) / (2 * h) - g[k]!) < 1e-6, `coordinate ${k}`);
-  }
+  const fd = numericGradient((v) => net.energy(v), xi, 1e-5);
+  for (let k = 0; k < 8; k++) t.true(Math.abs(fd[k]! - g[k]!) < 1e-6, `coordinate ${k}`);
 });
 
 test('one update retrieves well-separated patterns from half-masked queries with the suggested β', (t) => {
@@ -124,14 +124,8 @@ test('the classical EnergyFunction equals the typed-array energy; its gradient m
     const row = xs.subarray(r * 16, r * 16 + 16);
     t.true(Math.abs(e[r]! - net.energy(row)) < 1e-4 * (1 + Math.abs(e[r]!)), `row ${r}`);
     const ga = net.gradient(row);
-    for (let k = 0; k < 16; k++) {
-      const p = Float64Array.from(row);
-      const m = Float64Array.from(row);
-      p[k]! += h;
-      m[k]! -= h;
-      const fd = (net.energy(p) - net.energy(m)) / (2 * h);
-      t.true(Math.abs(fd - ga[k]!) < 1e-6 && Math.abs(fd - g[r * 16 + k]!) < 1e-4, `row ${r} coordinate ${k}`);
-    }
+    const fd = numericGradient((v) => net.energy(v), row, h);
+    for (let k = 0; k < 16; k++) t.true(Math.abs(fd[k]! - ga[k]!) < 1e-6 && Math.abs(fd[k]! - g[r * 16 + k]!) < 1e-4, `row ${r} coordinate ${k}`);
   }
   // it composes: E + 2·E is 3·E
   const E3 = composeEnergies([
