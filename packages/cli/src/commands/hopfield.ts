@@ -229,7 +229,8 @@ const recall = defineCommand({
     'v → min + max − v), --mask F then masks a share F (classical: set to −1; modern: set to the mean pattern\n' +
     'value); positions come from --seed. classical networks update asynchronously (a random unit order per sweep,\n' +
     'from --seed) until a sweep changes nothing, or synchronously with --sync (until a fixed point or a 2-cycle);\n' +
-    'modern networks run --steps updates ξ ← X softmax(β Xᵀ ξ). The grid has one row per query: the query, the state\n' +
+    'modern networks run --steps updates ξ ← X softmax(β Xᵀ ξ), with β divided by the share of each query left\n' +
+    'unmasked (score gaps shrink with it; --beta sets it). The grid has one row per query: the query, the state\n' +
     'after each step (at most --show of them, the last always) and a plot of the energy; the energies are printed too.',
   options: [
     { name: 'model', short: 'm', type: 'string', required: true, placeholder: 'MODEL', help: 'A network saved by ebm hopfield store' },
@@ -237,6 +238,7 @@ const recall = defineCommand({
     { name: 'mask', type: 'number', min: 0, max: 1, default: 0, placeholder: 'F', help: 'Mask this share of each query (see above)' },
     { name: 'flip', type: 'number', min: 0, max: 1, default: 0, placeholder: 'F', help: 'Flip this share of each query (see above)' },
     { name: 'seed', type: 'number', integer: true, default: 1, help: 'Random seed (corruption, update order)' },
+    { name: 'beta', type: 'number', min: 0, placeholder: 'B', help: 'modern: β for this recall (default: the saved β / (1 − --mask))' },
     { name: 'sync', type: 'boolean', help: 'classical: synchronous updates (all units at once)' },
     { name: 'steps', type: 'number', integer: true, min: 1, placeholder: 'K', help: 'modern: updates (default 1); classical: at most K sweeps / steps (default 100)' },
     { name: 'show', type: 'number', integer: true, min: 1, default: 6, help: 'States shown per query in the grid' },
@@ -252,6 +254,9 @@ const recall = defineCommand({
     const meta = (saved.metadata ?? {}) as Partial<HopfieldMeta>;
     const dim = saved.type === 'classical' ? saved.network.size : saved.network.dim;
     if (saved.type === 'modern' && o.sync) throw new UsageError('--sync applies to classical networks');
+    if (saved.type === 'classical' && o.beta !== undefined) throw new UsageError('--beta applies to modern networks');
+    if (o.mask >= 1) throw new UsageError('--mask 1 masks every value; nothing is left to recall from');
+    if (o.beta === 0) throw new UsageError('--beta must be > 0');
     const [h, w] = imageShapeFor(dim, o.shape, meta.imageShape);
     const q = await loadPatterns(o.data, o);
     if (q.x.cols !== dim) throw new CliError(`${o.data}: queries have ${q.x.cols} values, the network ${o.model} has ${dim}`);
@@ -288,7 +293,11 @@ const recall = defineCommand({
         pictures.push({ states: states.map((v) => v.map((x) => (x + 1) / 2)), energies });
       }
     } else {
-      const net = saved.network;
+      // a query that shows a share f of its values has score gaps about f times smaller: β / f keeps retrieval sharp
+      const observed = 1 - o.mask;
+      const beta = o.beta ?? saved.network.beta / observed;
+      const net = beta === saved.network.beta ? saved.network : new ModernHopfield({ rows: saved.network.count, cols: dim, data: saved.network.patterns }, beta);
+      if (beta !== saved.network.beta) ctx.note(`β ${fmt(beta)} for this recall (${o.beta !== undefined ? '--beta' : `the saved ${fmt(saved.network.beta)} / ${fmt(observed)}, the share of each query not masked`})`);
       const mean = meta.mean && meta.mean.length === dim ? Float64Array.from(meta.mean) : new Float64Array(dim);
       const x = Float64Array.from(q.x.data);
       const meanValue = mean.reduce((a, v) => a + v, 0) / dim;

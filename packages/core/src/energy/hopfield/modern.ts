@@ -154,14 +154,17 @@ export class ModernHopfield {
  * An inverse temperature β from the data: softmax weights of a query near pattern k fall off like
  * exp(−β (xₖᵀξ − xᵢᵀξ)), and for ξ ≈ xₖ those gaps are about ½ ‖xₖ − xᵢ‖². So β = 2 (log N + `margin`) / δ²,
  * with δ² the median over (up to `sample`) patterns of the squared distance to their nearest other pattern, puts
- * the typical nearest rival e^margin times below the pattern even against all N − 1 rivals. Duplicated patterns
- * (δ = 0) are skipped; throws a RangeError when all patterns are equal.
+ * the typical nearest rival e^margin times below the pattern even against all N − 1 rivals. Queries that show only a
+ * share `observed` of a pattern's values (the rest masked to 0) see those gaps shrink by about that share, so β is
+ * divided by it. Duplicated patterns (δ = 0) are skipped; throws a RangeError when all patterns are equal.
  */
-export function suggestBeta(patterns: RowMatrix, options: { margin?: number; sample?: number } = {}): number {
+export function suggestBeta(patterns: RowMatrix, options: { margin?: number; sample?: number; observed?: number } = {}): number {
   checkRowMatrix(patterns, 'suggestBeta');
   const margin = options.margin ?? 3;
   const sample = Math.min(options.sample ?? 200, patterns.rows);
+  const observed = options.observed ?? 1;
   if (!(margin >= 0)) throw new RangeError(`suggestBeta: margin is ${margin}, expected ≥ 0`);
+  if (!(observed > 0 && observed <= 1)) throw new RangeError(`suggestBeta: observed is ${observed}, expected a share in (0, 1]`);
   const { rows: n, cols: d, data } = patterns;
   if (n < 2) return 1; // one pattern: every β retrieves it in one step
   const stride = n / sample;
@@ -183,7 +186,7 @@ export function suggestBeta(patterns: RowMatrix, options: { margin?: number; sam
   if (nn.length === 0) throw new RangeError('suggestBeta: all patterns are equal; give beta explicitly');
   nn.sort((x, y) => x - y);
   const delta2 = nn[Math.floor(nn.length / 2)]!;
-  return (2 * (Math.log(n) + margin)) / delta2;
+  return (2 * (Math.log(n) + margin)) / (observed * delta2);
 }
 
 function dot(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, n: number): number {
