@@ -110,7 +110,7 @@ const store = defineCommand({
     '(any linearly independent set of fewer than N patterns, correlated ones included). modern: the grey values are\n' +
     'centred on the mean pattern and stored as they are (--code grey) or as their signs ±1 (--code sign: every\n' +
     'pattern then has the same magnitude on every part of the image, which is what retrieval from half-masked\n' +
-    'queries needs; see docs/benchmarks.md, section hopfield); --beta defaults to 2 (log N + 3) / δ², δ² the median\n' +
+    'queries needs; see docs/benchmarks.md, section hopfield-modern); --beta defaults to 2 (log N + 3) / δ², δ² the median\n' +
     'squared distance of a pattern to its nearest other pattern, so one update retrieves a pattern from a query near it.',
   options: [
     ...DATA_FLAGS,
