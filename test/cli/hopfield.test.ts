@@ -136,5 +136,10 @@ test('bad data exits 1 with one line naming the file', async (t) => {
   const width = await ebm('hopfield', 'recall', '-m', p('pics2.hop'), '--data', p('rows.csv'));
   t.is(width.code, 1);
   t.regex(width.stderr, /queries have 16 values, the network .* has 64/);
-  for (const r of [missing, mixed, bad, tooMany, width]) t.is(r.stderr.trim().split('\n').length, 1);
+  // 20,000 units: W alone would be one 3.2 GB array
+  await writeFile(p('wide.csv'), Array.from({ length: 20000 }, (_, i) => i % 2).join(',') + '\n');
+  const wide = await ebm('hopfield', 'store', '--data', p('wide.csv'), '--no-header', '--out', p('x.hop'));
+  t.is(wide.code, 1);
+  t.regex(wide.stderr, /20000 units \(.*wide\.csv\) would need (one array of|about)/);
+  for (const r of [missing, mixed, bad, tooMany, width, wide]) t.is(r.stderr.trim().split('\n').length, 1);
 });

@@ -8,7 +8,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createRng, listImages, loadImage, DataError, type Rng } from '@ebmkit/core';
+import { createRng, listImages, loadImage, memoryProblem, DataError, type Rng } from '@ebmkit/core';
 import {
   HopfieldNetwork,
   ModernHopfield,
@@ -129,6 +129,15 @@ const store = defineCommand({
     if (o.beta === 0) throw new UsageError('--beta must be > 0');
     const { x, imageShape, scale } = await loadPatterns(o.data, o);
     const range = rangeOf(x.data);
+    // classical: W (N × N, float64) and its encoded copy, plus the pseudo-inverse's P × N and P × P work arrays;
+    // modern: the centred patterns, the network's copy and the encoded file
+    const n = x.cols;
+    const P = x.rows;
+    const problem =
+      o.kind === 'classical'
+        ? memoryProblem(`${n} units (${o.data})`, 16 * n * n + 16 * (P * n + P * P), { largestArrayBytes: 8 * n * n })
+        : memoryProblem(`${P} patterns of ${n} values (${o.data})`, 24 * P * n, { largestArrayBytes: 8 * P * n });
+    if (problem) throw new CliError(problem);
     const meta: HopfieldMeta = { imageShape, range, data: path.basename(o.data), scale };
     let summary: string;
     if (o.kind === 'classical') {
