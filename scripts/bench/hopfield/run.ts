@@ -190,7 +190,7 @@ if (only.has('capacity')) {
   await emit('hopfield-capacity', [
     '## Hopfield networks: Hebbian capacity of the classical network (`hopfield-capacity`)\n',
     head,
-    `Random ±1 patterns, Hebbian storage, each pattern started with 5 % of its units flipped, asynchronous updates (seeded order) to a fixed point; the table gives the share of patterns whose fixed point is within 1 % bit errors of the pattern (${attempts} patterns per cell; ${c.seconds.toFixed(0)} s in all). Theory (Amit, Gutfreund & Sompolinsky 1985) puts the breakdown at P/N ≈ 0.138 for large N.\n`,
+    `Random ±1 patterns, Hebbian storage, each pattern started with 5 % of its units flipped, asynchronous updates (seeded order) to a fixed point; the table gives the share of patterns whose fixed point is within 1 % bit errors of the pattern (${attempts} patterns per cell; ${c.seconds.toFixed(0)} s in all). Theory (Amit, Gutfreund & Sompolinsky 1985) puts the breakdown at P/N ≈ 0.138 for large N, where the retrieval state itself already differs from the pattern in about 1.6 % of the units (overlap m ≈ 0.967) — so with the 1 % criterion the share falls a little before 0.138, and for larger N it falls more steeply (finite-size smoothing at N = 100).\n`,
     c.table + '\n',
   ]);
 }
