@@ -309,9 +309,8 @@ const recall = defineCommand({
       if (beta !== saved.network.beta) ctx.note(`β ${fmt(beta)} for this recall (${o.beta !== undefined ? '--beta' : `the saved ${fmt(saved.network.beta)} / ${fmt(observed)}, the share of each query not masked`})`);
       const mean = meta.mean && meta.mean.length === dim ? Float64Array.from(meta.mean) : new Float64Array(dim);
       const x = Float64Array.from(q.x.data);
-      const meanValue = mean.reduce((a, v) => a + v, 0) / dim;
-      // flips in the original scale, masking to the mean pattern (0 once centred)
-      corrupt(x, rows, dim, { flip: o.flip, mask: 0, maskValue: meanValue, range }, rng);
+      // flips in the original scale; masking after centring, to 0 (the mean pattern)
+      corrupt(x, rows, dim, { flip: o.flip, mask: 0, maskValue: 0, range }, rng);
       const sign = meta.code === 'sign';
       const centred = centre({ rows, cols: dim, data: x }, mean);
       const c = (sign ? toSpins(centred, 0) : centred).data as Float64Array;
