@@ -99,7 +99,7 @@ export class HopfieldNetwork implements HopfieldParameters {
 
   /**
    * Hebbian storage: W = (1/N) Σₖ ξₖ ξₖᵀ with the diagonal set to 0, b = 0. Patterns are the rows of `patterns`
-   * (±1). Random patterns are retrieved reliably up to about 0.14 N of them.
+   * (±1). Random patterns are retrieved reliably up to about 0.1 N of them; retrieval breaks down near 0.138 N.
    */
   static hebbian(patterns: RowMatrix): HopfieldNetwork {
     checkPatterns(patterns, 'HopfieldNetwork.hebbian');
