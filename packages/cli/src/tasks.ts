@@ -42,5 +42,6 @@ export const TASKS: readonly TaskEntry[] = [
   },
   { task: 'jem', summary: 'Joint energy-based models: train a classifier as an energy model (SGLD + replay buffer), eval (accuracy, ECE, OOD), sample', load: () => import('./commands/jem.js') },
   { task: 'parse', summary: 'Dependency parsing: train, eval (UAS/LAS) and parse CoNLL-U with arc-factored tree energies', load: () => import('./commands/parse.js') },
+  { task: 'hopfield', summary: 'Hopfield networks as associative memories: store images or CSV rows, recall from corrupted queries', load: () => import('./commands/hopfield.js') },
   { task: 'segment', summary: 'Segment images with grid energies: train, predict, eval, interactive (GrabCut)', load: () => import('./commands/segment.js') },
 ];

@@ -93,3 +93,13 @@ export {
   saveDbn,
   loadDbn,
 } from './boltzmann/dbn.js';
+
+// --- Hopfield networks: classical binary (Hebbian, pseudo-inverse) and modern continuous (helper: hopfield) ---
+export type { HopfieldParameters, HopfieldRecallOptions, AsyncRecallResult, SyncOutcome, SyncRecallResult } from './hopfield/classical.js';
+export { HopfieldNetwork, hammingDistance, toSpins } from './hopfield/classical.js';
+export type { ModernRecallResult } from './hopfield/modern.js';
+export { ModernHopfield, suggestBeta } from './hopfield/modern.js';
+export type { DisposableEnergy } from './hopfield/energy-functions.js';
+export { hopfieldEnergy, modernHopfieldEnergy } from './hopfield/energy-functions.js';
+export type { SavedHopfield } from './hopfield/hopfield-file.js';
+export { HOPFIELD_MODEL_KIND, HOPFIELD_FORMAT_VERSION, hopfieldToModelFile, hopfieldFromModelFile, saveHopfield, loadHopfield } from './hopfield/hopfield-file.js';
