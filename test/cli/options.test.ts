@@ -87,7 +87,8 @@ test('schemas are checked once for mistakes', (t) => {
 });
 
 test('deprecated spellings reach their flag with a note; parseKnownOptions picks a shared set out of a longer line', async (t) => {
-  const { parseKnownOptions, JEM_RECIPE_FLAGS, jemRecipeOptions } = await import('@ebmkit/cli');
+  const { parseKnownOptions } = await import('@ebmkit/cli');
+  const { JEM_RECIPE_FLAGS, jemRecipeOptions } = await import('@ebmkit/cli/jem-recipe');
   const spec = [{ name: 'learning-rate', type: 'number', default: 0.1, deprecated: ['lr'], help: '' }] as const satisfies readonly OptionSpec[];
   const r = parseOptions(spec, ['--lr', '0.5']);
   t.is(r.options.learningRate, 0.5);

@@ -149,6 +149,7 @@ import { Crf, itemSequenceFromAttributes } from '@ebmkit/crf';
 import { createLearner, DenseChainModel } from '@ebmkit/ssvm';
 import { Segmenter, trainSegmenter } from '@ebmkit/segment';
 import { defineCommand } from '@ebmkit/cli';
+import { loadEnglishParser, type ParseResult } from '@ebmkit/parse';
 
 const rng: Rng = createRng(1);
 const d = new ChainDistribution({ T: 2, L: 2, unary: new Float64Array(4), transition: new Float64Array(4) });
@@ -157,7 +158,8 @@ const items = itemSequenceFromAttributes([{ names: ['w=a'] }]);
 const model: Promise<Crf> = Crf.train([{ items, labels: ['A'] }], { threads: 1 });
 const learner = createLearner('bcfw', new DenseChainModel({ labels: 2, features: 2 }), { C: 1 });
 const selection: Promise<BackendSelection> = selectBackend('cpu');
-export const used = [rng.uniform(), best, model, learner, selection, getTf, Segmenter, trainSegmenter, defineCommand];
+const parsed: Promise<ParseResult> = loadEnglishParser().then((p) => p.parseTokens(['Dogs', 'bark'], ['NOUN', 'VERB']));
+export const used = [rng.uniform(), best, model, learner, selection, getTf, Segmenter, trainSegmenter, defineCommand, parsed];
 `;
 
 suite(`TypeScript type-checks a consumer with skipLibCheck: false under NodeNext and Bundler resolution${tag}`, async (t) => {

@@ -21,8 +21,9 @@ export type {
   StringOption,
 } from './options.js';
 export { camelCase, checkSchema, convertValue, outputKind, parseKnownOptions, parseOptions, placeholderOf } from './options.js';
-export { JEM_RECIPE_FLAGS, jemRecipeOptions } from './commands/jem-recipe.js';
-export type { JemRecipeFlags } from './commands/jem-recipe.js';
+// The JEM recipe's flags → trainJem options (shared with scripts/bench/ebm-jem) are the `@ebmkit/cli/jem-recipe`
+// entry: their types name @ebmkit/core/energy's, which this entry's types must not pull in (tfjs-layers' .d.ts files
+// do not type-check with skipLibCheck: false).
 export { formatCommandHelp, formatMainHelp, formatOptions, formatTaskHelp } from './help.js';
 export { BACKEND_FLAG_CHOICES, GLOBAL_OPTIONS } from './global-options.js';
 export { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatErrorLine, MAX_ERROR_LINE, UsageError } from './errors.js';

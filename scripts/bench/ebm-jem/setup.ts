@@ -4,7 +4,8 @@
  * (training images minus the held-out tail, held-out rows, test and OOD ranges) mapped to [−1, 1].
  */
 import path from 'node:path';
-import { JEM_RECIPE_FLAGS, jemRecipeOptions, parseKnownOptions } from '@ebmkit/cli';
+import { parseKnownOptions } from '@ebmkit/cli';
+import { JEM_RECIPE_FLAGS, jemRecipeOptions } from '@ebmkit/cli/jem-recipe';
 import type { LabelledData } from '@ebmkit/core/energy';
 import { readImages, readLabels, type ImageRange } from './ranges.ts';
 
