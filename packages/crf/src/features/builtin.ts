@@ -154,31 +154,40 @@ const ALL_PUNCT = /^[\p{P}\p{S}]+$/u;
  * `PosScorer`, which must see exactly these strings.
  */
 export function wordTypeAttributes(word: string, affix: number, add: (name: string) => void): void {
+  wordTypeParts(word, affix, (prefix, value) => add(prefix + value));
+}
+
+/**
+ * `wordTypeAttributes` as (prefix, value) pairs, the attribute being prefix + value: the prefix is the attribute's
+ * name up to and including its first `=` (`p2=`), or the whole name of a flag (`hasdigit`, value ''). Prefixes are
+ * constant strings.
+ */
+export function wordTypeParts(word: string, affix: number, add: (prefix: string, value: string) => void): void {
   const lower = word.toLowerCase();
-  add('w=' + word);
-  add('wl=' + lower);
+  add('w=', word);
+  add('wl=', lower);
   if (!SURROGATE.test(word)) {
     // no astral characters: code points are UTF-16 units, and slices are the affixes
     const n = word.length;
     for (let k = 1; k <= affix && k <= n; k++) {
-      add(AFFIX_P[k] !== undefined ? AFFIX_P[k] + word.slice(0, k) : `p${k}=` + word.slice(0, k));
-      add(AFFIX_S[k] !== undefined ? AFFIX_S[k] + word.slice(n - k) : `s${k}=` + word.slice(n - k));
+      add(AFFIX_P[k] ?? `p${k}=`, word.slice(0, k));
+      add(AFFIX_S[k] ?? `s${k}=`, word.slice(n - k));
     }
   } else {
     const chars = Array.from(word);
     const n = chars.length;
     for (let k = 1; k <= affix && k <= n; k++) {
-      add(`p${k}=` + chars.slice(0, k).join(''));
-      add(`s${k}=` + chars.slice(n - k).join(''));
+      add(AFFIX_P[k] ?? `p${k}=`, chars.slice(0, k).join(''));
+      add(AFFIX_S[k] ?? `s${k}=`, chars.slice(n - k).join(''));
     }
   }
-  add('shape=' + wordShape(word));
-  add('shapec=' + wordShape(word, true));
-  if (HAS_DIGIT.test(word)) add('hasdigit');
-  if (word.includes('-')) add('hashyphen');
-  if (HAS_LETTER.test(word) && !HAS_LOWER.test(word)) add('allcaps');
-  if (INIT_CAP.test(word)) add('initcap');
-  if (ALL_PUNCT.test(word)) add('punct');
+  add('shape=', wordShape(word));
+  add('shapec=', wordShape(word, true));
+  if (HAS_DIGIT.test(word)) add('hasdigit', '');
+  if (word.includes('-')) add('hashyphen', '');
+  if (HAS_LETTER.test(word) && !HAS_LOWER.test(word)) add('allcaps', '');
+  if (INIT_CAP.test(word)) add('initcap', '');
+  if (ALL_PUNCT.test(word)) add('punct', '');
 }
 
 /** The last `k` code points of `word` (the neighbour suffix attributes `s3[±1]=`). */
