@@ -48,14 +48,17 @@ interface BigramIndex {
   stride: number;
 }
 
+/** The id of `key` in `ids`, the next free one (ids.size) if it is new. */
+function idOf(ids: Map<string, number>, key: string): number {
+  let id = ids.get(key);
+  if (id === undefined) ids.set(key, (id = ids.size));
+  return id;
+}
+
 /** Indexes the bigram attributes (an attribute value with several '|' is registered under every split). */
 function bigramIndex(attributes: Dictionary): BigramIndex {
   const words = new Map<string, number>();
-  const wid = (w: string): number => {
-    let id = words.get(w);
-    if (id === undefined) words.set(w, (id = words.size));
-    return id;
-  };
+  const wid = (w: string): number => idOf(words, w);
   const splits: number[] = []; // attribute, slot, id(a), id(b)
   for (let a = 0; a < attributes.size; a++) {
     const name = attributes.string(a);
@@ -104,12 +107,8 @@ function valueIndex(attributes: Dictionary): ValueIndex {
     const eq = name.indexOf('=');
     const prefix = eq < 0 ? name : name.slice(0, eq + 1);
     const value = eq < 0 ? '' : name.slice(eq + 1);
-    let row = values.get(value);
-    if (row === undefined) values.set(value, (row = values.size));
-    let col = prefixes.get(prefix);
-    if (col === undefined) prefixes.set(prefix, (col = prefixes.size));
-    cells[2 * a] = row;
-    cells[2 * a + 1] = col;
+    cells[2 * a] = idOf(values, value);
+    cells[2 * a + 1] = idOf(prefixes, prefix);
   }
   const columns = Math.max(1, prefixes.size);
   const ids = new Int32Array(values.size * columns).fill(-1);
