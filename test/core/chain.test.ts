@@ -287,3 +287,24 @@ test('a workspace alternating semirings and transition tables matches fresh dist
   t.true(close(after, new ChainDistribution(p).logPartition, 1e-12));
   t.not(before, after);
 });
+
+test("MaxSemiring's blocked matvec equals the plain max-plus loop exactly (any L, −∞ entries, with and without u)", async (t) => {
+  const { genericMatvec } = await import('@ebmkit/core');
+  const plain = genericMatvec(MaxSemiring);
+  const rng = createRng(47);
+  for (let L = 1; L <= 11; L++) {
+    for (let rep = 0; rep < 20; rep++) {
+      const draw = (n: number) => Float64Array.from({ length: n }, () => (rng.uniform() < 0.15 ? -Infinity : 10 * (rng.uniform() - 0.5)));
+      const v = draw(2 * L);
+      const N = draw(L * L);
+      const u = draw(3 * L);
+      for (const withU of [false, true]) {
+        const want = new Float64Array(2 * L).fill(7);
+        const got = new Float64Array(2 * L).fill(7);
+        plain(L, v, L, N, withU ? u : null, L, want, L);
+        MaxSemiring.matvec(L, v, L, N, withU ? u : null, L, got, L);
+        t.deepEqual(got, want, `L=${L} u=${withU}`);
+      }
+    }
+  }
+});

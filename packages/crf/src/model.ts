@@ -280,8 +280,11 @@ export class Crf {
     if (!m || !Array.isArray(m.labels) || !Array.isArray(m.attributes) || typeof m.features !== 'object' || m.features === null) {
       throw bad('metadata lacks labels, attributes or features');
     }
-    const strings = (xs: unknown[]) => xs.every((x) => typeof x === 'string') && new Set(xs).size === xs.length;
-    if (!strings(m.labels) || !strings(m.attributes)) throw bad('labels and attributes must be distinct strings');
+    // distinct attributes are checked by Dictionary.from below (one Map, not a Set besides it)
+    const allStrings = (xs: unknown[]) => xs.every((x) => typeof x === 'string');
+    if (!allStrings(m.labels) || !allStrings(m.attributes) || new Set(m.labels).size !== m.labels.length) {
+      throw bad('labels and attributes must be distinct strings');
+    }
     if (m.labels.length === 0) throw bad('no labels');
     if (!['builtin', 'template', 'attributes'].includes((m.features as { kind?: unknown }).kind as string)) throw bad('unknown feature extraction');
     const L = m.labels.length;
@@ -316,8 +319,14 @@ export class Crf {
       transitionMask: mask,
       numWeights: numState + L * L,
     };
+    let attributes: Dictionary;
     try {
-      return new Crf(index, weights, Dictionary.from(m.attributes), Dictionary.from(m.labels), m.features, m.info);
+      attributes = Dictionary.from(m.attributes);
+    } catch {
+      throw bad('labels and attributes must be distinct strings');
+    }
+    try {
+      return new Crf(index, weights, attributes, Dictionary.from(m.labels), m.features, m.info);
     } catch (e) {
       // the constructor's own checks (feature spec, training info) on metadata that passed the ones above
       throw bad((e as Error).message);

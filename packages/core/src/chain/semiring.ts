@@ -240,15 +240,64 @@ export const MaxSemiring: Semiring = {
     }
     return best;
   },
-  matvec(L, v, vOff, N, u, uOff, out, outOff) {
-    for (let j = 0; j < L; j++) {
-      const r = j * L;
-      let acc = -Infinity;
-      for (let i = 0; i < L; i++) {
-        const x = N[r + i]! + v[vOff + i]!;
-        if (x > acc) acc = x;
-      }
-      out[outOff + j] = u === null ? acc : acc + u[uOff + j]!;
-    }
-  },
+  matvec: maxPlusMatvec,
 };
+
+/**
+ * MaxSemiring's matvec: out[j] = max_i (N[j·L + i] + v[i]) (+ u[j]), four output labels per pass over v (one load of
+ * v[i] serves four rows). The max of the same sums in any grouping is the same number, so this equals the plain
+ * loop exactly.
+ */
+function maxPlusMatvec(
+  L: number,
+  v: Float64Array,
+  vOff: number,
+  N: Float64Array,
+  u: Float64Array | null,
+  uOff: number,
+  out: Float64Array,
+  outOff: number,
+): void {
+  let j = 0;
+  for (; j + 3 < L; j += 4) {
+    const r0 = j * L;
+    const r1 = r0 + L;
+    const r2 = r1 + L;
+    const r3 = r2 + L;
+    let a0 = -Infinity;
+    let a1 = -Infinity;
+    let a2 = -Infinity;
+    let a3 = -Infinity;
+    for (let i = 0; i < L; i++) {
+      const vi = v[vOff + i]!;
+      const x0 = N[r0 + i]! + vi;
+      const x1 = N[r1 + i]! + vi;
+      const x2 = N[r2 + i]! + vi;
+      const x3 = N[r3 + i]! + vi;
+      if (x0 > a0) a0 = x0;
+      if (x1 > a1) a1 = x1;
+      if (x2 > a2) a2 = x2;
+      if (x3 > a3) a3 = x3;
+    }
+    if (u === null) {
+      out[outOff + j] = a0;
+      out[outOff + j + 1] = a1;
+      out[outOff + j + 2] = a2;
+      out[outOff + j + 3] = a3;
+    } else {
+      out[outOff + j] = a0 + u[uOff + j]!;
+      out[outOff + j + 1] = a1 + u[uOff + j + 1]!;
+      out[outOff + j + 2] = a2 + u[uOff + j + 2]!;
+      out[outOff + j + 3] = a3 + u[uOff + j + 3]!;
+    }
+  }
+  for (; j < L; j++) {
+    const r = j * L;
+    let acc = -Infinity;
+    for (let i = 0; i < L; i++) {
+      const x = N[r + i]! + v[vOff + i]!;
+      if (x > acc) acc = x;
+    }
+    out[outOff + j] = u === null ? acc : acc + u[uOff + j]!;
+  }
+}

@@ -124,7 +124,11 @@ export function wordShape(word: string, collapsed = false): string {
   let last = '';
   for (const ch of word) {
     let c: string;
-    if (/\p{Lu}|\p{Lt}/u.test(ch)) c = 'X';
+    const code = ch.charCodeAt(0);
+    if (code < 128) {
+      // ASCII: the same classes as the Unicode tests below, without a regular expression per character
+      c = code >= 65 && code <= 90 ? 'X' : code >= 97 && code <= 122 ? 'x' : code >= 48 && code <= 57 ? 'd' : ch;
+    } else if (/\p{Lu}|\p{Lt}/u.test(ch)) c = 'X';
     else if (/\p{L}/u.test(ch)) c = 'x';
     else if (/\p{Nd}/u.test(ch)) c = 'd';
     else c = ch;
@@ -136,6 +140,9 @@ export function wordShape(word: string, collapsed = false): string {
 }
 
 const HAS_DIGIT = /\p{Nd}/u;
+const SURROGATE = /[\uD800-\uDFFF]/;
+const AFFIX_P = ['', 'p1=', 'p2=', 'p3=', 'p4='];
+const AFFIX_S = ['', 's1=', 's2=', 's3=', 's4='];
 const HAS_LETTER = /\p{L}/u;
 const HAS_LOWER = /\p{Ll}/u;
 const INIT_CAP = /^(\p{Lu}|\p{Lt})/u;
@@ -147,26 +154,45 @@ const ALL_PUNCT = /^[\p{P}\p{S}]+$/u;
  * `PosScorer`, which must see exactly these strings.
  */
 export function wordTypeAttributes(word: string, affix: number, add: (name: string) => void): void {
+  wordTypeParts(word, affix, (prefix, value) => add(prefix + value));
+}
+
+/**
+ * `wordTypeAttributes` as (prefix, value) pairs, the attribute being prefix + value: the prefix is the attribute's
+ * name up to and including its first `=` (`p2=`), or the whole name of a flag (`hasdigit`, value ''). Prefixes are
+ * constant strings.
+ */
+export function wordTypeParts(word: string, affix: number, add: (prefix: string, value: string) => void): void {
   const lower = word.toLowerCase();
-  add('w=' + word);
-  add('wl=' + lower);
-  const chars = Array.from(word);
-  const n = chars.length;
-  for (let k = 1; k <= affix && k <= n; k++) {
-    add(`p${k}=` + chars.slice(0, k).join(''));
-    add(`s${k}=` + chars.slice(n - k).join(''));
+  add('w=', word);
+  add('wl=', lower);
+  if (!SURROGATE.test(word)) {
+    // no astral characters: code points are UTF-16 units, and slices are the affixes
+    const n = word.length;
+    for (let k = 1; k <= affix && k <= n; k++) {
+      add(AFFIX_P[k] ?? `p${k}=`, word.slice(0, k));
+      add(AFFIX_S[k] ?? `s${k}=`, word.slice(n - k));
+    }
+  } else {
+    const chars = Array.from(word);
+    const n = chars.length;
+    for (let k = 1; k <= affix && k <= n; k++) {
+      add(AFFIX_P[k] ?? `p${k}=`, chars.slice(0, k).join(''));
+      add(AFFIX_S[k] ?? `s${k}=`, chars.slice(n - k).join(''));
+    }
   }
-  add('shape=' + wordShape(word));
-  add('shapec=' + wordShape(word, true));
-  if (HAS_DIGIT.test(word)) add('hasdigit');
-  if (word.includes('-')) add('hashyphen');
-  if (HAS_LETTER.test(word) && !HAS_LOWER.test(word)) add('allcaps');
-  if (INIT_CAP.test(word)) add('initcap');
-  if (ALL_PUNCT.test(word)) add('punct');
+  add('shape=', wordShape(word));
+  add('shapec=', wordShape(word, true));
+  if (HAS_DIGIT.test(word)) add('hasdigit', '');
+  if (word.includes('-')) add('hashyphen', '');
+  if (HAS_LETTER.test(word) && !HAS_LOWER.test(word)) add('allcaps', '');
+  if (INIT_CAP.test(word)) add('initcap', '');
+  if (ALL_PUNCT.test(word)) add('punct', '');
 }
 
 /** The last `k` code points of `word` (the neighbour suffix attributes `s3[±1]=`). */
 export function suffix(word: string, k: number): string {
+  if (!SURROGATE.test(word)) return word.slice(Math.max(0, word.length - k));
   const chars = Array.from(word);
   return chars.slice(Math.max(0, chars.length - k)).join('');
 }

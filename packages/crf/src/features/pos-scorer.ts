@@ -7,14 +7,16 @@
  * `__BOS__`/`__EOS__`. Each part's score vector (one number per label) is computed once per word type, bigram or
  * constant and cached; bigram attributes are found through an index of the model's bigrams by word-id pairs (built
  * once a text passes 2000 tokens; before, by direct lookups). Tagging a token is then a few Map lookups and vector
- * additions.
+ * additions. From the same point a new word type's attributes are found through an index by value (one lookup
+ * per distinct value string, e.g. the lower-cased word serves `wl=` and the four `w[o]=`), not by building and
+ * hashing each attribute string.
  * The caches are bounded (cleared when they reach `maxEntries` word types, default 32 768, about 25 MB), so memory
  * stays flat on an endless stream.
  */
 import type { Dictionary } from '@ebmkit/core';
 import type { FeatureIndex } from '../feature-index.js';
 import type { FeatureSpec } from '../feature-spec.js';
-import { suffix, wordTypeAttributes } from './builtin.js';
+import { suffix, wordTypeParts } from './builtin.js';
 
 interface WordEntry {
   /** The word's own attributes' scores, [L]. */
@@ -46,14 +48,17 @@ interface BigramIndex {
   stride: number;
 }
 
+/** The id of `key` in `ids`, the next free one (ids.size) if it is new. */
+function idOf(ids: Map<string, number>, key: string): number {
+  let id = ids.get(key);
+  if (id === undefined) ids.set(key, (id = ids.size));
+  return id;
+}
+
 /** Indexes the bigram attributes (an attribute value with several '|' is registered under every split). */
 function bigramIndex(attributes: Dictionary): BigramIndex {
   const words = new Map<string, number>();
-  const wid = (w: string): number => {
-    let id = words.get(w);
-    if (id === undefined) words.set(w, (id = words.size));
-    return id;
-  };
+  const wid = (w: string): number => idOf(words, w);
   const splits: number[] = []; // attribute, slot, id(a), id(b)
   for (let a = 0; a < attributes.size; a++) {
     const name = attributes.string(a);
@@ -80,6 +85,41 @@ function bigramIndex(attributes: Dictionary): BigramIndex {
   return { words, pairs, attrs: Int32Array.from(attrs), stride };
 }
 
+/**
+ * The model's attributes split at their first `=` into prefix (`p2=`, `w[-1]=`; a flag's whole name) and value, so
+ * that a word type's attributes are found by one lookup per distinct value (no attribute string is built): value →
+ * row of `ids`, prefix → column; ids[row·columns + column] is the attribute (−1: none).
+ */
+interface ValueIndex {
+  values: Map<string, number>;
+  prefixes: Map<string, number>;
+  columns: number;
+  ids: Int32Array;
+}
+
+function valueIndex(attributes: Dictionary): ValueIndex {
+  const values = new Map<string, number>();
+  const prefixes = new Map<string, number>();
+  const A = attributes.size;
+  const cells = new Int32Array(2 * A); // per attribute: row, column
+  for (let a = 0; a < A; a++) {
+    const name = attributes.string(a);
+    const eq = name.indexOf('=');
+    const prefix = eq < 0 ? name : name.slice(0, eq + 1);
+    const value = eq < 0 ? '' : name.slice(eq + 1);
+    cells[2 * a] = idOf(values, value);
+    cells[2 * a + 1] = idOf(prefixes, prefix);
+  }
+  const columns = Math.max(1, prefixes.size);
+  const ids = new Int32Array(values.size * columns).fill(-1);
+  for (let a = 0; a < A; a++) ids[cells[2 * a]! * columns + cells[2 * a + 1]!] = a;
+  return { values, prefixes, columns, ids };
+}
+
+/** `w[o]=` and `s3[o]=` for o = OFFSETS[s] (constant strings). */
+const CONTEXT_WORD = ['w[-2]=', 'w[-1]=', 'w[1]=', 'w[2]='] as const;
+const CONTEXT_SUFFIX = [null, 's3[-1]=', 's3[1]=', null] as const;
+
 /** Neighbour offsets as seen from the token that gets the attribute: `w[o]=` of token t is word t + o. */
 const OFFSETS = [-2, -1, 1, 2] as const;
 
@@ -87,6 +127,7 @@ export class PosScorer {
   private readonly L: number;
   private readonly words = new Map<string, WordEntry>();
   private bigrams: BigramIndex | null = null;
+  private valueIds: ValueIndex | null = null;
   private scored = 0;
   private readonly bos: Float64Array;
   private readonly eos: Float64Array;
@@ -135,6 +176,21 @@ export class PosScorer {
     if (a >= 0) this.addAttributeId(a, out, offset);
   }
 
+  /** Adds the state weights of attribute prefix + value to out[offset + y] (through the value index once built). */
+  private addPart(prefix: string, value: string, out: Float64Array, offset: number): void {
+    const vi = this.valueIds;
+    if (vi === null) {
+      this.addAttribute(prefix + value, out, offset);
+      return;
+    }
+    const row = vi.values.get(value);
+    if (row === undefined) return;
+    const col = vi.prefixes.get(prefix);
+    if (col === undefined) return;
+    const a = vi.ids[row * vi.columns + col]!;
+    if (a >= 0) this.addAttributeId(a, out, offset);
+  }
+
   private addAttributeId(a: number, out: Float64Array, offset: number): void {
     const { attrStart, featLabel } = this.index;
     const w = this.weights;
@@ -171,13 +227,13 @@ export class PosScorer {
     const L = this.L;
     const own = new Float64Array(L);
     if (this.bias) this.addAttribute('bias', own, 0);
-    wordTypeAttributes(word, this.affix, (name) => void this.addAttribute(name, own, 0));
+    wordTypeParts(word, this.affix, (prefix, value) => this.addPart(prefix, value, own, 0));
     const lower = word.toLowerCase();
     const context = new Float64Array(4 * L);
     for (let s = 0; s < 4; s++) {
-      const o = OFFSETS[s]!;
-      this.addAttribute(`w[${o}]=` + lower, context, s * L);
-      if (o === -1 || o === 1) this.addAttribute(`s3[${o}]=` + suffix(lower, 3), context, s * L);
+      this.addPart(CONTEXT_WORD[s]!, lower, context, s * L);
+      const sp = CONTEXT_SUFFIX[s];
+      if (sp != null) this.addPart(sp, suffix(lower, 3), context, s * L);
     }
     let contextMask = 0;
     for (let q = 0; q < 4 * L; q++) if (context[q] !== 0) contextMask |= 1 << Math.floor(q / L);
@@ -196,6 +252,7 @@ export class PosScorer {
     if (this.bigrams === null && this.scored > INDEX_AFTER_TOKENS) {
       // a long text: index the bigram attributes once; cached entries are rebuilt with their index ids
       this.bigrams = bigramIndex(this.attributes);
+      this.valueIds = valueIndex(this.attributes);
       this.words.clear();
     }
     const entries: WordEntry[] = new Array<WordEntry>(T);
