@@ -42,3 +42,9 @@ writeFileSync(`${outdir}/meta.json`, JSON.stringify(result.metafile, null, 1));
 // `ebm corpora` finds it by walking up from the bundle; the checkout's corpora/ stays the one source.
 rmSync('packages/cli/corpora', { recursive: true, force: true });
 cpSync('corpora', 'packages/cli/corpora', { recursive: true });
+
+// Every package ships the licence and the notice (the bundled models are CC BY-SA 4.0 derivatives of UD English-EWT):
+// copied from the checkout root at build (git-ignored), listed in each package's `files`.
+for (const pkg of ['core', 'ssvm', 'crf', 'segment', 'parse', 'cli']) {
+  for (const f of ['LICENSE', 'NOTICE']) cpSync(f, `packages/${pkg}/${f}`);
+}

@@ -77,6 +77,8 @@ suite(`every package packs, and installs from its tarball as a real copy outside
     t.false(lstatSync(dir).isSymbolicLink(), `${p} is installed, not linked`);
     const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
     t.truthy(readFileSync(path.join(dir, 'README.md'), 'utf8').length > 200, `${p} has its own README`);
+    t.regex(readFileSync(path.join(dir, 'LICENSE'), 'utf8'), /MIT/, `${p} ships the licence`);
+    t.regex(readFileSync(path.join(dir, 'NOTICE'), 'utf8'), /CC BY-SA 4\.0/, `${p} ships the notice`);
     t.is(pkg.engines.node, '>=20.19', `${p} engines`);
   }
 });
