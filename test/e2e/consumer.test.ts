@@ -127,6 +127,22 @@ suite(`the README's pipeline examples run from the installed packages and print 
   }
 });
 
+suite(`each installed package's own README example runs and prints what it says${tag}`, async (t) => {
+  t.is(setupError, undefined);
+  for (const p of PACKAGES) {
+    const readme = readFileSync(path.join(app, 'node_modules', '@ebmkit', p, 'README.md'), 'utf8');
+    for (const [i, m] of [...readme.matchAll(/```js\n([\s\S]*?)```/g)].entries()) {
+      const file = `readme-${p}-${i}.mjs`;
+      writeFileSync(path.join(app, file), m[1]!);
+      const r = await sh(process.execPath, [file], app);
+      t.is(r.code, 0, `${p} README: ${r.stderr}`);
+      const promised = promisedOutputs(m[1]!);
+      t.true(promised.length > 0, `${p} README example promises an output`);
+      for (const out of promised) t.true(r.stdout.includes(out), `${p} README prints ${out}; got:\n${r.stdout}`);
+    }
+  }
+});
+
 suite(`every entry of every exports map imports (ESM) and requires (CommonJS) from the install${tag}`, async (t) => {
   t.is(setupError, undefined);
   const specs: string[] = [];
@@ -181,12 +197,16 @@ suite(`TypeScript type-checks a consumer with skipLibCheck: false under NodeNext
   }
 });
 
-suite(`npx ebm tag uses the bundled model; npx ebm --help and ebm corpora list work from the install${tag}`, async (t) => {
+suite(`npx ebm tag uses the bundled model (and --parse the bundled parser); npx ebm --help and ebm corpora list work from the install${tag}`, async (t) => {
   t.is(setupError, undefined);
   const tagged = await sh('npx', ['--no-install', 'ebm', 'tag', 'The dog barked.'], app);
   t.is(tagged.code, 0, tagged.stderr);
   t.is(tagged.stdout, 'The/DET dog/NOUN barked/VERB ./PUNCT\n');
   t.log(`npm install of the tarballs ${(installMs / 1000).toFixed(1)} s, then the first tagged sentence ${(tagged.ms / 1000).toFixed(2)} s`);
+  // The bundled parser is found from the CLI bundle inside the installed @ebmkit/parse.
+  const parsed = await sh('npx', ['--no-install', 'ebm', 'tag', '--parse', 'The dog barked.'], app);
+  t.is(parsed.code, 0, parsed.stderr);
+  t.regex(parsed.stdout, /^3\tbarked\t_\tVERB\t_\t_\t0\troot\t/m);
   const help = await sh('npx', ['--no-install', 'ebm', '--help'], app);
   t.is(help.code, 0, help.stderr);
   t.regex(help.stdout, /\btag\b/);
