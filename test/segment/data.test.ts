@@ -2,8 +2,7 @@ import test from 'ava';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
-import { DataError } from '@ebmkit/core';
+import { DataError, encodePngSamples } from '@ebmkit/core';
 import {
   IGNORE_LABEL,
   listImages,
@@ -28,7 +27,7 @@ async function encode(w: number, h: number, pixel: (x: number, y: number) => num
   return img.getBuffer(mime);
 }
 
-async function folder(name: string, files: Record<string, Buffer | string>): Promise<string> {
+async function folder(name: string, files: Record<string, Uint8Array | string>): Promise<string> {
   const d = join(dir, name);
   await mkdir(d, { recursive: true });
   for (const [f, content] of Object.entries(files)) await writeFile(join(d, f), content);
@@ -37,26 +36,11 @@ async function folder(name: string, files: Record<string, Buffer | string>): Pro
 
 const grey = (v: number) => () => [v, v, v];
 
-/** A PNG of one solid colour, written directly with node's zlib (fast even at 4000×3000, unlike a pure-JS encoder). */
-function solidPng(w: number, h: number, rgb: [number, number, number]): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td) >>> 0);
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const row = Buffer.alloc(1 + 3 * w);
-  for (let x = 0; x < w; x++) row.set(rgb, 1 + 3 * x);
-  const raw = Buffer.alloc(row.length * h);
-  for (let y = 0; y < h; y++) row.copy(raw, y * row.length);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+/** A PNG of one solid colour, written with core's zlib encoder (fast even at 4000×3000). */
+function solidPng(w: number, h: number, rgb: [number, number, number]): Uint8Array {
+  const samples = new Uint8Array(3 * w * h);
+  for (let p = 0; p < w * h; p++) samples.set(rgb, 3 * p);
+  return encodePngSamples(w, h, 3, 8, samples);
 }
 const img = (w: number, h: number) => encode(w, h, (x, y) => [10 * x, 10 * y, 50]);
 

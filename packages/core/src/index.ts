@@ -80,7 +80,7 @@ export { readCsvMatrix } from './data/csv.js';
 export type { ImageMaskPair, RgbImage, BinaryMask } from './data/image-folders.js';
 export { IMAGE_EXTENSIONS, listImages, pairImageMaskFolders, loadImage, loadMask } from './data/image-folders.js';
 export type { GrayImage } from './data/png.js';
-export { encodePng, writePng } from './data/png.js';
+export { encodePng, encodePngSamples, writePng } from './data/png.js';
 
 // --- checks at the public boundary (check/) ---
 export type { NumberConstraint } from './check/number-option.js';

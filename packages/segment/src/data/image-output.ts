@@ -3,8 +3,7 @@
  * its colour) and overlays a person can look at (the image with each class tinted and the boundaries drawn).
  * Files are written with core's `writePng` (jimp, atomic).
  */
-import { crc32, deflateSync } from 'node:zlib';
-import type { RgbImage } from '@ebmkit/core';
+import { encodePngSamples, type RgbImage } from '@ebmkit/core';
 import { boundaryMap } from './metrics.js';
 
 /** The mask picture of a label map: class k drawn in `colors[k]` (0xRRGGBB). */
@@ -48,36 +47,15 @@ export function overlayImage(img: RgbImage, labels: Uint8Array, colors: readonly
 
 /**
  * PNG bytes of a 16-bit greyscale picture of values in [0, 1] (`values[p·stride + offset]`, clamped, rounded to
- * 0…65535) — the foreground marginals `ebm segment predict --probabilities` writes. Encoded here (zlib and CRC from
- * node) because the 8-bit writer cannot hold 16 bits.
+ * 0…65535) — the foreground marginals `ebm segment predict --probabilities` writes (core's PNG encoder, 16-bit samples).
  */
 export function encodeGrey16Png(values: ArrayLike<number>, width: number, height: number, stride = 1, offset = 0): Uint8Array {
   if (!(Number.isInteger(width) && Number.isInteger(height) && width >= 1 && height >= 1)) throw new RangeError(`invalid picture size ${width}×${height}`);
   if (values.length < (width * height - 1) * stride + offset + 1) throw new RangeError(`${values.length} values for a ${width}×${height} picture (stride ${stride})`);
-  const raw = Buffer.alloc(height * (1 + 2 * width));
-  for (let y = 0; y < height; y++) {
-    const o = y * (1 + 2 * width);
-    raw[o] = 0; // filter: none
-    for (let x = 0; x < width; x++) {
-      const v = Number(values[(y * width + x) * stride + offset]);
-      const q = Number.isNaN(v) ? 0 : Math.round(Math.min(1, Math.max(0, v)) * 65535);
-      raw.writeUInt16BE(q, o + 1 + 2 * x);
-    }
+  const samples = Buffer.alloc(2 * width * height);
+  for (let p = 0; p < width * height; p++) {
+    const v = Number(values[p * stride + offset]);
+    samples.writeUInt16BE(Number.isNaN(v) ? 0 : Math.round(Math.min(1, Math.max(0, v)) * 65535), 2 * p);
   }
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td) >>> 0);
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 16; // bit depth
-  ihdr[9] = 0; // greyscale
-  return new Uint8Array(
-    Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 6 })), chunk('IEND', Buffer.alloc(0))]),
-  );
+  return encodePngSamples(width, height, 1, 16, samples);
 }
