@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { ChainDistribution, createRng, Dictionary } from '@ebmkit/core';
+import { ChainDistribution, createRng, Dictionary, loadModel, saveModel } from '@ebmkit/core';
 import { bruteForceChain, checkGradient } from '@ebmkit/core/testing';
 import {
   buildFeatureIndex,
@@ -192,6 +192,44 @@ test('save/load round-trips the model bit-exactly and tags identically', async (
     const bytes = await readFile(path);
     await writeFile(join(dir, 'copy.safetensors'), bytes);
     t.truthy(await Crf.load(join(dir, 'copy.safetensors')));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('model files: format 2 packs the attribute names; format 1 files still load; names with a lone surrogate stay format 1', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ebmkit-crf-'));
+  try {
+    const train = syntheticSequences(60, 21).sequences;
+    const model = await Crf.train(train, { trainer: { algorithm: 'lbfgs', c2: 0.5 }, threads: 1 });
+    const path = join(dir, 'm.safetensors');
+    await model.save(path);
+    const file = await loadModel<{ attributes?: string[] }>(path, { maxFormatVersion: 2 });
+    t.is(file.formatVersion, 2);
+    t.is(file.metadata.attributes, undefined);
+    t.deepEqual(Object.keys(file.tensors).filter((k) => k.startsWith('attr_')).sort(), ['attr_offsets', 'attr_start', 'attr_table', 'attr_utf8']);
+    const back = await Crf.load(path);
+    t.deepEqual(back.attributes.toArray(), model.attributes.toArray().filter((_, a) => back.attributes.get(model.attributes.string(a)) >= 0));
+    // the same model written the format-1 way (names as JSON in the metadata) loads and tags identically
+    const names = back.attributes.toArray();
+    const { attr_utf8: _u, attr_offsets: _o, attr_table: _t, ...tensors } = file.tensors;
+    const v1 = join(dir, 'v1.safetensors');
+    await saveModel(v1, { kind: 'crf', formatVersion: 1, metadata: { ...file.metadata, attributes: names }, tensors });
+    const old = await Crf.load(v1);
+    for (const s of train.slice(0, 10)) t.deepEqual(old.tag(s.items), back.tag(s.items));
+    // a format-2 file that lost its table is refused in one line
+    const broken = join(dir, 'broken.safetensors');
+    await saveModel(broken, { kind: 'crf', formatVersion: 2, metadata: file.metadata, tensors: { ...tensors, attr_utf8: _u!, attr_offsets: _o! } });
+    await t.throwsAsync(Crf.load(broken), { message: /broken\.safetensors: invalid CRF model: missing tensor attr_table/ });
+    // an attribute name with a lone surrogate cannot be UTF-8: the model is written in format 1 and round-trips
+    const { sequences: few, words } = syntheticSequences(30, 22);
+    const odd = few.map((s, i) => ({ labels: s.labels, items: itemSequenceFromAttributes(words[i]!.map((w) => ({ names: [`w=${w}`, 'odd\ud800'] }))) }));
+    const oddModel = await Crf.train(odd, { trainer: { algorithm: 'lbfgs', c2: 0.5 }, threads: 1 });
+    const oddPath = join(dir, 'odd.safetensors');
+    await oddModel.save(oddPath);
+    t.is((await loadModel(oddPath, { maxFormatVersion: 2 })).formatVersion, 1);
+    const oddBack = await Crf.load(oddPath);
+    t.true(oddBack.attributes.get('odd\ud800') >= 0);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -19,7 +19,7 @@ import type { CrfTrainOptions } from './train/options.js';
 
 /** Model-file kind and version of CRF models. */
 export const CRF_MODEL_KIND = 'crf';
-export const CRF_FORMAT_VERSION = 1;
+export const CRF_FORMAT_VERSION = 2;
 
 /** How a model was trained (kept in the model file). */
 export interface CrfTrainingInfo {
@@ -52,7 +52,8 @@ export interface CrfMarginals {
 
 interface CrfMetadata {
   labels: string[];
-  attributes: string[];
+  /** Format 1 only; format 2 stores the names packed in the tensors attr_utf8, attr_offsets and attr_table. */
+  attributes?: string[];
   features: FeatureSpec;
   scheme: LabelScheme;
   info: CrfTrainingInfo;
@@ -251,16 +252,20 @@ export class Crf {
     const f32 = options.precision === 'f32';
     const weightTensor = (data: ArrayLike<number>): Tensor =>
       f32 ? { dtype: 'F32', shape: [data.length], data: Float32Array.from(data) } : { dtype: 'F64', shape: [data.length], data: Float64Array.from(data) };
+    // format 2 keeps the attribute names as one UTF-8 tensor (loading builds no string per name); a model whose
+    // names hold a lone surrogate (not UTF-8) is written in format 1, names as JSON
+    const kept = Dictionary.from(keptAttrs);
+    const packed = kept.utf8Encodable ? kept.toUtf8() : null;
     const metadata: CrfMetadata = {
       labels: [...this.labels],
-      attributes: keptAttrs,
+      ...(packed ? {} : { attributes: keptAttrs }),
       features: this.features,
       scheme: this.scheme,
       info: this.info,
     };
     await saveModel(path, {
       kind: CRF_MODEL_KIND,
-      formatVersion: CRF_FORMAT_VERSION,
+      formatVersion: packed ? CRF_FORMAT_VERSION : 1,
       metadata,
       tensors: {
         attr_start: { dtype: 'I32', shape: [starts.length], data: Int32Array.from(starts) },
@@ -268,6 +273,13 @@ export class Crf {
         state_weights: weightTensor(ws),
         transition_weights: { ...weightTensor(this.weights.subarray(numState, numState + L * L)), shape: [L, L] },
         transition_mask: { dtype: 'U8', shape: [L, L], data: Uint8Array.from(transitionMask) },
+        ...(packed
+          ? {
+              attr_utf8: { dtype: 'U8', shape: [packed.bytes.length], data: packed.bytes },
+              attr_offsets: { dtype: 'I32', shape: [packed.offsets.length], data: packed.offsets },
+              attr_table: { dtype: 'I32', shape: [packed.table.length], data: packed.table },
+            }
+          : {}),
       },
     });
   }
@@ -277,28 +289,44 @@ export class Crf {
     const file = await loadModel<CrfMetadata>(path, { kind: CRF_MODEL_KIND, maxFormatVersion: CRF_FORMAT_VERSION });
     const m = file.metadata;
     const bad = (what: string) => new ModelFileError(path, 'invalid', `invalid CRF model: ${what}`);
-    if (!m || !Array.isArray(m.labels) || !Array.isArray(m.attributes) || typeof m.features !== 'object' || m.features === null) {
+    const packedNames = file.formatVersion >= 2;
+    if (!m || !Array.isArray(m.labels) || (!packedNames && !Array.isArray(m.attributes)) || typeof m.features !== 'object' || m.features === null) {
       throw bad('metadata lacks labels, attributes or features');
     }
-    // distinct attributes are checked by Dictionary.from below (one Map, not a Set besides it)
-    const allStrings = (xs: unknown[]) => xs.every((x) => typeof x === 'string');
-    if (!allStrings(m.labels) || !allStrings(m.attributes) || new Set(m.labels).size !== m.labels.length) {
-      throw bad('labels and attributes must be distinct strings');
-    }
-    if (m.labels.length === 0) throw bad('no labels');
-    if (!['builtin', 'template', 'attributes'].includes((m.features as { kind?: unknown }).kind as string)) throw bad('unknown feature extraction');
-    const L = m.labels.length;
-    const A = m.attributes.length;
     const get = (name: string) => {
       const t = file.tensors[name];
       if (!t) throw bad(`missing tensor ${name}`);
       return t;
     };
-    const attrStart = Int32Array.from(get('attr_start').data as Int32Array);
-    const featLabel = Int32Array.from(get('feature_label').data as Int32Array);
+    // distinct attributes are checked by the Dictionary below (one Map or hash table, not a Set besides it)
+    const allStrings = (xs: unknown[]) => xs.every((x) => typeof x === 'string');
+    if (!allStrings(m.labels) || (!packedNames && !allStrings(m.attributes!)) || new Set(m.labels).size !== m.labels.length) {
+      throw bad('labels and attributes must be distinct strings');
+    }
+    if (m.labels.length === 0) throw bad('no labels');
+    if (!['builtin', 'template', 'attributes'].includes((m.features as { kind?: unknown }).kind as string)) throw bad('unknown feature extraction');
+    let attributes: Dictionary;
+    try {
+      if (packedNames) {
+        const bytes = get('attr_utf8');
+        const offsets = get('attr_offsets');
+        const table = get('attr_table');
+        if (bytes.dtype !== 'U8' || offsets.dtype !== 'I32' || table.dtype !== 'I32') throw bad('attr_utf8 must be U8, attr_offsets and attr_table I32');
+        attributes = Dictionary.fromUtf8(bytes.data as Uint8Array, offsets.data as Int32Array, table.data as Int32Array);
+      } else {
+        attributes = Dictionary.from(m.attributes!);
+      }
+    } catch (e) {
+      if (e instanceof ModelFileError) throw e;
+      throw bad(packedNames ? `attribute names: ${(e as Error).message.replace(/^Dictionary\.fromUtf8: /, '')}` : 'labels and attributes must be distinct strings');
+    }
+    const L = m.labels.length;
+    const A = attributes.size;
+    const attrStart = (get('attr_start').data as Int32Array).slice();
+    const featLabel = (get('feature_label').data as Int32Array).slice();
     const sw = get('state_weights').data as Float64Array | Float32Array;
     const tw = get('transition_weights').data as Float64Array | Float32Array;
-    const mask = Uint8Array.from(get('transition_mask').data as Uint8Array);
+    const mask = (get('transition_mask').data as Uint8Array).slice();
     if (attrStart.length !== A + 1) throw bad(`attr_start has ${attrStart.length} entries, expected ${A + 1}`);
     const numState = attrStart[A]!;
     if (featLabel.length !== numState || sw.length !== numState) {
@@ -306,7 +334,10 @@ export class Crf {
     }
     if (tw.length !== L * L || mask.length !== L * L) throw bad(`transition tables must have ${L}×${L} entries`);
     for (let a = 0; a < A; a++) if (attrStart[a + 1]! < attrStart[a]!) throw bad(`attr_start decreases at ${a}`);
-    for (const y of featLabel) if (y < 0 || y >= L) throw bad(`feature label ${y} outside [0, ${L})`);
+    for (let k = 0; k < featLabel.length; k++) {
+      const y = featLabel[k]!;
+      if (y < 0 || y >= L) throw bad(`feature label ${y} outside [0, ${L})`);
+    }
     const weights = new Float64Array(numState + L * L);
     weights.set(sw);
     weights.set(tw, numState);
@@ -319,12 +350,6 @@ export class Crf {
       transitionMask: mask,
       numWeights: numState + L * L,
     };
-    let attributes: Dictionary;
-    try {
-      attributes = Dictionary.from(m.attributes);
-    } catch {
-      throw bad('labels and attributes must be distinct strings');
-    }
     try {
       return new Crf(index, weights, attributes, Dictionary.from(m.labels), m.features, m.info);
     } catch (e) {
