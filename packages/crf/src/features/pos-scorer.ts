@@ -10,28 +10,14 @@
  * additions. From the same point a new word type's attributes are found through an index by value (one lookup
  * per distinct value string, e.g. the lower-cased word serves `wl=` and the four `w[o]=`), not by building and
  * hashing each attribute string.
- * The caches are bounded (cleared when they reach `maxEntries` word types, default 32 768, about 25 MB), so memory
- * stays flat on an endless stream.
+ * The per-type scores live in one growing slab of numbers (no object or typed array per word type). The cache is
+ * bounded (cleared between sentences when it would pass `maxEntries` word types, default 32 768, about 22 MB), so
+ * memory stays flat on an endless stream.
  */
 import type { Dictionary } from '@ebmkit/core';
 import type { FeatureIndex } from '../feature-index.js';
 import type { FeatureSpec } from '../feature-spec.js';
 import { suffix, wordTypeParts } from './builtin.js';
-
-interface WordEntry {
-  /** The word's own attributes' scores, [L]. */
-  own: Float64Array;
-  /**
-   * What the word gives a neighbour: [s·L + y] holds the scores of `w[o]=<lower>` (and `s3[o]=`) with o = OFFSETS[s];
-   * the word at position q contributes slot s to the token at q − o.
-   */
-  context: Float64Array;
-  /** Bit s set when slot s of `context` is not all zero (most words give their neighbours nothing). */
-  contextMask: number;
-  lower: string;
-  /** The word's id in the bigram index (−1: in no bigram attribute, or no index yet). */
-  bigramId: number;
-}
 
 const LEFT = 'w[-1]|w[0]=';
 const RIGHT = 'w[0]|w[1]=';
@@ -123,9 +109,27 @@ const CONTEXT_SUFFIX = [null, 's3[-1]=', 's3[1]=', null] as const;
 /** Neighbour offsets as seen from the token that gets the attribute: `w[o]=` of token t is word t + o. */
 const OFFSETS = [-2, -1, 1, 2] as const;
 
+/**
+ * Per word type, in one slab of numbers (no object or typed array per type): [slot·stride ..] holds the word's own
+ * attributes' scores ([L]) then what it gives a neighbour ([s·L + y], s over OFFSETS: the scores of `w[o]=<lower>`
+ * and `s3[o]=`; the word at position q contributes slot s to the token at q − o).
+ */
+const OWN_AND_CONTEXT = 5;
+
 export class PosScorer {
   private readonly L: number;
-  private readonly words = new Map<string, WordEntry>();
+  private readonly stride: number;
+  /** Word type → slot. */
+  private readonly slots = new Map<string, number>();
+  private slab: Float64Array;
+  /** Per slot: bit s set when context part s is not all zero (most words give their neighbours nothing). */
+  private contextMask: Int32Array;
+  /** Per slot: the word's id in the bigram index (−1: in no bigram attribute, or no index yet). */
+  private bigramId: Int32Array;
+  /** Per slot: the lower-cased word (direct bigram lookups before the index exists). */
+  private lowers: string[] = [];
+  private used = 0;
+  private slotBuf = new Int32Array(256);
   private bigrams: BigramIndex | null = null;
   private valueIds: ValueIndex | null = null;
   private scored = 0;
@@ -142,7 +146,12 @@ export class PosScorer {
     maxEntries: number,
   ) {
     this.L = index.numLabels;
+    this.stride = OWN_AND_CONTEXT * this.L;
     this.maxEntries = maxEntries;
+    const initial = Math.min(maxEntries, 1024);
+    this.slab = new Float64Array(initial * this.stride);
+    this.contextMask = new Int32Array(initial);
+    this.bigramId = new Int32Array(initial);
     this.bos = this.vector(['__BOS__']);
     this.eos = this.vector(['__EOS__']);
   }
@@ -165,9 +174,9 @@ export class PosScorer {
     return new PosScorer(model.attributes, model.index, model.weights, affix, f.options?.bias ?? true, maxEntries);
   }
 
-  /** Number of cached word types (at most maxEntries). */
+  /** Number of cached word types (at most maxEntries after each call). */
   get cacheSize(): number {
-    return this.words.size;
+    return this.slots.size;
   }
 
   /** Adds the state weights of attribute `name` to out[offset + y]. */
@@ -197,17 +206,19 @@ export class PosScorer {
     for (let k = attrStart[a]!; k < attrStart[a + 1]!; k++) out[offset + featLabel[k]!]! += w[k]!;
   }
 
-  /** Adds the bigram attributes of words t − 1, t (a, b) to tokens t (at o) and t − 1 (at o − L). */
-  private addBigram(a: WordEntry, b: WordEntry, out: Float64Array, o: number): void {
+  /** Adds the bigram attributes of words t − 1, t (slots a, b) to tokens t (at o) and t − 1 (at o − L). */
+  private addBigram(a: number, b: number, out: Float64Array, o: number): void {
     const index = this.bigrams;
     if (index === null) {
-      const pair = a.lower + '|' + b.lower;
+      const pair = this.lowers[a]! + '|' + this.lowers[b]!;
       this.addAttribute(LEFT + pair, out, o);
       this.addAttribute(RIGHT + pair, out, o - this.L);
       return;
     }
-    if (a.bigramId < 0 || b.bigramId < 0) return;
-    const k = index.pairs.get(a.bigramId * index.stride + b.bigramId);
+    const ia = this.bigramId[a]!;
+    const ib = this.bigramId[b]!;
+    if (ia < 0 || ib < 0) return;
+    const k = index.pairs.get(ia * index.stride + ib);
     if (k === undefined) return;
     const left = index.attrs[2 * k]!;
     const right = index.attrs[2 * k + 1]!;
@@ -221,61 +232,97 @@ export class PosScorer {
     return v;
   }
 
-  private entry(word: string): WordEntry {
-    let e = this.words.get(word);
-    if (e !== undefined) return e;
+  /** Room for `n` slots in the slab and its side arrays. */
+  private reserve(n: number): void {
+    if (n <= this.contextMask.length) return;
+    let cap = this.contextMask.length;
+    while (cap < n) cap *= 2;
+    const slab = new Float64Array(cap * this.stride);
+    slab.set(this.slab.subarray(0, this.used * this.stride));
+    this.slab = slab;
+    const mask = new Int32Array(cap);
+    mask.set(this.contextMask.subarray(0, this.used));
+    this.contextMask = mask;
+    const ids = new Int32Array(cap);
+    ids.set(this.bigramId.subarray(0, this.used));
+    this.bigramId = ids;
+  }
+
+  /** The slot of `word`, scoring it on first sight (the caller has reserved room). */
+  private entry(word: string): number {
+    const known = this.slots.get(word);
+    if (known !== undefined) return known;
     const L = this.L;
-    const own = new Float64Array(L);
-    if (this.bias) this.addAttribute('bias', own, 0);
-    wordTypeParts(word, this.affix, (prefix, value) => this.addPart(prefix, value, own, 0));
+    const slot = this.used++;
+    const slab = this.slab;
+    const base = slot * this.stride;
+    slab.fill(0, base, base + this.stride);
+    if (this.bias) this.addAttribute('bias', slab, base);
+    wordTypeParts(word, this.affix, (prefix, value) => this.addPart(prefix, value, slab, base));
     const lower = word.toLowerCase();
-    const context = new Float64Array(4 * L);
+    let mask = 0;
     for (let s = 0; s < 4; s++) {
-      this.addPart(CONTEXT_WORD[s]!, lower, context, s * L);
+      const o = base + (s + 1) * L;
+      this.addPart(CONTEXT_WORD[s]!, lower, slab, o);
       const sp = CONTEXT_SUFFIX[s];
-      if (sp != null) this.addPart(sp, suffix(lower, 3), context, s * L);
+      if (sp != null) this.addPart(sp, suffix(lower, 3), slab, o);
+      for (let y = 0; y < L; y++) {
+        if (slab[o + y] !== 0) {
+          mask |= 1 << s;
+          break;
+        }
+      }
     }
-    let contextMask = 0;
-    for (let q = 0; q < 4 * L; q++) if (context[q] !== 0) contextMask |= 1 << Math.floor(q / L);
-    if (this.words.size >= this.maxEntries) this.words.clear();
-    e = { own, context, contextMask, lower, bigramId: this.bigrams === null ? -1 : (this.bigrams.words.get(lower) ?? -1) };
-    this.words.set(word, e);
-    return e;
+    this.contextMask[slot] = mask;
+    this.bigramId[slot] = this.bigrams === null ? -1 : (this.bigrams.words.get(lower) ?? -1);
+    this.lowers[slot] = lower;
+    this.slots.set(word, slot);
+    return slot;
+  }
+
+  private clear(): void {
+    this.slots.clear();
+    this.lowers = [];
+    this.used = 0;
   }
 
   /** Unary log-potentials of `words` into out[t·L + y] (out must hold words.length·L numbers). */
   unary(words: readonly string[], out: Float64Array): void {
     const T = words.length;
     const L = this.L;
-    out.fill(0, 0, T * L);
     this.scored += T;
     if (this.bigrams === null && this.scored > INDEX_AFTER_TOKENS) {
       // a long text: index the bigram attributes once; cached entries are rebuilt with their index ids
       this.bigrams = bigramIndex(this.attributes);
       this.valueIds = valueIndex(this.attributes);
-      this.words.clear();
+      this.clear();
     }
-    const entries: WordEntry[] = new Array<WordEntry>(T);
-    for (let t = 0; t < T; t++) entries[t] = this.entry(words[t]!);
+    // every slot this sentence uses stays valid until it is scored: clear before, never during
+    if (this.used + T > this.maxEntries) this.clear();
+    this.reserve(this.used + T);
+    if (this.slotBuf.length < T) this.slotBuf = new Int32Array(Math.max(T, 2 * this.slotBuf.length));
+    const slots = this.slotBuf;
+    for (let t = 0; t < T; t++) slots[t] = this.entry(words[t]!);
+    const slab = this.slab;
+    const stride = this.stride;
+    const masks = this.contextMask;
     for (let t = 0; t < T; t++) {
       const o = t * L;
-      const own = entries[t]!.own;
-      for (let y = 0; y < L; y++) out[o + y] = own[y]!;
+      const own = slots[t]! * stride;
+      for (let y = 0; y < L; y++) out[o + y] = slab[own + y]!;
       for (let s = 0; s < 4; s++) {
         const q = t + OFFSETS[s]!;
-        if (q < 0 || q >= T || (entries[q]!.contextMask & (1 << s)) === 0) continue;
-        const c = entries[q]!.context;
-        const cs = s * L;
-        for (let y = 0; y < L; y++) out[o + y]! += c[cs + y]!;
+        if (q < 0 || q >= T || (masks[slots[q]!]! & (1 << s)) === 0) continue;
+        const c = slots[q]! * stride + (s + 1) * L;
+        for (let y = 0; y < L; y++) out[o + y]! += slab[c + y]!;
       }
-      if (t > 0) {
-        this.addBigram(entries[t - 1]!, entries[t]!, out, o);
-      }
+      if (t > 0) this.addBigram(slots[t - 1]!, slots[t]!, out, o);
     }
     if (T > 0) {
       for (let y = 0; y < L; y++) out[y]! += this.bos[y]!;
       const e = (T - 1) * L;
       for (let y = 0; y < L; y++) out[e + y]! += this.eos[y]!;
     }
+    if (this.used > this.maxEntries) this.clear(); // one sentence longer than the cache
   }
 }
