@@ -194,6 +194,19 @@ for (const [name, setup, message, code] of bad) {
   });
 }
 
+test('a word with a slash is text unless it is meant as a path: and/or is tagged, sub/missing in an existing folder is an error', async (t) => {
+  const r = await runEbm(['tag', 'and/or'], { cwd: dir });
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /^and\/[A-Z]+ .*or\/[A-Z]+\n$/); // tagged as text (EWT-style tokens)
+  await mkdir(join(dir, 'sub'), { recursive: true });
+  const m = await runEbm(['tag', 'sub/missing'], { cwd: dir });
+  t.is(m.code, 1);
+  t.regex(m.stderr, /^ebm: error: sub\/missing: no such file/);
+  const d = await runEbm(['tag', './missing'], { cwd: dir });
+  t.is(d.code, 1);
+  t.regex(d.stderr, /^ebm: error: \.\/missing: no such file/);
+});
+
 test('empty input and whitespace-only lines: correct empty output', async (t) => {
   await writeFile(join(dir, 'empty.txt'), '');
   const r = await runEbm(['tag', '--format', 'jsonl', join(dir, 'empty.txt')]);

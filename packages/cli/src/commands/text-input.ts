@@ -23,10 +23,30 @@ export interface LinePiece {
 
 /** An argument that has no whitespace and contains a path separator or ends in a file extension. */
 const PATH_LIKE = /^[^\s]*(?:[/\\][^\s]*|\.[A-Za-z][A-Za-z0-9]{0,5})$/;
+/** Unmistakably a path: absolute, home- or dot-relative, or ending in a file extension. */
+const SURELY_PATH = /^(?:[/\\~]|\.\.?[/\\]|[A-Za-z]:[/\\])|\.[A-Za-z][A-Za-z0-9]{0,5}$/;
 
 /**
- * Classifies arguments: an existing file is read, a directory is an error, an argument that looks like a path
- * (`notes.txt`, `data/in`) but does not exist is an error (not text), anything else is text. No arguments: stdin.
+ * Whether a missing `a` was meant as a file: it looks like a path and is unmistakably one, or its directory part
+ * exists (`data/in` when data/ is there). Words with a slash whose first part is no directory (`and/or`, `24/7`)
+ * are text.
+ */
+function meantAsFile(a: string): boolean {
+  if (!PATH_LIKE.test(a)) return false;
+  if (SURELY_PATH.test(a)) return true;
+  const cut = Math.max(a.lastIndexOf('/'), a.lastIndexOf('\\'));
+  if (cut <= 0) return false;
+  try {
+    return statSync(a.slice(0, cut)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Classifies arguments: an existing file is read, a directory is an error, an argument meant as a path
+ * (`notes.txt`, `./in`, `data/in` when data/ exists) but missing is an error (not text), anything else is text
+ * (`and/or`). No arguments: stdin.
  */
 export function resolveInputs(args: readonly string[]): InputSource[] {
   if (args.length === 0) return [{ kind: 'stdin' }];
@@ -37,7 +57,7 @@ export function resolveInputs(args: readonly string[]): InputSource[] {
       if (st.isDirectory()) throw new CliError(`${a}: is a directory; expected a text file`);
       return { kind: 'file', path: a };
     }
-    if (PATH_LIKE.test(a)) {
+    if (meantAsFile(a)) {
       throw new CliError(`${a}: no such file (to tag this text rather than a file, pipe it: echo '${a}' | ebm tag)`);
     }
     return { kind: 'text', text: a };
