@@ -151,7 +151,9 @@ class PackedStrings {
   readonly offsets: Int32Array | Uint32Array;
   readonly table: Int32Array;
   private readonly mask: number;
-  private decoder: { decode(bytes: Uint8Array): string } | null = null;
+  /** All the strings decoded at once (on first need) and their UTF-16 offsets in it. */
+  private whole: string | null = null;
+  private units: Int32Array | null = null;
 
   constructor(bytes: Uint8Array, offsets: Int32Array | Uint32Array, table: Int32Array | null) {
     const n = offsets.length - 1;
@@ -203,9 +205,29 @@ class PackedStrings {
     return true;
   }
 
+  /**
+   * String i. The first call decodes all the bytes once into one string and maps every string's byte offsets to
+   * UTF-16 offsets in it (one pass: a lead byte below 0xF0 is one UTF-16 unit, 0xF0 and above two, continuation
+   * bytes none); each string is then a slice of it.
+   */
   decode(i: number): string {
-    this.decoder ??= new TextDecoder();
-    return this.decoder.decode(this.bytes.subarray(this.offsets[i]!, this.offsets[i + 1]!));
+    if (this.whole === null) {
+      this.whole = new TextDecoder().decode(this.bytes);
+      const n = this.offsets.length - 1;
+      const units = new Int32Array(n + 1);
+      let u = 0;
+      let k = 0;
+      for (let j = 0; j < n; j++) {
+        const end = this.offsets[j + 1]!;
+        for (; k < end; k++) {
+          const b = this.bytes[k]!;
+          if (b < 0x80 || b >= 0xc0) u += b >= 0xf0 ? 2 : 1;
+        }
+        units[j + 1] = u;
+      }
+      this.units = units;
+    }
+    return this.whole.slice(this.units![i]!, this.units![i + 1]!);
   }
 
   /** The id of `s` (its UTF-8 bytes hashed and compared without encoding it), −1 if absent. */
