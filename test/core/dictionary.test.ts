@@ -43,6 +43,28 @@ test('a packed dictionary finds every string, round-trips and answers −1 for u
   }
 });
 
+test('getConcat(prefix, value) finds prefix + value without building it, packed or not', (t) => {
+  const strings = manyStrings();
+  const plain = Dictionary.from(strings);
+  const { bytes, offsets, table } = plain.toUtf8();
+  const packed = Dictionary.fromUtf8(bytes, offsets, table);
+  for (const d of [plain, packed]) {
+    for (let i = 0; i < strings.length; i += 7) {
+      const cps = [...strings[i]!];
+      for (let cut = 0; cut <= cps.length; cut++) {
+        const a = cps.slice(0, cut).join('');
+        const b = cps.slice(cut).join('');
+        if (d.getConcat(a, b) !== i) t.fail(`getConcat(${JSON.stringify(a)}, ${JSON.stringify(b)}) !== ${i}`);
+      }
+    }
+    t.is(d.getConcat('w=', 'no-such-word'), -1);
+    t.is(d.getConcat('bia', 'ss'), -1);
+    t.is(d.getConcat('bi', 'as'), strings.indexOf('bias'));
+  }
+  t.true(packed.isPacked);
+  t.false(plain.isPacked);
+});
+
 test('packed lookups compare UTF-8: a lone surrogate is U+FFFD, and toUtf8 refuses one', (t) => {
   const d = Dictionary.from(['a\ufffdb', 'x']);
   const p = Dictionary.fromUtf8(d.toUtf8().bytes, d.toUtf8().offsets);

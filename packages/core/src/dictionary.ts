@@ -77,6 +77,11 @@ export class Dictionary {
     return this.strings.length;
   }
 
+  /** True for a dictionary over packed UTF-8 bytes (`fromUtf8`). */
+  get isPacked(): boolean {
+    return this.packed !== null;
+  }
+
   get isFrozen(): boolean {
     return this.frozen;
   }
@@ -103,6 +108,16 @@ export class Dictionary {
   get(s: string): number {
     if (this.packed !== null) return this.packed.get(s);
     const id = this.ids.get(s);
+    return id === undefined ? -1 : id;
+  }
+
+  /**
+   * The id of `prefix + value`, or −1 if unseen (never adds). A packed dictionary finds it without building the
+   * string (each part is UTF-8-encoded on its own: a surrogate pair split across the two parts does not match).
+   */
+  getConcat(prefix: string, value: string): number {
+    if (this.packed !== null) return this.packed.getConcat(prefix, value);
+    const id = this.ids.get(prefix + value);
     return id === undefined ? -1 : id;
   }
 
@@ -232,8 +247,29 @@ class PackedStrings {
 
   /** The id of `s` (its UTF-8 bytes hashed and compared without encoding it), −1 if absent. */
   get(s: string): number {
-    let h = FNV_OFFSET;
-    let len = 0;
+    this.hash = FNV_OFFSET;
+    this.length = 0;
+    this.feed(s);
+    return this.find(s, '');
+  }
+
+  /** The id of `a + b`, hashed and compared part by part, −1 if absent. */
+  getConcat(a: string, b: string): number {
+    this.hash = FNV_OFFSET;
+    this.length = 0;
+    this.feed(a);
+    this.feed(b);
+    return this.find(a, b);
+  }
+
+  /** Running FNV-1a hash and byte length of the parts fed so far. */
+  private hash = 0;
+  private length = 0;
+
+  /** Feeds the UTF-8 encoding of `s` (a lone surrogate as U+FFFD) into `hash` and `length`. */
+  private feed(s: string): void {
+    let h = this.hash;
+    let len = this.length;
     for (let i = 0; i < s.length; i++) {
       let c = s.charCodeAt(i);
       if (c < 0x80) {
@@ -265,24 +301,34 @@ class PackedStrings {
         len += 4;
       }
     }
+    this.hash = h;
+    this.length = len;
+  }
+
+  /** Probes for the string of `hash`/`length` whose bytes are those of a then b. */
+  private find(a: string, b: string): number {
     const n = this.offsets.length - 1;
-    for (let slot = h & this.mask, probes = 0; probes <= this.mask; slot = (slot + 1) & this.mask, probes++) {
+    const len = this.length;
+    for (let slot = this.hash & this.mask, probes = 0; probes <= this.mask; slot = (slot + 1) & this.mask, probes++) {
       const j = this.table[slot]!;
       if (j < 0) return -1;
-      if (j < n && this.offsets[j + 1]! - this.offsets[j]! === len && this.equals(j, s)) return j;
+      if (j >= n) continue;
+      const start = this.offsets[j]!;
+      if (this.offsets[j + 1]! - start !== len) continue;
+      const k = this.match(start, a);
+      if (k >= 0 && (b.length === 0 || this.match(k, b) >= 0)) return j;
     }
     return -1;
   }
 
-  /** Whether string j's bytes are the UTF-8 encoding of `s` (lone surrogates as U+FFFD). */
-  private equals(j: number, s: string): boolean {
+  /** Whether the bytes from k are the UTF-8 encoding of `s` (lone surrogates as U+FFFD): the offset after it, or −1. */
+  private match(k: number, s: string): number {
     const b = this.bytes;
-    let k = this.offsets[j]!;
     const n = s.length;
     for (let i = 0; i < n; i++) {
       let c = s.charCodeAt(i);
       if (c < 0x80) {
-        if (b[k++] !== c) return false;
+        if (b[k++] !== c) return -1;
         continue;
       }
       if (c >= 0xd800 && c <= 0xdfff) {
@@ -293,18 +339,18 @@ class PackedStrings {
         } else c = 0xfffd;
       }
       if (c < 0x800) {
-        if (b[k++] !== (0xc0 | (c >> 6)) || b[k++] !== (0x80 | (c & 63))) return false;
+        if (b[k++] !== (0xc0 | (c >> 6)) || b[k++] !== (0x80 | (c & 63))) return -1;
       } else if (c < 0x10000) {
-        if (b[k++] !== (0xe0 | (c >> 12)) || b[k++] !== (0x80 | ((c >> 6) & 63)) || b[k++] !== (0x80 | (c & 63))) return false;
+        if (b[k++] !== (0xe0 | (c >> 12)) || b[k++] !== (0x80 | ((c >> 6) & 63)) || b[k++] !== (0x80 | (c & 63))) return -1;
       } else if (
         b[k++] !== (0xf0 | (c >> 18)) ||
         b[k++] !== (0x80 | ((c >> 12) & 63)) ||
         b[k++] !== (0x80 | ((c >> 6) & 63)) ||
         b[k++] !== (0x80 | (c & 63))
       ) {
-        return false;
+        return -1;
       }
     }
-    return true;
+    return k;
   }
 }

@@ -7,14 +7,13 @@
  * `__BOS__`/`__EOS__`. Each part's score vector (one number per label) is computed once per word type, bigram or
  * constant and cached; bigram attributes are found through an index of the model's bigrams by word-id pairs (built
  * once a text passes 2000 tokens; before, by direct lookups). Tagging a token is then a few Map lookups and vector
- * additions. From the same point a new word type's attributes are found through an index by value (one lookup
- * per distinct value string, e.g. the lower-cased word serves `wl=` and the four `w[o]=`), not by building and
- * hashing each attribute string.
+ * additions. A new word type's attributes are found in the packed attribute dictionary by prefix and value
+ * (`Dictionary.getConcat`: hashed and compared part by part, no attribute string built).
  * The per-type scores live in one growing slab of numbers (no object or typed array per word type). The cache is
  * bounded (cleared between sentences when it would pass `maxEntries` word types, default 32 768, about 22 MB), so
  * memory stays flat on an endless stream.
  */
-import type { Dictionary } from '@ebmkit/core';
+import { Dictionary } from '@ebmkit/core';
 import type { FeatureIndex } from '../feature-index.js';
 import type { FeatureSpec } from '../feature-spec.js';
 import { suffix, wordTypeParts } from './builtin.js';
@@ -71,37 +70,6 @@ function bigramIndex(attributes: Dictionary): BigramIndex {
   return { words, pairs, attrs: Int32Array.from(attrs), stride };
 }
 
-/**
- * The model's attributes split at their first `=` into prefix (`p2=`, `w[-1]=`; a flag's whole name) and value, so
- * that a word type's attributes are found by one lookup per distinct value (no attribute string is built): value →
- * row of `ids`, prefix → column; ids[row·columns + column] is the attribute (−1: none).
- */
-interface ValueIndex {
-  values: Map<string, number>;
-  prefixes: Map<string, number>;
-  columns: number;
-  ids: Int32Array;
-}
-
-function valueIndex(attributes: Dictionary): ValueIndex {
-  const values = new Map<string, number>();
-  const prefixes = new Map<string, number>();
-  const A = attributes.size;
-  const cells = new Int32Array(2 * A); // per attribute: row, column
-  for (let a = 0; a < A; a++) {
-    const name = attributes.string(a);
-    const eq = name.indexOf('=');
-    const prefix = eq < 0 ? name : name.slice(0, eq + 1);
-    const value = eq < 0 ? '' : name.slice(eq + 1);
-    cells[2 * a] = idOf(values, value);
-    cells[2 * a + 1] = idOf(prefixes, prefix);
-  }
-  const columns = Math.max(1, prefixes.size);
-  const ids = new Int32Array(values.size * columns).fill(-1);
-  for (let a = 0; a < A; a++) ids[cells[2 * a]! * columns + cells[2 * a + 1]!] = a;
-  return { values, prefixes, columns, ids };
-}
-
 /** `w[o]=` and `s3[o]=` for o = OFFSETS[s] (constant strings). */
 const CONTEXT_WORD = ['w[-2]=', 'w[-1]=', 'w[1]=', 'w[2]='] as const;
 const CONTEXT_SUFFIX = [null, 's3[-1]=', 's3[1]=', null] as const;
@@ -131,7 +99,8 @@ export class PosScorer {
   private used = 0;
   private slotBuf = new Int32Array(256);
   private bigrams: BigramIndex | null = null;
-  private valueIds: ValueIndex | null = null;
+  /** The attribute names, packed (found without building prefix + value) once a text is long enough. */
+  private names: Dictionary;
   private scored = 0;
   private readonly bos: Float64Array;
   private readonly eos: Float64Array;
@@ -146,6 +115,7 @@ export class PosScorer {
     maxEntries: number,
   ) {
     this.L = index.numLabels;
+    this.names = attributes;
     this.stride = OWN_AND_CONTEXT * this.L;
     this.maxEntries = maxEntries;
     const initial = Math.min(maxEntries, 1024);
@@ -185,18 +155,9 @@ export class PosScorer {
     if (a >= 0) this.addAttributeId(a, out, offset);
   }
 
-  /** Adds the state weights of attribute prefix + value to out[offset + y] (through the value index once built). */
+  /** Adds the state weights of attribute prefix + value to out[offset + y] (no string is built for a packed dictionary). */
   private addPart(prefix: string, value: string, out: Float64Array, offset: number): void {
-    const vi = this.valueIds;
-    if (vi === null) {
-      this.addAttribute(prefix + value, out, offset);
-      return;
-    }
-    const row = vi.values.get(value);
-    if (row === undefined) return;
-    const col = vi.prefixes.get(prefix);
-    if (col === undefined) return;
-    const a = vi.ids[row * vi.columns + col]!;
+    const a = this.names.getConcat(prefix, value);
     if (a >= 0) this.addAttributeId(a, out, offset);
   }
 
@@ -294,7 +255,11 @@ export class PosScorer {
     if (this.bigrams === null && this.scored > INDEX_AFTER_TOKENS) {
       // a long text: index the bigram attributes once; cached entries are rebuilt with their index ids
       this.bigrams = bigramIndex(this.attributes);
-      this.valueIds = valueIndex(this.attributes);
+      // a model trained in this process (or read from a format-1 file) keeps its names in a Map: pack them once
+      if (!this.attributes.isPacked && this.attributes.utf8Encodable) {
+        const { bytes, offsets, table } = this.attributes.toUtf8();
+        this.names = Dictionary.fromUtf8(bytes, offsets, table);
+      }
       this.clear();
     }
     // every slot this sentence uses stays valid until it is scored: clear before, never during
