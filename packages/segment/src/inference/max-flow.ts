@@ -292,33 +292,97 @@ export class MaxFlow {
     return this.flowValue;
   }
 
+  /**
+   * Fresh start: every node with terminal capacity roots a tree. Before the search, one pass over the nodes in
+   * memory order grows the source side by one step and pushes flow along every path source → i → j → sink of one
+   * arc on the way (on segmentation graphs most augmenting paths are that short, and a streaming pass saturates
+   * them far more cheaply than growing trees to find each one). A source root that keeps capacity then has no
+   * residual arc out of the source tree — its sink neighbours were saturated, its free neighbours became its
+   * children — so it starts passive, and the search starts from the sink roots and the new children only.
+   */
   private freshInit(): void {
     const n = this.nNodes;
-    const { ni, trCap } = this;
+    const { ni, trCap, ai, af } = this;
     this.oStart = 0;
     this.oSize = 0;
     this.time = 0;
     for (let k = 0; k < this.nChanged; k++) this.isChanged[this.changed[k]!] = 0;
     this.nChanged = 0;
-    // every node with terminal capacity roots its tree and is active, queued in node order
+    // pass 0: roots and free nodes; NEXT marks the nodes to activate (1) or not (NONE)
+    for (let i = 0; i < n; i++) {
+      const r = i * NS;
+      const c = trCap[i]!;
+      ni[r + TS] = 0;
+      ni[r + DIST] = 1;
+      ni[r + NEXT] = c < 0 ? 1 : NONE; // sink roots start active
+      ni[r + SINK] = c < 0 ? 1 : 0;
+      ni[r + PARENT] = c !== 0 ? TERMINAL : NONE;
+    }
+    // pass 1: source roots push along one-arc paths to sink roots, then adopt their free neighbours
+    let pushed = 0;
+    for (let i = 0; i < n; i++) {
+      let ci = trCap[i]!;
+      if (!(ci > 0)) continue;
+      const r = i * NS;
+      const begin = ni[r + FIRST]!;
+      const end = ni[r + END]!;
+      for (let a = begin; a < end; a++) {
+        const ca = af[a * H]!;
+        if (!(ca > 0)) continue;
+        const j = ai[a * AS + HEAD]!;
+        const cj = trCap[j]!;
+        if (!(cj < 0)) continue;
+        let f = ca < ci ? ca : ci;
+        if (-cj < f) f = -cj;
+        af[a * H] = ca - f;
+        af[ai[a * AS + SISTER]! * H] += f;
+        trCap[j] = cj + f;
+        if (cj + f === 0) ni[j * NS + PARENT] = NONE; // the sink root is used up: free
+        pushed += f;
+        ci -= f;
+        if (ci === 0) break;
+      }
+      trCap[i] = ci;
+      if (ci > 0) {
+        for (let a = begin; a < end; a++) {
+          if (!(af[a * H]! > 0)) continue;
+          const rj = ai[a * AS + HEAD]! * NS;
+          if (ni[rj + PARENT] !== NONE) continue;
+          ni[rj + PARENT] = ai[a * AS + SISTER]!;
+          ni[rj + SINK] = 0;
+          ni[rj + DIST] = 2;
+          ni[rj + NEXT] = 1;
+        }
+      } else {
+        // i gave all its source capacity away: free, unless a source root scanned before it (final, so a valid
+        // parent) reaches it; source roots scanned after it see it free or adopted
+        ni[r + PARENT] = NONE;
+        for (let a = begin; a < end; a++) {
+          const j = ai[a * AS + HEAD]!;
+          if (j < i && ni[j * NS + PARENT] === TERMINAL && ni[j * NS + SINK] === 0 && af[ai[a * AS + SISTER]! * H]! > 0) {
+            ni[r + PARENT] = a;
+            ni[r + DIST] = 2;
+            ni[r + NEXT] = 1;
+            break;
+          }
+        }
+      }
+    }
+    this.flowValue += pushed;
+    // pass 2: the active queue in node order (sink roots still rooted, and the source roots' new children)
     let last = NONE;
     let firstActive = NONE;
     for (let i = 0; i < n; i++) {
       const r = i * NS;
-      ni[r + TS] = 0;
-      const c = trCap[i]!;
-      if (c !== 0) {
-        ni[r + SINK] = c > 0 ? 0 : 1;
-        ni[r + PARENT] = TERMINAL;
-        ni[r + DIST] = 1;
-        if (last === NONE) firstActive = i;
-        else ni[last * NS + NEXT] = i;
-        last = i;
-        ni[r + NEXT] = i;
-      } else {
-        ni[r + PARENT] = NONE;
+      if (ni[r + NEXT] === NONE) continue;
+      if (ni[r + PARENT] === NONE) {
         ni[r + NEXT] = NONE;
+        continue;
       }
+      if (last === NONE) firstActive = i;
+      else ni[last * NS + NEXT] = i;
+      last = i;
+      ni[r + NEXT] = i;
     }
     this.activeFirst = firstActive;
     this.activeLast = last;
