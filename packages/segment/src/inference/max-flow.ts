@@ -298,27 +298,44 @@ export class MaxFlow {
    * arc on the way (on segmentation graphs most augmenting paths are that short, and a streaming pass saturates
    * them far more cheaply than growing trees to find each one). A source root that keeps capacity then has no
    * residual arc out of the source tree — its sink neighbours were saturated, its free neighbours became its
-   * children — so it starts passive, and the search starts from the sink roots and the new children only.
+   * children — so it starts passive; the free nodes that reach a sink root then join the sink tree, so the sink
+   * roots start passive too, and the search starts from the new children only.
    */
   private freshInit(): void {
-    const n = this.nNodes;
-    const { ni, trCap, ai, af } = this;
     this.oStart = 0;
     this.oSize = 0;
     this.time = 0;
     for (let k = 0; k < this.nChanged; k++) this.isChanged[this.changed[k]!] = 0;
     this.nChanged = 0;
-    // pass 0: roots and free nodes; NEXT marks the nodes to activate (1) or not (NONE)
+    // each pass is a method of its own: a one-shot loop is compiled on the fly, and code after it in the same
+    // method would run unoptimised
+    this.initRoots();
+    this.flowValue += this.pushShortPaths();
+    this.queueActive();
+  }
+
+  /** Roots and free nodes; NEXT marks the nodes to activate (1) or not (NONE). */
+  private initRoots(): void {
+    const n = this.nNodes;
+    const { ni, trCap } = this;
     for (let i = 0; i < n; i++) {
       const r = i * NS;
       const c = trCap[i]!;
       ni[r + TS] = 0;
       ni[r + DIST] = 1;
-      ni[r + NEXT] = c < 0 ? 1 : NONE; // sink roots start active
+      ni[r + NEXT] = NONE;
       ni[r + SINK] = c < 0 ? 1 : 0;
       ni[r + PARENT] = c !== 0 ? TERMINAL : NONE;
     }
-    // pass 1: source roots push along one-arc paths to sink roots, then adopt their free neighbours
+  }
+
+  /**
+   * Source roots push along one-arc paths to sink roots and adopt their free neighbours (sink roots used up on the
+   * way included); a root that gives all its capacity away lets go of the children it took. Returns the flow.
+   */
+  private pushShortPaths(): number {
+    const n = this.nNodes;
+    const { ni, trCap, ai, af } = this;
     let pushed = 0;
     for (let i = 0; i < n; i++) {
       let ci = trCap[i]!;
@@ -326,41 +343,51 @@ export class MaxFlow {
       const r = i * NS;
       const begin = ni[r + FIRST]!;
       const end = ni[r + END]!;
-      for (let a = begin; a < end; a++) {
-        const ca = af[a * H]!;
+      let a = begin;
+      for (; a < end; a++) {
+        let ca = af[a * H]!;
         if (!(ca > 0)) continue;
         const j = ai[a * AS + HEAD]!;
+        const rj = j * NS;
         const cj = trCap[j]!;
-        if (!(cj < 0)) continue;
-        let f = ca < ci ? ca : ci;
-        if (-cj < f) f = -cj;
-        af[a * H] = ca - f;
-        af[ai[a * AS + SISTER]! * H] += f;
-        trCap[j] = cj + f;
-        if (cj + f === 0) ni[j * NS + PARENT] = NONE; // the sink root is used up: free
-        pushed += f;
-        ci -= f;
-        if (ci === 0) break;
-      }
-      trCap[i] = ci;
-      if (ci > 0) {
-        for (let a = begin; a < end; a++) {
-          if (!(af[a * H]! > 0)) continue;
-          const rj = ai[a * AS + HEAD]! * NS;
-          if (ni[rj + PARENT] !== NONE) continue;
+        if (cj < 0) {
+          let f = ca < ci ? ca : ci;
+          if (-cj < f) f = -cj;
+          ca -= f;
+          af[a * H] = ca;
+          af[ai[a * AS + SISTER]! * H] += f;
+          trCap[j] = cj + f;
+          pushed += f;
+          ci -= f;
+          if (cj + f === 0) ni[rj + PARENT] = NONE; // the sink root is used up: free
+          if (ci === 0) break;
+          if (!(ca > 0)) continue;
+        }
+        // only a node without terminal capacity can be free (roots have it): the compact trCap array answers
+        // for most neighbours without reading their records
+        if (trCap[j] === 0 && ni[rj + PARENT] === NONE) {
           ni[rj + PARENT] = ai[a * AS + SISTER]!;
           ni[rj + SINK] = 0;
           ni[rj + DIST] = 2;
           ni[rj + NEXT] = 1;
         }
-      } else {
-        // i gave all its source capacity away: free, unless a source root scanned before it (final, so a valid
-        // parent) reaches it; source roots scanned after it see it free or adopted
+      }
+      trCap[i] = ci;
+      if (ci === 0) {
+        // i gave all its source capacity away: it lets go of its children, and is free unless a source root
+        // scanned before it (final, so a valid parent) reaches it; roots scanned after it see it free or adopted
         ni[r + PARENT] = NONE;
-        for (let a = begin; a < end; a++) {
-          const j = ai[a * AS + HEAD]!;
-          if (j < i && ni[j * NS + PARENT] === TERMINAL && ni[j * NS + SINK] === 0 && af[ai[a * AS + SISTER]! * H]! > 0) {
-            ni[r + PARENT] = a;
+        for (let b = begin; b < a; b++) {
+          const rj = ai[b * AS + HEAD]! * NS;
+          if (ni[rj + PARENT] === ai[b * AS + SISTER]) {
+            ni[rj + PARENT] = NONE;
+            ni[rj + NEXT] = NONE;
+          }
+        }
+        for (let b = begin; b < end; b++) {
+          const j = ai[b * AS + HEAD]!;
+          if (j < i && ni[j * NS + PARENT] === TERMINAL && ni[j * NS + SINK] === 0 && af[ai[b * AS + SISTER]! * H]! > 0) {
+            ni[r + PARENT] = b;
             ni[r + DIST] = 2;
             ni[r + NEXT] = 1;
             break;
@@ -368,17 +395,38 @@ export class MaxFlow {
         }
       }
     }
-    this.flowValue += pushed;
-    // pass 2: the active queue in node order (sink roots still rooted, and the source roots' new children)
+    return pushed;
+  }
+
+  /**
+   * The active queue in node order: the source roots' new children, and the free nodes with a residual arc into a
+   * sink root, which join the sink tree as its children here. Sink roots then start passive: no source root has a
+   * residual arc into one any more (`pushShortPaths` saturated it), a free node that has one is adopted here, and
+   * the new children of both trees are active, so they find the roots of the other tree they reach.
+   */
+  private queueActive(): void {
+    const n = this.nNodes;
+    const { ni, ai, af } = this;
     let last = NONE;
     let firstActive = NONE;
     for (let i = 0; i < n; i++) {
       const r = i * NS;
-      if (ni[r + NEXT] === NONE) continue;
       if (ni[r + PARENT] === NONE) {
         ni[r + NEXT] = NONE;
-        continue;
+        const end = ni[r + END]!;
+        for (let a = ni[r + FIRST]!; a < end; a++) {
+          if (!(af[a * H]! > 0)) continue;
+          const rj = ai[a * AS + HEAD]! * NS;
+          if (ni[rj + PARENT] === TERMINAL && ni[rj + SINK] === 1) {
+            ni[r + PARENT] = a;
+            ni[r + SINK] = 1;
+            ni[r + DIST] = 2;
+            ni[r + NEXT] = 1;
+            break;
+          }
+        }
       }
+      if (ni[r + NEXT] === NONE) continue;
       if (last === NONE) firstActive = i;
       else ni[last * NS + NEXT] = i;
       last = i;
