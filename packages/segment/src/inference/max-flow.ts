@@ -11,13 +11,16 @@
  * Terminal arcs are stored per node as one residual number `trCap` (positive: residual capacity from the source;
  * negative: to the sink), since flow through s → p → t can be pushed at once when both are added.
  *
- * Memory layout (the solver is memory-bound, so this is where its speed comes from): the arcs leaving a node lie
- * side by side in a block of a shared pool (sized from the expected degree, `2·edges / nodes` of the constructor;
- * a node whose block fills up moves to a block twice as large at the end of the pool), so a node's arcs are one or
- * two cache lines instead of a linked list across the whole edge array, and nothing has to be sorted before a
- * solve. Each node's search fields are one 32-byte record and each arc one 16-byte record (residual capacity,
- * head, sister), typed-array views of one buffer each, so a step of the search touches one cache line per node
- * instead of one per field.
+ * Memory layout: the arcs leaving a node lie side by side in a block of a shared pool (sized from the expected
+ * degree: `2·edges / nodes` of the constructor, or of the graph before `reset()`; a node whose block fills up moves
+ * to a block twice as large at the end of the pool), so a node's arcs are one or two cache lines instead of a
+ * linked list across the whole edge array, and nothing has to be sorted before a solve. Each node's search fields
+ * are one 32-byte record and each arc one 16-byte record (residual capacity, head, sister), so a step of the search
+ * touches one cache line per node instead of one per field.
+ *
+ * A fresh solve starts with one streaming pass over the nodes that pushes flow along every one-arc path
+ * source → i → j → sink and lets the roots adopt their free neighbours, so that the roots start passive and the
+ * search grows only from their new children (see `freshInit`).
  */
 
 const NONE = -1; // free node (in no tree); end of a list
@@ -101,6 +104,8 @@ export class MaxFlow {
 
   /** Removes every node and edge, keeping the buffers for the next graph. */
   reset(): void {
+    // the next graph is likely shaped like this one: size the node blocks for its mean degree
+    if (this.nNodes > 0) this.blockSize = Math.min(16, Math.max(2, Math.ceil((2 * this.nEdges) / this.nNodes)));
     this.nNodes = 0;
     this.nEdges = 0;
     this.poolEnd = 0;
