@@ -117,3 +117,112 @@ test('reusing search trees after terminal capacities change gives the flow of a 
     }
   }
 });
+
+/**
+ * Reference max-flow by Edmonds–Karp (shortest augmenting paths by BFS) on a dense residual matrix, with the
+ * source-side set of the minimum cut closest to the source: the nodes reachable from the source in the final
+ * residual graph. That set is the same for every maximum flow, so a correct solver must report exactly it.
+ */
+function edmondsKarp(g: RandomGraph): { flow: number; sourceSide: boolean[] } {
+  const V = g.n + 2;
+  const s = g.n;
+  const tt = g.n + 1;
+  const res = Array.from({ length: V }, () => new Float64Array(V));
+  g.t.forEach(([cs, ct], i) => {
+    res[s]![i]! += cs;
+    res[i]![tt]! += ct;
+  });
+  for (const [i, j, c, r] of g.edges) {
+    res[i]![j]! += c;
+    res[j]![i]! += r;
+  }
+  let flow = 0;
+  const prev = new Int32Array(V);
+  const reach = (): boolean[] => {
+    prev.fill(-1);
+    prev[s] = s;
+    const queue = [s];
+    for (let q = 0; q < queue.length; q++) {
+      const u = queue[q]!;
+      for (let v = 0; v < V; v++) {
+        if (prev[v] === -1 && res[u]![v]! > 0) {
+          prev[v] = u;
+          queue.push(v);
+        }
+      }
+    }
+    return Array.from(prev, (p) => p !== -1);
+  };
+  for (;;) {
+    if (!reach()[tt]) break;
+    let b = Infinity;
+    for (let v = tt; v !== s; v = prev[v]!) b = Math.min(b, res[prev[v]!]![v]!);
+    for (let v = tt; v !== s; v = prev[v]!) {
+      res[prev[v]!]![v]! -= b;
+      res[v]![prev[v]!]! += b;
+    }
+    flow += b;
+  }
+  return { flow, sourceSide: reach().slice(0, g.n) };
+}
+
+/** A w × h grid graph, 4- or 8-connected, with noisy terminal capacities on both sides (as segmentation makes). */
+function gridGraph(rng: Rng, w: number, h: number, eight: boolean): RandomGraph {
+  const t: [number, number][] = [];
+  for (let i = 0; i < w * h; i++) {
+    const u = rng.uniform();
+    t.push(u < 0.1 ? [0, 0] : [rng.int(20), rng.int(20)]);
+  }
+  const edges: [number, number, number, number][] = [];
+  const dirs = eight ? [[1, 0], [0, 1], [1, 1], [-1, 1]] : [[1, 0], [0, 1]];
+  for (const [dx, dy] of dirs) {
+    for (let y = 0; y + dy! < h; y++) {
+      for (let x = 0; x < w; x++) {
+        if (x + dx! < 0 || x + dx! >= w) continue;
+        const c = rng.int(12);
+        edges.push([y * w + x, (y + dy!) * w + x + dx!, c, rng.uniform() < 0.8 ? c : rng.int(12)]);
+      }
+    }
+  }
+  return { n: w * h, t, edges };
+}
+
+test('max-flow equals Edmonds–Karp, and the source side is exactly what the source reaches in the residual graph', (t) => {
+  const rng = createRng(31);
+  const graph = new MaxFlow(4, 4);
+  for (let trial = 0; trial < 120; trial++) {
+    const g =
+      trial % 3 === 0
+        ? randomGraph(rng, 2 + rng.int(40), rng.int(160), true)
+        : gridGraph(rng, 2 + rng.int(9), 2 + rng.int(9), trial % 3 === 1);
+    // reuse one solver across graphs of different shapes (buffers and node blocks grow and are recycled)
+    const flow = build(g, graph).maxflow();
+    const ref = edmondsKarp(g);
+    t.is(flow, ref.flow, `trial ${trial}: flow`);
+    const side = Array.from({ length: g.n }, (_, i) => graph.inSourceSegment(i));
+    t.deepEqual(side, ref.sourceSide, `trial ${trial}: source side`);
+  }
+});
+
+test('edges added after a solve: re-solving continues from the residual graph to the maximum flow of the larger graph', (t) => {
+  const rng = createRng(41);
+  for (let trial = 0; trial < 40; trial++) {
+    const g = gridGraph(rng, 2 + rng.int(7), 2 + rng.int(7), true);
+    const half = g.edges.length >> 1;
+    const graph = new MaxFlow(g.n, 1); // blocks of the minimum size: nodes move to larger blocks as edges come
+    graph.addNodes(g.n);
+    g.t.forEach(([s, tt], i) => graph.addTWeights(i, s, tt));
+    for (const [i, j, c, r] of g.edges.slice(0, half)) graph.addEdge(i, j, c, r);
+    const first = graph.maxflow();
+    t.is(first, edmondsKarp({ n: g.n, t: g.t, edges: g.edges.slice(0, half) }).flow);
+    for (const [i, j, c, r] of g.edges.slice(half)) graph.addEdge(i, j, c, r);
+    const ref = edmondsKarp(g);
+    t.is(graph.maxflow(), ref.flow, `trial ${trial}`);
+    t.deepEqual(Array.from({ length: g.n }, (_, i) => graph.inSourceSegment(i)), ref.sourceSide);
+    // residual() follows edges that moved with their node's block: flow is conserved across each edge pair
+    for (let k = 0; k < g.edges.length; k++) {
+      const [, , c, r] = g.edges[k]!;
+      t.is(graph.residual(k) + graph.residual(k, true), c + r);
+    }
+  }
+});

@@ -10,29 +10,57 @@
  *
  * Terminal arcs are stored per node as one residual number `trCap` (positive: residual capacity from the source;
  * negative: to the sink), since flow through s → p → t can be pushed at once when both are added.
+ *
+ * Memory layout: the arcs leaving a node lie side by side in a block of a shared pool (sized from the expected
+ * degree: `2·edges / nodes` of the constructor, or of the graph before `reset()`; a node whose block fills up moves
+ * to a block twice as large at the end of the pool), so a node's arcs are one or two cache lines instead of a
+ * linked list across the whole edge array, and nothing has to be sorted before a solve. Each node's search fields
+ * are one 32-byte record and each arc one 16-byte record (residual capacity, head, sister), so a step of the search
+ * touches one cache line per node instead of one per field.
+ *
+ * A fresh solve starts with one streaming pass over the nodes that pushes flow along every one-arc path
+ * source → i → j → sink and lets the roots adopt their free neighbours, so that the roots start passive and the
+ * search grows only from their new children (see `freshInit`).
  */
 
-const NONE = -1; // free node (in no tree)
+const NONE = -1; // free node (in no tree); end of a list
 const TERMINAL = -2; // parent is the terminal itself
 const ORPHAN = -3; // lost its parent during augmentation
+
+// node record: 8 int32 slots
+const NS = 8;
+const FIRST = 0; // the node's arcs are [FIRST, END) of the pool
+const END = 1;
+const PARENT = 2; // arc from the node to its parent, or NONE / TERMINAL / ORPHAN
+const NEXT = 3; // next node in the active queue (NONE: not queued; itself: last)
+const TS = 4; // timestamp of DIST
+const DIST = 5; // distance to the terminal (valid at TS)
+const SINK = 6; // 1 in (or last in) the sink tree, 0 in the source tree
+const LIMIT = 7; // end of the node's block (room for arcs up to here)
+// arc record: 4 int32 slots; slots 0–1 hold the float64 residual capacity (float index 2·a)
+const AS = 4;
+const H = AS >> 1; // float64 slots per arc
+const HEAD = 2; // node the arc points to
+const SISTER = 3; // the reverse arc
 
 /** A directed graph with two terminals, built incrementally, solved by `maxflow()`. */
 export class MaxFlow {
   private nNodes = 0;
-  private nArcs = 0;
-  // node arrays
-  private first: Int32Array;
+  private nEdges = 0;
+  /** Arc slots per node block when nodes are added (the expected degree). */
+  private blockSize: number;
+  /** Pool slots handed out to node blocks so far. */
+  private poolEnd = 0;
+  // node records
+  private ni: Int32Array;
+  // terminal residual per node: positive from the source, negative to the sink
   private trCap: Float64Array;
-  private parent: Int32Array;
-  private nextActive: Int32Array;
-  private ts: Int32Array;
-  private dist: Int32Array;
-  private isSink: Uint8Array;
+  // arc pool: int32 and float64 views of one buffer
+  private ai: Int32Array;
+  private af: Float64Array;
+  /** Per edge k: its tail i ([2k]) and the offset of the arc i → j in i's block ([2k + 1]), for `residual`. */
+  private edgeArc: Int32Array;
   private orphans: Int32Array;
-  // arc arrays: arc a and its sister a ^ 1
-  private head: Int32Array;
-  private nextArc: Int32Array;
-  private cap: Float64Array;
   private flowValue = 0;
   private activeFirst = NONE;
   private activeLast = NONE;
@@ -51,20 +79,17 @@ export class MaxFlow {
   /** Pre-sizes the buffers for `nodes` nodes and `edges` edges (both grow on demand). */
   constructor(nodes = 16, edges = 32) {
     const n = Math.max(1, nodes);
-    const m = Math.max(2, 2 * edges);
-    this.first = new Int32Array(n);
+    const m = Math.max(1, edges);
+    this.blockSize = Math.min(16, Math.max(2, Math.ceil((2 * m) / n)));
+    this.ni = new Int32Array(NS * n);
     this.trCap = new Float64Array(n);
-    this.parent = new Int32Array(n);
-    this.nextActive = new Int32Array(n);
-    this.ts = new Int32Array(n);
-    this.dist = new Int32Array(n);
-    this.isSink = new Uint8Array(n);
+    const ab = new ArrayBuffer(4 * AS * Math.max(2 * m, this.blockSize * n));
+    this.ai = new Int32Array(ab);
+    this.af = new Float64Array(ab);
+    this.edgeArc = new Int32Array(2 * m);
     this.orphans = new Int32Array(n);
     this.changed = new Int32Array(n);
     this.isChanged = new Uint8Array(n);
-    this.head = new Int32Array(m);
-    this.nextArc = new Int32Array(m);
-    this.cap = new Float64Array(m);
   }
 
   /** Number of nodes. */
@@ -74,13 +99,16 @@ export class MaxFlow {
 
   /** Number of edges (pairs of arcs). */
   get edgeCount(): number {
-    return this.nArcs >> 1;
+    return this.nEdges;
   }
 
   /** Removes every node and edge, keeping the buffers for the next graph. */
   reset(): void {
+    // the next graph is likely shaped like this one: size the node blocks for its mean degree
+    if (this.nNodes > 0) this.blockSize = Math.min(16, Math.max(2, Math.ceil((2 * this.nEdges) / this.nNodes)));
     this.nNodes = 0;
-    this.nArcs = 0;
+    this.nEdges = 0;
+    this.poolEnd = 0;
     this.flowValue = 0;
     this.solved = false;
     this.structureChanged = false;
@@ -93,9 +121,22 @@ export class MaxFlow {
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`addNodes: count must be a non-negative integer, got ${count}`);
     const start = this.nNodes;
     const need = start + count;
-    if (need > this.first.length) this.growNodes(need);
-    this.first.fill(NONE, start, need);
-    this.trCap.fill(0, start, need);
+    if (need > this.orphans.length) this.growNodes(need);
+    const B = this.blockSize;
+    if (this.poolEnd + count * B > this.af.length / H) this.growPool(this.poolEnd + count * B);
+    const { ni, trCap } = this;
+    let p = this.poolEnd;
+    for (let i = start; i < need; i++, p += B) {
+      const r = i * NS;
+      ni[r + FIRST] = p;
+      ni[r + END] = p;
+      ni[r + LIMIT] = p + B;
+      ni[r + PARENT] = NONE;
+      ni[r + NEXT] = NONE;
+      ni[r + SINK] = 0;
+      trCap[i] = 0;
+    }
+    this.poolEnd = p;
     this.isChanged.fill(0, start, need);
     this.nNodes = need;
     if (count > 0) this.structureChanged = true;
@@ -103,41 +144,53 @@ export class MaxFlow {
   }
 
   private growNodes(need: number): void {
-    const n = Math.max(need, this.first.length * 2);
-    const g32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.first = g32(this.first);
-    this.parent = g32(this.parent);
-    this.nextActive = g32(this.nextActive);
-    this.ts = g32(this.ts);
-    this.dist = g32(this.dist);
-    this.orphans = g32(this.orphans);
-    this.changed = g32(this.changed);
-    const ic = new Uint8Array(n);
-    ic.set(this.isChanged);
-    this.isChanged = ic;
+    const n = Math.max(need, this.orphans.length * 2);
+    const ni = new Int32Array(NS * n);
+    ni.set(this.ni);
+    this.ni = ni;
     const t = new Float64Array(n);
     t.set(this.trCap);
     this.trCap = t;
-    const s = new Uint8Array(n);
-    s.set(this.isSink);
-    this.isSink = s;
+    this.orphans = new Int32Array(n);
+    const ch = new Int32Array(n);
+    ch.set(this.changed);
+    this.changed = ch;
+    const ic = new Uint8Array(n);
+    ic.set(this.isChanged);
+    this.isChanged = ic;
   }
 
-  private growArcs(need: number): void {
-    const m = Math.max(need, this.head.length * 2);
-    const h = new Int32Array(m);
-    h.set(this.head);
-    this.head = h;
-    const nx = new Int32Array(m);
-    nx.set(this.nextArc);
-    this.nextArc = nx;
-    const c = new Float64Array(m);
-    c.set(this.cap);
-    this.cap = c;
+  private growPool(need: number): void {
+    const slots = Math.max(need, (this.af.length / H) * 2);
+    const ab = new ArrayBuffer(4 * AS * slots);
+    const ai = new Int32Array(ab);
+    ai.set(this.ai.subarray(0, this.poolEnd * AS));
+    this.ai = ai;
+    this.af = new Float64Array(ab);
+  }
+
+  /** Moves node i's arcs to a block twice as large at the end of the pool (its sisters follow). */
+  private moveBlock(i: number): void {
+    const r = i * NS;
+    const first = this.ni[r + FIRST]!;
+    const count = this.ni[r + END]! - first;
+    const size = 2 * Math.max(1, this.ni[r + LIMIT]! - first);
+    if (this.poolEnd + size > this.af.length / H) this.growPool(this.poolEnd + size);
+    const { ni, ai, af } = this;
+    const to = this.poolEnd;
+    for (let k = 0; k < count; k++) {
+      const a = first + k;
+      const b = to + k;
+      af[b * H] = af[a * H]!;
+      ai[b * AS + HEAD] = ai[a * AS + HEAD]!;
+      const s = ai[a * AS + SISTER]!;
+      ai[b * AS + SISTER] = s;
+      ai[s * AS + SISTER] = b;
+    }
+    ni[r + FIRST] = to;
+    ni[r + END] = to + count;
+    ni[r + LIMIT] = to + size;
+    this.poolEnd = to + size;
   }
 
   /**
@@ -162,20 +215,28 @@ export class MaxFlow {
   /** Adds the edge i → j with capacity `cap` and j → i with `revCap` (both ≥ 0). */
   addEdge(i: number, j: number, cap: number, revCap: number): void {
     if (i === j) throw new RangeError(`addEdge: self-loop at node ${i}`);
-    const a = this.nArcs;
-    if (a + 2 > this.head.length) this.growArcs(a + 2);
-    const head = this.head;
-    const nextArc = this.nextArc;
-    const first = this.first;
-    head[a] = j;
-    nextArc[a] = first[i]!;
-    first[i] = a;
-    this.cap[a] = cap;
-    head[a + 1] = i;
-    nextArc[a + 1] = first[j]!;
-    first[j] = a + 1;
-    this.cap[a + 1] = revCap;
-    this.nArcs = a + 2;
+    const ri = i * NS;
+    const rj = j * NS;
+    if (this.ni[ri + END] === this.ni[ri + LIMIT]) this.moveBlock(i);
+    if (this.ni[rj + END] === this.ni[rj + LIMIT]) this.moveBlock(j);
+    const k = 2 * this.nEdges;
+    if (k + 2 > this.edgeArc.length) {
+      const e = new Int32Array(Math.max(k + 2, 2 * this.edgeArc.length));
+      e.set(this.edgeArc);
+      this.edgeArc = e;
+    }
+    const { ni, ai, af } = this;
+    const p = ni[ri + END]++;
+    const q = ni[rj + END]++;
+    ai[p * AS + HEAD] = j;
+    ai[p * AS + SISTER] = q;
+    af[p * H] = cap;
+    ai[q * AS + HEAD] = i;
+    ai[q * AS + SISTER] = p;
+    af[q * H] = revCap;
+    this.edgeArc[k] = i;
+    this.edgeArc[k + 1] = p - ni[ri + FIRST]!;
+    this.nEdges++;
     this.structureChanged = true;
   }
 
@@ -190,33 +251,33 @@ export class MaxFlow {
    */
   inSourceSegment(i: number): boolean {
     if (!this.solved) throw new Error('inSourceSegment: call maxflow() first');
-    return this.parent[i] !== NONE && this.isSink[i] === 0;
+    return this.ni[i * NS + PARENT] !== NONE && this.ni[i * NS + SINK] === 0;
   }
 
   /** Residual capacity of the arc created by the k-th `addEdge` (direction i → j), for tests. */
   residual(edge: number, reverse = false): number {
-    return this.cap[2 * edge + (reverse ? 1 : 0)]!;
+    const a = this.ni[this.edgeArc[2 * edge]! * NS + FIRST]! + this.edgeArc[2 * edge + 1]!;
+    return this.af[(reverse ? this.ai[a * AS + SISTER]! : a) * H]!;
   }
 
   private setActive(i: number): void {
-    const nextActive = this.nextActive;
-    if (nextActive[i] !== NONE) return;
+    const ni = this.ni;
+    if (ni[i * NS + NEXT] !== NONE) return;
     if (this.activeLast === NONE) this.activeFirst = i;
-    else nextActive[this.activeLast] = i;
+    else ni[this.activeLast * NS + NEXT] = i;
     this.activeLast = i;
-    nextActive[i] = i;
+    ni[i * NS + NEXT] = i;
   }
 
   private popActive(): number {
-    const nextActive = this.nextActive;
-    const parent = this.parent;
+    const ni = this.ni;
     while (this.activeFirst !== NONE) {
       const i = this.activeFirst;
-      const nx = nextActive[i]!;
+      const nx = ni[i * NS + NEXT]!;
       this.activeFirst = nx === i ? NONE : nx;
       if (this.activeFirst === NONE) this.activeLast = NONE;
-      nextActive[i] = NONE;
-      if (parent[i] !== NONE) return i;
+      ni[i * NS + NEXT] = NONE;
+      if (ni[i * NS + PARENT] !== NONE) return i;
     }
     return NONE;
   }
@@ -236,39 +297,153 @@ export class MaxFlow {
     return this.flowValue;
   }
 
+  /**
+   * Fresh start: every node with terminal capacity roots a tree. Before the search, one pass over the nodes in
+   * memory order grows the source side by one step and pushes flow along every path source → i → j → sink of one
+   * arc on the way (on segmentation graphs most augmenting paths are that short, and a streaming pass saturates
+   * them far more cheaply than growing trees to find each one). A source root that keeps capacity then has no
+   * residual arc out of the source tree — its sink neighbours were saturated, its free neighbours became its
+   * children — so it starts passive; the free nodes that reach a sink root then join the sink tree, so the sink
+   * roots start passive too, and the search starts from the new children only.
+   */
   private freshInit(): void {
-    const n = this.nNodes;
-    const { trCap, parent, nextActive, ts, dist, isSink } = this;
-    this.activeFirst = NONE;
-    this.activeLast = NONE;
     this.oStart = 0;
     this.oSize = 0;
     this.time = 0;
     for (let k = 0; k < this.nChanged; k++) this.isChanged[this.changed[k]!] = 0;
     this.nChanged = 0;
+    // each pass is a method of its own: a one-shot loop is compiled on the fly, and code after it in the same
+    // method would run unoptimised
+    this.initRoots();
+    this.flowValue += this.pushShortPaths();
+    this.queueActive();
+  }
+
+  /** Roots and free nodes; NEXT marks the nodes to activate (1) or not (NONE). */
+  private initRoots(): void {
+    const n = this.nNodes;
+    const { ni, trCap } = this;
     for (let i = 0; i < n; i++) {
-      nextActive[i] = NONE;
-      ts[i] = 0;
+      const r = i * NS;
       const c = trCap[i]!;
-      if (c > 0) {
-        isSink[i] = 0;
-        parent[i] = TERMINAL;
-        dist[i] = 1;
-        this.setActive(i);
-      } else if (c < 0) {
-        isSink[i] = 1;
-        parent[i] = TERMINAL;
-        dist[i] = 1;
-        this.setActive(i);
-      } else {
-        parent[i] = NONE;
+      ni[r + TS] = 0;
+      ni[r + DIST] = 1;
+      ni[r + NEXT] = NONE;
+      ni[r + SINK] = c < 0 ? 1 : 0;
+      ni[r + PARENT] = c !== 0 ? TERMINAL : NONE;
+    }
+  }
+
+  /**
+   * Source roots push along one-arc paths to sink roots and adopt their free neighbours (sink roots used up on the
+   * way included); a root that gives all its capacity away lets go of the children it took. Returns the flow.
+   */
+  private pushShortPaths(): number {
+    const n = this.nNodes;
+    const { ni, trCap, ai, af } = this;
+    let pushed = 0;
+    for (let i = 0; i < n; i++) {
+      let ci = trCap[i]!;
+      if (!(ci > 0)) continue;
+      const r = i * NS;
+      const begin = ni[r + FIRST]!;
+      const end = ni[r + END]!;
+      let a = begin;
+      for (; a < end; a++) {
+        let ca = af[a * H]!;
+        if (!(ca > 0)) continue;
+        const j = ai[a * AS + HEAD]!;
+        const rj = j * NS;
+        const cj = trCap[j]!;
+        if (cj < 0) {
+          let f = ca < ci ? ca : ci;
+          if (-cj < f) f = -cj;
+          ca -= f;
+          af[a * H] = ca;
+          af[ai[a * AS + SISTER]! * H] += f;
+          trCap[j] = cj + f;
+          pushed += f;
+          ci -= f;
+          if (cj + f === 0) ni[rj + PARENT] = NONE; // the sink root is used up: free
+          if (ci === 0) break;
+          if (!(ca > 0)) continue;
+        }
+        // only a node without terminal capacity can be free (roots have it): the compact trCap array answers
+        // for most neighbours without reading their records
+        if (trCap[j] === 0 && ni[rj + PARENT] === NONE) {
+          ni[rj + PARENT] = ai[a * AS + SISTER]!;
+          ni[rj + SINK] = 0;
+          ni[rj + DIST] = 2;
+          ni[rj + NEXT] = 1;
+        }
+      }
+      trCap[i] = ci;
+      if (ci === 0) {
+        // i gave all its source capacity away: it lets go of its children, and is free unless a source root
+        // scanned before it (final, so a valid parent) reaches it; roots scanned after it see it free or adopted
+        ni[r + PARENT] = NONE;
+        for (let b = begin; b < a; b++) {
+          const rj = ai[b * AS + HEAD]! * NS;
+          if (ni[rj + PARENT] === ai[b * AS + SISTER]) {
+            ni[rj + PARENT] = NONE;
+            ni[rj + NEXT] = NONE;
+          }
+        }
+        for (let b = begin; b < end; b++) {
+          const j = ai[b * AS + HEAD]!;
+          if (j < i && ni[j * NS + PARENT] === TERMINAL && ni[j * NS + SINK] === 0 && af[ai[b * AS + SISTER]! * H]! > 0) {
+            ni[r + PARENT] = b;
+            ni[r + DIST] = 2;
+            ni[r + NEXT] = 1;
+            break;
+          }
+        }
       }
     }
+    return pushed;
+  }
+
+  /**
+   * The active queue in node order: the source roots' new children, and the free nodes with a residual arc into a
+   * sink root, which join the sink tree as its children here. Sink roots then start passive: no source root has a
+   * residual arc into one any more (`pushShortPaths` saturated it), a free node that has one is adopted here, and
+   * the new children of both trees are active, so they find the roots of the other tree they reach.
+   */
+  private queueActive(): void {
+    const n = this.nNodes;
+    const { ni, ai, af } = this;
+    let last = NONE;
+    let firstActive = NONE;
+    for (let i = 0; i < n; i++) {
+      const r = i * NS;
+      if (ni[r + PARENT] === NONE) {
+        ni[r + NEXT] = NONE;
+        const end = ni[r + END]!;
+        for (let a = ni[r + FIRST]!; a < end; a++) {
+          if (!(af[a * H]! > 0)) continue;
+          const rj = ai[a * AS + HEAD]! * NS;
+          if (ni[rj + PARENT] === TERMINAL && ni[rj + SINK] === 1) {
+            ni[r + PARENT] = a;
+            ni[r + SINK] = 1;
+            ni[r + DIST] = 2;
+            ni[r + NEXT] = 1;
+            break;
+          }
+        }
+      }
+      if (ni[r + NEXT] === NONE) continue;
+      if (last === NONE) firstActive = i;
+      else ni[last * NS + NEXT] = i;
+      last = i;
+      ni[r + NEXT] = i;
+    }
+    this.activeFirst = firstActive;
+    this.activeLast = last;
   }
 
   /** Repairs the trees of the last solve around nodes whose terminal capacity changed. */
   private reuseInit(): void {
-    const { trCap, parent, ts, dist, isSink, first, nextArc, head } = this;
+    const { ni, trCap, ai } = this;
     this.activeFirst = NONE;
     this.activeLast = NONE;
     this.oStart = 0;
@@ -277,36 +452,38 @@ export class MaxFlow {
     const time = this.time;
     for (let k = 0; k < this.nChanged; k++) {
       const i = this.changed[k]!;
+      const r = i * NS;
       this.isChanged[i] = 0;
       const c = trCap[i]!;
-      const pi = parent[i]!;
+      const pi = ni[r + PARENT]!;
       if (c === 0) {
         if (pi === TERMINAL) {
-          parent[i] = ORPHAN;
+          ni[r + PARENT] = ORPHAN;
           this.pushOrphanRear(i);
         }
         continue;
       }
       const side = c > 0 ? 0 : 1;
-      if (pi !== NONE && isSink[i] !== side) {
+      if (pi !== NONE && ni[r + SINK] !== side) {
         // switching trees: its children in the old tree lose their parent, and its old tree's passive neighbours
         // (children included) may now have residual arcs into the other tree, so every tree neighbour becomes active
-        for (let a = first[i]!; a !== NONE; a = nextArc[a]!) {
-          const j = head[a]!;
-          const pj = parent[j]!;
+        const end = ni[r + END]!;
+        for (let a = ni[r + FIRST]!; a < end; a++) {
+          const j = ai[a * AS + HEAD]!;
+          const pj = ni[j * NS + PARENT]!;
           if (pj === NONE) continue;
-          if (pj >= 0 && isSink[j] !== side && head[pj] === i) {
+          if (pj >= 0 && ni[j * NS + SINK] !== side && ai[pj * AS + HEAD] === i) {
             // its reverse arc to i (now in the other tree) may carry residual: active once re-adopted
-            parent[j] = ORPHAN;
+            ni[j * NS + PARENT] = ORPHAN;
             this.pushOrphanRear(j);
           }
           this.setActive(j);
         }
       }
-      isSink[i] = side;
-      parent[i] = TERMINAL;
-      ts[i] = time;
-      dist[i] = 1;
+      ni[r + SINK] = side;
+      ni[r + PARENT] = TERMINAL;
+      ni[r + TS] = time;
+      ni[r + DIST] = 1;
       this.setActive(i);
     }
     this.nChanged = 0;
@@ -314,13 +491,15 @@ export class MaxFlow {
   }
 
   private run(): void {
-    const { first, parent, nextActive, ts, dist, isSink, head, nextArc, cap } = this;
     let current = NONE;
     for (;;) {
+      // the arrays are read again each round: nothing reallocates them during a solve, but keeping them local to
+      // the loop body lets the compiler hold them in registers
+      const { ni, ai, af } = this;
       let i = NONE;
       if (current !== NONE) {
-        nextActive[current] = NONE;
-        if (parent[current] !== NONE) i = current;
+        ni[current * NS + NEXT] = NONE;
+        if (ni[current * NS + PARENT] !== NONE) i = current;
         current = NONE;
       }
       if (i === NONE) {
@@ -329,54 +508,69 @@ export class MaxFlow {
       }
       // growth
       let middle = NONE;
-      const ti = ts[i]!;
-      const di = dist[i]!;
-      if (isSink[i] === 0) {
-        for (let a = first[i]!; a !== NONE; a = nextArc[a]!) {
-          if (cap[a]! > 0) {
-            const j = head[a]!;
-            const pj = parent[j]!;
+      const r = i * NS;
+      const ti = ni[r + TS]!;
+      const di = ni[r + DIST]!;
+      const end = ni[r + END]!;
+      if (ni[r + SINK] === 0) {
+        for (let a = ni[r + FIRST]!; a < end; a++) {
+          if (af[a * H]! > 0) {
+            const j = ai[a * AS + HEAD]!;
+            const rj = j * NS;
+            const pj = ni[rj + PARENT]!;
             if (pj === NONE) {
-              isSink[j] = 0;
-              parent[j] = a ^ 1;
-              ts[j] = ti;
-              dist[j] = di + 1;
-              this.setActive(j);
-            } else if (isSink[j] !== 0) {
+              ni[rj + SINK] = 0;
+              ni[rj + PARENT] = ai[a * AS + SISTER]!;
+              ni[rj + TS] = ti;
+              ni[rj + DIST] = di + 1;
+              if (ni[rj + NEXT] === NONE) {
+                if (this.activeLast === NONE) this.activeFirst = j;
+                else ni[this.activeLast * NS + NEXT] = j;
+                this.activeLast = j;
+                ni[rj + NEXT] = j;
+              }
+            } else if (ni[rj + SINK] !== 0) {
               middle = a;
               break;
-            } else if (ts[j]! <= ti && dist[j]! > di) {
-              parent[j] = a ^ 1;
-              ts[j] = ti;
-              dist[j] = di + 1;
+            } else if (ni[rj + TS]! <= ti && ni[rj + DIST]! > di) {
+              ni[rj + PARENT] = ai[a * AS + SISTER]!;
+              ni[rj + TS] = ti;
+              ni[rj + DIST] = di + 1;
             }
           }
         }
       } else {
-        for (let a = first[i]!; a !== NONE; a = nextArc[a]!) {
-          if (cap[a ^ 1]! > 0) {
-            const j = head[a]!;
-            const pj = parent[j]!;
+        for (let a = ni[r + FIRST]!; a < end; a++) {
+          const s = ai[a * AS + SISTER]!;
+          if (af[s * H]! > 0) {
+            const j = ai[a * AS + HEAD]!;
+            const rj = j * NS;
+            const pj = ni[rj + PARENT]!;
             if (pj === NONE) {
-              isSink[j] = 1;
-              parent[j] = a ^ 1;
-              ts[j] = ti;
-              dist[j] = di + 1;
-              this.setActive(j);
-            } else if (isSink[j] === 0) {
-              middle = a ^ 1;
+              ni[rj + SINK] = 1;
+              ni[rj + PARENT] = s;
+              ni[rj + TS] = ti;
+              ni[rj + DIST] = di + 1;
+              if (ni[rj + NEXT] === NONE) {
+                if (this.activeLast === NONE) this.activeFirst = j;
+                else ni[this.activeLast * NS + NEXT] = j;
+                this.activeLast = j;
+                ni[rj + NEXT] = j;
+              }
+            } else if (ni[rj + SINK] === 0) {
+              middle = s;
               break;
-            } else if (ts[j]! <= ti && dist[j]! > di) {
-              parent[j] = a ^ 1;
-              ts[j] = ti;
-              dist[j] = di + 1;
+            } else if (ni[rj + TS]! <= ti && ni[rj + DIST]! > di) {
+              ni[rj + PARENT] = s;
+              ni[rj + TS] = ti;
+              ni[rj + DIST] = di + 1;
             }
           }
         }
       }
       this.time++;
       if (middle !== NONE) {
-        nextActive[i] = i; // keep growing from i next time; not in the queue
+        ni[r + NEXT] = i; // keep growing from i next time; not in the queue
         current = i;
         this.augment(middle);
       }
@@ -400,69 +594,76 @@ export class MaxFlow {
 
   /** Pushes the bottleneck flow along source → … → tail(middle) → head(middle) → … → sink; collects orphans. */
   private augment(middle: number): void {
-    const { trCap, parent, head, cap } = this;
-    let bottleneck = cap[middle]!;
-    // source side
-    let i = head[middle ^ 1]!;
+    const { ni, trCap, ai, af } = this;
+    const sisterMid = ai[middle * AS + SISTER]!;
+    const top = ai[sisterMid * AS + HEAD]!; // tail of the middle arc (source side)
+    const bottom = ai[middle * AS + HEAD]!; // its head (sink side)
+    let bottleneck = af[middle * H]!;
+    // source side: parent arcs point towards the source, flow runs along their sisters
+    let i = top;
     for (;;) {
-      const a = parent[i]!;
+      const a = ni[i * NS + PARENT]!;
       if (a === TERMINAL) {
         if (trCap[i]! < bottleneck) bottleneck = trCap[i]!;
         break;
       }
-      if (cap[a ^ 1]! < bottleneck) bottleneck = cap[a ^ 1]!;
-      i = head[a]!;
+      const c = af[ai[a * AS + SISTER]! * H]!;
+      if (c < bottleneck) bottleneck = c;
+      i = ai[a * AS + HEAD]!;
     }
-    // sink side
-    i = head[middle]!;
+    // sink side: flow runs along the parent arcs
+    i = bottom;
     for (;;) {
-      const a = parent[i]!;
+      const a = ni[i * NS + PARENT]!;
       if (a === TERMINAL) {
         if (-trCap[i]! < bottleneck) bottleneck = -trCap[i]!;
         break;
       }
-      if (cap[a]! < bottleneck) bottleneck = cap[a]!;
-      i = head[a]!;
+      const c = af[a * H]!;
+      if (c < bottleneck) bottleneck = c;
+      i = ai[a * AS + HEAD]!;
     }
     // push
-    cap[middle ^ 1] += bottleneck;
-    cap[middle] -= bottleneck;
-    i = head[middle ^ 1]!;
+    af[sisterMid * H] += bottleneck;
+    af[middle * H] -= bottleneck;
+    i = top;
     for (;;) {
-      const a = parent[i]!;
+      const a = ni[i * NS + PARENT]!;
       if (a === TERMINAL) {
         trCap[i] -= bottleneck;
         if (trCap[i] === 0) {
-          parent[i] = ORPHAN;
+          ni[i * NS + PARENT] = ORPHAN;
           this.pushOrphanFront(i);
         }
         break;
       }
-      cap[a] += bottleneck;
-      cap[a ^ 1] -= bottleneck;
-      const up = head[a]!;
-      if (cap[a ^ 1] === 0) {
-        parent[i] = ORPHAN;
+      const s = ai[a * AS + SISTER]!;
+      af[a * H] += bottleneck;
+      af[s * H] -= bottleneck;
+      const up = ai[a * AS + HEAD]!;
+      if (af[s * H] === 0) {
+        ni[i * NS + PARENT] = ORPHAN;
         this.pushOrphanFront(i);
       }
       i = up;
     }
-    i = head[middle]!;
+    i = bottom;
     for (;;) {
-      const a = parent[i]!;
+      const a = ni[i * NS + PARENT]!;
       if (a === TERMINAL) {
         trCap[i] += bottleneck;
         if (trCap[i] === 0) {
-          parent[i] = ORPHAN;
+          ni[i * NS + PARENT] = ORPHAN;
           this.pushOrphanFront(i);
         }
         break;
       }
-      cap[a ^ 1] += bottleneck;
-      cap[a] -= bottleneck;
-      const down = head[a]!;
-      if (cap[a] === 0) {
-        parent[i] = ORPHAN;
+      const s = ai[a * AS + SISTER]!;
+      af[s * H] += bottleneck;
+      af[a * H] -= bottleneck;
+      const down = ai[a * AS + HEAD]!;
+      if (af[a * H] === 0) {
+        ni[i * NS + PARENT] = ORPHAN;
         this.pushOrphanFront(i);
       }
       i = down;
@@ -473,7 +674,7 @@ export class MaxFlow {
 
   /** Adoption: each orphan finds a parent in its own tree with a valid origin, or becomes free. */
   private adopt(): void {
-    const { first, parent, ts, dist, isSink, head, nextArc, cap, orphans } = this;
+    const { ni, ai, af, orphans } = this;
     const n = orphans.length;
     const time = this.time;
     // orphans[] is a deque on a ring buffer (each node is an orphan at most once at a time): orphans made by an
@@ -482,62 +683,69 @@ export class MaxFlow {
       const i = orphans[this.oStart]!;
       this.oStart = this.oStart + 1 === n ? 0 : this.oStart + 1;
       this.oSize--;
-      if (parent[i] !== ORPHAN) continue; // re-attached meanwhile (a changed node in reuseInit)
-      const sink = isSink[i]!;
+      const r = i * NS;
+      if (ni[r + PARENT] !== ORPHAN) continue; // re-attached meanwhile (a changed node in reuseInit)
+      const sink = ni[r + SINK]!;
+      const begin = ni[r + FIRST]!;
+      const end = ni[r + END]!;
       let best = NONE;
       let dMin = 0x7fffffff;
-      for (let a0 = first[i]!; a0 !== NONE; a0 = nextArc[a0]!) {
-        if ((sink ? cap[a0]! : cap[a0 ^ 1]!) > 0) {
-          const j = head[a0]!;
-          if (isSink[j] !== sink || parent[j] === NONE) continue;
+      for (let a0 = begin; a0 < end; a0++) {
+        // a candidate parent j must reach i through a residual arc: j → i for the source tree, i → j for the sink
+        if ((sink ? af[a0 * H]! : af[ai[a0 * AS + SISTER]! * H]!) > 0) {
+          const j = ai[a0 * AS + HEAD]!;
+          const rj = j * NS;
+          if (ni[rj + SINK] !== sink || ni[rj + PARENT] === NONE) continue;
           // trace j to its root
           let d = 0;
           let k = j;
           for (;;) {
-            if (ts[k] === time) {
-              d += dist[k]!;
+            const rk = k * NS;
+            if (ni[rk + TS] === time) {
+              d += ni[rk + DIST]!;
               break;
             }
-            const a = parent[k]!;
+            const a = ni[rk + PARENT]!;
             d++;
             if (a === TERMINAL) {
-              ts[k] = time;
-              dist[k] = 1;
+              ni[rk + TS] = time;
+              ni[rk + DIST] = 1;
               break;
             }
             if (a === ORPHAN) {
               d = 0x7fffffff;
               break;
             }
-            k = head[a]!;
+            k = ai[a * AS + HEAD]!;
           }
           if (d < 0x7fffffff) {
             if (d < dMin) {
               best = a0;
               dMin = d;
             }
-            for (k = j; ts[k] !== time; k = head[parent[k]!]!) {
-              ts[k] = time;
-              dist[k] = d--;
+            for (k = j; ni[k * NS + TS] !== time; k = ai[ni[k * NS + PARENT]! * AS + HEAD]!) {
+              ni[k * NS + TS] = time;
+              ni[k * NS + DIST] = d--;
             }
           }
         }
       }
       if (best !== NONE) {
-        parent[i] = best;
-        ts[i] = time;
-        dist[i] = dMin + 1;
+        ni[r + PARENT] = best;
+        ni[r + TS] = time;
+        ni[r + DIST] = dMin + 1;
         continue;
       }
       // no parent: i becomes free; its children become orphans, neighbours that can reach it become active
-      parent[i] = NONE;
-      for (let a0 = first[i]!; a0 !== NONE; a0 = nextArc[a0]!) {
-        const j = head[a0]!;
-        const pj = parent[j]!;
-        if (isSink[j] !== sink || pj === NONE) continue;
-        if ((sink ? cap[a0]! : cap[a0 ^ 1]!) > 0) this.setActive(j);
-        if (pj >= 0 && head[pj] === i) {
-          parent[j] = ORPHAN;
+      ni[r + PARENT] = NONE;
+      for (let a0 = begin; a0 < end; a0++) {
+        const j = ai[a0 * AS + HEAD]!;
+        const rj = j * NS;
+        const pj = ni[rj + PARENT]!;
+        if (ni[rj + SINK] !== sink || pj === NONE) continue;
+        if ((sink ? af[a0 * H]! : af[ai[a0 * AS + SISTER]! * H]!) > 0) this.setActive(j);
+        if (pj >= 0 && ai[pj * AS + HEAD] === i) {
+          ni[rj + PARENT] = ORPHAN;
           this.pushOrphanRear(j);
         }
       }
