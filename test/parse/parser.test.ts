@@ -10,6 +10,7 @@ import {
   formatConllu,
   formatParseScores,
   MAX_PARSE_WORDS,
+  MAX_PROJECTIVE_PARSE_WORDS,
   prepareTraining,
   readParseCorpus,
   scoreArcs,
@@ -65,6 +66,16 @@ test('parse checks its input', (t) => {
   const p = r.parser.parse(huge);
   t.is(treeError(p.heads, n), null);
   t.is(p.deprels.length, n);
+  // A projective parser cuts run-on input into shorter windows (Eisner is cubic); the result is still one tree, and
+  // its first window equals the parse of those words alone.
+  const proj = new DependencyParser({ ...r.parser.config, projective: true }, r.parser.arcWeights, r.parser.labelWeights);
+  const m = MAX_PROJECTIVE_PARSE_WORDS + 100;
+  const runOn = { forms: huge.forms.slice(0, m), tags: huge.tags.slice(0, m) };
+  const q = proj.parse(runOn);
+  t.is(treeError(q.heads, m), null);
+  const W = MAX_PROJECTIVE_PARSE_WORDS;
+  const first = proj.parse({ forms: runOn.forms.slice(0, W), tags: runOn.tags.slice(0, W) });
+  t.deepEqual(Array.from(q.heads.subarray(1, W + 1)), Array.from(first.heads.subarray(1)));
 });
 
 test('ArcFactoredModel: w·ψ(x, y) equals the summed arc scores; loss-augmented inference; an SSVM learner fits', (t) => {

@@ -24,7 +24,7 @@ export type ParseLearner = keyof typeof PARSE_LEARNERS;
 
 /** Options of `trainParser`. */
 export interface ParserTrainOptions {
-  /** Arc learner (default 'pa'). */
+  /** Arc learner (default 'crf', the most accurate on UD English-EWT). */
   learner?: ParseLearner;
   /** Passes over the training data (default 10). */
   epochs?: number;
@@ -60,7 +60,7 @@ export interface ParserTrainResult {
  * arcs, in the same passes. Sentences are visited in a seeded random order.
  */
 export function trainParser(train: readonly ParseSentence[], options: ParserTrainOptions = {}): ParserTrainResult {
-  const learner = options.learner ?? 'pa';
+  const learner = options.learner ?? 'crf';
   if (!(learner in PARSE_LEARNERS)) throw new RangeError(`unknown learner ${JSON.stringify(learner)}; expected one of ${Object.keys(PARSE_LEARNERS).join(', ')}`);
   const epochs = options.epochs ?? 10;
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be an integer ≥ 1, got ${epochs}`);
