@@ -24,6 +24,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: fileURLToPath(new URL('../packages/parse/models/en-ewt-parser.safetensors', import.meta.url)) },
     jackknife: { type: 'string', default: '5' },
     projective: { type: 'boolean', default: false },
+    'projective-decoding': { type: 'boolean', default: false },
     'tagger-epochs': { type: 'string', default: '5' },
     tagger: { type: 'string', default: englishTaggerPath() },
   },
@@ -74,6 +75,7 @@ const r = trainParser(trainTagged, {
   labelBits: Number(values['label-bits']),
   C: Number(values.C),
   projective: values.projective,
+  projectiveDecoding: values.projective || values['projective-decoding'],
   dev: devPredicted,
   onEpoch: (e) =>
     console.error(`epoch ${e.epoch}: ${e.trainErrors} train head errors, dev (predicted UPOS) UAS ${e.dev!.uas.toFixed(2)} LAS ${e.dev!.las.toFixed(2)}, ${e.seconds.toFixed(0)} s`),
@@ -94,6 +96,7 @@ console.log(
   JSON.stringify({
     learner: values.learner,
     projective: values.projective,
+    projectiveDecoding: values.projective || values['projective-decoding'],
     epochs: r.epochs,
     bestEpoch: r.bestEpoch,
     trainSeconds: +(r.seconds + jackknifeSeconds).toFixed(1),

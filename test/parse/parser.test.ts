@@ -42,6 +42,16 @@ test('projective decoding returns projective single-rooted trees and learns the 
   t.true(evaluateParses(heldOut, pred).uas >= 95);
 });
 
+test('projectiveDecoding: trained over all trees (same weights), decoded projectively', (t) => {
+  const opts = { learner: 'crf', epochs: 2, arcBits: 14, labelBits: 10, seed: 5 } as const;
+  const all = trainParser(train.slice(0, 60), opts);
+  const split = trainParser(train.slice(0, 60), { ...opts, projectiveDecoding: true });
+  t.false(all.parser.config.projective);
+  t.true(split.parser.config.projective);
+  t.deepEqual(split.parser.arcWeights, all.parser.arcWeights);
+  for (const s of heldOut.slice(0, 20)) t.is(treeError(split.parser.parse(s).heads, s.forms.length, { projective: true }), null);
+});
+
 test('a dev set keeps the best epoch; save and load give the same parses; a bad file is refused', async (t) => {
   const r = trainParser(train, { epochs: 3, arcBits: 16, labelBits: 10, dev: heldOut.slice(0, 20) });
   t.true(r.bestEpoch >= 1 && r.bestEpoch <= 3);
