@@ -1,7 +1,7 @@
 /**
  * Trains the bundled English dependency parser (packages/parse/models/en-ewt-parser.safetensors) on UD English-EWT
  * train (gold UPOS), choosing the epoch by dev LAS with UPOS predicted by the bundled tagger
- * (packages/cli/models/en-upos.safetensors), prunes it to the largest weights, and scores EWT test with gold and with
+ * (packages/crf/models/en-upos.safetensors), prunes it to the largest weights, and scores EWT test with gold and with
  * predicted tags. Prints one JSON line of results (the numbers in docs/parse.md).
  *
  *   EBM_CORPORA_DIR=../shared/corpora npm run train:parser [-- --epochs 10 --learner pa --arc-weights 400000]
@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Crf, featureExtractor, trainCrf } from '@ebmkit/crf';
+import { Crf, englishTaggerPath, featureExtractor, trainCrf } from '@ebmkit/crf';
 import { DependencyParser, evaluateParses, readParseCorpus, trainParser, type ParseLearner, type ParseSentence } from '@ebmkit/parse';
 
 const { values } = parseArgs({
@@ -23,8 +23,10 @@ const { values } = parseArgs({
     'label-weights': { type: 'string', default: '150000' },
     out: { type: 'string', default: fileURLToPath(new URL('../packages/parse/models/en-ewt-parser.safetensors', import.meta.url)) },
     jackknife: { type: 'string', default: '5' },
+    projective: { type: 'boolean', default: false },
+    'projective-decoding': { type: 'boolean', default: false },
     'tagger-epochs': { type: 'string', default: '5' },
-    tagger: { type: 'string', default: fileURLToPath(new URL('../packages/cli/models/en-upos.safetensors', import.meta.url)) },
+    tagger: { type: 'string', default: englishTaggerPath() },
   },
 });
 const dir = process.env.EBM_CORPORA_DIR;
@@ -72,6 +74,8 @@ const r = trainParser(trainTagged, {
   arcBits: Number(values['arc-bits']),
   labelBits: Number(values['label-bits']),
   C: Number(values.C),
+  projective: values.projective,
+  projectiveDecoding: values.projective || values['projective-decoding'],
   dev: devPredicted,
   onEpoch: (e) =>
     console.error(`epoch ${e.epoch}: ${e.trainErrors} train head errors, dev (predicted UPOS) UAS ${e.dev!.uas.toFixed(2)} LAS ${e.dev!.las.toFixed(2)}, ${e.seconds.toFixed(0)} s`),
@@ -91,6 +95,8 @@ const pick = (s: ReturnType<typeof score>) => ({ uas: +s.uas.toFixed(2), las: +s
 console.log(
   JSON.stringify({
     learner: values.learner,
+    projective: values.projective,
+    projectiveDecoding: values.projective || values['projective-decoding'],
     epochs: r.epochs,
     bestEpoch: r.bestEpoch,
     trainSeconds: +(r.seconds + jackknifeSeconds).toFixed(1),

@@ -10,6 +10,7 @@ import {
   formatConllu,
   formatParseScores,
   MAX_PARSE_WORDS,
+  MAX_PROJECTIVE_PARSE_WORDS,
   prepareTraining,
   readParseCorpus,
   scoreArcs,
@@ -41,6 +42,16 @@ test('projective decoding returns projective single-rooted trees and learns the 
   t.true(evaluateParses(heldOut, pred).uas >= 95);
 });
 
+test('projectiveDecoding: trained over all trees (same weights), decoded projectively', (t) => {
+  const opts = { learner: 'crf', epochs: 2, arcBits: 14, labelBits: 10, seed: 5 } as const;
+  const all = trainParser(train.slice(0, 60), opts);
+  const split = trainParser(train.slice(0, 60), { ...opts, projectiveDecoding: true });
+  t.false(all.parser.config.projective);
+  t.true(split.parser.config.projective);
+  t.deepEqual(split.parser.arcWeights, all.parser.arcWeights);
+  for (const s of heldOut.slice(0, 20)) t.is(treeError(split.parser.parse(s).heads, s.forms.length, { projective: true }), null);
+});
+
 test('a dev set keeps the best epoch; save and load give the same parses; a bad file is refused', async (t) => {
   const r = trainParser(train, { epochs: 3, arcBits: 16, labelBits: 10, dev: heldOut.slice(0, 20) });
   t.true(r.bestEpoch >= 1 && r.bestEpoch <= 3);
@@ -65,6 +76,16 @@ test('parse checks its input', (t) => {
   const p = r.parser.parse(huge);
   t.is(treeError(p.heads, n), null);
   t.is(p.deprels.length, n);
+  // A projective parser cuts run-on input into shorter windows (Eisner is cubic); the result is still one tree, and
+  // its first window equals the parse of those words alone.
+  const proj = new DependencyParser({ ...r.parser.config, projective: true }, r.parser.arcWeights, r.parser.labelWeights);
+  const m = MAX_PROJECTIVE_PARSE_WORDS + 100;
+  const runOn = { forms: huge.forms.slice(0, m), tags: huge.tags.slice(0, m) };
+  const q = proj.parse(runOn);
+  t.is(treeError(q.heads, m), null);
+  const W = MAX_PROJECTIVE_PARSE_WORDS;
+  const first = proj.parse({ forms: runOn.forms.slice(0, W), tags: runOn.tags.slice(0, W) });
+  t.deepEqual(Array.from(q.heads.subarray(1, W + 1)), Array.from(first.heads.subarray(1)));
 });
 
 test('ArcFactoredModel: w·ψ(x, y) equals the summed arc scores; loss-augmented inference; an SSVM learner fits', (t) => {

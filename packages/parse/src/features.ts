@@ -13,7 +13,7 @@ export interface ParseFeatureOptions {
  * Version of the feature functions below: a model's weights are only meaningful with the features it was trained
  * with, so models record it and `DependencyParser.load` refuses another. Bump on any change to the features.
  */
-export const FEATURE_VERSION = 2;
+export const FEATURE_VERSION = 3;
 
 const ROOT = 0x5eed;
 const BOS = 0x0b05;
@@ -392,6 +392,13 @@ export function labelFeatures(c: SentenceCodes, heads: Int32Array, d: number, ou
   out[k++] = mix(mix(mix(126, dp), c.shape[d]!), dd);
   out[k++] = mix(mix(mix(127, hp), dp), d + 1 < N ? W[d + 1]! : EOS);
   out[k++] = mix(mix(128, dw), dd);
+  // Words of the dependent's outermost children (function words such as "to", "that", a copula tell the relation),
+  // the word before the dependent, the head's word with the dependent's tag and direction.
+  out[k++] = mix(mix(129, dp), children.leftmost[d]! > 0 ? W[children.leftmost[d]!]! : NONE);
+  out[k++] = mix(mix(130, dp), children.rightmost[d]! > 0 ? W[children.rightmost[d]!]! : NONE);
+  out[k++] = mix(mix(131, dp), W[d - 1]!);
+  out[k++] = mix(mix(mix(132, hw), dp), dd);
+  out[k++] = mix(mix(mix(133, ds), hp), dd);
   if (c.lemma) {
     out[k++] = mix(121, c.lemma[d]!);
     out[k++] = mix(mix(122, c.lemma[h]!), c.lemma[d]!);
@@ -404,7 +411,7 @@ export function labelFeatures(c: SentenceCodes, heads: Int32Array, d: number, ou
 }
 
 /** An upper bound on `labelFeatures`' count. */
-export const MAX_LABEL_FEATURES = 28;
+export const MAX_LABEL_FEATURES = 33;
 
 /** Leftmost and rightmost child and child count of every node of a tree. */
 export interface ChildSpans {

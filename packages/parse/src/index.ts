@@ -7,7 +7,7 @@ export { checkSentence, formatConllu, fromConllu, readParseCorpus } from './sent
 export type { ChildSpans, ParseFeatureOptions, SentenceCodes } from './features.js';
 export { arcFeatures, betweenTags, FEATURE_VERSION, childSpans, labelFeatures, maxArcFeatures, scoreArcs, sentenceCodes } from './features.js';
 export type { ParserConfig } from './model.js';
-export { decodeTree, DependencyParser, labelTree, MAX_PARSE_WORDS, PARSER_FORMAT_VERSION, PARSER_MODEL_KIND } from './model.js';
+export { decodeTree, DependencyParser, labelTree, MAX_PARSE_WORDS, MAX_PROJECTIVE_PARSE_WORDS, PARSER_FORMAT_VERSION, PARSER_MODEL_KIND } from './model.js';
 export type { ParseLearner, ParserTrainOptions, ParserTrainResult } from './train.js';
 export { PARSE_LEARNERS, trainParser } from './train.js';
 export type { ParseScores, RelationScore } from './eval.js';

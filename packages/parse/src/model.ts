@@ -18,6 +18,11 @@ export const PARSER_FORMAT_VERSION = 1;
 
 /** Longest sentence parsed as one tree; longer ones are parsed in windows of this many words (see `parse`). */
 export const MAX_PARSE_WORDS = 1000;
+/**
+ * The same limit for projective parsers: Eisner's algorithm is cubic (a 1,000-word window takes ≈ 6× Chu–Liu–Edmonds'
+ * time), so run-on input is cut into windows of this many words. UD English-EWT's longest sentence has 159 words.
+ */
+export const MAX_PROJECTIVE_PARSE_WORDS = 250;
 
 /** Everything a parser needs besides its weights. */
 export interface ParserConfig {
@@ -77,15 +82,21 @@ export class DependencyParser {
 
   /**
    * Parses one sentence (words with tags): heads (heads[0] = −1) and relations. Sentences longer than
-   * `MAX_PARSE_WORDS` are parsed in consecutive windows of that many words (each window's root word attached to the
-   * first window's root), which keeps time and memory linear in the length of a run-on "sentence".
+   * `MAX_PARSE_WORDS` (projective parsers: `MAX_PROJECTIVE_PARSE_WORDS`) are parsed in consecutive windows of that
+   * many words (each window's root word attached to the first window's root), which keeps time and memory linear in
+   * the length of a run-on "sentence".
    */
   parse(s: ParseSentence): ParseResult {
     const n = checkSentence(s);
-    if (n > MAX_PARSE_WORDS) return this.parseInWindows(s, n);
+    if (n > this.windowWords) return this.parseInWindows(s, n);
     const c = this.codes(s);
     const heads = decodeTree(this.arcScores(c), c.n, this.config.projective);
     return { heads, deprels: this.label(c, heads) };
+  }
+
+  /** Longest sentence parsed as one tree (see `parse`). */
+  get windowWords(): number {
+    return this.config.projective ? MAX_PROJECTIVE_PARSE_WORDS : MAX_PARSE_WORDS;
   }
 
   private parseInWindows(s: ParseSentence, n: number): ParseResult {
@@ -93,8 +104,9 @@ export class DependencyParser {
     heads[0] = -1;
     const deprels: string[] = [];
     let firstRoot = 0;
-    for (let start = 0; start < n; start += MAX_PARSE_WORDS) {
-      const end = Math.min(n, start + MAX_PARSE_WORDS);
+    const W = this.windowWords;
+    for (let start = 0; start < n; start += W) {
+      const end = Math.min(n, start + W);
       const part: ParseSentence = { forms: s.forms.slice(start, end), tags: s.tags.slice(start, end) };
       if (s.lemmas) part.lemmas = s.lemmas.slice(start, end);
       if (s.feats) part.feats = s.feats.slice(start, end);

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { englishTaggerPath } from '@ebmkit/crf';
 import { englishParserPath, evaluateParses, readParseCorpus } from '@ebmkit/parse';
 import { machineDescription, writeBenchmarkSection } from '../lib/report.js';
 
@@ -23,7 +24,7 @@ const { values } = parseArgs({
     'spacy-work': { type: 'string' },
     'ebmkit-train': { type: 'string' },
     model: { type: 'string', default: englishParserPath() },
-    tagger: { type: 'string', default: fileURLToPath(new URL('../../../packages/cli/models/en-upos.safetensors', import.meta.url)) },
+    tagger: { type: 'string', default: englishTaggerPath() },
     note: { type: 'string', default: '' },
     'no-write': { type: 'boolean', default: false },
   },

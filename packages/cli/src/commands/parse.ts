@@ -57,7 +57,7 @@ const train = defineCommand({
     { name: 'train', type: 'string', required: true, placeholder: 'FILE', help: 'Training treebank (CoNLL-U, optionally gzip)' },
     { name: 'dev', type: 'string', placeholder: 'FILE', help: 'Held-out treebank scored after every epoch; the best epoch is kept' },
     { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Where to write the parser (.safetensors)' },
-    { name: 'algorithm', type: 'enum', choices: LEARNER_CHOICES, default: 'pa', deprecated: ['learner'], help: 'Training algorithm for the arc scores' },
+    { name: 'algorithm', type: 'enum', choices: LEARNER_CHOICES, default: 'crf', deprecated: ['learner'], help: 'Training algorithm for the arc scores' },
     { name: 'epochs', type: 'number', integer: true, min: 1, default: 10, help: 'Passes over the training data (ssvm-*: most passes)' },
     { name: 'c', short: 'C', type: 'number', min: 0, help: 'pa: step cap (default 0.1); ssvm-*: regularisation C (default 1)' },
     { name: 'arc-bits', type: 'number', integer: true, min: 4, max: 28, help: 'log2 of the arc weight table (default 22; ssvm-* 18)' },
