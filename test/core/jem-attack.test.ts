@@ -142,6 +142,12 @@ test('SGLD refinement: 0 steps is the identity, steps stay in the data range; re
   const opts = { attack: { norm: 'linf' as const, eps: 0.3, steps: 5 }, refine: { steps: 3, stepSize: 0.1 }, batchSize: 16 };
   const r = robustAccuracy(jem, data, opts, createRng(4));
   t.deepEqual(robustAccuracy(jem, data, opts, createRng(4)), r);
+  t.true(r.refinedAccuracy !== undefined && r.refinedAccuracy >= 0 && r.refinedAccuracy <= 1);
+  // In one batch the attack draws its numbers before the refinement: the unrefined accuracy is the plain run's.
+  const one = { ...opts, batchSize: 30 };
+  const plain = robustAccuracy(jem, data, { attack: one.attack, batchSize: 30 }, createRng(4));
+  t.is(robustAccuracy(jem, data, one, createRng(4)).accuracy, plain.accuracy);
+  t.is(plain.refinedAccuracy, undefined);
   const adaptive = robustAccuracy(jem, data, { ...opts, attack: { ...opts.attack, refine: opts.refine } }, createRng(4));
   t.true(adaptive.maxPerturbation <= 0.3 + 1e-6 && adaptive.accuracy >= 0 && adaptive.accuracy <= 1);
   t.throws(() => pgdAttack(jem, x, data.y, { norm: 'l1' as 'l2', eps: 0.1 }, createRng(1)), { message: /norm must be 'linf' or 'l2'/ });

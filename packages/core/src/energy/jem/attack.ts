@@ -195,7 +195,10 @@ export function pgdAttack(jem: Jem, x: tf.Tensor, labels: Int32Array, options: P
 export interface RobustAccuracyOptions {
   /** The attack (its `refine` makes it adaptive to the refinement). */
   attack: PgdOptions;
-  /** Refine the attacked inputs before classifying (JEM's defence); default: classify them as they are. */
+  /**
+   * Also classify the attacked inputs after SGLD refinement (JEM's defence), reported as `refinedAccuracy` beside the
+   * unrefined `accuracy` of the same attacked inputs; default: no refinement.
+   */
   refine?: RefineOptions;
   /** Rows per batch (default 250). */
   batchSize?: number;
@@ -203,8 +206,10 @@ export interface RobustAccuracyOptions {
 
 /** Result of `robustAccuracy`. */
 export interface RobustAccuracy {
-  /** Share of rows classified correctly after the attack (and the refinement, when given). */
+  /** Share of rows classified correctly after the attack. */
   accuracy: number;
+  /** Share classified correctly after the attack and the refinement (present when `refine` was given). */
+  refinedAccuracy?: number;
   /** Mean cross-entropy of the true label at the clean inputs and at the attacked ones (before any refinement). */
   cleanLoss: number;
   attackLoss: number;
@@ -227,6 +232,7 @@ export function robustAccuracy(jem: Jem, data: LabelledData, options: RobustAccu
   if (!Number.isSafeInteger(B) || B < 1) throw new RangeError(`robustAccuracy: batchSize must be an integer ≥ 1, got ${B}`);
   if (options.refine) checkRefine(options.refine, 'robustAccuracy');
   let correct = 0;
+  let refinedCorrect = 0;
   let cleanLoss = 0;
   let attackLoss = 0;
   let maxPerturbation = 0;
@@ -235,19 +241,22 @@ export function robustAccuracy(jem: Jem, data: LabelledData, options: RobustAccu
     const labels = data.y.subarray(s, s + m);
     const x = tf.tensor(data.x.subarray(s * D, (s + m) * D), [m, ...shape], 'float32');
     const adv = pgdAttack(jem, x, labels, options.attack, rng);
-    const judged = options.refine ? refineInputs(jem, adv, options.refine, rng) : adv;
+    const refined = options.refine ? refineInputs(jem, adv, options.refine, rng) : undefined;
     tf.tidy(() => {
       const y = tf.tensor1d(labels, 'int32');
-      const pred = argmaxRows(jem.logits(judged).dataSync() as Float32Array, jem.classes);
+      const pred = argmaxRows(jem.logits(adv).dataSync() as Float32Array, jem.classes);
       for (let i = 0; i < m; i++) if (pred[i] === labels[i]) correct++;
+      if (refined) {
+        const p = argmaxRows(jem.logits(refined).dataSync() as Float32Array, jem.classes);
+        for (let i = 0; i < m; i++) if (p[i] === labels[i]) refinedCorrect++;
+      }
       cleanLoss += tf.sum(crossEntropyRows(jem, x, y)).dataSync()[0]!;
       attackLoss += tf.sum(crossEntropyRows(jem, adv, y)).dataSync()[0]!;
       const d = tf.reshape(tf.sub(adv, x), [m, D]);
       const dist = options.attack.norm === 'linf' ? tf.max(tf.abs(d)) : tf.max(tf.sqrt(tf.sum(tf.square(d), 1)));
       maxPerturbation = Math.max(maxPerturbation, dist.dataSync()[0]!);
     });
-    if (judged !== adv) judged.dispose();
-    tf.dispose([x, adv]);
+    tf.dispose([x, adv, ...(refined ? [refined] : [])]);
   }
-  return { accuracy: correct / n, cleanLoss: cleanLoss / n, attackLoss: attackLoss / n, maxPerturbation, rows: n };
+  return { accuracy: correct / n, ...(options.refine ? { refinedAccuracy: refinedCorrect / n } : {}), cleanLoss: cleanLoss / n, attackLoss: attackLoss / n, maxPerturbation, rows: n };
 }
