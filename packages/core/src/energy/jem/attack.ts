@@ -57,10 +57,13 @@ export function crossEntropyRows(jem: Jem, x: tf.Tensor, labels: tf.Tensor1D): t
 
 /**
  * Per-row cross-entropy and its gradient with respect to the inputs (the gradient of the batch sum, i.e. each row's
- * own gradient); the caller disposes both.
+ * own gradient); the caller disposes both. Uses the model's hand-derived passes (`jem.fastPath()`) where they apply
+ * unless `autodiff` is set; tfjs autodiff over the plain forward pass otherwise (the reference).
  */
-export function crossEntropyAndInputGradient(jem: Jem, x: tf.Tensor, labels: Int32Array): { loss: tf.Tensor1D; grad: tf.Tensor } {
+export function crossEntropyAndInputGradient(jem: Jem, x: tf.Tensor, labels: Int32Array, autodiff = false): { loss: tf.Tensor1D; grad: tf.Tensor } {
   if (labels.length !== x.shape[0]) throw new RangeError(`crossEntropyAndInputGradient: ${labels.length} labels for a batch of ${x.shape[0]}`);
+  const fast = autodiff ? undefined : jem.fastPath();
+  if (fast) return fast.crossEntropyAndInputGradient(x, labels);
   const y = tf.tensor1d(labels, 'int32');
   try {
     const { value, grad } = tf.valueAndGrad((xx: tf.Tensor) => crossEntropyRows(jem, xx, y))(x);
