@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     '',
     `Command: \`${command}\``,
     '',
-    `Machine: ${machineDescription()}; backend ${backend}, one thread; load average ${load0.map((v) => v.toFixed(2)).join(' ')} at start, ${load1.map((v) => v.toFixed(2)).join(' ')} at the end; ${seconds.toFixed(0)} s for the attacks.`,
+    `Machine: ${machineDescription()}; ${backend.reason}, one thread; load average ${load0.map((v) => v.toFixed(2)).join(' ')} at start, ${load1.map((v) => v.toFixed(2)).join(' ')} at the end; ${seconds.toFixed(0)} s for the attacks.`,
     ...(note ? ['', note] : []),
     '',
     `Test data: the first ${limit} Fashion-MNIST test images, inputs in [−1, 1] (ε in those units: ε = 0.1 is 12.75 grey levels of 255). ` +

@@ -459,7 +459,7 @@ async function inpaint(ctx: CommandContext<typeof sampleOptions>, jem: Jem, imag
       `means over ${o.count} chains   ${model.padEnd(12)}  constraint  total`,
       `  start (${'0'.padStart(4)} steps)        ${f(r.start.model).padStart(12)}  ${f(r.start.constraint).padStart(10)}  ${f(r.start.total)}`,
       `  end   (${String(o.steps).padStart(4)} steps)        ${f(r.end.model).padStart(12)}  ${f(r.end.constraint).padStart(10)}  ${f(r.end.total)}`,
-      `largest change of an observed pixel: ${f(r.maxObservedDeviation)} (model units, range [${min}, ${max}])`,
+      `change of the observed pixels: mean ${f(r.meanObservedDeviation)}, largest ${f(r.maxObservedDeviation)} (model units, range [${min}, ${max}])`,
       `wrote the observed picture and ${o.count} samples${o.class !== undefined ? ` of class ${o.class}` : ''} to ${o.out}`,
     ].join('\n') + '\n',
   );

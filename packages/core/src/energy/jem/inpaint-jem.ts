@@ -48,8 +48,9 @@ export interface InpaintResult {
   end: InpaintTerms;
   /** λ used. */
   weight: number;
-  /** Largest |x − x_obs| over the observed entries (mask ≥ 0.5) of the samples. */
+  /** Largest and mean |x − x_obs| over the observed entries (mask ≥ 0.5) of the samples. */
   maxObservedDeviation: number;
+  meanObservedDeviation: number;
 }
 
 /** The energy sum of `inpaintJem` and its two parts, for inspection and tests. */
@@ -92,8 +93,16 @@ export function inpaintJem(jem: Jem, options: InpaintOptions, rng: Rng): Inpaint
   const samples = Float32Array.from(x.dataSync() as Float32Array);
   tf.dispose([x0, x]);
   let maxObservedDeviation = 0;
+  let sum = 0;
+  let count = 0;
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < D; j++) if (mask[j]! >= 0.5) maxObservedDeviation = Math.max(maxObservedDeviation, Math.abs(samples[i * D + j]! - observed[j]!));
+    for (let j = 0; j < D; j++) {
+      if (mask[j]! < 0.5) continue;
+      const d = Math.abs(samples[i * D + j]! - observed[j]!);
+      maxObservedDeviation = Math.max(maxObservedDeviation, d);
+      sum += d;
+      count++;
+    }
   }
-  return { samples, ...result, weight, maxObservedDeviation };
+  return { samples, ...result, weight, maxObservedDeviation, meanObservedDeviation: count > 0 ? sum / count : 0 };
 }
