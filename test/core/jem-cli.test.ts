@@ -195,6 +195,7 @@ test.serial('eval --attack prints robust accuracy per ε (ε = 0 is clean accura
   const sm = await runCli(['jem', 'sample', '--model', model, '--class', '2', '--image', image, '--constrain-pixels', mask, '--count', '3', '--steps', '10', '--out', grid], { env });
   t.is(sm.code, 0, sm.stderr);
   t.regex(sm.stdout, /energy sum: E\(x \| y=2\) \+ \(λ\/2\)·\|M ⊙ \(x − x_obs\)\|², λ = 1; 32 of 64 pixels observed/);
+  t.regex(sm.stdout, /the classifier.s labels of the samples: \d × \d/);
   t.regex(sm.stdout, /end +\( +10 steps\) +-?\d+\.\d{4} +\d+\.\d{4} +-?\d+\.\d{4}/);
   t.true(readFileSync(grid).subarray(1, 4).toString() === 'PNG');
   const unstable = await runCli(['jem', 'sample', '--model', model, '--image', image, '--constrain-pixels', mask, '--constraint-weight', '3', '--out', grid], { env });

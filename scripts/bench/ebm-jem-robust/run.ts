@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     ...(note ? ['', note] : []),
     '',
     `Test data: the first ${limit} Fashion-MNIST test images, inputs in [−1, 1] (ε in those units: ε = 0.1 is 12.75 grey levels of 255). ` +
-      `Attack: white-box PGD on the cross-entropy of the true label through tfjs gradients of each model, random start in the ball, ${steps} steps of ` +
+      `Attack: white-box PGD on the cross-entropy of the true label through each model's input gradient (FastJemNet's hand-derived passes, tested equal to tfjs autodiff), random start in the ball, ${steps} steps of ` +
       `${norm === 'linf' ? 'sign-gradient' : 'normalised-gradient'} ascent of length 2.5 ε / ${steps}, projection and clamping to [−1, 1]; per image the iterate of highest loss is kept. ` +
       `Refinement: ${refineSteps} SGLD steps on E(x) = −logsumexp f(x) (step 1, noise 0.01, clamped) from the attacked image, then classify; the attack does not see the refinement ` +
       '(not adaptive: against an attacker who differentiates through it the refined numbers are an upper bound). Rows "+ refinement" at "clean" refine the clean images.',
@@ -167,6 +167,8 @@ async function main(): Promise<void> {
     '',
     `Plot: docs/jem-robustness.png — accuracy (0 … 1, lines every 0.1) against clean, ${eps.map((e) => `ε = ${e}`).join(', ')} (equally spaced); ` +
       'red JEM, blue JEM + refinement, black supervised only, grey supervised + refinement.',
+    '',
+    '![robust accuracy against ε](jem-robustness.png)',
   ].join('\n');
   if (write) {
     await writeFileAtomic(plotFile, png);

@@ -11,6 +11,7 @@ import {
   evaluateJem,
   inpaintJem,
   Jem,
+  predictJem,
   robustAccuracy,
   sampleJem,
   trainJem,
@@ -453,12 +454,22 @@ async function inpaint(ctx: CommandContext<typeof sampleOptions>, jem: Jem, imag
   await writeImageGrid(o.out, { rows: o.count + 1, cols: D, data: unit }, { width: shape[1]!, height: shape[0]!, scale: 2 });
   const model = o.class === undefined ? 'E(x)' : `E(x | y=${o.class})`;
   const f = (v: number) => v.toFixed(4);
+  const { probs } = predictJem(jem, r.samples);
+  const K = jem.classes;
+  const votes = new Int32Array(K);
+  for (let i = 0; i < o.count; i++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (probs[i * K + k]! > probs[i * K + best]!) best = k;
+    votes[best]!++;
+  }
+  const predicted = Array.from(votes, (c, k) => [k, c] as const).filter(([, c]) => c > 0).map(([k, c]) => `${k} × ${c}`).join(', ');
   ctx.io.stdout.write(
     [
       `energy sum: ${model} + (λ/2)·|M ⊙ (x − x_obs)|², λ = ${weight}; ${mask.reduce((a, b) => a + (b >= 0.5 ? 1 : 0), 0)} of ${D} pixels observed`,
       `means over ${o.count} chains   ${model.padEnd(12)}  constraint  total`,
       `  start (${'0'.padStart(4)} steps)        ${f(r.start.model).padStart(12)}  ${f(r.start.constraint).padStart(10)}  ${f(r.start.total)}`,
       `  end   (${String(o.steps).padStart(4)} steps)        ${f(r.end.model).padStart(12)}  ${f(r.end.constraint).padStart(10)}  ${f(r.end.total)}`,
+      `the classifier's labels of the samples: ${predicted}`,
       `change of the observed pixels: mean ${f(r.meanObservedDeviation)}, largest ${f(r.maxObservedDeviation)} (model units, range [${min}, ${max}])`,
       `wrote the observed picture and ${o.count} samples${o.class !== undefined ? ` of class ${o.class}` : ''} to ${o.out}`,
     ].join('\n') + '\n',
