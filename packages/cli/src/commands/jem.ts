@@ -4,17 +4,21 @@
  * [−1, 1] (saved in the model, repeated by eval and sample), shows progress with the energies of data and samples,
  * and writes results.
  */
-import { createRng } from '@ebmkit/core';
+import { createRng, loadImage, loadMask } from '@ebmkit/core';
 import { selectBackend } from '@ebmkit/core/backend';
 import {
   DivergenceError,
   evaluateJem,
+  inpaintJem,
   Jem,
+  predictJem,
+  robustAccuracy,
   sampleJem,
   trainJem,
   writeImageGrid,
   type JemArchitecture,
   type JemTrainOptions,
+  type RefineOptions,
 } from '@ebmkit/core/energy';
 import { writeFile } from 'node:fs/promises';
 import { defineCommand, type CommandContext, type TaskModule } from '../command.js';
@@ -232,6 +236,15 @@ const evalOptions = [
   ...DATA_OPTIONS,
   LABELS,
   { name: 'ood', type: 'string', placeholder: 'FILE', help: 'Out-of-distribution inputs (IDX, or CSV minus --label-column) for OOD AUROCs' },
+  { name: 'attack', type: 'enum', choices: ['pgd-linf', 'pgd-l2'], help: 'Also measure robust accuracy under white-box PGD in an L-inf or L2 ball' },
+  { name: 'eps', type: 'list', default: ['0.01', '0.02', '0.05', '0.1'], help: 'Attack radii, in model input units (inputs are mapped to [-1, 1])' },
+  { name: 'attack-steps', type: 'number', integer: true, min: 1, default: 20, help: 'PGD steps' },
+  { name: 'attack-step-size', type: 'number', min: 0, help: 'PGD step length (default 2.5 eps / --attack-steps)' },
+  { name: 'refine-steps', type: 'number', integer: true, min: 0, default: 0, help: 'Also classify after this many SGLD steps on E(x) from the attacked input (JEM refinement)' },
+  { name: 'refine-step', type: 'number', min: 0, default: 1, help: 'SGLD step size of the refinement' },
+  { name: 'refine-noise', type: 'number', min: 0, default: 0.01, help: 'SGLD noise of the refinement' },
+  { name: 'adaptive', type: 'boolean', help: 'Attack through the refinement (gradient at the refined point, passed straight through)' },
+  { name: 'seed', type: 'number', integer: true, default: 1, help: 'Random seed (PGD random starts, refinement noise)' },
   { name: 'json', type: 'boolean', help: 'Print the results as one JSON object' },
 ] as const satisfies readonly OptionSpec[];
 
@@ -240,9 +253,16 @@ const evalCmd = defineCommand({
   summary: 'Accuracy, calibration (ECE) and OOD detection AUROCs of a JEM',
   description:
     'OOD scores (higher = in-distribution): log p(x) up to log Z, max p(y|x), and -||grad_x log p(x)||; the AUROC\n' +
-    'of each tells the test data (positive) from the --ood data.',
+    'of each tells the test data (positive) from the --ood data.\n' +
+    'With --attack, robust accuracy per --eps: PGD on the cross-entropy of the true label (random start in the ball,\n' +
+    '--attack-steps steps of sign (L-inf) or normalised (L2) gradient ascent, projection, clamping to [-1, 1]; per\n' +
+    'input the highest-loss point is kept). --refine-steps N also classifies the attacked inputs after N SGLD steps on\n' +
+    "E(x) (the JEM paper's defence); the attack ignores the refinement unless --adaptive.",
   options: evalOptions,
-  examples: ['ebm jem eval --model fmnist.jem --data t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz --ood mnist-t10k-images-idx3-ubyte.gz'],
+  examples: [
+    'ebm jem eval --model fmnist.jem --data t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz --ood mnist-t10k-images-idx3-ubyte.gz',
+    'ebm jem eval --model fmnist.jem --data t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz --limit 500 --attack pgd-linf --eps 0.01,0.02,0.05,0.1 --refine-steps 10',
+  ],
   async run(ctx) {
     const o = ctx.options;
     await selectBackend();
@@ -258,9 +278,33 @@ const evalCmd = defineCommand({
       if (r.x.cols !== D) throw new CliError(`${o.ood}: rows of ${r.x.cols} values, the model takes ${D}`);
       ood = modelInputs(o.ood, r.x.data, jem);
     }
-    const ev = evaluateJem(jem, { x: modelInputs(o.data, rows.x.data, jem), y: y! }, ood);
+    const eps = o.eps.map((e) => {
+      const v = Number(e);
+      if (!(Number.isFinite(v) && v >= 0)) throw new UsageError(`--eps: radii must be numbers ≥ 0, got '${e}'`);
+      return v;
+    });
+    if (!o.attack && (o.refineSteps > 0 || o.adaptive)) throw new UsageError('--refine-steps and --adaptive apply to an attack: give --attack pgd-linf|pgd-l2');
+    if (o.adaptive && o.refineSteps === 0) throw new UsageError('--adaptive attacks through the refinement: give --refine-steps N (N ≥ 1)');
+    const test = { x: modelInputs(o.data, rows.x.data, jem), y: y! };
+    const ev = evaluateJem(jem, test, ood);
+    const robust: { eps: number; accuracy: number; refinedAccuracy?: number; cleanLoss: number; attackLoss: number }[] = [];
+    if (o.attack) {
+      const norm = o.attack === 'pgd-linf' ? 'linf' : 'l2';
+      const refine: RefineOptions | undefined = o.refineSteps > 0 ? { steps: o.refineSteps, stepSize: o.refineStep, noise: o.refineNoise } : undefined;
+      const bar = ctx.progress({ label: `${o.attack}, ${o.attackSteps} steps`, total: eps.length, unit: 'radii' });
+      for (const [i, e] of eps.entries()) {
+        const attack = { norm, eps: e, steps: o.attackSteps, ...(o.attackStepSize !== undefined ? { stepSize: o.attackStepSize } : {}), ...(o.adaptive ? { refine: refine! } : {}) } as const;
+        const r = robustAccuracy(jem, test, { attack, ...(refine ? { refine } : {}) }, createRng(o.seed));
+        robust.push({ eps: e, accuracy: r.accuracy, ...(r.refinedAccuracy !== undefined ? { refinedAccuracy: r.refinedAccuracy } : {}), cleanLoss: r.cleanLoss, attackLoss: r.attackLoss });
+        bar.update(i + 1);
+      }
+      bar.done();
+    }
+    const attackInfo = o.attack
+      ? { attack: { kind: o.attack, steps: o.attackSteps, ...(o.refineSteps > 0 ? { refineSteps: o.refineSteps, refineStep: o.refineStep, refineNoise: o.refineNoise, adaptive: o.adaptive === true } : {}), seed: o.seed }, robust }
+      : {};
     if (o.json) {
-      ctx.io.stdout.write(JSON.stringify({ rows: rows.x.rows, ...ev }) + '\n');
+      ctx.io.stdout.write(JSON.stringify({ rows: rows.x.rows, ...ev, ...attackInfo }) + '\n');
       return;
     }
     const lines = [`accuracy  ${ev.accuracy.toFixed(4)}  (${rows.x.rows} rows)`, `ECE       ${ev.ece.toFixed(4)}  (15 bins)`, `NLL       ${ev.nll.toFixed(4)}`];
@@ -268,6 +312,14 @@ const evalCmd = defineCommand({
       lines.push(`OOD AUROC log p(x)          ${ev.ood.logPx.toFixed(4)}`);
       lines.push(`OOD AUROC max p(y|x)        ${ev.ood.maxProb.toFixed(4)}`);
       lines.push(`OOD AUROC -|grad log p(x)|  ${ev.ood.gradNorm.toFixed(4)}`);
+    }
+    if (o.attack) {
+      const refined = o.refineSteps > 0;
+      lines.push(`robust accuracy, ${o.attack}, ${o.attackSteps} steps${refined ? `; refined: ${o.refineSteps} SGLD steps (step ${o.refineStep}, noise ${o.refineNoise})${o.adaptive ? ', attacked through' : ''}` : ''}`);
+      lines.push(`  eps      accuracy${refined ? '  refined' : ''}  loss (clean → attacked)`);
+      for (const r of robust) {
+        lines.push(`  ${String(r.eps).padEnd(7)}  ${r.accuracy.toFixed(4)}  ${refined ? `  ${r.refinedAccuracy!.toFixed(4)}` : ''}  ${r.cleanLoss.toFixed(4)} → ${r.attackLoss.toFixed(4)}`);
+      }
     }
     ctx.io.stdout.write(lines.join('\n') + '\n');
   },
@@ -305,19 +357,53 @@ const sampleOptions = [
   { name: 'steps', type: 'number', integer: true, min: 0, default: 200, help: 'SGLD steps from uniform noise' },
   { name: 'sgld-step', type: 'number', min: 0, default: 1, help: 'SGLD step size' },
   { name: 'sgld-noise', type: 'number', min: 0, default: 0.01, help: 'SGLD noise standard deviation' },
+  { name: 'image', type: 'string', placeholder: 'FILE', help: 'Inpainting: a picture of the model input size (PNG/JPEG/BMP, read as grey) whose pixels in --constrain-pixels are kept' },
+  { name: 'constrain-pixels', type: 'string', placeholder: 'MASK', help: 'Inpainting: a mask picture, white (≥ 128) = observed pixel of --image to keep, black = pixel to fill in' },
+  { name: 'constraint-weight', type: 'number', min: 0, placeholder: 'LAMBDA', help: 'λ of the constraint term (λ/2)·|M ⊙ (x − x_obs)|² (default 1 / --sgld-step; λ · step must stay below 2)' },
   { name: 'seed', type: 'number', integer: true, default: 1, help: 'Random seed' },
 ] as const satisfies readonly OptionSpec[];
 
+/** Reads `file` as a grey picture of the model's input size, in the model's range, and the observed-pixel mask. */
+async function inpaintingInputs(jem: Jem, imageFile: string, maskFile: string): Promise<{ observed: Float32Array; mask: Float32Array }> {
+  const shape = jem.inputShape;
+  if (shape.length !== 3 || shape[2] !== 1) throw new UsageError(`--image needs a greyscale image model; this one takes [${shape.join(', ')}]`);
+  const [h, w] = [shape[0]!, shape[1]!];
+  const img = await loadImage(imageFile);
+  const m = await loadMask(maskFile);
+  if (img.width !== w || img.height !== h) throw new CliError(`${imageFile}: a ${img.width}×${img.height} picture, the model takes ${w}×${h}`);
+  if (m.width !== w || m.height !== h) throw new CliError(`${maskFile}: a ${m.width}×${m.height} mask, the model takes ${w}×${h}`);
+  const grey = new Float32Array(w * h);
+  for (let i = 0; i < w * h; i++) grey[i] = (img.data[3 * i]! + img.data[3 * i + 1]! + img.data[3 * i + 2]!) / 3;
+  // Pictures are 0…255 grey: the model's recorded map when it has one (IDX-trained models), else 0…255 → its range.
+  const { min, max } = jem.metadata.dataRange;
+  const t = jem.metadata.inputTransform ?? { scale: (max - min) / 255, shift: min };
+  const observed = applyTransform(grey, t);
+  const mask = Float32Array.from(m.data);
+  if (!mask.some((v) => v === 1)) throw new CliError(`${maskFile}: no observed (white) pixel`);
+  return { observed, mask };
+}
+
 const sample = defineCommand({
   name: 'sample',
-  summary: 'Draw samples from p(x) or p(x|y) by SGLD and write a PNG grid or a CSV',
+  summary: 'Draw samples from p(x) or p(x|y) by SGLD and write a PNG grid or a CSV; inpaint a picture as class Y',
+  description:
+    'Inpainting (--image and --constrain-pixels): SGLD on the energy sum E(x | y) + (λ/2)·|M ⊙ (x − x_obs)|², the JEM\n' +
+    'energy of --class Y (or E(x) without --class) composed at test time with a quadratic constraint holding the\n' +
+    'observed pixels M of --image; unobserved pixels start as uniform noise. The grid shows the observed picture\n' +
+    '(unobserved pixels grey) first, then the samples; the terms of the energy sum at the start and the end are printed.',
   options: sampleOptions,
-  examples: ['ebm jem sample --model fmnist.jem --class 7 --n 64 --out sandals.png'],
+  examples: [
+    'ebm jem sample --model fmnist.jem --class 7 --n 64 --out sandals.png',
+    'ebm jem sample --model fmnist.jem --class 7 --image shoe.png --constrain-pixels upper-half.png --count 15 --out inpainted.png',
+  ],
   async run(ctx: CommandContext<typeof sampleOptions>) {
     const o = ctx.options;
     await selectBackend();
     const jem = await Jem.load(o.model, createRng(1));
     if (o.class !== undefined && o.class >= jem.classes) throw new UsageError(`--class ${o.class}: the model has classes 0…${jem.classes - 1}`);
+    if ((o.image === undefined) !== (o.constrainPixels === undefined)) throw new UsageError('inpainting needs both --image and --constrain-pixels');
+    if (o.constraintWeight !== undefined && o.image === undefined) throw new UsageError('--constraint-weight applies to inpainting: give --image and --constrain-pixels');
+    if (o.image !== undefined) return inpaint(ctx, jem, o.image, o.constrainPixels!);
     const bar = ctx.progress({ label: o.class === undefined ? 'SGLD p(x)' : `SGLD p(x|${o.class})`, total: o.steps, unit: 'steps' });
     const s = sampleJem(
       jem,
@@ -344,6 +430,51 @@ const sample = defineCommand({
     ctx.io.stdout.write(`wrote ${o.count} samples${o.class !== undefined ? ` of class ${o.class}` : ''} to ${o.out}\n`);
   },
 });
+
+/** `ebm jem sample --image … --constrain-pixels …`: class-conditional inpainting by the composed energy. */
+async function inpaint(ctx: CommandContext<typeof sampleOptions>, jem: Jem, imageFile: string, maskFile: string): Promise<void> {
+  const o = ctx.options;
+  if (!/\.png$/i.test(o.out)) throw new UsageError('inpainting writes a PNG grid: give --out FILE.png');
+  const weight = o.constraintWeight ?? 1 / o.sgldStep;
+  if (!(weight * o.sgldStep < 2)) throw new UsageError(`--constraint-weight ${weight} × --sgld-step ${o.sgldStep} = ${weight * o.sgldStep}: the SGLD step is stable only below 2`);
+  const { observed, mask } = await inpaintingInputs(jem, imageFile, maskFile);
+  const bar = ctx.progress({ label: o.class === undefined ? 'SGLD E(x) + constraint' : `SGLD E(x|${o.class}) + constraint`, total: o.steps, unit: 'steps' });
+  const r = inpaintJem(
+    jem,
+    { observed, mask, n: o.count, steps: o.steps, stepSize: o.sgldStep, noise: o.sgldNoise, weight, ...(o.class !== undefined ? { classLabel: o.class } : {}), onStep: (k) => bar.update(k) },
+    createRng(o.seed),
+  );
+  bar.done();
+  const shape = jem.inputShape;
+  const D = observed.length;
+  const { min, max } = jem.metadata.dataRange;
+  const unit = new Float32Array((o.count + 1) * D);
+  for (let j = 0; j < D; j++) unit[j] = mask[j]! >= 0.5 ? (observed[j]! - min) / (max - min) : 0.5;
+  for (let i = 0; i < r.samples.length; i++) unit[D + i] = (r.samples[i]! - min) / (max - min);
+  await writeImageGrid(o.out, { rows: o.count + 1, cols: D, data: unit }, { width: shape[1]!, height: shape[0]!, scale: 2 });
+  const model = o.class === undefined ? 'E(x)' : `E(x | y=${o.class})`;
+  const f = (v: number) => v.toFixed(4);
+  const { probs } = predictJem(jem, r.samples);
+  const K = jem.classes;
+  const votes = new Int32Array(K);
+  for (let i = 0; i < o.count; i++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (probs[i * K + k]! > probs[i * K + best]!) best = k;
+    votes[best]!++;
+  }
+  const predicted = Array.from(votes, (c, k) => [k, c] as const).filter(([, c]) => c > 0).map(([k, c]) => `${k} × ${c}`).join(', ');
+  ctx.io.stdout.write(
+    [
+      `energy sum: ${model} + (λ/2)·|M ⊙ (x − x_obs)|², λ = ${weight}; ${mask.reduce((a, b) => a + (b >= 0.5 ? 1 : 0), 0)} of ${D} pixels observed`,
+      `means over ${o.count} chains   ${model.padEnd(12)}  constraint  total`,
+      `  start (${'0'.padStart(4)} steps)        ${f(r.start.model).padStart(12)}  ${f(r.start.constraint).padStart(10)}  ${f(r.start.total)}`,
+      `  end   (${String(o.steps).padStart(4)} steps)        ${f(r.end.model).padStart(12)}  ${f(r.end.constraint).padStart(10)}  ${f(r.end.total)}`,
+      `the classifier's labels of the samples: ${predicted}`,
+      `change of the observed pixels: mean ${f(r.meanObservedDeviation)}, largest ${f(r.maxObservedDeviation)} (model units, range [${min}, ${max}])`,
+      `wrote the observed picture and ${o.count} samples${o.class !== undefined ? ` of class ${o.class}` : ''} to ${o.out}`,
+    ].join('\n') + '\n',
+  );
+}
 
 /** The `jem` task. */
 export const commands: TaskModule['commands'] = [train, evalCmd, sample];

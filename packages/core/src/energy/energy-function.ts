@@ -86,3 +86,22 @@ export function energyAndGradient(energy: EnergyFunction, x: tf.Tensor): EnergyA
   const { value, grad } = tf.valueAndGrad((xx: tf.Tensor) => energy(xx))(x);
   return { energy: value as tf.Tensor1D, grad };
 }
+
+/**
+ * The quadratic constraint E_c(x) = ½ ‖M ⊙ (x − x_obs)‖² per row: low where x agrees with the observed values
+ * `observed` on the entries where `mask` is non-zero (M; e.g. 1 for observed pixels, 0 for the ones to fill in).
+ * Both are one sample's values, flat (length = Π of x's shape past the batch dimension). Composed with weight λ it adds
+ * (λ/2)‖M ⊙ (x − x_obs)‖², whose gradient λ M ⊙ (x − x_obs) pulls the observed entries back; under an explicit
+ * gradient step s (SGLD, Langevin) that pull is stable only for λ·s < 2 (λ·s = 1 resets them each step).
+ */
+export function maskedQuadraticEnergy(observed: Float32Array, mask: Float32Array): EnergyFunction {
+  if (observed.length !== mask.length) throw new RangeError(`maskedQuadraticEnergy: ${observed.length} observed values, ${mask.length} mask values`);
+  return (x) =>
+    tf.tidy(() => {
+      const n = x.shape[0]!;
+      const D = x.size / Math.max(n, 1);
+      if (D !== observed.length) throw new RangeError(`maskedQuadraticEnergy: rows of ${D} values, the constraint has ${observed.length}`);
+      const d = tf.mul(tf.sub(tf.reshape(x, [n, D]), tf.tensor2d(observed, [1, D])), tf.tensor2d(mask, [1, D]));
+      return tf.mul(tf.sum(tf.square(d), 1), 0.5) as tf.Tensor1D;
+    });
+}

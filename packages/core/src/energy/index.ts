@@ -4,7 +4,7 @@
 
 // --- energies, composition, samplers, replay buffer, contrastive training, JEM (helper: energy) ---
 export type { EnergyFunction, ConditionEnergy, WeightedEnergy, EnergyAndGradient, GradientSession } from './energy-function.js';
-export { composeEnergies, conditionEnergy, energyAndGradient } from './energy-function.js';
+export { composeEnergies, conditionEnergy, energyAndGradient, maskedQuadraticEnergy } from './energy-function.js';
 export { normalNoise, uniformNoise } from './noise.js';
 export type { ClampRange, CommonSamplerOptions, LangevinOptions, SgldOptions, MalaOptions, SamplerOptions } from './sampler-options.js';
 export { checkSamplerOptions } from './sampler-options.js';
@@ -47,6 +47,10 @@ export type { JemScores, OodAuroc, JemEvaluation } from './jem/evaluate-jem.js';
 export { scoreJem, oodAuroc, evaluateJem, predictJem, classificationMetrics } from './jem/evaluate-jem.js';
 export type { JemSampleOptions } from './jem/sample-jem.js';
 export { sampleJem } from './jem/sample-jem.js';
+export type { AttackNorm, PgdOptions, RefineOptions, RobustAccuracyOptions, RobustAccuracy } from './jem/attack.js';
+export { pgdAttack, refineInputs, robustAccuracy, crossEntropyRows, crossEntropyAndInputGradient } from './jem/attack.js';
+export type { InpaintOptions, InpaintTerms, InpaintResult } from './jem/inpaint-jem.js';
+export { inpaintJem, inpaintingEnergy } from './jem/inpaint-jem.js';
 export { accuracy, argmaxRows, auroc, expectedCalibrationError } from './jem/metrics.js';
 
 // --- Boltzmann machines, RBM, DBN, AIS (helper: boltzmann) ---

@@ -286,6 +286,27 @@ export class FastJemNet {
   }
 
   /**
+   * Per-row cross-entropy −log p(y|x) of `labels` and its input gradient (∂/∂f = softmax f − onehot(y),
+   * back-propagated) — the objective of the adversarial attacks of attack.ts. The caller disposes both.
+   */
+  crossEntropyAndInputGradient(x: tf.Tensor, labels: Int32Array): { loss: tf.Tensor1D; grad: tf.Tensor } {
+    const transposed = new Map<tf.Variable, tf.Tensor>();
+    for (const L of this.layers) if (L.kind === 'dense') transposed.set(L.W, tf.transpose(L.W));
+    try {
+      return tf.tidy(() => {
+        const { logits, saved } = this.forward(x);
+        const lse = tf.logSumExp(logits, 1, true);
+        const one = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]), 'float32');
+        const loss = tf.sub(tf.reshape(lse, [-1]), tf.sum(tf.mul(logits, one), 1)) as tf.Tensor1D;
+        const grad = this.backward(tf.sub(tf.exp(tf.sub(logits, lse)), one), saved, true, undefined, transposed)!;
+        return { loss, grad };
+      });
+    } finally {
+      tf.dispose([...transposed.values()]);
+    }
+  }
+
+  /**
    * The joint loss of JEM on labelled data `xPos` (one-hot `yOne`) and, when given, samples `xNeg` (same batch
    * size), with its gradients for every variable: ∂/∂f of w_yx·CE is w_yx(softmax − y)/B on the data rows, and of
    * w_x(E⁺ − E⁻) + α(E⁺² + E⁻²) it is −(w_x + 2αE⁺)·softmax/B on the data rows and (w_x − 2αE⁻)·softmax/B on the
