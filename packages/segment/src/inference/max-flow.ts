@@ -214,30 +214,41 @@ export class MaxFlow {
 
   /** Adds the edge i → j with capacity `cap` and j → i with `revCap` (both ≥ 0). */
   addEdge(i: number, j: number, cap: number, revCap: number): void {
-    if (i === j) throw new RangeError(`addEdge: self-loop at node ${i}`);
+    let ni = this.ni;
     const ri = i * NS;
     const rj = j * NS;
-    if (this.ni[ri + END] === this.ni[ri + LIMIT]) this.moveBlock(i);
-    if (this.ni[rj + END] === this.ni[rj + LIMIT]) this.moveBlock(j);
     const k = 2 * this.nEdges;
-    if (k + 2 > this.edgeArc.length) {
-      const e = new Int32Array(Math.max(k + 2, 2 * this.edgeArc.length));
-      e.set(this.edgeArc);
-      this.edgeArc = e;
+    if (i === j || ni[ri + END] === ni[ri + LIMIT] || ni[rj + END] === ni[rj + LIMIT] || k + 2 > this.edgeArc.length) {
+      this.makeRoom(i, j, k + 2);
+      ni = this.ni;
     }
-    const { ni, ai, af } = this;
-    const p = ni[ri + END]++;
-    const q = ni[rj + END]++;
+    const { ai, af, edgeArc } = this;
+    const p = ni[ri + END]!;
+    const q = ni[rj + END]!;
+    ni[ri + END] = p + 1;
+    ni[rj + END] = q + 1;
     ai[p * AS + HEAD] = j;
     ai[p * AS + SISTER] = q;
     af[p * H] = cap;
     ai[q * AS + HEAD] = i;
     ai[q * AS + SISTER] = p;
     af[q * H] = revCap;
-    this.edgeArc[k] = i;
-    this.edgeArc[k + 1] = p - ni[ri + FIRST]!;
+    edgeArc[k] = i;
+    edgeArc[k + 1] = p - ni[ri + FIRST]!;
     this.nEdges++;
     this.structureChanged = true;
+  }
+
+  /** The slow path of `addEdge`: a self-loop is an error; full blocks move; the edge list grows. */
+  private makeRoom(i: number, j: number, edgeSlots: number): void {
+    if (i === j) throw new RangeError(`addEdge: self-loop at node ${i}`);
+    if (this.ni[i * NS + END] === this.ni[i * NS + LIMIT]) this.moveBlock(i);
+    if (this.ni[j * NS + END] === this.ni[j * NS + LIMIT]) this.moveBlock(j);
+    if (edgeSlots > this.edgeArc.length) {
+      const e = new Int32Array(Math.max(edgeSlots, 2 * this.edgeArc.length));
+      e.set(this.edgeArc);
+      this.edgeArc = e;
+    }
   }
 
   /** The maximum flow value after `maxflow()` (terminal flow included). */
