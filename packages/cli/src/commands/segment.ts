@@ -71,7 +71,7 @@ const train = defineCommand({
     { name: 'images', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of images' },
     { name: 'masks', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of masks (same basenames)' },
     { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Model file to write' },
-    { name: 'unary', type: 'enum', choices: ['auto', 'forest', 'linear', 'cnn'], default: 'auto', help: 'Unary term: auto picks by validation error within --time-budget' },
+    { name: 'unary', type: 'enum', choices: ['auto', 'forest', 'linear', 'cnn'], default: 'auto', help: 'Unary term: auto keeps the kind that validates best (--select-by) within --time-budget' },
     {
       name: 'algorithm',
       type: 'enum',
@@ -177,7 +177,7 @@ const train = defineCommand({
     const by = report.criterion === 'f1' ? 'foreground F1' : 'pixel error';
     for (const c of report.candidates ?? []) {
       if (c.skipped) ctx.note(`unary ${c.unary}: skipped (${c.skipped})`);
-      else ctx.note(`unary ${c.unary}: validation ${report.criterion === 'f1' ? `foreground F1 ${f3(1 - c.validationLoss)}` : `error ${f3(c.validationError)}`} (${c.seconds.toFixed(1)} CPU s)`);
+      else ctx.note(`unary ${c.unary}: validation error ${f3(c.validationError)}${report.criterion === 'f1' ? `, foreground F1 ${f3(1 - c.validationLoss)}` : ''} (${c.seconds.toFixed(1)} CPU s)`);
     }
     if (report.candidates) ctx.note(`--unary auto chose ${segmenter.config.unary} (best validation ${by})`);
     for (const w of report.warnings) ctx.io.stderr.write(`ebm segment train: warning: ${w}\n`);
