@@ -156,6 +156,7 @@ async function defaultsRun(horses: string, write: boolean): Promise<void> {
   const train = examples.slice(0, 200);
   const test = examples.slice(200);
   const t0 = performance.now();
+  let stage = '';
   const { segmenter, report } = await trainSegmenter(train, {
     numLabels: 2,
     unary: 'auto',
@@ -163,10 +164,12 @@ async function defaultsRun(horses: string, write: boolean): Promise<void> {
     maxSide: choice.maxSide,
     seed: 1,
     onProgress: (e) => {
-      if (e.done === e.total) log(`${e.stage} ${e.done}/${e.total} ${e.message ?? ''}`);
+      if (e.stage !== stage || e.done === e.total) log(`${e.stage} ${e.done}/${e.total} ${e.message ?? ''}`);
+      stage = e.stage;
     },
   });
   const seconds = (performance.now() - t0) / 1000;
+  log(`trained in ${seconds.toFixed(0)} s: ${(report.candidates ?? []).map((c) => `${c.unary} ${c.skipped ? `skipped (${c.skipped})` : `${c.validationError.toFixed(4)} (${c.seconds.toFixed(0)} CPU s${c.pilot ? `, pilot ${c.pilot.seconds.toFixed(1)} s → expected ${c.pilot.expected.toFixed(0)} s` : ''})`}`).join('; ')}`);
   const u = await evaluate(segmenter, test, true);
   const p = await evaluate(segmenter, test, false);
   const f3 = (x: number) => x.toFixed(3);

@@ -30,7 +30,7 @@ export type LearnerKind = 'piecewise' | 'ssvm' | 'contrastive';
 
 /** One training progress event (for progress bars). */
 export interface TrainProgress {
-  /** 'features', 'logistic', 'cnn', 'pairwise', 'ssvm', 'contrastive'. */
+  /** 'features', 'logistic', 'cnn', 'pairwise', 'ssvm', 'contrastive'; 'auto' for unary auto's decisions. */
   stage: string;
   done: number;
   total: number;
@@ -178,10 +178,15 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   let best: { segmenter: Segmenter; report: TrainReport } | undefined;
   const consider = (kind: UnaryKind, r: { segmenter: Segmenter; report: TrainReport }, seconds: number, pilot?: UnaryCandidate['pilot']) => {
     candidates.push({ unary: kind, validationLoss: r.report.validationLoss, validationError: r.report.validationError, seconds, ...(pilot ? { pilot } : {}) });
+    note(kind, `validation error ${r.report.validationError.toFixed(4)}, loss ${r.report.validationLoss.toFixed(4)}, ${seconds.toFixed(0)} CPU s; ${Math.max(0, left()).toFixed(0)} s left`);
     // without validation images there is nothing to compare: the first candidate stands
     if (!best || r.report.validationLoss < best.report.validationLoss) best = r;
   };
-  const skip = (kind: UnaryKind, why: string) => candidates.push({ unary: kind, validationLoss: NaN, validationError: NaN, seconds: 0, skipped: why });
+  const note = (kind: UnaryKind, message: string) => options.onProgress?.({ stage: 'auto', done: candidates.length, total: 3, message: `${kind}: ${message}` });
+  const skip = (kind: UnaryKind, why: string) => {
+    note(kind, `skipped (${why})`);
+    candidates.push({ unary: kind, validationLoss: NaN, validationError: NaN, seconds: 0, skipped: why });
+  };
   // 1. the forest: cheap on most folders, strong on texture and thin structures
   let c = process.cpuUsage();
   const forest = await trainOne(examples, { ...options, unary: 'forest' });
@@ -204,7 +209,10 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
     c = process.cpuUsage();
     await trainOne(subset, { ...options, unary: 'linear' });
     const pilot = cpuSince(c);
-    const expected = pilot * scale;
+    // a pilot on few images underestimates: the logistic regression converges in fewer iterations on fewer pixels,
+    // and a small validation split's features stay in the cache; hence twice the pixel-scaled pilot
+    const expected = 2 * pilot * scale;
+    note('linear', `pilot on ${subset.length} images: ${pilot.toFixed(1)} CPU s, predicts ${expected.toFixed(0)} s; ${Math.max(0, left()).toFixed(0)} s left`);
     if (expected > left()) skip('linear', `a pilot on ${subset.length} images (${pilot.toFixed(0)} s) predicts ${expected.toFixed(0)} s, ${Math.max(0, left()).toFixed(0)} s left`);
     else {
       c = process.cpuUsage();
