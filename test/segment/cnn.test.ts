@@ -190,3 +190,36 @@ test.serial('unary auto: forest, then the CNN within what is left of the budget,
   t.deepEqual(tight.report.candidates!.map((c) => [c.unary, c.skipped !== undefined]), [['forest', false], ['cnn', true], ['linear', true]]);
   t.is(tight.segmenter.config.unary, 'forest');
 });
+
+test.serial('a CNN segmenter in patch mode (no position channels, per-image normalisation, prior shift) saves and loads to the same probabilities', async (t) => {
+  await selectBackend('wasm');
+  const { Segmenter, trainSegmenter } = await import('@ebmkit/segment');
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const rng = createRng(9);
+  const S = 24;
+  const examples = Array.from({ length: 5 }, () => {
+    const data = new Uint8Array(S * S * 3);
+    const labels = new Uint8Array(S * S);
+    for (let p = 0; p < S * S; p++) {
+      labels[p] = p % S === 7 ? 1 : 0;
+      data.fill(labels[p] ? 40 : 170 + 40 * rng.uniform(), 3 * p, 3 * p + 3);
+    }
+    return { image: { width: S, height: S, data }, labels };
+  });
+  const { segmenter } = await trainSegmenter(examples, { numLabels: 2, unary: 'cnn', cnn: { epochs: 2, baseChannels: 4, patchSize: 8 }, seed: 1 });
+  const net = (segmenter.unary as unknown as { network: { normalise: boolean; coordinates: boolean; inputSize: number; logPriorShift: Float64Array } }).network;
+  t.like(net, { normalise: true, coordinates: false, inputSize: 64 }); // images under 64 px are one 64 px input, cut here in 8 px patches
+  t.true(net.logPriorShift[1]! < 0, 'the rare class was weighted up, so its log-probabilities are shifted down');
+  const dir = await mkdtemp(join(tmpdir(), 'ebm-cnn-'));
+  try {
+    await segmenter.save(join(dir, 'm.model'));
+    const back = await Segmenter.load(join(dir, 'm.model'));
+    const a = await segmenter.unary.logProbabilities(examples[0]!.image);
+    const b = await back.unary.logProbabilities(examples[0]!.image);
+    for (let i = 0; i < a.length; i++) t.true(Math.abs(a[i]! - b[i]!) < 1e-5);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
