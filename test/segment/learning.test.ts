@@ -168,3 +168,31 @@ test('PixelFeatures beat raw colour: held-out accuracy of a linear unary on text
   const rich = await accuracy((img) => pf.extract(img), pf.size);
   t.true(rich > colourOnly + 0.1, `pixel features ${rich} vs colour ${colourOnly}`);
 });
+
+test('samplePixels reads each image’s features once (views compute them on demand) and copies the sampled rows', (t) => {
+  const W = 6;
+  const H = 5;
+  const F = 3;
+  let reads = 0;
+  const views = [0, 1, 2].map((i) => ({
+    width: W,
+    height: H,
+    numFeatures: F,
+    get features() {
+      reads++;
+      return Float32Array.from({ length: W * H * F }, (_, j) => 1000 * i + j);
+    },
+  }));
+  const labels = [0, 1, 2].map((i) => Uint8Array.from({ length: W * H }, (_, p) => (p + i) % 2));
+  const s = samplePixels(views, labels, 7, createRng(3));
+  t.is(reads, 3);
+  t.is(s.labels.length, 21);
+  for (let r = 0; r < 21; r++) {
+    const v = s.features[r * F]!;
+    const i = Math.floor(v / 1000);
+    const p = (v - 1000 * i) / F;
+    t.true(Number.isInteger(p));
+    t.is(s.features[r * F + 2], v + 2);
+    t.is(s.labels[r], labels[i]![p]);
+  }
+});

@@ -54,8 +54,8 @@ export { BIAS_GRID, CONSTANT_GRID, CONTRAST_GRID, fitPairwiseWeights } from './l
 export type { ContrastiveOptions } from './learning/contrastive.js';
 export { trainContrastive } from './learning/contrastive.js';
 // --- unary terms ---
-export type { Unary, UnaryFitContext, UnaryKindSpec } from './unary/unary.js';
-export { CnnUnaryTerm, ForestUnaryTerm, LinearUnary, UNARY_KINDS, UNARY_KIND_NAMES } from './unary/unary.js';
+export type { CnnFitOptions, CnnSettings, Unary, UnaryFitContext, UnaryKindSpec } from './unary/unary.js';
+export { CnnUnaryTerm, ForestUnaryTerm, LinearUnary, RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, cnnSettingsFor, foregroundShare } from './unary/unary.js';
 export type { FilterBankOptions } from './unary/filter-bank.js';
 export { DEFAULT_SCALES, FilterBank, convolveSeparable, gaussianKernel, gaussianSmooth, isGrey, mirror, symmetricEigenvalues } from './unary/filter-bank.js';
 export type { ForestArrays, ForestData, ForestOptions } from './unary/forest.js';
@@ -63,11 +63,11 @@ export { RandomForest, quantileEdges } from './unary/forest.js';
 export type { ForestUnaryMeta, ForestUnaryOptions } from './unary/forest-unary.js';
 export { ForestUnary } from './unary/forest-unary.js';
 export type { CnnConfig, CnnTrainOptions } from './unary/cnn-unary.js';
-export { CnnUnary, cnnInput } from './unary/cnn-unary.js';
+export { CnnUnary, balancedClassWeights, cnnInput, transformPatch } from './unary/cnn-unary.js';
 export { FeatureCache, LazyInput, cropInput, imageEdgeFeatures, logProbFeatures } from './learning/segmentation-input.js';
 export type { Prediction, SegmenterConfig, UnaryKind } from './learning/segmenter.js';
 export { SEGMENT_MODEL_KIND, Segmenter } from './learning/segmenter.js';
-export type { LearnerKind, TrainProgress, TrainReport, TrainSegmenterOptions, TrainingExample } from './learning/train.js';
+export type { LearnerKind, TrainProgress, TrainReport, TrainSegmenterOptions, TrainingExample, UnaryCandidate } from './learning/train.js';
 export { defaultColor, trainSegmenter } from './learning/train.js';
 
 // --- data: masks, folders, metrics ---

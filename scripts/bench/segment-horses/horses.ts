@@ -156,6 +156,7 @@ async function defaultsRun(horses: string, write: boolean): Promise<void> {
   const train = examples.slice(0, 200);
   const test = examples.slice(200);
   const t0 = performance.now();
+  let stage = '';
   const { segmenter, report } = await trainSegmenter(train, {
     numLabels: 2,
     unary: 'auto',
@@ -163,19 +164,23 @@ async function defaultsRun(horses: string, write: boolean): Promise<void> {
     maxSide: choice.maxSide,
     seed: 1,
     onProgress: (e) => {
-      if (e.done === e.total) log(`${e.stage} ${e.done}/${e.total} ${e.message ?? ''}`);
+      if (e.stage !== stage || e.done === e.total) log(`${e.stage} ${e.done}/${e.total} ${e.message ?? ''}`);
+      stage = e.stage;
     },
   });
   const seconds = (performance.now() - t0) / 1000;
+  log(`trained in ${seconds.toFixed(0)} s: ${(report.candidates ?? []).map((c) => `${c.unary} ${c.skipped ? `skipped (${c.skipped})` : `${c.validationError.toFixed(4)} (${c.seconds.toFixed(0)} CPU s${c.pilot ? `, pilot ${c.pilot.seconds.toFixed(1)} s → expected ${c.pilot.expected.toFixed(0)} s` : ''})`}`).join('; ')}`);
   const u = await evaluate(segmenter, test, true);
   const p = await evaluate(segmenter, test, false);
   const f3 = (x: number) => x.toFixed(3);
-  const cands = (report.candidates ?? []).map((c) => `${c.unary} ${f3(c.validationError)} (${c.seconds.toFixed(0)} s)`).join(', ');
+  const cands = (report.candidates ?? []).map((c) => (c.skipped ? `${c.unary} skipped (${c.skipped})` : `${c.unary} ${f3(c.validationError)} (${c.seconds.toFixed(0)} CPU s)`)).join(', ');
+  const cpu = process.cpuUsage();
   const md = [
     '## segment-horses-defaults: Weizmann horses with `ebm segment train` defaults',
     '',
-    'Same split and scoring as segment-horses; working size from `--size auto`, unary from `--unary auto` (validation',
-    'errors of the candidates it tried, in order: ' + cands + '), piecewise learner.',
+    'Same split and scoring as segment-horses; working size from `--size auto`, unary from `--unary auto` with its default',
+    `budget (max(300, 3 per image) CPU s; validation errors of the candidates, in order: ${cands}; chosen by ${report.criterion === 'f1' ? 'foreground F1' : 'pixel error'}),`,
+    `piecewise learner. Process CPU time for the whole run: ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s.`,
     '',
     markdownTable(
       ['size', 'unary chosen', 'unary acc', 'unary fg IoU', 'acc', 'fg IoU', 'mean IoU', 'BF', 'train s'],

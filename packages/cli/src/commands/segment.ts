@@ -60,8 +60,10 @@ const train = defineCommand({
     'Images and masks are paired by basename (png/jpg/bmp). Each pair is shrunk so its longer side is at most --size\n' +
     'pixels (the working resolution, stored in the model; auto keeps the thinnest mask structures ≥ 4 px thick). The\n' +
     'unary term is a random forest over a multi-scale filter bank (forest), a linear model over colour/position/texture\n' +
-    'features (linear) or a small CNN; auto trains the forest, then the others that fit --time-budget, and keeps the\n' +
-    'lowest validation error. The learner is piecewise (unary by likelihood, then pairwise weights\n' +
+    'features (linear) or a small CNN; auto trains the forest, then the CNN with what is left of --time-budget, then\n' +
+    'the linear unary if a pilot on a few images says it fits, and keeps the one that validates best (--select-by).\n' +
+    'The CNN sees each image whole at 64 px when the masks\' thin structures survive that, otherwise full-resolution\n' +
+    'patches with flips and rotations; lightness is standardised per image and a rare foreground weighted up. The learner is piecewise (unary by likelihood, then pairwise weights\n' +
     'on a validation split), ssvm (all weights by a structured SVM) or contrastive (approximate likelihood with\n' +
     'mean-field or Gibbs negatives). The pairwise term is an 8-connected contrast-sensitive Potts model (or a learned\n' +
     'label-compatibility matrix with --pairwise matrix); inference is an exact graph cut (α-expansion for >2 classes).',
@@ -69,7 +71,7 @@ const train = defineCommand({
     { name: 'images', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of images' },
     { name: 'masks', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of masks (same basenames)' },
     { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Model file to write' },
-    { name: 'unary', type: 'enum', choices: ['auto', 'forest', 'linear', 'cnn'], default: 'auto', help: 'Unary term: auto picks by validation error within --time-budget' },
+    { name: 'unary', type: 'enum', choices: ['auto', 'forest', 'linear', 'cnn'], default: 'auto', help: 'Unary term: auto keeps the kind that validates best (--select-by) within --time-budget' },
     {
       name: 'algorithm',
       type: 'enum',
@@ -80,7 +82,7 @@ const train = defineCommand({
     },
     { name: 'size', type: 'string', default: 'auto', placeholder: 'PX|auto', help: 'Longer side of the working resolution in pixels; auto: from the image sizes and the thinnest structures in the masks' },
     { name: 'select-by', type: 'enum', choices: ['auto', 'error', 'f1'], default: 'auto', help: 'Pairwise weights and foreground bias chosen on the validation split by pixel error or foreground F1; auto: F1 for two classes with a foreground under 20 % of the pixels' },
-    { name: 'time-budget', type: 'number', min: 1, default: 300, help: 'CPU seconds --unary auto may spend trying unary kinds (CPU time of this process, not wall time)' },
+    { name: 'time-budget', type: 'number', min: 1, placeholder: 'SECONDS', help: 'CPU seconds --unary auto may spend trying unary kinds (CPU time of this process, not wall time; default max(300, 3 per image pair))' },
     { name: 'trees', type: 'number', integer: true, min: 1, help: 'Forest unary: number of trees (default 48)' },
     { name: 'depth', type: 'number', integer: true, min: 1, max: 40, help: 'Forest unary: maximum tree depth (default 16)' },
     { name: 'samples', type: 'number', integer: true, min: 100, help: 'Forest unary: training pixels sampled over all images (default 300000)' },
@@ -153,7 +155,7 @@ const train = defineCommand({
       connectivity: o.connectivity === '4' ? 4 : 8,
       pairwise: o.pairwise,
       maxSide,
-      timeBudget: o.timeBudget,
+      ...(o.timeBudget !== undefined ? { timeBudget: o.timeBudget } : {}),
       selectBy: o.selectBy,
       forest: { ...(o.trees !== undefined ? { trees: o.trees } : {}), ...(o.depth !== undefined ? { maxDepth: o.depth } : {}), ...(o.samples !== undefined ? { samples: o.samples } : {}) },
       validationFraction: o.validation,
@@ -172,8 +174,12 @@ const train = defineCommand({
     });
     bar?.done();
     await segmenter.save(o.out);
-    for (const c of report.candidates ?? []) ctx.note(`unary ${c.unary}: validation error ${f3(c.validationError)} (${c.seconds.toFixed(1)} s)`);
-    if (report.candidates) ctx.note(`--unary auto chose ${segmenter.config.unary}`);
+    const by = report.criterion === 'f1' ? 'foreground F1' : 'pixel error';
+    for (const c of report.candidates ?? []) {
+      if (c.skipped) ctx.note(`unary ${c.unary}: skipped (${c.skipped})`);
+      else ctx.note(`unary ${c.unary}: validation error ${f3(c.validationError)}${report.criterion === 'f1' ? `, foreground F1 ${f3(1 - c.validationLoss)}` : ''} (${c.seconds.toFixed(1)} CPU s)`);
+    }
+    if (report.candidates) ctx.note(`--unary auto chose ${segmenter.config.unary} (best validation ${by})`);
     for (const w of report.warnings) ctx.io.stderr.write(`ebm segment train: warning: ${w}\n`);
     ctx.io.stdout.write(
       formatTable(

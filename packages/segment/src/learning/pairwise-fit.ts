@@ -26,7 +26,8 @@ export const CONSTANT_GRID = [0, 0.25, 1, 4];
 /** What the candidates are compared by: the mean pixel error, or 1 − F1 of class 1 pooled over the images. */
 export type SelectionCriterion = 'error' | 'f1';
 
-function meanLoss(crf: GridCrf, w: Float64Array, X: readonly SegmentationInput[], Y: readonly Uint8Array[], criterion: SelectionCriterion = 'error'): number {
+/** Mean validation loss of weights `w`: pixel error, or 1 − F1 of class 1 pooled over the images. */
+export function validationLoss(crf: GridCrf, w: Float64Array, X: readonly SegmentationInput[], Y: readonly Uint8Array[], criterion: SelectionCriterion = 'error'): number {
   if (criterion === 'f1') {
     let tp = 0;
     let wrong = 0;
@@ -66,7 +67,7 @@ export function fitPairwiseWeights(
   const cand: PairwiseCandidate[] = [];
   const trial = Float64Array.from(w);
   trial.fill(0, po);
-  const unaryOnlyLoss = meanLoss(crf, trial, X, Y, options.criterion);
+  const unaryOnlyLoss = validationLoss(crf, trial, X, Y, options.criterion);
   let best: PairwiseCandidate = { weights: new Array<number>(crf.numPairWeights).fill(0), biasOffset: 0, loss: unaryOnlyLoss };
   const seen = new Set<string>();
   const tryOne = (weights: number[], biasOffset: number) => {
@@ -75,7 +76,7 @@ export function fitPairwiseWeights(
     seen.add(key);
     for (let k = 0; k < weights.length; k++) trial[po + k] = weights[k]!;
     if (biasIndex >= 0) trial[biasIndex] = baseBias + biasOffset;
-    const c = { weights, biasOffset, loss: meanLoss(crf, trial, X, Y, options.criterion) };
+    const c = { weights, biasOffset, loss: validationLoss(crf, trial, X, Y, options.criterion) };
     cand.push(c);
     options.onCandidate?.(c);
     if (c.loss < best.loss - 1e-12) best = c;

@@ -18,19 +18,19 @@ import { splitValidation } from '../data/dataset.js';
 import { GridCrf, type PairwiseKind, type SegmentationInput } from './grid-crf.js';
 import type { Connectivity } from '../grid/grid.js';
 import { IGNORE_LABEL } from '../grid/labels.js';
-import { fitPairwiseWeights, type SelectionCriterion } from './pairwise-fit.js';
+import { fitPairwiseWeights, validationLoss, type SelectionCriterion } from './pairwise-fit.js';
 import type { PixelFeatureOptions } from '../unary/pixel-features.js';
 import { FeatureCache, LazyInput, cropInput, imageEdgeFeatures } from './segmentation-input.js';
 import { Segmenter } from './segmenter.js';
 import type { ForestUnaryOptions } from '../unary/forest-unary.js';
-import { UNARY_KINDS, UNARY_KIND_NAMES, type Unary, type UnaryKind } from '../unary/unary.js';
+import { RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, foregroundShare, type CnnFitOptions, type Unary, type UnaryKind } from '../unary/unary.js';
 
 /** Learning algorithms. */
 export type LearnerKind = 'piecewise' | 'ssvm' | 'contrastive';
 
 /** One training progress event (for progress bars). */
 export interface TrainProgress {
-  /** 'features', 'logistic', 'cnn', 'pairwise', 'ssvm', 'contrastive'. */
+  /** 'features', 'logistic', 'cnn', 'pairwise', 'ssvm', 'contrastive'; 'auto' for unary auto's decisions. */
   stage: string;
   done: number;
   total: number;
@@ -44,11 +44,15 @@ export interface TrainSegmenterOptions {
   classColors?: number[];
   maskKind?: 'binary' | 'palette';
   /**
-   * Default 'linear'. 'auto' trains the forest unary, then each other kind whose expected cost still fits
-   * `timeBudget`, and keeps the one with the lowest validation error (the report lists every candidate).
+   * Default 'linear'. 'auto' tries the kinds within `timeBudget` and keeps the one that validates best (by the
+   * `selectBy` criterion): the forest first, then the CNN (bounded by what is left of the budget), then the linear
+   * unary if a pilot on a few images says it still fits. The report lists every candidate, tried or skipped.
    */
   unary?: UnaryKind | 'auto';
-  /** CPU seconds (of this process, so the choice does not depend on the machine's load) 'auto' may spend in all (default 300): a further candidate is tried only if it is expected to fit. */
+  /**
+   * CPU seconds (of this process, so the choice does not depend on the machine's load) 'auto' may spend in all;
+   * default max(300, 3 per training example).
+   */
   timeBudget?: number;
   /** Default 'piecewise'. */
   learner?: LearnerKind;
@@ -67,7 +71,8 @@ export interface TrainSegmenterOptions {
   pixelsPerImage?: number;
   /** L2 strength of the logistic regression (default 1e-4). */
   c2?: number;
-  cnn?: { epochs?: number; inputSize?: number; baseChannels?: number; batchSize?: number; learningRate?: number };
+  /** CNN unary settings (those left out are chosen from the data: see `cnnSettingsFor`). */
+  cnn?: CnnFitOptions;
   /** Forest unary: filter bank, sampling and forest options. */
   forest?: ForestUnaryOptions;
   ssvm?: { algorithm?: SsvmLearnerName; C?: number; maxPasses?: number; tolerance?: number; warmStart?: boolean };
@@ -102,11 +107,29 @@ export interface TrainReport {
   /** Things a user should know, e.g. a unary that learned nothing beyond the majority class. */
   warnings: string[];
   validationError: number;
-  /** With unary 'auto': every candidate tried (kind, validation error, seconds), in order. */
-  candidates?: { unary: UnaryKind; validationError: number; seconds: number }[];
+  /** Validation loss by the selection criterion: the pixel error, or 1 − F1 of the foreground (NaN without validation images). */
+  validationLoss: number;
+  /** The criterion the pairwise stage (and unary 'auto') selected by. */
+  criterion: SelectionCriterion;
+  /** With unary 'auto': every candidate in the order considered — tried (validation loss, CPU seconds) or skipped (why). */
+  candidates?: UnaryCandidate[];
   /** The pairwise weights of the final model. */
   pairwiseWeights: number[];
   seconds: number;
+}
+
+/** One unary kind 'auto' considered. */
+export interface UnaryCandidate {
+  unary: UnaryKind;
+  /** Validation loss by the report's criterion (NaN when skipped). */
+  validationLoss: number;
+  validationError: number;
+  /** CPU seconds it took (0 when skipped). */
+  seconds: number;
+  /** Why it was not tried, e.g. 'expected 290 s, 64 s left'. */
+  skipped?: string;
+  /** CPU seconds of its pilot on a few images, and the full cost the pilot predicted. */
+  pilot?: { seconds: number; expected: number };
 }
 
 /** An example at working resolution. */
@@ -122,43 +145,83 @@ function meanLoss(crf: GridCrf, w: Float64Array, X: readonly SegmentationInput[]
   return s / X.length;
 }
 
+/** CPU seconds of this process since `from`. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
+}
+
 /**
- * Relative cost of each unary kind against the forest (measured on the benchmarks of docs/benchmarks.md: training
- * time per working pixel), used by 'auto' to skip candidates that would not fit the time budget.
+ * The examples a pilot trains on: every k-th of them, about 5 % (at least 4, so the pilot has a validation image):
+ * its CPU time, scaled by the share of pixels, predicts the full run's (every stage is linear in the images).
  */
-const RELATIVE_COST: Record<UnaryKind, number> = { forest: 1, linear: 3, cnn: 3 };
+function pilotSubset(examples: readonly TrainingExample[]): { subset: TrainingExample[]; scale: number } {
+  const m = Math.min(examples.length, Math.max(4, Math.ceil(0.05 * examples.length)));
+  const step = examples.length / m;
+  const subset = Array.from({ length: m }, (_, i) => examples[Math.floor(i * step)]!);
+  const px = (l: readonly TrainingExample[]) => l.reduce((a, e) => a + e.image.width * e.image.height, 0);
+  return { subset, scale: px(examples) / px(subset) };
+}
 
 /** Trains a segmenter (see the module comment). */
 export async function trainSegmenter(examples: readonly TrainingExample[], options: TrainSegmenterOptions): Promise<{ segmenter: Segmenter; report: TrainReport }> {
   if (options.unary !== 'auto' || options.initial) return trainOne(examples, { ...options, unary: options.unary === 'auto' ? 'forest' : options.unary });
   const t0 = performance.now();
-  const budget = options.timeBudget ?? 300;
+  if (examples.length === 0) throw new RangeError('trainSegmenter: no examples');
+  const budget = options.timeBudget ?? Math.max(300, 3 * examples.length);
   if (!(budget > 0)) throw new RangeError(`timeBudget must be > 0 seconds, got ${budget}`);
-  const candidates: { unary: UnaryKind; validationError: number; seconds: number }[] = [];
-  let best: { segmenter: Segmenter; report: TrainReport } | undefined;
   // The budget counts this process's CPU time, not wall time: which candidates are tried (and so which model comes
   // out) must not depend on what else the machine is running.
   const cpu0 = process.cpuUsage();
-  const cpuSeconds = (): number => {
-    const u = process.cpuUsage(cpu0);
-    return (u.user + u.system) / 1e6;
-  };
-  let forestSeconds = 0;
-  for (const kind of ['forest', 'linear', 'cnn'] as UnaryKind[]) {
-    const elapsed = cpuSeconds();
-    if (kind !== 'forest' && elapsed + forestSeconds * RELATIVE_COST[kind] > budget) continue;
-    // the CNN sees every image at its fixed input size: no candidate where that would shrink images more than 4×
-    const cnnSide = options.cnn?.inputSize ?? 64;
-    if (kind === 'cnn' && examples.some((e) => Math.max(e.image.width, e.image.height) > 4 * cnnSide)) continue;
-    const before = cpuSeconds();
-    const r = await trainOne(examples, { ...options, unary: kind });
-    if (kind === 'forest') forestSeconds = cpuSeconds() - before;
-    candidates.push({ unary: kind, validationError: r.report.validationError, seconds: r.report.seconds });
+  const left = () => budget - cpuSince(cpu0);
+  const candidates: UnaryCandidate[] = [];
+  let best: { segmenter: Segmenter; report: TrainReport } | undefined;
+  const consider = (kind: UnaryKind, r: { segmenter: Segmenter; report: TrainReport }, seconds: number, pilot?: UnaryCandidate['pilot']) => {
+    candidates.push({ unary: kind, validationLoss: r.report.validationLoss, validationError: r.report.validationError, seconds, ...(pilot ? { pilot } : {}) });
+    note(kind, `validation error ${r.report.validationError.toFixed(4)}, loss ${r.report.validationLoss.toFixed(4)}, ${seconds.toFixed(0)} CPU s; ${Math.max(0, left()).toFixed(0)} s left`);
     // without validation images there is nothing to compare: the first candidate stands
-    if (!best || r.report.validationError < best.report.validationError) best = r;
-    if (Number.isNaN(r.report.validationError)) break;
+    if (!best || r.report.validationLoss < best.report.validationLoss) best = r;
+  };
+  const note = (kind: UnaryKind, message: string) => options.onProgress?.({ stage: 'auto', done: candidates.length, total: 3, message: `${kind}: ${message}` });
+  const skip = (kind: UnaryKind, why: string) => {
+    note(kind, `skipped (${why})`);
+    candidates.push({ unary: kind, validationLoss: NaN, validationError: NaN, seconds: 0, skipped: why });
+  };
+  // 1. the forest: cheap on most folders, strong on texture and thin structures
+  let c = process.cpuUsage();
+  const forest = await trainOne(examples, { ...options, unary: 'forest' });
+  consider('forest', forest, cpuSince(c));
+  const comparable = !Number.isNaN(forest.report.validationLoss);
+  // 2. the CNN: anytime — it trains until its epochs end or what is left of the budget is spent (its pairwise stage
+  // and validation maps need about a tenth of that on top)
+  const allot = 0.9 * left();
+  if (!comparable) skip('cnn', 'no validation images to compare on');
+  else if (allot < 0.05 * budget) skip('cnn', `${Math.max(0, left()).toFixed(0)} s of the budget left`);
+  else {
+    c = process.cpuUsage();
+    const given = options.cnn?.cpuSeconds;
+    const cnn = await trainOne(examples, { ...options, unary: 'cnn', cnn: { ...options.cnn, cpuSeconds: given !== undefined ? Math.min(given, allot) : allot } });
+    consider('cnn', cnn, cpuSince(c));
   }
-  return { segmenter: best!.segmenter, report: { ...best!.report, candidates, seconds: (performance.now() - t0) / 1000 } };
+  // 3. the linear unary, if a pilot on a few images says the full run fits what is left
+  if (comparable && left() >= 0.05 * budget) {
+    const { subset, scale } = pilotSubset(examples);
+    c = process.cpuUsage();
+    await trainOne(subset, { ...options, unary: 'linear' });
+    const pilot = cpuSince(c);
+    // a pilot on few images underestimates: the logistic regression converges in fewer iterations on fewer pixels,
+    // and a small validation split's features stay in the cache; hence twice the pixel-scaled pilot
+    const expected = 2 * pilot * scale;
+    note('linear', `pilot on ${subset.length} images: ${pilot.toFixed(1)} CPU s, predicts ${expected.toFixed(0)} s; ${Math.max(0, left()).toFixed(0)} s left`);
+    if (expected > left()) skip('linear', `a pilot on ${subset.length} images (${pilot.toFixed(0)} s) predicts ${expected.toFixed(0)} s, ${Math.max(0, left()).toFixed(0)} s left`);
+    else {
+      c = process.cpuUsage();
+      const linear = await trainOne(examples, { ...options, unary: 'linear' });
+      consider('linear', linear, cpuSince(c), { seconds: pilot, expected });
+    }
+  } else if (comparable) skip('linear', 'the budget is spent');
+  const chosen: { segmenter: Segmenter; report: TrainReport } = best!;
+  return { segmenter: chosen.segmenter, report: { ...chosen.report, candidates, seconds: (performance.now() - t0) / 1000 } };
 }
 
 async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }): Promise<{ segmenter: Segmenter; report: TrainReport }> {
@@ -240,7 +303,7 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
   let count = 0;
   const planned = crf.pairwise === 'potts' ? 2 * 36 + 7 : 2 * 9 + 7 + 4 * crf.numPairWeights;
   if (options.selectBy === 'f1' && K !== 2) throw new RangeError(`selectBy 'f1' needs two classes, got ${K}`);
-  const criterion: SelectionCriterion = options.selectBy === 'auto' ? (K === 2 && foregroundFraction(trainY) < 0.2 ? 'f1' : 'error') : (options.selectBy ?? 'error');
+  const criterion: SelectionCriterion = options.selectBy === 'auto' ? (K === 2 && foregroundShare(trainY) < RARE_FOREGROUND ? 'f1' : 'error') : (options.selectBy ?? 'error');
   const fit = fitPairwiseWeights(crf, w, fitX, fitY, { criterion, onCandidate: () => progress({ stage: 'pairwise', done: Math.min(++count, planned), total: planned }) });
   w = fit.w;
   const unaryW = Float64Array.from(w).fill(0, crf.pairOffset);
@@ -293,6 +356,7 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
     });
   }
   const validationError = meanLoss(crf, w, valX, valY);
+  const vLoss = criterion === 'error' ? validationError : valX.length === 0 ? NaN : validationLoss(crf, w, valX, valY, criterion);
   const segmenter = new Segmenter(
     {
       unary: unaryTerm.kind,
@@ -318,6 +382,8 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
       majorityError,
       warnings,
       validationError,
+      validationLoss: vLoss,
+      criterion,
       pairwiseWeights: Array.from(w.subarray(crf.pairOffset)),
       seconds: (performance.now() - t0) / 1000,
     },
@@ -343,20 +409,6 @@ function majorityRate(Y: readonly Uint8Array[], K: number): number {
     s += n === 0 ? 0 : wrong / n;
   }
   return s / Y.length;
-}
-
-/** Fraction of the labelled pixels that are class 1. */
-function foregroundFraction(Y: readonly Uint8Array[]): number {
-  let fg = 0;
-  let n = 0;
-  for (const y of Y) {
-    for (let p = 0; p < y.length; p++) {
-      if (y[p] === IGNORE_LABEL) continue;
-      n++;
-      if (y[p] === 1) fg++;
-    }
-  }
-  return n === 0 ? 0 : fg / n;
 }
 
 /** A distinct colour for class k (a fixed bright palette, then a hash). */

@@ -29,7 +29,8 @@ export interface LogisticOptions {
 }
 
 /**
- * Draws up to `perImage` labelled pixels from each image (all of them when fewer) into one sample.
+ * Draws up to `perImage` labelled pixels from each image (all of them when fewer) into one sample. Each image's
+ * `features` is read once (views may compute it on every read).
  */
 export function samplePixels(
   images: readonly { features: Float32Array; numFeatures: number; width: number; height: number }[],
@@ -49,8 +50,15 @@ export function samplePixels(
   });
   const features = new Float32Array(picks.length * F);
   const out = new Uint8Array(picks.length);
+  // picks are grouped by image: each image's feature map is read once (it may be computed on demand)
+  let current = -1;
+  let map: Float32Array | undefined;
   picks.forEach(([i, p], r) => {
-    features.set(images[i]!.features.subarray(p * F, (p + 1) * F), r * F);
+    if (i !== current) {
+      current = i;
+      map = images[i]!.features;
+    }
+    features.set(map!.subarray(p * F, (p + 1) * F), r * F);
     out[r] = labels[i]![p]!;
   });
   return { features, labels: out, numFeatures: F };

@@ -16,6 +16,8 @@ import { samplePixels, trainLogistic } from './logistic.js';
 import { PixelFeatures, type PixelFeatureOptions } from './pixel-features.js';
 import { logProbFeatures } from '../learning/segmentation-input.js';
 import { ForestUnary, type ForestUnaryMeta, type ForestUnaryOptions } from './forest-unary.js';
+import { autoWorkingSide } from '../data/dataset.js';
+import { IGNORE_LABEL } from '../grid/labels.js';
 
 /** Kinds of unary term. */
 export type UnaryKind = 'linear' | 'cnn' | 'forest';
@@ -44,8 +46,88 @@ export interface UnaryFitContext {
   rng: Rng;
   progress: (stage: string, done: number, total: number, message?: string) => void;
   linear?: { features?: PixelFeatureOptions; pixelsPerImage?: number; c2?: number };
-  cnn?: { epochs?: number; inputSize?: number; baseChannels?: number; batchSize?: number; learningRate?: number };
+  cnn?: CnnFitOptions;
   forest?: ForestUnaryOptions;
+}
+
+/**
+ * CNN unary settings; each one left out is chosen from the data by `cnnSettingsFor`. `cpuSeconds` bounds the
+ * training's CPU time (this process): the network stops after the step that spends it.
+ */
+export interface CnnFitOptions {
+  epochs?: number;
+  inputSize?: number;
+  baseChannels?: number;
+  batchSize?: number;
+  learningRate?: number;
+  patchSize?: number;
+  augment?: 'hflip' | 'dihedral';
+  classWeight?: 'balanced' | 'none';
+  normalise?: boolean;
+  coordinates?: boolean;
+  cpuSeconds?: number;
+}
+
+/** The CNN settings the data call for (see `cnnSettingsFor`) and why. */
+export interface CnnSettings {
+  inputSize: number;
+  patchSize: number;
+  augment: 'hflip' | 'dihedral';
+  classWeight: 'balanced' | 'none';
+  normalise: boolean;
+  coordinates: boolean;
+  /** 'whole': every image resized to one small input (layout and context); 'patches': full resolution in patches. */
+  mode: 'whole' | 'patches';
+  /** Thickness (px, at working resolution) of the thin structures in the masks (Infinity when none). */
+  thickness: number;
+}
+
+/** Share of labelled pixels under which a two-class foreground counts as rare (class weights, F1 selection). */
+export const RARE_FOREGROUND = 0.2;
+
+/**
+ * How the CNN should see this data. The masks' thin structures (10th percentile of run lengths, as `--size auto`
+ * measures them) decide: if they stay at least a pixel thick when the longer side is shrunk to 64 px, objects
+ * dominate — every image becomes one 64 × 64 input with position channels and horizontal flips (layout matters, the
+ * whole image is context). Otherwise the network works at working resolution (its side rounded up to a multiple of 8)
+ * on 64 px patches with all eight flips/rotations and no position channels (thin local structures: vessels,
+ * membranes, cracks have no up or left). Lightness is standardised per image in both; classes are balanced when a
+ * two-class foreground is rare.
+ */
+export function cnnSettingsFor(labels: readonly Uint8Array[], sizes: readonly { width: number; height: number }[], K: number, given: CnnFitOptions = {}): CnnSettings {
+  const masks = labels.map((l, i) => ({ labels: l, width: sizes[i]!.width, height: sizes[i]!.height }));
+  const side = Math.max(...sizes.map((s) => Math.max(s.width, s.height)));
+  const thickness = autoWorkingSide(masks, { minSide: 1 }).thickness;
+  const small = 64;
+  const whole = side <= small || thickness * (small / side) >= 1;
+  const inputSize = given.inputSize ?? (whole ? small : Math.max(small, Math.ceil(side / 8) * 8));
+  const patchSize = given.patchSize ?? Math.min(inputSize, 64);
+  const mode = patchSize < inputSize ? 'patches' : 'whole';
+  const fg = K === 2 ? foregroundShare(labels) : 1;
+  return {
+    inputSize,
+    patchSize,
+    augment: given.augment ?? (mode === 'patches' ? 'dihedral' : 'hflip'),
+    classWeight: given.classWeight ?? (fg < RARE_FOREGROUND ? 'balanced' : 'none'),
+    normalise: given.normalise ?? true,
+    coordinates: given.coordinates ?? mode === 'whole',
+    mode,
+    thickness,
+  };
+}
+
+/** Fraction of the labelled pixels that are class 1. */
+export function foregroundShare(Y: readonly Uint8Array[]): number {
+  let fg = 0;
+  let n = 0;
+  for (const y of Y) {
+    for (let p = 0; p < y.length; p++) {
+      if (y[p] === IGNORE_LABEL) continue;
+      n++;
+      if (y[p] === 1) fg++;
+    }
+  }
+  return n === 0 ? 0 : fg / n;
 }
 
 /** How a kind is fitted and read back. */
@@ -157,7 +239,11 @@ export class CnnUnaryTerm extends ProbabilityUnary {
     const ws = this.network.weights();
     const tensors: Record<string, Tensor> = {};
     ws.forEach((w, i) => (tensors[`cnn.${String(i).padStart(3, '0')}`] = { dtype: 'F32', shape: w.shape, data: w.data }));
-    return { meta: { cnn: { inputSize: this.network.inputSize, baseChannels: this.network.baseChannels, tensors: ws.length } }, tensors };
+    const n = this.network;
+    return {
+      meta: { cnn: { inputSize: n.inputSize, baseChannels: n.baseChannels, normalise: n.normalise, coordinates: n.coordinates, logPriorShift: Array.from(n.logPriorShift), tensors: ws.length } },
+      tensors,
+    };
   }
 }
 
@@ -216,25 +302,43 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
   cnn: {
     async fit(images, labels, ctx) {
       const c = ctx.cnn ?? {};
-      const net = await CnnUnary.create({ numLabels: ctx.numLabels, ...(c.inputSize ? { inputSize: c.inputSize } : {}), ...(c.baseChannels ? { baseChannels: c.baseChannels } : {}) }, ctx.rng);
-      const epochs = c.epochs ?? 40;
+      const st = cnnSettingsFor(labels, images, ctx.numLabels, c);
+      const net = await CnnUnary.create(
+        { numLabels: ctx.numLabels, inputSize: st.inputSize, normalise: st.normalise, coordinates: st.coordinates, ...(c.baseChannels ? { baseChannels: c.baseChannels } : {}) },
+        ctx.rng,
+      );
+      // whole images: 40 passes, and at least 400 steps of 8 on small folders; patches: 4 passes over the labelled pixels
+      const epochs = c.epochs ?? (st.mode === 'whole' ? Math.max(40, Math.ceil(3200 / images.length)) : 4);
+      const cpu0 = process.cpuUsage();
+      const allotment = c.cpuSeconds;
+      const spent = (): number => {
+        const u = process.cpuUsage(cpu0);
+        return (u.user + u.system) / 1e6;
+      };
+      ctx.progress('cnn', 0, epochs, `${st.mode === 'whole' ? `whole images at ${st.inputSize} px` : `${st.patchSize} px patches of ${st.inputSize} px inputs`}, ${st.augment} augmentation, class weights ${st.classWeight}`);
       await net.train(images, labels, {
         rng: ctx.rng,
         epochs,
+        patchSize: st.patchSize,
+        augment: st.augment,
+        classWeight: st.classWeight,
         ...(c.batchSize ? { batchSize: c.batchSize } : {}),
         ...(c.learningRate ? { learningRate: c.learningRate } : {}),
+        ...(allotment !== undefined ? { allotmentUsed: () => spent() / allotment } : {}),
         onEpoch: (ep, loss) => ctx.progress('cnn', ep, epochs, `loss ${loss.toFixed(4)}`),
       });
       return new CnnUnaryTerm(net);
     },
     async fromFile(meta, K, tensor, path) {
-      const m = meta['cnn'] as { inputSize: number; baseChannels: number; tensors: number } | undefined;
+      const m = meta['cnn'] as { inputSize: number; baseChannels: number; tensors: number; normalise?: boolean; coordinates?: boolean; logPriorShift?: number[] } | undefined;
       if (!m) throw new RangeError(`${path}: CNN segmenter without network settings`);
       const ws = Array.from({ length: m.tensors }, (_, i) => {
         const x = tensor(`cnn.${String(i).padStart(3, '0')}`);
         return { shape: x.shape, data: x.data as Float32Array };
       });
-      return new CnnUnaryTerm(await CnnUnary.fromWeights({ numLabels: K, inputSize: m.inputSize, baseChannels: m.baseChannels }, ws));
+      // files from before per-image normalisation: fixed lightness scale, position channels, no prior shift
+      const config = { numLabels: K, inputSize: m.inputSize, baseChannels: m.baseChannels, normalise: m.normalise ?? false, coordinates: m.coordinates ?? true };
+      return new CnnUnaryTerm(await CnnUnary.fromWeights(config, ws, m.logPriorShift));
     },
   },
   forest: {
