@@ -116,6 +116,27 @@ export async function fuzzTargets(dir: string): Promise<FuzzTarget[]> {
     metadata: { labels: ['A', 'B'], nested: { a: [1, 2, 3] } },
     tensors: { w: { dtype: 'F32', shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) }, b: { dtype: 'I32', shape: [2], data: new Int32Array([5, 6]) } },
   });
+  /**
+   * Model files with a window of one tensor's bytes overwritten (same dtype and length), re-encoded with a valid
+   * checksum: what the loaders' own checks must catch (e.g. a CRF's packed attribute names, offsets and hash table).
+   */
+  const tensorMutations = (bytes: Uint8Array): fc.Arbitrary<Uint8Array> => {
+    const file = decodeModel(bytes, { maxFormatVersion: 99 });
+    const names = Object.keys(file.tensors);
+    return fc.tuple(fc.constantFrom(...names), fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.nat()).map(([name, raw, pos]) => {
+      const t = file.tensors[name]!;
+      const data = t.data.slice();
+      const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      const at = view.length > 0 ? pos % view.length : 0;
+      view.set(raw.subarray(0, view.length - at), at);
+      try {
+        return encodeModel({ ...file, tensors: { ...file.tensors, [name]: { ...t, data } as typeof t } });
+      } catch {
+        return bytes; // the encoder refused the values (e.g. a NaN weight): try the seed itself
+      }
+    });
+  };
+
   // a tiny CRF and a tiny SSVM chain, saved the way users get them
   await writeFile(at('seed.tsv'), table);
   const { sequences } = syntheticSequences(6, 1);
@@ -149,6 +170,7 @@ export async function fuzzTargets(dir: string): Promise<FuzzTarget[]> {
       { weight: 2, arbitrary: mutated([seed]) },
       { weight: 1, arbitrary: mutated([seed], true) },
       { weight: 3, arbitrary: metadataMutations(seed) },
+      { weight: 2, arbitrary: tensorMutations(seed) },
     );
 
   /** A loader of one file: `bytes` are written to `file` under `dir` and loaded by `read`. */
