@@ -10,6 +10,7 @@ import {
   PixelFeatures,
   Segmenter,
   fitPairwiseWeights,
+  BIAS_GRID,
   imageEdgeFeatures,
   logisticObjective,
   samplePixels,
@@ -80,6 +81,28 @@ test('piecewise: logistic unary, then validation-chosen pairwise weights lower t
   const after = meanLoss(crf, fit.w, Xv, val.map((d) => d.labels));
   t.is(before, fit.unaryOnlyLoss);
   t.true(after < 0.7 * before, `validation error ${before} → ${after}`);
+});
+
+test('piecewise: a foreground bias whose best offset lies past the grid is found by stepping outward', async (t) => {
+  const train = dataset(2, 6);
+  const val = dataset(3, 4);
+  const X = simpleInputs(train);
+  const Xv = simpleInputs(val);
+  const Yv = val.map((d) => d.labels);
+  const crf = new GridCrf({ numLabels: 2, numFeatures: 4 });
+  const W = await trainLogistic(samplePixels(X, train.map((d) => d.labels), 400, createRng(1)), 2);
+  const w = new Float64Array(crf.sizeJointFeature);
+  w.set(W);
+  const biasIndex = 2 * crf.numFeatures - 1; // class 1's weight on the bias feature
+  w[biasIndex] = w[biasIndex]! - 4; // a unary that under-predicts the foreground by far more than the grid can undo
+  const fit = fitPairwiseWeights(crf, w, Xv, Yv);
+  const offset = fit.w[biasIndex]! - w[biasIndex]!;
+  t.true(offset > Math.max(...BIAS_GRID), `chosen offset ${offset}`);
+  const atGridEnd = fit.candidates.filter((c) => c.biasOffset === Math.max(...BIAS_GRID)).map((c) => c.loss);
+  t.true(meanLoss(crf, fit.w, Xv, Yv) < Math.min(...atGridEnd), 'better than anything the grid offered');
+  // with the offsets given explicitly, the search stays on them
+  const fixed = fitPairwiseWeights(crf, w, Xv, Yv, { biasOffsets: [0.5, 1] });
+  t.true(fixed.candidates.every((c) => [0, 0.5, 1].includes(c.biasOffset)));
 });
 
 test('SSVM (BCFW from @ebmkit/ssvm) on the grid CRF lowers the training loss and learns a positive pairwise weight', (t) => {

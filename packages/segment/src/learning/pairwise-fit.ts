@@ -3,7 +3,8 @@
  * validation error of MAP labellings over a grid of candidates (then, for a label-compatibility matrix, one round of
  * per-pair refinement). For two labels the foreground's bias can be re-tuned with the pairwise term (a smoothing
  * term shrinks thin foreground parts, which a lower foreground energy compensates): pairwise grid, then bias
- * offsets at the best pairwise weights, then the pairwise grid again at the best offset.
+ * offsets at the best pairwise weights (stepping past an end of the grid while the loss falls), then the pairwise
+ * grid again at the best offset.
  */
 import type { GridCrf, SegmentationInput } from './grid-crf.js';
 import { IGNORE_LABEL } from '../grid/labels.js';
@@ -20,6 +21,9 @@ export interface PairwiseCandidate {
 export const CONTRAST_GRID = [0, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
 /** Default candidate offsets of the foreground bias (two labels). */
 export const BIAS_GRID = [-1, -0.5, -0.25, 0.25, 0.5, 1, 1.5];
+/** Past an end of BIAS_GRID the offset moves by BIAS_STEP while the validation loss falls, at most this many steps. */
+export const BIAS_EXTENSION_STEPS = 8;
+export const BIAS_STEP = 0.5;
 /** Default candidate strengths of the constant (plain Potts) term. */
 export const CONSTANT_GRID = [0, 0.25, 1, 4];
 
@@ -95,7 +99,20 @@ export function fitPairwiseWeights(
   };
   pairwiseGrid(0);
   if (biasIndex >= 0) {
-    for (const b of options.biasOffsets ?? BIAS_GRID) tryOne(best.weights, b);
+    const offsets = options.biasOffsets ?? BIAS_GRID;
+    for (const b of offsets) tryOne(best.weights, b);
+    // the best offset at an end of the grid: keep stepping outward while the loss falls (the grid's end is no
+    // bound of the data's optimum — a rare thin foreground can want more than the grid offers)
+    const lo = Math.min(...offsets);
+    const hi = Math.max(...offsets);
+    if (options.biasOffsets === undefined && (best.biasOffset === lo || best.biasOffset === hi)) {
+      const dir = best.biasOffset === hi ? 1 : -1;
+      for (let k = 1; k <= BIAS_EXTENSION_STEPS; k++) {
+        const before = best.loss;
+        tryOne(best.weights, best.biasOffset + dir * BIAS_STEP);
+        if (!(best.loss < before - 1e-12)) break;
+      }
+    }
     if (best.biasOffset !== 0) pairwiseGrid(best.biasOffset);
   }
   if (crf.pairwise === 'matrix') {
