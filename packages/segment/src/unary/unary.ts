@@ -70,7 +70,12 @@ export interface UNetFitOptions {
   dice?: number;
   classWeight?: 'balanced' | 'none';
   cpuSeconds?: number;
+  /** Test-time augmentation: flips/rotations averaged at prediction (1, 2, 4 or 8; default UNET_DEFAULT_FLIPS). */
+  flips?: number;
 }
+
+/** Default test-time flips of the U-Net unary. */
+export const UNET_DEFAULT_FLIPS = 1;
 
 /** Default CPU seconds of U-Net training. */
 export const UNET_DEFAULT_SECONDS = 600;
@@ -301,7 +306,7 @@ export class UNetUnaryTerm extends ProbabilityUnary {
     const tensors: Record<string, Tensor> = {};
     ws.forEach((w, i) => (tensors[`unet.${String(i).padStart(3, '0')}`] = { dtype: 'F32', shape: w.shape, data: w.data }));
     const c = this.network.config;
-    return { meta: { unet: { baseChannels: c.baseChannels, depth: c.depth, contrastRadius: c.contrastRadius, logPriorShift: Array.from(this.network.logPriorShift), tensors: ws.length } }, tensors };
+    return { meta: { unet: { baseChannels: c.baseChannels, depth: c.depth, contrastRadius: c.contrastRadius, flips: this.network.flips, logPriorShift: Array.from(this.network.logPriorShift), tensors: ws.length } }, tensors };
   }
 }
 
@@ -418,10 +423,11 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
         onSteps: (step, _total, loss) => ctx.progress('unet', Math.min(spent(), seconds), seconds, `step ${step}, loss ${loss.toFixed(4)}`),
       });
       ctx.progress('unet', seconds, seconds);
+      net.flips = o.flips ?? UNET_DEFAULT_FLIPS;
       return new UNetUnaryTerm(net);
     },
     async fromFile(meta, K, tensor, path) {
-      const m = meta['unet'] as { baseChannels?: unknown; depth?: unknown; contrastRadius?: unknown; logPriorShift?: unknown; tensors?: unknown } | undefined;
+      const m = meta['unet'] as { baseChannels?: unknown; depth?: unknown; contrastRadius?: unknown; flips?: unknown; logPriorShift?: unknown; tensors?: unknown } | undefined;
       if (!m || typeof m !== 'object') throw new RangeError(`${path}: U-Net segmenter without network settings`);
       const int = (v: unknown, what: string): number => {
         if (typeof v !== 'number' || !Number.isInteger(v)) throw new RangeError(`${path}: U-Net ${what} must be an integer, got ${JSON.stringify(v)}`);
@@ -438,7 +444,11 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
       });
       try {
         const config = { numLabels: K, baseChannels: int(m.baseChannels, 'baseChannels'), depth: int(m.depth, 'depth'), contrastRadius: int(m.contrastRadius, 'contrastRadius') };
-        return new UNetUnaryTerm(await UNet.fromWeights(config, ws, shift as number[]));
+        const flips = m.flips === undefined ? 1 : int(m.flips, 'flips');
+        if (flips < 1 || flips > 8) throw new RangeError(`${path}: U-Net flips must be in 1…8, got ${flips}`);
+        const net = await UNet.fromWeights(config, ws, shift as number[]);
+        net.flips = flips;
+        return new UNetUnaryTerm(net);
       } catch (e) {
         if (e instanceof RangeError && !e.message.startsWith(path)) throw new RangeError(`${path}: ${e.message}`);
         throw e;

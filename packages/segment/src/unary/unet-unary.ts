@@ -205,6 +205,8 @@ export class UNet {
   /** Overlap-tile prediction: largest tile side (px) and the context margin discarded on each side. */
   maxTile = 1024;
   margin = 32;
+  /** Test-time augmentation: how many of the 8 flips/rotations `logProbabilities` averages over by default (1: none). */
+  flips = 1;
   private readonly kernels: Variable[] = [];
   private readonly biases: Variable[] = [];
 
@@ -450,13 +452,61 @@ export class UNet {
     return { loss: last, steps: step };
   }
 
-  /** log p(y_p = k | image) at the image's own size, `out[p·K + k]`, by overlap-tile prediction. */
-  async logProbabilities(img: RgbImage): Promise<Float32Array> {
-    const tf = this.tf;
+  /**
+   * log p(y_p = k | image) at the image's own size, `out[p·K + k]`, by overlap-tile prediction; with `flips` > 1 the
+   * probabilities are averaged over that many of the 8 flips/rotations of the image (test-time augmentation: 1, 2, 4 or 8).
+   */
+  async logProbabilities(img: RgbImage, flips = this.flips): Promise<Float32Array> {
+    if (!Number.isInteger(flips) || flips < 1 || flips > 8) throw new RangeError(`flips must be an integer in 1…8, got ${flips}`);
     const K = this.numLabels;
     const C = unetInputChannels(this.config);
     const W = img.width;
     const H = img.height;
+    const input = unetInput(img, this.config.contrastRadius);
+    let out: Float32Array;
+    if (flips <= 1) out = this.tiled(input, W, H);
+    else {
+      out = new Float32Array(W * H * K);
+      for (let t = 0; t < flips; t++) {
+        // transformed image: bit 2 transposes, bit 0 mirrors x, bit 1 mirrors y (as transformPatch)
+        const tr = (t & 4) !== 0;
+        const TW = tr ? H : W;
+        const TH = tr ? W : H;
+        const src = (x: number, y: number): number => {
+          let u = tr ? y : x;
+          let v = tr ? x : y;
+          if (t & 1) u = W - 1 - u;
+          if (t & 2) v = H - 1 - v;
+          return v * W + u;
+        };
+        const xin = new Float32Array(W * H * C);
+        for (let y = 0; y < TH; y++) for (let x = 0; x < TW; x++) for (let c = 0, s = src(x, y) * C, d = (y * TW + x) * C; c < C; c++) xin[d + c] = input[s + c]!;
+        const lp = this.tiled(xin, TW, TH);
+        for (let y = 0; y < TH; y++) for (let x = 0; x < TW; x++) for (let k = 0, s = (y * TW + x) * K, d = src(x, y) * K; k < K; k++) out[d + k] += Math.exp(lp[s + k]!) / flips;
+      }
+      for (let i = 0; i < out.length; i++) out[i] = Math.log(Math.max(out[i]!, 1e-30));
+    }
+    // shift to the prior and renormalise
+    const shift = this.logPriorShift;
+    for (let o = 0; o < out.length; o += K) {
+      let mx = -Infinity;
+      for (let k = 0; k < K; k++) {
+        out[o + k] += shift[k]!;
+        if (out[o + k]! > mx) mx = out[o + k]!;
+      }
+      let z = 0;
+      for (let k = 0; k < K; k++) z += Math.exp(out[o + k]! - mx);
+      const lz = mx + Math.log(z);
+      for (let k = 0; k < K; k++) out[o + k] -= lz;
+    }
+    return out;
+  }
+
+  /** The network's log-probabilities of a W × H input map by overlap-tile prediction. */
+  private tiled(input: Float32Array, W: number, H: number): Float32Array {
+    const tf = this.tf;
+    const K = this.numLabels;
+    const C = unetInputChannels(this.config);
     const m = 1 << this.config.depth;
     const M = this.margin;
     const roundUp = (v: number) => Math.ceil(v / m) * m;
@@ -465,7 +515,6 @@ export class UNet {
     const TH = Math.min(roundUp(H + 2 * M), Math.max(roundUp(this.maxTile), roundUp(2 * M + m)));
     const CW = TW - 2 * M;
     const CH = TH - 2 * M;
-    const input = unetInput(img, this.config.contrastRadius);
     const win = new Float32Array(TW * TH * C);
     const out = new Float32Array(W * H * K);
     for (let ty = 0; ty < H; ty += CH) {
@@ -480,19 +529,6 @@ export class UNet {
           }
         }
       }
-    }
-    // shift to the prior and renormalise
-    const shift = this.logPriorShift;
-    for (let o = 0; o < out.length; o += K) {
-      let mx = -Infinity;
-      for (let k = 0; k < K; k++) {
-        out[o + k] += shift[k]!;
-        if (out[o + k]! > mx) mx = out[o + k]!;
-      }
-      let z = 0;
-      for (let k = 0; k < K; k++) z += Math.exp(out[o + k]! - mx);
-      const lz = mx + Math.log(z);
-      for (let k = 0; k < K; k++) out[o + k] -= lz;
     }
     return out;
   }
