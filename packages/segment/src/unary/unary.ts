@@ -410,7 +410,7 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
         const u = process.cpuUsage(cpu0);
         return (u.user + u.system) / 1e6;
       };
-      ctx.progress('unet', 0, 1, `${net.parameterCount} weights, ${o.patchSize ?? 64} px patches, ${seconds} CPU s`);
+      ctx.progress('unet', 0, 1, `${net.parameterCount} weights, ${seconds} CPU s`);
       await net.train(images, labels, {
         rng: ctx.rng,
         steps: o.steps ?? 1e9,

@@ -46,7 +46,7 @@ export interface UNetConfig {
 /** Options of `UNet.train`. */
 export interface UNetTrainOptions {
   rng: Rng;
-  /** Side of the square training patches (default 64; a multiple of 2^depth). */
+  /** Side of the square training patches (a multiple of 2^depth; default 64, less when the images are smaller). */
   patchSize?: number;
   /** Patches per step (default 8). */
   batchSize?: number;
@@ -324,7 +324,9 @@ export class UNet {
     const m = 1 << this.config.depth;
     if (n === 0) throw new RangeError('UNet.train: no images');
     if (labels.length !== n) throw new RangeError(`UNet.train: ${labels.length} label maps for ${n} images`);
-    const P = options.patchSize ?? 64;
+    // default: 64 px, or the largest multiple of 2^depth that fits the images' shorter sides when they are smaller
+    const side = Math.max(...images.map((im) => Math.min(im.width, im.height)));
+    const P = options.patchSize ?? Math.max(m, Math.min(64, Math.floor(side / m) * m));
     if (!Number.isInteger(P) || P < m || P % m !== 0) throw new RangeError(`patchSize must be a positive multiple of ${m}, got ${options.patchSize}`);
     const B = options.batchSize ?? 8;
     if (!Number.isInteger(B) || B < 1) throw new RangeError(`batchSize must be a positive integer, got ${options.batchSize}`);
