@@ -75,7 +75,7 @@ export interface UNetFitOptions {
 }
 
 /** Default test-time flips of the U-Net unary. */
-export const UNET_DEFAULT_FLIPS = 1;
+export const UNET_DEFAULT_FLIPS = 8;
 
 /** Default CPU seconds of U-Net training. */
 export const UNET_DEFAULT_SECONDS = 600;
