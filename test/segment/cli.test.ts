@@ -143,3 +143,19 @@ test.serial('--algorithm names an SSVM learner of the registry; the old --learne
   const c = await runCli([...common, '--algorithm', 'nosuch', '--out', join(dir, 'bad.model')]);
   t.is(c.code, 2);
 });
+
+test.serial('--unary unet: trains for its --time-budget, saves, loads and predicts through the same model path', async (t) => {
+  const model = join(dir, 'unet.model');
+  const tr = await runCli(['segment', 'train', '--images', images, '--masks', masks, '--out', model, '--size', '40', '--unary', 'unet', '--time-budget', '3']);
+  t.is(tr.code, 0, tr.stderr);
+  t.regex(tr.stdout, /unet/);
+  const out = join(dir, 'pred-unet');
+  const pr = await runCli(['segment', 'predict', '--model', model, '--images', images, '--out', out, '--probabilities']);
+  t.is(pr.code, 0, pr.stderr);
+  const m = await loadImage(join(out, 'img0.png'));
+  t.deepEqual([m.width, m.height], [40, 30], 'masks at the image size');
+  const ev = await runCli(['segment', 'eval', '--model', model, '--images', images, '--masks', masks]);
+  t.is(ev.code, 0, ev.stderr);
+  const acc = Number(/pixel accuracy\s+([0-9.]+)/.exec(ev.stdout)?.[1]);
+  t.true(acc > 0.9, `pixel accuracy ${acc}\n${ev.stdout}`);
+});

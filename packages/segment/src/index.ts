@@ -54,8 +54,10 @@ export { BIAS_GRID, CONSTANT_GRID, CONTRAST_GRID, fitPairwiseWeights } from './l
 export type { ContrastiveOptions } from './learning/contrastive.js';
 export { trainContrastive } from './learning/contrastive.js';
 // --- unary terms ---
-export type { CnnFitOptions, CnnSettings, Unary, UnaryFitContext, UnaryKindSpec } from './unary/unary.js';
-export { CnnUnaryTerm, ForestUnaryTerm, LinearUnary, RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, cnnSettingsFor, foregroundShare } from './unary/unary.js';
+export type { CnnFitOptions, CnnSettings, UNetFitOptions, Unary, UnaryFitContext, UnaryKindSpec } from './unary/unary.js';
+export { CnnUnaryTerm, ForestUnaryTerm, LinearUnary, RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, UNET_DEFAULT_SECONDS, UNetUnaryTerm, cnnSettingsFor, foregroundShare } from './unary/unary.js';
+export type { UNetConfig, UNetConv, UNetSettings, UNetTrainOptions } from './unary/unet-unary.js';
+export { UNet, resolveUNetConfig, unetArchitecture, unetFlopsPerPixel, unetInput, unetInputChannels } from './unary/unet-unary.js';
 export type { FilterBankOptions } from './unary/filter-bank.js';
 export { DEFAULT_SCALES, FilterBank, convolveSeparable, gaussianKernel, gaussianSmooth, isGrey, mirror, symmetricEigenvalues } from './unary/filter-bank.js';
 export type { ForestArrays, ForestData, ForestOptions } from './unary/forest.js';

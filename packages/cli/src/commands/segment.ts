@@ -60,7 +60,8 @@ const train = defineCommand({
     'Images and masks are paired by basename (png/jpg/bmp). Each pair is shrunk so its longer side is at most --size\n' +
     'pixels (the working resolution, stored in the model; auto keeps the thinnest mask structures ≥ 4 px thick). The\n' +
     'unary term is a random forest over a multi-scale filter bank (forest), a linear model over colour/position/texture\n' +
-    'features (linear) or a small CNN; auto trains the forest, then the CNN with what is left of --time-budget, then\n' +
+    'features (linear), a small CNN, or a U-Net at full resolution (unet: random patches with flips and rotations,\n' +
+    'a local-contrast input channel, overlap-tile prediction; it trains for --time-budget CPU seconds); auto trains the forest, then the CNN with what is left of --time-budget, then\n' +
     'the linear unary if a pilot on a few images says it fits, and keeps the one that validates best (--select-by).\n' +
     'The CNN sees each image whole at 64 px when the masks\' thin structures survive that, otherwise full-resolution\n' +
     'patches with flips and rotations; lightness is standardised per image and a rare foreground weighted up. The learner is piecewise (unary by likelihood, then pairwise weights\n' +
@@ -71,7 +72,7 @@ const train = defineCommand({
     { name: 'images', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of images' },
     { name: 'masks', type: 'string', required: true, placeholder: 'DIR', help: 'Folder of masks (same basenames)' },
     { name: 'out', short: 'o', type: 'string', required: true, placeholder: 'MODEL', help: 'Model file to write' },
-    { name: 'unary', type: 'enum', choices: ['auto', 'forest', 'linear', 'cnn'], default: 'auto', help: 'Unary term: auto keeps the kind that validates best (--select-by) within --time-budget' },
+    { name: 'unary', type: 'enum', choices: ['auto', 'forest', 'linear', 'cnn', 'unet'], default: 'auto', help: 'Unary term: auto keeps the kind that validates best (--select-by) within --time-budget; unet: a U-Net at full resolution (thin structures)' },
     {
       name: 'algorithm',
       type: 'enum',
@@ -82,7 +83,7 @@ const train = defineCommand({
     },
     { name: 'size', type: 'string', default: 'auto', placeholder: 'PX|auto', help: 'Longer side of the working resolution in pixels; auto: from the image sizes and the thinnest structures in the masks' },
     { name: 'select-by', type: 'enum', choices: ['auto', 'error', 'f1'], default: 'auto', help: 'Pairwise weights and foreground bias chosen on the validation split by pixel error or foreground F1; auto: F1 for two classes with a foreground under 20 % of the pixels' },
-    { name: 'time-budget', type: 'number', min: 1, placeholder: 'SECONDS', help: 'CPU seconds --unary auto may spend trying unary kinds (CPU time of this process, not wall time; default max(300, 3 per image pair))' },
+    { name: 'time-budget', type: 'number', min: 1, placeholder: 'SECONDS', help: 'CPU seconds --unary auto may spend trying unary kinds, or --unary unet trains its network (CPU time of this process, not wall time; default max(300, 3 per image pair); unet 600)' },
     { name: 'trees', type: 'number', integer: true, min: 1, help: 'Forest unary: number of trees (default 48)' },
     { name: 'depth', type: 'number', integer: true, min: 1, max: 40, help: 'Forest unary: maximum tree depth (default 16)' },
     { name: 'samples', type: 'number', integer: true, min: 100, help: 'Forest unary: training pixels sampled over all images (default 300000)' },
@@ -100,6 +101,7 @@ const train = defineCommand({
     'ebm segment train --images data/img --masks data/masks --out horses.model',
     'ebm segment train --images drive/images --masks drive/vessels --ignore-masks drive/fov --out vessels.model',
     'ebm segment train --images img --masks masks --out m.model --unary cnn --algorithm bcfw --size 96',
+    'ebm segment train --images drive/images --masks drive/vessels --ignore-masks drive/fov --out vessels.model --unary unet --time-budget 660',
     'ebm segment train --images img --masks labels --palette palette.json --out voc.model',
   ],
   async run(ctx) {
@@ -107,7 +109,7 @@ const train = defineCommand({
     const s = await seg();
     const format = await maskFormat(o);
     const K = s.formatLabelCount(format);
-    if (o.unary === 'cnn') {
+    if (o.unary === 'cnn' || o.unary === 'unet') {
       const sel = await selectBackend();
       ctx.note(`tfjs backend: ${sel.name} (${sel.reason})`);
     }
@@ -161,13 +163,14 @@ const train = defineCommand({
       validationFraction: o.validation,
       seed: o.seed,
       cnn: o.epochs !== undefined && o.unary === 'cnn' ? { epochs: o.epochs } : {},
+      ...(o.unary === 'unet' && o.timeBudget !== undefined ? { unet: { cpuSeconds: o.timeBudget } } : {}),
       ssvm: { algorithm: ssvmAlgorithmOf(o.algorithm), C: o.c, maxPasses: o.passes },
       contrastive: { negatives: o.negativeSampler, ...(o.epochs !== undefined && o.unary !== 'cnn' ? { epochs: o.epochs } : {}) },
       onProgress: (e) => {
         if (e.stage !== stage) {
           bar?.done();
           stage = e.stage;
-          bar = ctx.progress({ label: e.stage, total: e.total, unit: e.stage === 'cnn' || e.stage === 'contrastive' ? 'epochs' : e.stage === 'ssvm' ? 'passes' : 'steps' });
+          bar = ctx.progress({ label: e.stage, total: e.total, unit: e.stage === 'cnn' || e.stage === 'contrastive' ? 'epochs' : e.stage === 'ssvm' ? 'passes' : e.stage === 'unet' ? 'CPU s' : 'steps' });
         }
         bar?.update(e.done);
       },

@@ -130,7 +130,7 @@ export class Segmenter {
     const spec = UNARY_KINDS[m.unary as UnaryKind];
     if (!spec) throw new RangeError(`${path}: unknown unary kind ${JSON.stringify(m.unary)} (expected ${Object.keys(UNARY_KINDS).join(', ')})`);
     const unary = await spec.fromFile(m, m.numLabels, t, path);
-    const { features: _f, cnn: _c, forest: _r, ...config } = m;
+    const { features: _f, cnn: _c, forest: _r, unet: _u, ...config } = m;
     return new Segmenter(config as SegmenterConfig, t('weights').data as Float64Array, unary);
   }
 }

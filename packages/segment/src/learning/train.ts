@@ -23,7 +23,7 @@ import type { PixelFeatureOptions } from '../unary/pixel-features.js';
 import { FeatureCache, LazyInput, cropInput, imageEdgeFeatures } from './segmentation-input.js';
 import { Segmenter } from './segmenter.js';
 import type { ForestUnaryOptions } from '../unary/forest-unary.js';
-import { RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, foregroundShare, type CnnFitOptions, type Unary, type UnaryKind } from '../unary/unary.js';
+import { RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, foregroundShare, type CnnFitOptions, type UNetFitOptions, type Unary, type UnaryKind } from '../unary/unary.js';
 
 /** Learning algorithms. */
 export type LearnerKind = 'piecewise' | 'ssvm' | 'contrastive';
@@ -75,6 +75,8 @@ export interface TrainSegmenterOptions {
   cnn?: CnnFitOptions;
   /** Forest unary: filter bank, sampling and forest options. */
   forest?: ForestUnaryOptions;
+  /** U-Net unary settings (training CPU seconds, width, patches…). */
+  unet?: UNetFitOptions;
   ssvm?: { algorithm?: SsvmLearnerName; C?: number; maxPasses?: number; tolerance?: number; warmStart?: boolean };
   /** Contrastive options; with `warmStart` (default) the pairwise weights and class biases are fine-tuned from the piecewise solution. */
   contrastive?: Omit<ContrastiveOptions, 'rng' | 'w0' | 'onEpoch'> & { warmStart?: boolean };
@@ -261,6 +263,7 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
           linear: { ...(options.features ? { features: options.features } : {}), ...(options.pixelsPerImage ? { pixelsPerImage: options.pixelsPerImage } : {}), ...(options.c2 !== undefined ? { c2: options.c2 } : {}) },
           ...(options.cnn ? { cnn: options.cnn } : {}),
           ...(options.forest ? { forest: options.forest } : {}),
+          ...(options.unet ? { unet: options.unet } : {}),
         },
       );
   const F = unaryTerm.numFeatures;

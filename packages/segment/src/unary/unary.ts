@@ -9,6 +9,8 @@
  * - `cnn`: a small U-Net's log-probabilities (and a bias) as the CRF's features.
  * - `forest`: a multi-scale filter bank and a random forest; its calibrated log-probabilities (and a bias) as the
  *   CRF's features.
+ * - `unet`: a U-Net at full working resolution (random patches, overlap-tile prediction; see unet-unary.ts); its
+ *   log-probabilities (and a bias) as the CRF's features.
  */
 import type { RgbImage, Rng, Tensor } from '@ebmkit/core';
 import { CnnUnary } from './cnn-unary.js';
@@ -17,10 +19,11 @@ import { PixelFeatures, type PixelFeatureOptions } from './pixel-features.js';
 import { logProbFeatures } from '../learning/segmentation-input.js';
 import { ForestUnary, type ForestUnaryMeta, type ForestUnaryOptions } from './forest-unary.js';
 import { autoWorkingSide } from '../data/dataset.js';
+import { UNet, type UNetConfig } from './unet-unary.js';
 import { IGNORE_LABEL } from '../grid/labels.js';
 
 /** Kinds of unary term. */
-export type UnaryKind = 'linear' | 'cnn' | 'forest';
+export type UnaryKind = 'linear' | 'cnn' | 'forest' | 'unet';
 
 /** A trained unary term. */
 export interface Unary {
@@ -48,7 +51,34 @@ export interface UnaryFitContext {
   linear?: { features?: PixelFeatureOptions; pixelsPerImage?: number; c2?: number };
   cnn?: CnnFitOptions;
   forest?: ForestUnaryOptions;
+  unet?: UNetFitOptions;
 }
+
+/**
+ * U-Net unary settings (see unet-unary.ts). Training runs for `cpuSeconds` of this process's CPU time (default 600)
+ * or `steps` steps, whichever ends first; the learning rate falls to zero over that allotment.
+ */
+export interface UNetFitOptions {
+  baseChannels?: number;
+  depth?: number;
+  /** Radius of the local-contrast input channel (default 8; 0: none). */
+  contrastRadius?: number;
+  patchSize?: number;
+  batchSize?: number;
+  learningRate?: number;
+  steps?: number;
+  dice?: number;
+  classWeight?: 'balanced' | 'none';
+  cpuSeconds?: number;
+  /** Test-time augmentation: flips/rotations averaged at prediction (1, 2, 4 or 8; default UNET_DEFAULT_FLIPS). */
+  flips?: number;
+}
+
+/** Default test-time flips of the U-Net unary. */
+export const UNET_DEFAULT_FLIPS = 8;
+
+/** Default CPU seconds of U-Net training. */
+export const UNET_DEFAULT_SECONDS = 600;
 
 /**
  * CNN unary settings; each one left out is chosen from the data by `cnnSettingsFor`. `cpuSeconds` bounds the
@@ -262,6 +292,24 @@ export class ForestUnaryTerm extends ProbabilityUnary {
   }
 }
 
+/** The U-Net unary: the network's log-probabilities and a bias as CRF features. */
+export class UNetUnaryTerm extends ProbabilityUnary {
+  readonly kind = 'unet' as const;
+  constructor(readonly network: UNet) {
+    super(network.numLabels);
+  }
+  logProbabilities(img: RgbImage): Promise<Float32Array> {
+    return this.network.logProbabilities(img);
+  }
+  toFile(): { meta: Record<string, unknown>; tensors: Record<string, Tensor> } {
+    const ws = this.network.weights();
+    const tensors: Record<string, Tensor> = {};
+    ws.forEach((w, i) => (tensors[`unet.${String(i).padStart(3, '0')}`] = { dtype: 'F32', shape: w.shape, data: w.data }));
+    const c = this.network.config;
+    return { meta: { unet: { baseChannels: c.baseChannels, depth: c.depth, contrastRadius: c.contrastRadius, flips: this.network.flips, logPriorShift: Array.from(this.network.logPriorShift), tensors: ws.length } }, tensors };
+  }
+}
+
 /** The registry of unary kinds. */
 export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.freeze({
   linear: {
@@ -349,6 +397,62 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
       const m = meta['forest'] as ForestUnaryMeta | undefined;
       if (!m) throw new RangeError(`${path}: forest segmenter without filter-bank settings`);
       return new ForestUnaryTerm(ForestUnary.fromFile(m, K, tensor, 'forest'));
+    },
+  },
+  unet: {
+    async fit(images, labels, ctx) {
+      const o = ctx.unet ?? {};
+      const config: UNetConfig = { numLabels: ctx.numLabels, baseChannels: o.baseChannels ?? 8, depth: o.depth ?? 3, contrastRadius: o.contrastRadius ?? 8 };
+      const net = await UNet.create(config, ctx.rng);
+      const seconds = o.cpuSeconds ?? UNET_DEFAULT_SECONDS;
+      const cpu0 = process.cpuUsage();
+      const spent = (): number => {
+        const u = process.cpuUsage(cpu0);
+        return (u.user + u.system) / 1e6;
+      };
+      ctx.progress('unet', 0, 1, `${net.parameterCount} weights, ${seconds} CPU s`);
+      await net.train(images, labels, {
+        rng: ctx.rng,
+        steps: o.steps ?? 1e9,
+        ...(o.patchSize !== undefined ? { patchSize: o.patchSize } : {}),
+        ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+        ...(o.learningRate !== undefined ? { learningRate: o.learningRate } : {}),
+        ...(o.dice !== undefined ? { dice: o.dice } : {}),
+        ...(o.classWeight !== undefined ? { classWeight: o.classWeight } : {}),
+        allotmentUsed: () => spent() / seconds,
+        onSteps: (step, _total, loss) => ctx.progress('unet', Math.min(spent(), seconds), seconds, `step ${step}, loss ${loss.toFixed(4)}`),
+      });
+      ctx.progress('unet', seconds, seconds);
+      net.flips = o.flips ?? UNET_DEFAULT_FLIPS;
+      return new UNetUnaryTerm(net);
+    },
+    async fromFile(meta, K, tensor, path) {
+      const m = meta['unet'] as { baseChannels?: unknown; depth?: unknown; contrastRadius?: unknown; flips?: unknown; logPriorShift?: unknown; tensors?: unknown } | undefined;
+      if (!m || typeof m !== 'object') throw new RangeError(`${path}: U-Net segmenter without network settings`);
+      const int = (v: unknown, what: string): number => {
+        if (typeof v !== 'number' || !Number.isInteger(v)) throw new RangeError(`${path}: U-Net ${what} must be an integer, got ${JSON.stringify(v)}`);
+        return v;
+      };
+      const n = int(m.tensors, 'tensor count');
+      if (n < 2 || n > 200) throw new RangeError(`${path}: U-Net tensor count ${n} out of range`);
+      const shift = m.logPriorShift;
+      if (!Array.isArray(shift) || shift.some((x) => typeof x !== 'number')) throw new RangeError(`${path}: U-Net prior shift must be an array of numbers`);
+      const ws = Array.from({ length: n }, (_, i) => {
+        const x = tensor(`unet.${String(i).padStart(3, '0')}`);
+        if (!(x.data instanceof Float32Array)) throw new RangeError(`${path}: U-Net tensor ${i} must be F32`);
+        return { shape: x.shape, data: x.data };
+      });
+      try {
+        const config = { numLabels: K, baseChannels: int(m.baseChannels, 'baseChannels'), depth: int(m.depth, 'depth'), contrastRadius: int(m.contrastRadius, 'contrastRadius') };
+        const flips = m.flips === undefined ? 1 : int(m.flips, 'flips');
+        if (flips < 1 || flips > 8) throw new RangeError(`${path}: U-Net flips must be in 1…8, got ${flips}`);
+        const net = await UNet.fromWeights(config, ws, shift as number[]);
+        net.flips = flips;
+        return new UNetUnaryTerm(net);
+      } catch (e) {
+        if (e instanceof RangeError && !e.message.startsWith(path)) throw new RangeError(`${path}: ${e.message}`);
+        throw e;
+      }
     },
   },
 });
