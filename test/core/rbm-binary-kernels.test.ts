@@ -127,6 +127,34 @@ test('rowsSum is bias + the sum of the rows named by each binary row (panels, ou
   }
 });
 
+test('rowsSum and rowsUpdate with sigmoid store exactly σ of what they store without it', (t) => {
+  const rng = createRng(8);
+  const k = kernels(1 << 18);
+  const [n, m, cols, stride] = [6, 40, 48, 64];
+  const M = rng.fillNormal(k.allocF32(m * cols));
+  const bias = rng.fillNormal(k.allocF32(cols));
+  const { idx, starts } = binaryRows(rng, n, m, 0.3, k);
+  const other = binaryRows(rng, n, m, 0.1, k);
+  const a = k.allocF32(n * stride);
+  const b = k.allocF32(n * stride);
+  k.rowsSum(n, cols, idx, starts, 0, M, m, bias, a, stride);
+  k.sigmoid(a);
+  k.rowsSum(n, cols, idx, starts, 0, M, m, bias, b, stride, 0, true);
+  // the stride lanes beyond cols: σ(0) = ½ after the separate pass, untouched (0) by the fused one
+  for (let r = 0; r < n; r++) a.fill(0, r * stride + cols, (r + 1) * stride);
+  t.deepEqual(Array.from(b), Array.from(a), 'rowsSum');
+  t.true(b.some((v) => v > 0.05 && v < 0.95), 'values inside (0, 1)');
+  const c = k.allocF32(n * stride);
+  const d = k.allocF32(n * stride);
+  k.rowsSum(n, cols, idx, starts, 0, M, m, bias, c, stride);
+  d.set(c);
+  k.rowsUpdate(n, cols, other.idx, other.starts, idx, starts, M, m, c, stride);
+  k.sigmoid(c);
+  k.rowsUpdate(n, cols, other.idx, other.starts, idx, starts, M, m, d, stride, 0, true);
+  for (let r = 0; r < n; r++) c.fill(0, r * stride + cols, (r + 1) * stride);
+  t.deepEqual(Array.from(d), Array.from(c), 'rowsUpdate');
+});
+
 test('rowsUpdate adds the rows of one list and subtracts those of another, in place; add sums two arrays', (t) => {
   const rng = createRng(16);
   for (const [n, m, cols, stride] of [[6, 11, 16, 16], [4, 40, 48, 64], [3, 9, 96, 112]] as const) {
@@ -189,6 +217,25 @@ test('momentumStep is vel ← μ·vel − λ·W + Σ of the listed gradient rows
     }
     t.true(worst < 1e-5, `${rows}×${cols}: ${worst}`);
     t.true(Math.abs(sum - total) < 1e-4 * Math.max(1, Math.abs(total)), `sum ${sum} vs ${total}`);
+    // no momentum, no decay: W gains the sums, vel is neither read nor written
+    const W1 = Float64Array.from(W);
+    velP.fill(NaN);
+    const sum0 = k.momentumStep(rows, cols, colStarts, rowIdx, G, gStride, W, velP, 0, 0);
+    const Wm = fromPanels(W, rows, rows, cols);
+    const W1m = fromPanels(Float32Array.from(W1), rows, rows, cols);
+    let worst0 = 0;
+    let total0 = 0;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        let d = 0;
+        for (let r = 0; r < n; r++) if (dense[i * n + r]) d += G[r * gStride + j]!;
+        total0 += d;
+        worst0 = Math.max(worst0, Math.abs(Wm[i * cols + j]! - (W1m[i * cols + j]! + d)));
+      }
+    }
+    t.true(worst0 < 1e-5, `μ = λ = 0: ${worst0}`);
+    t.true(Math.abs(sum0 - total0) < 1e-4 * Math.max(1, Math.abs(total0)), `μ = λ = 0: sum ${sum0} vs ${total0}`);
+    t.true(velP.every((v) => Number.isNaN(v)), 'vel untouched');
   }
 });
 

@@ -48,6 +48,9 @@ for (const kind of ['cd', 'pcd'] as const) {
   const wall = performance.now() - t0;
   const cpu = cpuMs() - c0;
   const per = 600 / nb;
+  const hs = (u as any).hStarts as Int32Array;
+  const vs = (u as any).vStarts as Int32Array;
+  console.log(`  hidden density of the last sampled hidden rows ${(hs[100]! / 100 / 500).toFixed(3)}, negative visible density ${((vs[200]! - vs[100]!) / 100 / 784).toFixed(3)}`);
   let inner = 0;
   for (const v of acc.values()) inner += v;
   console.log(`${kind}: ${((wall * per) / 1000).toFixed(2)} s/epoch wall, ${((cpu * per) / 1000).toFixed(2)} s/epoch cpu (per operation: cpu)`);

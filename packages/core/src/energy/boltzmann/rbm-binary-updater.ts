@@ -255,9 +255,12 @@ export class BinaryRbmUpdater implements RbmUpdater {
       }
       vStarts[r + 1] = t;
     }
-    K.rowsSum(nPos, Hp, vIdx, vStarts, 0, W, Vp, c, hs, Hs, 0);
-    if (!pcd) this.hPre0.set(hs.subarray(0, nPos * Hs));
-    K.sigmoid(hs, nPos * Hs);
+    // CD keeps the data rows' pre-activations (its reconstructions start from them); PCD takes σ in the kernel.
+    K.rowsSum(nPos, Hp, vIdx, vStarts, 0, W, Vp, c, hs, Hs, 0, pcd);
+    if (!pcd) {
+      this.hPre0.set(hs.subarray(0, nPos * Hs));
+      K.sigmoid(hs, nPos * Hs);
+    }
     this.zeroHiddenPadding(0, nPos);
     // The hidden states the Gibbs steps start from: a draw from p(h | data) (CD) or the persistent chains (PCD).
     let nNeg: number;
@@ -268,17 +271,15 @@ export class BinaryRbmUpdater implements RbmUpdater {
     }
     const hNeg = hs.subarray(nPos * Hs, (nPos + nNeg) * Hs);
     for (let kk = 0; kk < cfg.k; kk++) {
-      K.rowsSum(nNeg, Vp, hIdx, hStarts, 0, Wt, Hp, b, vPre, Vs, 0);
-      K.sigmoid(vPre, nNeg * Vs);
+      K.rowsSum(nNeg, Vp, hIdx, hStarts, 0, Wt, Hp, b, vPre, Vs, 0, true);
       this.draw(vPre, 0, nNeg, Vs, V, vIdx, vStarts, nPos);
-      if (pcd) K.rowsSum(nNeg, Hp, vIdx, vStarts, nPos, W, Vp, c, hs, Hs, nPos);
+      if (pcd) K.rowsSum(nNeg, Hp, vIdx, vStarts, nPos, W, Vp, c, hs, Hs, nPos, true);
       else {
         // reconstruction = data row + the units turned on − those turned off
         this.split(nPos);
         hNeg.set(this.hPre0.subarray(0, nPos * Hs));
-        K.rowsUpdate(nPos, Hp, this.onlyNeg, this.onlyNegStarts, this.onlyPos, this.onlyPosStarts, W, Vp, hs, Hs, nPos);
+        K.rowsUpdate(nPos, Hp, this.onlyNeg, this.onlyNegStarts, this.onlyPos, this.onlyPosStarts, W, Vp, hs, Hs, nPos, true);
       }
-      K.sigmoid(hNeg);
       this.zeroHiddenPadding(nPos, nNeg);
       if (kk < cfg.k - 1 || pcd) this.draw(hs, nPos, nNeg, Hs, H, hIdx, hStarts, 0);
     }

@@ -3,10 +3,10 @@ import { WASM_BASE64 } from './rbm-binary-wasm.js';
 
 /** The exports of rbm-binary.wat (pointers are byte offsets into `memory`). */
 interface Exports {
-  rowsSum(n: number, panels: number, idx: number, starts: number, M: number, panelStride: number, bias: number, out: number, outStride: number): void;
-  rowsUpdate(n: number, panels: number, addIdx: number, addStarts: number, subIdx: number, subStarts: number, M: number, panelStride: number, out: number, outStride: number): void;
+  rowsSum(n: number, panels: number, idx: number, starts: number, M: number, panelStride: number, bias: number, out: number, outStride: number, act: number): void;
+  rowsUpdate(n: number, panels: number, addIdx: number, addStarts: number, subIdx: number, subStarts: number, M: number, panelStride: number, out: number, outStride: number, act: number): void;
   add(n: number, x: number, y: number, out: number): void;
-  momentumStep(rows: number, panels: number, colStarts: number, rowIdx: number, G: number, gStride: number, W: number, vel: number, panelStride: number, mu: number, lrDecay: number): number;
+  momentumStep(rows: number, panels: number, colStarts: number, rowIdx: number, G: number, gStride: number, W: number, vel: number, panelStride: number, mu: number, lrDecay: number, useVel: number): number;
   transpose(rows: number, cols: number, src: number, dst: number): void;
   sigmoid(n: number, x: number): void;
   scale(n: number, x: number, s: number): void;
@@ -99,21 +99,21 @@ export class RbmBinaryKernels extends WasmKernels<Exports> {
   /**
    * out[(outRow + r)·outStride + j] = bias[j] + Σ_{t = starts[row0 + r]}^{starts[row0 + r + 1] − 1} M(idx[t], j) for
    * r < n, j < cols: the products of n binary rows (given by their active indices) with M (panel layout, mRows rows,
-   * cols columns), plus a bias.
+   * cols columns), plus a bias; with `sigmoid` its σ (applied before the store, as `sigmoid` would after).
    */
-  rowsSum(n: number, cols: number, idx: Int32Array, starts: Int32Array, row0: number, M: Float32Array, mRows: number, bias: Float32Array, out: Float32Array, outStride: number, outRow = 0): void {
+  rowsSum(n: number, cols: number, idx: Int32Array, starts: Int32Array, row0: number, M: Float32Array, mRows: number, bias: Float32Array, out: Float32Array, outStride: number, outRow = 0, sigmoid = false): void {
     check16('cols', cols);
-    this.x.rowsSum(n, cols / 16, idx.byteOffset, starts.byteOffset + 4 * row0, M.byteOffset, 64 * mRows, bias.byteOffset, out.byteOffset + 4 * outRow * outStride, 4 * outStride);
+    this.x.rowsSum(n, cols / 16, idx.byteOffset, starts.byteOffset + 4 * row0, M.byteOffset, 64 * mRows, bias.byteOffset, out.byteOffset + 4 * outRow * outStride, 4 * outStride, sigmoid ? 1 : 0);
   }
 
   /**
    * out[(outRow + r)·outStride + j] += Σ_{t ∈ add(r)} M(addIdx[t], j) − Σ_{t ∈ sub(r)} M(subIdx[t], j) for r < n, j < cols,
    * with add(r) = [addStarts[r], addStarts[r + 1]) and sub(r) likewise (M in panel layout with mRows rows): the products
-   * of binary rows from those of rows that differ in a few units.
+   * of binary rows from those of rows that differ in a few units. With `sigmoid` the rows hold σ of that afterwards.
    */
-  rowsUpdate(n: number, cols: number, addIdx: Int32Array, addStarts: Int32Array, subIdx: Int32Array, subStarts: Int32Array, M: Float32Array, mRows: number, out: Float32Array, outStride: number, outRow = 0): void {
+  rowsUpdate(n: number, cols: number, addIdx: Int32Array, addStarts: Int32Array, subIdx: Int32Array, subStarts: Int32Array, M: Float32Array, mRows: number, out: Float32Array, outStride: number, outRow = 0, sigmoid = false): void {
     check16('cols', cols);
-    this.x.rowsUpdate(n, cols / 16, addIdx.byteOffset, addStarts.byteOffset, subIdx.byteOffset, subStarts.byteOffset, M.byteOffset, 64 * mRows, out.byteOffset + 4 * outRow * outStride, 4 * outStride);
+    this.x.rowsUpdate(n, cols / 16, addIdx.byteOffset, addStarts.byteOffset, subIdx.byteOffset, subStarts.byteOffset, M.byteOffset, 64 * mRows, out.byteOffset + 4 * outRow * outStride, 4 * outStride, sigmoid ? 1 : 0);
   }
 
   /** out[k] = x[k] + y[k] (float32) for the first n entries (n a multiple of 4); out may be x or y. */
@@ -124,11 +124,12 @@ export class RbmBinaryKernels extends WasmKernels<Exports> {
   /**
    * For i < rows, j < cols (W and vel in panel layout with `rows` rows; G row-major with row stride gStride):
    * d = mu·vel(i,j) − lrDecay·W(i,j) + Σ_{t = colStarts[i]}^{colStarts[i+1]−1} G[rowIdx[t]·gStride + j]; vel(i,j) = d;
-   * W(i,j) += d. Returns Σ d (non-finite when any d is).
+   * W(i,j) += d. Returns Σ d (non-finite when any d is). With mu = lrDecay = 0, d is the sum alone and vel is left as
+   * it is (neither read nor written: one stream less over W-sized memory).
    */
   momentumStep(rows: number, cols: number, colStarts: Int32Array, rowIdx: Int32Array, G: Float32Array, gStride: number, W: Float32Array, vel: Float32Array, mu: number, lrDecay: number): number {
     check16('cols', cols);
-    return this.x.momentumStep(rows, cols / 16, colStarts.byteOffset, rowIdx.byteOffset, G.byteOffset, 4 * gStride, W.byteOffset, vel.byteOffset, 64 * rows, mu, lrDecay);
+    return this.x.momentumStep(rows, cols / 16, colStarts.byteOffset, rowIdx.byteOffset, G.byteOffset, 4 * gStride, W.byteOffset, vel.byteOffset, 64 * rows, mu, lrDecay, mu === 0 && lrDecay === 0 ? 0 : 1);
   }
 
   /** dst = srcᵀ between panel layouts: src [rows × cols], dst [cols × rows] (rows, cols multiples of 16). */

@@ -11,10 +11,11 @@
 
 
   ;; out[r·outStride + 64p + 4l] = bias[16p + l] + Σ_{t = starts[r]}^{starts[r+1]−1} M[p·panelStride + 64·idx[t] + 4l]
-  ;; for r < n, p < panels, l < 16: the products of n binary rows (their active indices) with M, plus a bias.
+  ;; for r < n, p < panels, l < 16: the products of n binary rows (their active indices) with M, plus a bias; with
+  ;; act = 1 the sigmoid of that (σ on the accumulators before they are stored: no second pass over out).
   ;; The panel loop is the outer one; four f32x4 accumulators hold the row's 16 columns across its sum.
   (func (export "rowsSum") (param $n i32) (param $panels i32) (param $idx i32) (param $starts i32) (param $M i32) (param $panelStride i32)
-    (param $bias i32) (param $out i32) (param $outStride i32)
+    (param $bias i32) (param $out i32) (param $outStride i32) (param $act i32)
     (local $r i32) (local $p i32) (local $jb i32) (local $pt i32) (local $pe i32) (local $q i32) (local $q2 i32) (local $o i32) (local $b i32) (local $mp i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (block $done
@@ -56,6 +57,12 @@
                 (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
                 (br $terms)))
             (local.set $o (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $outStride))) (local.get $jb)))
+            (if (local.get $act)
+              (then
+                (local.set $a0 (call $sigmoid4 (local.get $a0)))
+                (local.set $a1 (call $sigmoid4 (local.get $a1)))
+                (local.set $a2 (call $sigmoid4 (local.get $a2)))
+                (local.set $a3 (call $sigmoid4 (local.get $a3)))))
             (v128.store offset=0 align=4 (local.get $o) (local.get $a0))
             (v128.store offset=16 align=4 (local.get $o) (local.get $a1))
             (v128.store offset=32 align=4 (local.get $o) (local.get $a2))
@@ -67,9 +74,10 @@
 
   ;; out[r·outStride + 64p + 4l] += Σ_{t ∈ add(r)} M[p·panelStride + 64·addIdx[t] + 4l] − Σ_{t ∈ sub(r)} M[… subIdx[t] …]
   ;; for r < n, with add(r) = [addStarts[r], addStarts[r+1]) and sub(r) likewise: the products of rows that differ
-  ;; from rows whose products `out` already holds in a few units (a CD reconstruction and its data row).
+  ;; from rows whose products `out` already holds in a few units (a CD reconstruction and its data row); act = 1
+  ;; stores the sigmoid of the result instead.
   (func (export "rowsUpdate") (param $n i32) (param $panels i32) (param $addIdx i32) (param $addStarts i32) (param $subIdx i32) (param $subStarts i32)
-    (param $M i32) (param $panelStride i32) (param $out i32) (param $outStride i32)
+    (param $M i32) (param $panelStride i32) (param $out i32) (param $outStride i32) (param $act i32)
     (local $r i32) (local $p i32) (local $jb i32) (local $pt i32) (local $pe i32) (local $q i32) (local $q2 i32) (local $o i32) (local $mp i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (block $done
@@ -134,6 +142,12 @@
                 (local.set $a3 (f32x4.sub (local.get $a3) (v128.load offset=48 align=4 (local.get $q))))
                 (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
                 (br $minus)))
+            (if (local.get $act)
+              (then
+                (local.set $a0 (call $sigmoid4 (local.get $a0)))
+                (local.set $a1 (call $sigmoid4 (local.get $a1)))
+                (local.set $a2 (call $sigmoid4 (local.get $a2)))
+                (local.set $a3 (call $sigmoid4 (local.get $a3)))))
             (v128.store offset=0 align=4 (local.get $o) (local.get $a0))
             (v128.store offset=16 align=4 (local.get $o) (local.get $a1))
             (v128.store offset=32 align=4 (local.get $o) (local.get $a2))
@@ -161,10 +175,11 @@
   ;; with w = W[p·panelStride + 64i + 4l] and v = vel[same]:
   ;;   d = mu·v − lrDecay·w + Σ_{t = colStarts[i]}^{colStarts[i+1]−1} G[rowIdx[t]·gStride + 64p + 4l];   v = d;  w += d.
   ;; (G holds the hidden rows already scaled by ±lr/n, row-major; rowIdx[colStarts[i] ..] the rows of G that visible
-  ;; unit i takes: the batch rows where it is 1.) Returns Σ d. The panel loop is the outer one (G's 64-byte column
+  ;; unit i takes: the batch rows where it is 1.) Returns Σ d. With useVel = 0 (no momentum, no decay: mu = lrDecay = 0)
+  ;; d is the sum alone and vel is neither read nor written. The panel loop is the outer one (G's 64-byte column
   ;; slab stays in cache; W and vel are read and written in order).
   (func (export "momentumStep") (param $rows i32) (param $panels i32) (param $colStarts i32) (param $rowIdx i32) (param $G i32) (param $gStride i32)
-    (param $W i32) (param $vel i32) (param $panelStride i32) (param $mu f32) (param $lrDecay f32) (result f32)
+    (param $W i32) (param $vel i32) (param $panelStride i32) (param $mu f32) (param $lrDecay f32) (param $useVel i32) (result f32)
     (local $i i32) (local $p i32) (local $pt i32) (local $pe i32) (local $q i32) (local $q2 i32) (local $w i32) (local $v i32) (local $gp i32)
     (local $m v128) (local $l v128) (local $tot v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
@@ -181,10 +196,17 @@
         (block $idone
           (loop $vis
             (br_if $idone (i32.ge_s (local.get $i) (local.get $rows)))
-            (local.set $a0 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=0 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=0 align=4 (local.get $w)))))
-            (local.set $a1 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=16 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=16 align=4 (local.get $w)))))
-            (local.set $a2 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=32 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=32 align=4 (local.get $w)))))
-            (local.set $a3 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=48 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=48 align=4 (local.get $w)))))
+            (if (local.get $useVel)
+              (then
+              (local.set $a0 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=0 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=0 align=4 (local.get $w)))))
+              (local.set $a1 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=16 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=16 align=4 (local.get $w)))))
+              (local.set $a2 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=32 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=32 align=4 (local.get $w)))))
+              (local.set $a3 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=48 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=48 align=4 (local.get $w))))))
+              (else
+                (local.set $a0 (v128.const i64x2 0 0))
+                (local.set $a1 (v128.const i64x2 0 0))
+                (local.set $a2 (v128.const i64x2 0 0))
+                (local.set $a3 (v128.const i64x2 0 0))))
             (local.set $pt (i32.add (local.get $rowIdx) (i32.shl (i32.load (i32.add (local.get $colStarts) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2))))
             (local.set $pe (i32.add (local.get $rowIdx) (i32.shl (i32.load offset=4 (i32.add (local.get $colStarts) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2))))
             ;; two terms at a time, added together first (half the dependent accumulator additions)
@@ -209,10 +231,12 @@
                 (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 align=4 (local.get $q))))
                 (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
                 (br $terms)))
-            (v128.store offset=0 align=4 (local.get $v) (local.get $a0))
-            (v128.store offset=16 align=4 (local.get $v) (local.get $a1))
-            (v128.store offset=32 align=4 (local.get $v) (local.get $a2))
-            (v128.store offset=48 align=4 (local.get $v) (local.get $a3))
+            (if (local.get $useVel)
+              (then
+              (v128.store offset=0 align=4 (local.get $v) (local.get $a0))
+              (v128.store offset=16 align=4 (local.get $v) (local.get $a1))
+              (v128.store offset=32 align=4 (local.get $v) (local.get $a2))
+              (v128.store offset=48 align=4 (local.get $v) (local.get $a3))))
             (v128.store offset=0 align=4 (local.get $w) (f32x4.add (v128.load offset=0 align=4 (local.get $w)) (local.get $a0)))
             (v128.store offset=16 align=4 (local.get $w) (f32x4.add (v128.load offset=16 align=4 (local.get $w)) (local.get $a1)))
             (v128.store offset=32 align=4 (local.get $w) (f32x4.add (v128.load offset=32 align=4 (local.get $w)) (local.get $a2)))
@@ -279,37 +303,40 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $ib))))
 
-  ;; x[k] ← σ(x[k]) = 1 / (1 + e^{−x[k]}) in place for k < n (a multiple of 4). e^y by Cody–Waite range reduction
-  ;; y = n·ln 2 + r (|r| ≤ ln2/2, ln 2 split in two parts), e^r ≈ 1 + r + r²·P(r) with P of degree 5 (the classic
-  ;; float32 minimax coefficients, as in Cephes' expf), scaled by 2^n through the exponent bits; y is clamped to
-  ;; [−87, 88] so that 2^n stays a normal float32 (σ then saturates at 1 or ~6e−39). Relative error ≈ 2 float32 ulp
-  ;; (the tests check ≤ 3 against float64).
-  (func (export "sigmoid") (param $n i32) (param $x i32)
-    (local $e i32) (local $y v128) (local $k v128) (local $kb v128) (local $r v128) (local $p v128) (local $one v128)
-    (local.set $e (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+  ;; σ(x) = 1 / (1 + e^{−x}) of four lanes. e^y by Cody–Waite range reduction y = k·ln 2 + r (|r| ≤ ln2/2, ln 2 split
+  ;; in two parts), e^r ≈ 1 + r + r²·P(r) with P of degree 5 (the classic float32 minimax coefficients, as in Cephes'
+  ;; expf), scaled by 2^k through the exponent bits; y is clamped to [−87, 88] so that 2^k stays a normal float32
+  ;; (σ then saturates at 1 or ~6e−39). Relative error ≈ 2 float32 ulp (the tests check ≤ 3 against float64).
+  (func $sigmoid4 (param $x v128) (result v128)
+    (local $y v128) (local $k v128) (local $kb v128) (local $r v128) (local $p v128) (local $one v128)
     (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $y (f32x4.neg (local.get $x)))
+    (local.set $y (f32x4.min (f32x4.max (local.get $y) (f32x4.splat (f32.const -87))) (f32x4.splat (f32.const 88))))
+    ;; k = round-to-nearest-even(y·log₂e) by adding 1.5·2²³ (|y·log₂e| < 2²²): kb's low mantissa bits hold k
+    (local.set $kb (f32x4.add (f32x4.mul (local.get $y) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
+    (local.set $k (f32x4.sub (local.get $kb) (f32x4.splat (f32.const 12582912))))
+    (local.set $r (f32x4.sub (f32x4.sub (local.get $y) (f32x4.mul (local.get $k) (f32x4.splat (f32.const 0.693359375))))
+                             (f32x4.mul (local.get $k) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r)) (local.get $one)))
+    ;; p · 2^k: k + 127 in the exponent field
+    (local.set $p (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.sub (local.get $kb) (i32x4.splat (i32.const 0x4B3FFF81))) (i32.const 23))))
+    (f32x4.div (local.get $one) (f32x4.add (local.get $one) (local.get $p))))
+
+  ;; x[k] ← σ(x[k]) in place for k < n (a multiple of 4).
+  (func (export "sigmoid") (param $n i32) (param $x i32)
+    (local $e i32)
+    (local.set $e (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $x) (local.get $e)))
-        (local.set $y (f32x4.neg (v128.load align=4 (local.get $x))))
-        (local.set $y (f32x4.min (f32x4.max (local.get $y) (f32x4.splat (f32.const -87))) (f32x4.splat (f32.const 88))))
-        ;; k = round-to-nearest-even(y·log₂e) by adding 1.5·2²³ (|y·log₂e| < 2²²): kb's low mantissa bits hold k
-        (local.set $kb (f32x4.add (f32x4.mul (local.get $y) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
-        (local.set $k (f32x4.sub (local.get $kb) (f32x4.splat (f32.const 12582912))))
-        (local.set $r (f32x4.sub (f32x4.sub (local.get $y) (f32x4.mul (local.get $k) (f32x4.splat (f32.const 0.693359375))))
-                                 (f32x4.mul (local.get $k) (f32x4.splat (f32.const -2.12194440e-4)))))
-        (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
-        (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r)) (local.get $one)))
-        ;; p · 2^k: k + 127 in the exponent field
-        (local.set $p (f32x4.mul (local.get $p)
-          (i32x4.shl (i32x4.sub (local.get $kb) (i32x4.splat (i32.const 0x4B3FFF81))) (i32.const 23))))
-        (v128.store align=4 (local.get $x) (f32x4.div (local.get $one) (f32x4.add (local.get $one) (local.get $p))))
+        (v128.store align=4 (local.get $x) (call $sigmoid4 (v128.load align=4 (local.get $x))))
         (local.set $x (i32.add (local.get $x) (i32.const 16)))
         (br $each))))
 )
-
