@@ -8,7 +8,7 @@ import { createRng, type Rng } from '@ebmkit/core';
 import { selectBackend } from '@ebmkit/core/backend';
 import { Rbm, RbmDivergenceError, trainRbm, type RbmTrainingMethod, type RowMatrix } from '@ebmkit/core/energy';
 import { fromPanels, RbmBinaryKernels, toPanels } from '../../packages/core/src/energy/boltzmann/wasm/rbm-binary-kernels.js';
-import { fillUniformPairs32 } from '../../packages/core/src/rng.js';
+import { fillUniformPairs32, withXoshiroState } from '../../packages/core/src/rng.js';
 
 test.before(async () => {
   await selectBackend('wasm');
@@ -99,6 +99,40 @@ test('fillUniformPairs32: the inlined generator gives the numbers of the generic
     t.is(fast.uniform(), check.uniform(), `n ${n}: the streams go on alike`);
     t.true(a.every((v) => v >= 0 && v < 1));
   }
+});
+
+test('bernoulliDraw in the module draws the units of the JavaScript uniforms and leaves the generator where they do', (t) => {
+  const k = kernels(1 << 18);
+  for (const [n, cols, stride, p0] of [[3, 6, 8, 1], [5, 18, 32, 0], [2, 500, 512, 2]] as const) {
+    const probs = k.allocF32((n + p0) * stride);
+    createRng(9).fillUniform(probs);
+    const idx = k.allocI32(n * cols + 4);
+    const starts = k.allocI32(n + 3);
+    starts[2] = 3; // the lists start at position 3, row ends from starts[3] on
+    const state = k.allocI32(4);
+    const rng = createRng(77);
+    rng.uniform();
+    t.true(withXoshiroState(rng, (st) => {
+      state.set(st);
+      k.bernoulliDraw(probs, p0, n, stride, cols, idx, starts, 2, state);
+      st.set(state);
+    }));
+    // reference: the uniforms of fillUniformPairs32 from the same state
+    const ref = createRng(77);
+    ref.uniform();
+    const u = fillUniformPairs32(ref, new Float32Array(n * cols));
+    const want: number[] = [];
+    const ends: number[] = [];
+    for (let r = 0; r < n; r++) {
+      for (let j = 0; j < cols; j++) if (u[r * cols + j]! < probs[(p0 + r) * stride + j]!) want.push(j);
+      ends.push(3 + want.length);
+    }
+    t.deepEqual(Array.from(idx.subarray(3, 3 + want.length)), want, `${n}×${cols}: indices`);
+    t.deepEqual(Array.from(starts.subarray(3, 3 + n)), ends, `${n}×${cols}: row ends`);
+    t.true(want.length > 0 && want.length < n * cols);
+    t.is(rng.uniform(), ref.uniform(), `${n}×${cols}: the stream goes on alike`);
+  }
+  t.false(withXoshiroState({ uniform: () => 0.5 } as Rng, () => {}), 'other generators: not handled');
 });
 
 test('rowsSum is bias + the sum of the rows named by each binary row (panels, output stride, empty rows)', (t) => {

@@ -125,6 +125,11 @@ class Xoshiro128 implements Rng {
     return out;
   }
 
+  /** Runs `fn` on the state words themselves (`withXoshiroState`). */
+  withState(fn: (state: Uint32Array) => void): void {
+    fn(this.s);
+  }
+
   /**
    * The draws of `fillUniformPairs32` (rng.ts) with the state in locals: each `uniform()`'s two words give
    * (a >>> 1)·2⁻²⁶ and ((a & 1)·2²⁶ + b)·2⁻²⁷ exactly (a, b: its 27 and 26 bits), the same numbers as splitting
@@ -212,6 +217,16 @@ function rotl(x: number, k: number): number {
  * (53 random bits) u is split into two draws, ⌊u·2²⁶⌋/2²⁶ and the fractional part of u·2²⁶, halving the generator
  * calls. The generators of `createRng` do it without a call per draw (the same numbers).
  */
+/**
+ * For the generators of `createRng` (xoshiro128**), calls `fn` with the live state words (s0..s3) so that a kernel
+ * can advance the same stream (it must leave them as `next()` would), and returns true; false for other `Rng`s.
+ */
+export function withXoshiroState(rng: Rng, fn: (state: Uint32Array) => void): boolean {
+  if (!(rng instanceof Xoshiro128)) return false;
+  rng.withState(fn);
+  return true;
+}
+
 export function fillUniformPairs32(rng: Rng, out: Float32Array): Float32Array {
   if (rng instanceof Xoshiro128) return rng.fillUniformPairs32(out);
   const n = out.length;

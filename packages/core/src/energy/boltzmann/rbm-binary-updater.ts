@@ -15,7 +15,7 @@
  * momentum are kept in the kernels' 16-column panel layout, and the batch-row buffers get a row stride of an odd
  * number of cache lines (so that a column slab of them does not fall into a few cache sets).
  */
-import type { Rng } from '../../rng.js';
+import { withXoshiroState, type Rng } from '../../rng.js';
 import { fillUniform32 } from './binary-math.js';
 import { Rbm } from './rbm.js';
 import type { RowMatrix } from './row-matrix.js';
@@ -86,6 +86,8 @@ export class BinaryRbmUpdater implements RbmUpdater {
   private readonly allRows: Int32Array;
   private readonly allRowsStarts: Int32Array;
   private readonly uniforms: Float32Array;
+  /** The generator's four state words, in the module, for the draws there (generators of `createRng`). */
+  private readonly rngState: Int32Array;
   private readonly rng: Rng;
 
   private constructor(
@@ -124,11 +126,12 @@ export class BinaryRbmUpdater implements RbmUpdater {
       onlyPosStarts: ['i32', B + 1],
       onlyNeg: ['i32', B * V],
       onlyNegStarts: ['i32', B + 1],
+      rngState: ['i32', 4],
     } as const);
     ({ W: this.W, vel: this.vel, Wt: this.Wt, b: this.b, c: this.c, hs: this.hs, vPre: this.vPre, vIdx: this.vIdx, vStarts: this.vStarts } = m);
     ({ hIdx: this.hIdx, hStarts: this.hStarts, colStarts: this.colStarts, rowIdx: this.rowIdx, velC: this.velC, allRows: this.allRows } = m);
     ({ allRowsStarts: this.allRowsStarts, hPre0: this.hPre0, both: this.both, bothStarts: this.bothStarts, onlyPos: this.onlyPos } = m);
-    ({ onlyPosStarts: this.onlyPosStarts, onlyNeg: this.onlyNeg, onlyNegStarts: this.onlyNegStarts } = m);
+    ({ onlyPosStarts: this.onlyPosStarts, onlyNeg: this.onlyNeg, onlyNegStarts: this.onlyNegStarts, rngState: this.rngState } = m);
     for (let r = 0; r < 2 * B; r++) this.allRows[r] = r;
     toPanels(initial.weights, V, H, this.W, Vp);
     k.transpose(Vp, Hp, this.W, this.Wt);
@@ -173,6 +176,16 @@ export class BinaryRbmUpdater implements RbmUpdater {
    * indices go to idx from idx position starts[s0]; starts[s0 + r + 1] marks each row's end.
    */
   private draw(p: Float32Array, p0: number, n: number, stride: number, cols: number, idx: Int32Array, starts: Int32Array, s0: number): void {
+    // The generators of createRng draw in the module (same uniforms, same state afterwards).
+    if ((n * cols) % 2 === 0) {
+      const { k, rngState } = this;
+      const done = withXoshiroState(this.rng, (st) => {
+        rngState.set(st);
+        k.bernoulliDraw(p, p0, n, stride, cols, idx, starts, s0, rngState);
+        st.set(rngState);
+      });
+      if (done) return;
+    }
     const u = fillUniform32(this.rng, n * cols === this.uniforms.length ? this.uniforms : this.uniforms.subarray(0, n * cols));
     let t = starts[s0]!;
     for (let r = 0; r < n; r++) {

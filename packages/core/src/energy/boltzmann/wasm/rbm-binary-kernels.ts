@@ -8,6 +8,7 @@ interface Exports {
   add(n: number, x: number, y: number, out: number): void;
   momentumStep(rows: number, panels: number, colStarts: number, rowIdx: number, G: number, gStride: number, W: number, vel: number, panelStride: number, mu: number, lrDecay: number, useVel: number): number;
   transpose(rows: number, cols: number, src: number, dst: number): void;
+  bernoulliDraw(n: number, cols: number, p: number, stride: number, idx: number, t: number, starts: number, state: number): number;
   sigmoid(n: number, x: number): void;
   scale(n: number, x: number, s: number): void;
 }
@@ -130,6 +131,17 @@ export class RbmBinaryKernels extends WasmKernels<Exports> {
   momentumStep(rows: number, cols: number, colStarts: Int32Array, rowIdx: Int32Array, G: Float32Array, gStride: number, W: Float32Array, vel: Float32Array, mu: number, lrDecay: number): number {
     check16('cols', cols);
     return this.x.momentumStep(rows, cols / 16, colStarts.byteOffset, rowIdx.byteOffset, G.byteOffset, 4 * gStride, W.byteOffset, vel.byteOffset, 64 * rows, mu, lrDecay, mu === 0 && lrDecay === 0 ? 0 : 1);
+  }
+
+  /**
+   * Bernoulli draws of rows [p0, p0 + n) of the probabilities `p` (row stride `stride`, `cols` used) with the
+   * xoshiro128** state words `state` (advanced in place): unit j of row r is on when u < p, the uniforms being those
+   * of rng.ts `fillUniformPairs32` for an [n × cols] block (n·cols even). The active indices go to idx from position
+   * starts[s0]; starts[s0 + r + 1] receives each row's end.
+   */
+  bernoulliDraw(p: Float32Array, p0: number, n: number, stride: number, cols: number, idx: Int32Array, starts: Int32Array, s0: number, state: Int32Array): void {
+    if ((n * cols) % 2 !== 0) throw new RangeError(`RbmBinaryKernels.bernoulliDraw: n·cols must be even, got ${n}·${cols}`);
+    this.x.bernoulliDraw(n, cols, p.byteOffset + 4 * p0 * stride, stride, idx.byteOffset, starts[s0]!, starts.byteOffset + 4 * s0, state.byteOffset);
   }
 
   /** dst = srcᵀ between panel layouts: src [rows × cols], dst [cols × rows] (rows, cols multiples of 16). */

@@ -303,6 +303,72 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $ib))))
 
+  ;; Bernoulli draws with xoshiro128** in the module: for r < n, j < cols, unit j of row r is on when u < p[r·stride + j]
+  ;; (p: byte offset of row 0, stride in floats), with the uniforms of rng.ts `fillUniformPairs32` in row-major order
+  ;; (each pair from two generator steps with words x, y: a = x >>> 5, b = y >>> 6 give (a >>> 1)·2⁻²⁶ and
+  ;; ((a & 1)·2²⁶ + b)·2⁻²⁷, converted to float32 as JavaScript's Float32Array stores round them).
+  ;; The state (four i32 words at $state) is read and written back. The active indices go to idx from position t
+  ;; (an element index); starts[r + 1] receives each row's end. n·cols must be even. Returns the final t.
+  (func (export "bernoulliDraw") (param $n i32) (param $cols i32) (param $p i32) (param $stride i32) (param $idx i32) (param $t i32)
+    (param $starts i32) (param $state i32) (result i32)
+    (local $r i32) (local $j i32) (local $k i32) (local $total i32) (local $a i32) (local $b i32) (local $u0 f32) (local $u1 f32)
+    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $tt i32)
+    (local.set $total (i32.mul (local.get $n) (local.get $cols)))
+    (local.set $s0 (i32.load offset=0 (local.get $state)))
+    (local.set $s1 (i32.load offset=4 (local.get $state)))
+    (local.set $s2 (i32.load offset=8 (local.get $state)))
+    (local.set $s3 (i32.load offset=12 (local.get $state)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_u (local.get $k) (local.get $total)))
+        ;; one xoshiro128** step: a = (rotl(s1·5, 7)·9) >>> 5
+        (local.set $a (i32.shr_u (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)) (i32.const 5)))
+        (local.set $tt (i32.shl (local.get $s1) (i32.const 9)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+        (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+        (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+        (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $tt)))
+        (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+        ;; one xoshiro128** step: b = (rotl(s1·5, 7)·9) >>> 6
+        (local.set $b (i32.shr_u (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)) (i32.const 6)))
+        (local.set $tt (i32.shl (local.get $s1) (i32.const 9)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+        (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+        (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+        (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $tt)))
+        (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+        (local.set $u0 (f32.mul (f32.convert_i32_u (i32.shr_u (local.get $a) (i32.const 1))) (f32.const 1.4901161193847656e-8)))
+        (local.set $u1 (f32.mul (f32.convert_i32_u (i32.add (i32.shl (i32.and (local.get $a) (i32.const 1)) (i32.const 26)) (local.get $b)))
+                                (f32.const 7.450580596923828e-9)))
+        ;; element k, then k + 1 (a row may end between them)
+        (i32.store (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2))) (local.get $j))
+        (local.set $t (i32.add (local.get $t) (f32.lt (local.get $u0)
+          (f32.load (i32.add (local.get $p) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $stride)) (local.get $j)) (i32.const 2)))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (if (i32.eq (local.get $j) (local.get $cols))
+          (then
+            (i32.store offset=4 (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2))) (local.get $t))
+            (local.set $j (i32.const 0))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))))
+        (i32.store (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2))) (local.get $j))
+        (local.set $t (i32.add (local.get $t) (f32.lt (local.get $u1)
+          (f32.load (i32.add (local.get $p) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $stride)) (local.get $j)) (i32.const 2)))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (if (i32.eq (local.get $j) (local.get $cols))
+          (then
+            (i32.store offset=4 (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2))) (local.get $t))
+            (local.set $j (i32.const 0))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 2)))
+        (br $pairs)))
+    (i32.store offset=0 (local.get $state) (local.get $s0))
+    (i32.store offset=4 (local.get $state) (local.get $s1))
+    (i32.store offset=8 (local.get $state) (local.get $s2))
+    (i32.store offset=12 (local.get $state) (local.get $s3))
+    (local.get $t))
+
   ;; σ(x) = 1 / (1 + e^{−x}) of four lanes. e^y by Cody–Waite range reduction y = k·ln 2 + r (|r| ≤ ln2/2, ln 2 split
   ;; in two parts), e^r ≈ 1 + r + r²·P(r) with P of degree 5 (the classic float32 minimax coefficients, as in Cephes'
   ;; expf), scaled by 2^k through the exponent bits; y is clamped to [−87, 88] so that 2^k stays a normal float32
