@@ -83,7 +83,7 @@ if (fast) {
   const fastStep = () => {
     const r = fast.jointLossGradients(x, y as tf.Tensor2D, undefined, { pyx: 1, px: 1, alpha: 0 });
     tf.tidy(() => tf.all(tf.stack(Object.values(r.grads).map((g) => tf.all(tf.isFinite(g))))).dataSync());
-    opt2.applyGradients(r.grads as Record<string, tf.Tensor>);
+    opt2.applyGradients(r.grads as tf.NamedTensorMap as Record<string, tf.Variable>);
     tf.dispose(r.grads);
   };
   fastStep();
