@@ -7,7 +7,8 @@ import test from 'ava';
 import { createRng, type Rng } from '@ebmkit/core';
 import { selectBackend } from '@ebmkit/core/backend';
 import { Rbm, RbmDivergenceError, trainRbm, type RbmTrainingMethod, type RowMatrix } from '@ebmkit/core/energy';
-import { RbmBinaryKernels } from '../../packages/core/src/energy/boltzmann/wasm/rbm-binary-kernels.js';
+import { fromPanels, RbmBinaryKernels, toPanels } from '../../packages/core/src/energy/boltzmann/wasm/rbm-binary-kernels.js';
+import { fillUniformPairs32, withXoshiroState } from '../../packages/core/src/rng.js';
 
 test.before(async () => {
   await selectBackend('wasm');
@@ -58,62 +59,159 @@ test('sigmoid is within 3 float32 ulp of the float64 one and saturates without N
   t.deepEqual(ends.map((v) => (v < 1e-36 && v >= 0 ? 0 : Number(v.toPrecision(6)))), [1, 0, 1, 0, 0.5, 0.5, 0.5, 1], ends.join(', '));
 });
 
-test('transpose swaps rows and columns', (t) => {
-  const k = kernels(1 << 16);
-  for (const [rows, cols] of [[4, 4], [8, 12], [20, 4], [4, 36]] as const) {
+test('toPanels / fromPanels round-trip, and transpose swaps rows and columns between panel layouts', (t) => {
+  const k = kernels(1 << 18);
+  for (const [rows, cols] of [[16, 16], [32, 48], [48, 16], [16, 80]] as const) {
+    const m = Float32Array.from({ length: rows * cols }, (_, i) => i + 0.5);
     const a = k.allocF32(rows * cols);
     const b = k.allocF32(rows * cols);
-    for (let i = 0; i < a.length; i++) a[i] = i + 0.5;
+    toPanels(m, rows, cols, a, rows);
+    t.deepEqual(Array.from(fromPanels(a, rows, rows, cols)), Array.from(m), `${rows}×${cols} round trip`);
+    // the layout itself: element (i, j) at (j >> 4)·16·rows + 16i + (j & 15)
+    if (cols > 18) t.is(a[16 * rows + 16 * 1 + 2], m[1 * cols + 18], 'panel 1, row 1, lane 2');
     k.transpose(rows, cols, a, b);
+    const bt = fromPanels(b, cols, cols, rows);
     let ok = true;
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) ok &&= b[j * rows + i] === a[i * cols + j];
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) ok &&= bt[j * rows + i] === m[i * cols + j];
     t.true(ok, `${rows}×${cols}`);
+  }
+  t.throws(() => k.transpose(16, 20, k.allocF32(320), k.allocF32(320)), { message: /multiple of 16/ });
+});
+
+test('fillUniformPairs32: the inlined generator gives the numbers of the generic split of uniform() and leaves the same state', (t) => {
+  for (const n of [0, 1, 2, 7, 1000]) {
+    const fast = createRng(42);
+    const ref = createRng(42);
+    // a wrapper is not a createRng generator: the generic path, one uniform() per pair
+    const wrapped = { uniform: () => ref.uniform() } as Rng;
+    const a = fillUniformPairs32(fast, new Float32Array(n));
+    const b = fillUniformPairs32(wrapped, new Float32Array(n));
+    const want = new Float32Array(n);
+    const check = createRng(42);
+    for (let i = 0; i + 1 < n; i += 2) {
+      const u = check.uniform() * 2 ** 26;
+      want[i] = Math.floor(u) / 2 ** 26;
+      want[i + 1] = u - Math.floor(u);
+    }
+    if (n % 2) want[n - 1] = check.uniform();
+    t.deepEqual(Array.from(a), Array.from(want), `n ${n}`);
+    t.deepEqual(Array.from(b), Array.from(want), `n ${n}, generic`);
+    t.is(fast.uniform(), check.uniform(), `n ${n}: the streams go on alike`);
+    t.true(a.every((v) => v >= 0 && v < 1));
   }
 });
 
-test('rowsSum is bias + the sum of the rows named by each binary row (column blocks of 16 and 4, empty rows)', (t) => {
+test('bernoulliDraw in the module draws the units of the JavaScript uniforms and leaves the generator where they do', (t) => {
+  const k = kernels(1 << 18);
+  for (const [n, cols, stride, p0] of [[3, 6, 8, 1], [5, 18, 32, 0], [2, 500, 512, 2]] as const) {
+    const probs = k.allocF32((n + p0) * stride);
+    createRng(9).fillUniform(probs);
+    const idx = k.allocI32(n * cols + 4);
+    const starts = k.allocI32(n + 3);
+    starts[2] = 3; // the lists start at position 3, row ends from starts[3] on
+    const state = k.allocI32(4);
+    const rng = createRng(77);
+    rng.uniform();
+    t.true(withXoshiroState(rng, (st) => {
+      state.set(st);
+      k.bernoulliDraw(probs, p0, n, stride, cols, idx, starts, 2, state);
+      st.set(state);
+    }));
+    // reference: the uniforms of fillUniformPairs32 from the same state
+    const ref = createRng(77);
+    ref.uniform();
+    const u = fillUniformPairs32(ref, new Float32Array(n * cols));
+    const want: number[] = [];
+    const ends: number[] = [];
+    for (let r = 0; r < n; r++) {
+      for (let j = 0; j < cols; j++) if (u[r * cols + j]! < probs[(p0 + r) * stride + j]!) want.push(j);
+      ends.push(3 + want.length);
+    }
+    t.deepEqual(Array.from(idx.subarray(3, 3 + want.length)), want, `${n}×${cols}: indices`);
+    t.deepEqual(Array.from(starts.subarray(3, 3 + n)), ends, `${n}×${cols}: row ends`);
+    t.true(want.length > 0 && want.length < n * cols);
+    t.is(rng.uniform(), ref.uniform(), `${n}×${cols}: the stream goes on alike`);
+  }
+  t.false(withXoshiroState({ uniform: () => 0.5 } as Rng, () => {}), 'other generators: not handled');
+});
+
+test('rowsSum is bias + the sum of the rows named by each binary row (panels, output stride, empty rows)', (t) => {
   const rng = createRng(5);
-  for (const [n, m, cols, p] of [[7, 13, 4, 0.4], [5, 30, 36, 0.4], [9, 21, 68, 0.4], [3, 50, 100, 0.4], [4, 10, 40, 0]] as const) {
+  for (const [n, m, cols, p, stride] of [[7, 13, 16, 0.4, 16], [5, 30, 32, 0.4, 48], [9, 21, 64, 0.4, 80], [3, 50, 112, 0.4, 112], [4, 10, 48, 0, 48]] as const) {
     const k = kernels(1 << 18);
+    const Md = rng.fillNormal(new Float32Array(m * cols)); // row-major reference
     const M = k.allocF32(m * cols);
-    rng.fillNormal(M);
+    toPanels(Md, m, cols, M, m);
     const bias = rng.fillNormal(k.allocF32(cols));
     const { idx, starts, dense } = binaryRows(rng, n, m, p, k);
     // rows 1.. of the lists into output rows 2..: the offsets of the wrapper
-    const out = k.allocF32((n + 1) * cols);
-    k.rowsSum(n - 1, cols, idx, starts, 1, M, bias, out, 2);
+    const out = k.allocF32((n + 1) * stride);
+    out.fill(-7);
+    k.rowsSum(n - 1, cols, idx, starts, 1, M, m, bias, out, stride, 2);
     let worst = 0;
     for (let r = 1; r < n; r++) {
       for (let j = 0; j < cols; j++) {
         let s = bias[j]!;
-        for (let i = 0; i < m; i++) if (dense[r * m + i]) s += M[i * cols + j]!;
-        worst = Math.max(worst, Math.abs(out[(r + 1) * cols + j]! - s));
+        for (let i = 0; i < m; i++) if (dense[r * m + i]) s += Md[i * cols + j]!;
+        worst = Math.max(worst, Math.abs(out[(r + 1) * stride + j]! - s));
       }
+      for (let j = cols; j < stride; j++) t.is(out[(r + 1) * stride + j], -7, 'the stride padding is untouched');
     }
     t.true(worst < 1e-5, `n ${n}, m ${m}, cols ${cols}: ${worst}`);
   }
 });
 
+test('rowsSum and rowsUpdate with sigmoid store exactly σ of what they store without it', (t) => {
+  const rng = createRng(8);
+  const k = kernels(1 << 18);
+  const [n, m, cols, stride] = [6, 40, 48, 64];
+  const M = rng.fillNormal(k.allocF32(m * cols));
+  const bias = rng.fillNormal(k.allocF32(cols));
+  const { idx, starts } = binaryRows(rng, n, m, 0.3, k);
+  const other = binaryRows(rng, n, m, 0.1, k);
+  const a = k.allocF32(n * stride);
+  const b = k.allocF32(n * stride);
+  k.rowsSum(n, cols, idx, starts, 0, M, m, bias, a, stride);
+  k.sigmoid(a);
+  k.rowsSum(n, cols, idx, starts, 0, M, m, bias, b, stride, 0, true);
+  // the stride lanes beyond cols: σ(0) = ½ after the separate pass, untouched (0) by the fused one
+  for (let r = 0; r < n; r++) a.fill(0, r * stride + cols, (r + 1) * stride);
+  t.deepEqual(Array.from(b), Array.from(a), 'rowsSum');
+  t.true(b.some((v) => v > 0.05 && v < 0.95), 'values inside (0, 1)');
+  const c = k.allocF32(n * stride);
+  const d = k.allocF32(n * stride);
+  k.rowsSum(n, cols, idx, starts, 0, M, m, bias, c, stride);
+  d.set(c);
+  k.rowsUpdate(n, cols, other.idx, other.starts, idx, starts, M, m, c, stride);
+  k.sigmoid(c);
+  k.rowsUpdate(n, cols, other.idx, other.starts, idx, starts, M, m, d, stride, 0, true);
+  for (let r = 0; r < n; r++) c.fill(0, r * stride + cols, (r + 1) * stride);
+  t.deepEqual(Array.from(d), Array.from(c), 'rowsUpdate');
+});
+
 test('rowsUpdate adds the rows of one list and subtracts those of another, in place; add sums two arrays', (t) => {
   const rng = createRng(16);
-  for (const [n, m, cols] of [[6, 11, 8], [4, 40, 52], [3, 9, 100]] as const) {
+  for (const [n, m, cols, stride] of [[6, 11, 16, 16], [4, 40, 48, 64], [3, 9, 96, 112]] as const) {
     const k = kernels(1 << 18);
-    const M = rng.fillNormal(k.allocF32(m * cols));
+    const Md = rng.fillNormal(new Float32Array(m * cols));
+    const M = k.allocF32(m * cols);
+    toPanels(Md, m, cols, M, m);
     const plus = binaryRows(rng, n, m, 0.2, k);
     const minus = binaryRows(rng, n, m, 0.2, k);
-    const out = rng.fillNormal(k.allocF32((n + 1) * cols));
+    const out = rng.fillNormal(k.allocF32((n + 1) * stride));
     const before = Float64Array.from(out);
-    k.rowsUpdate(n, cols, plus.idx, plus.starts, minus.idx, minus.starts, M, out, 1);
+    k.rowsUpdate(n, cols, plus.idx, plus.starts, minus.idx, minus.starts, M, m, out, stride, 1);
     let worst = 0;
     for (let r = 0; r < n; r++) {
       for (let j = 0; j < cols; j++) {
-        let s = before[(r + 1) * cols + j]!;
-        for (let i = 0; i < m; i++) s += (plus.dense[r * m + i]! - minus.dense[r * m + i]!) * M[i * cols + j]!;
-        worst = Math.max(worst, Math.abs(out[(r + 1) * cols + j]! - s));
+        let s = before[(r + 1) * stride + j]!;
+        for (let i = 0; i < m; i++) s += (plus.dense[r * m + i]! - minus.dense[r * m + i]!) * Md[i * cols + j]!;
+        worst = Math.max(worst, Math.abs(out[(r + 1) * stride + j]! - s));
       }
+      for (let j = cols; j < stride; j++) t.is(out[(r + 1) * stride + j], Math.fround(before[(r + 1) * stride + j]!), 'the stride padding is untouched');
     }
     t.true(worst < 1e-5, `n ${n}, m ${m}, cols ${cols}: ${worst}`);
-    t.deepEqual(Array.from(out.subarray(0, cols)), Array.from(before.subarray(0, cols), Math.fround), 'rows before outRow are untouched');
+    t.deepEqual(Array.from(out.subarray(0, stride)), Array.from(before.subarray(0, stride), Math.fround), 'rows before outRow are untouched');
   }
   const k = kernels(1 << 16);
   const x = rng.fillNormal(k.allocF32(12));
@@ -125,28 +223,53 @@ test('rowsUpdate adds the rows of one list and subtracts those of another, in pl
 
 test('momentumStep is vel ← μ·vel − λ·W + Σ of the listed gradient rows, W ← W + vel, and returns Σ vel', (t) => {
   const rng = createRng(6);
-  for (const [rows, cols, n] of [[5, 4, 3], [11, 20, 8], [6, 72, 13]] as const) {
+  for (const [rows, cols, n, gStride] of [[5, 16, 3, 16], [11, 32, 8, 48], [6, 80, 13, 80], [1, 48, 9, 64]] as const) {
     const k = kernels(1 << 18);
-    const W = rng.fillNormal(k.allocF32(rows * cols));
-    const vel = rng.fillNormal(k.allocF32(rows * cols));
-    const G = rng.fillNormal(k.allocF32(n * cols));
+    const Wd = rng.fillNormal(new Float32Array(rows * cols)); // row-major
+    const veld = rng.fillNormal(new Float32Array(rows * cols));
+    const W = k.allocF32(rows * cols);
+    const velP = k.allocF32(rows * cols);
+    toPanels(Wd, rows, cols, W, rows);
+    toPanels(veld, rows, cols, velP, rows);
+    const G = rng.fillNormal(k.allocF32(n * gStride));
     // column lists: for each of `rows` units the batch rows where it is on
     const { idx: rowIdx, starts: colStarts, dense } = binaryRows(rng, rows, n, 0.5, k);
-    const W0 = Float64Array.from(W);
-    const vel0 = Float64Array.from(vel);
-    const sum = k.momentumStep(rows, cols, colStarts, rowIdx, G, W, vel, 0.7, 0.01);
+    const W0 = Float64Array.from(Wd);
+    const vel0 = Float64Array.from(veld);
+    const sum = k.momentumStep(rows, cols, colStarts, rowIdx, G, gStride, W, velP, 0.7, 0.01);
+    const Wn = fromPanels(W, rows, rows, cols);
+    const vel = fromPanels(velP, rows, rows, cols);
     let worst = 0;
     let total = 0;
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) {
         let d = 0.7 * vel0[i * cols + j]! - 0.01 * W0[i * cols + j]!;
-        for (let r = 0; r < n; r++) if (dense[i * n + r]) d += G[r * cols + j]!;
+        for (let r = 0; r < n; r++) if (dense[i * n + r]) d += G[r * gStride + j]!;
         total += d;
-        worst = Math.max(worst, Math.abs(vel[i * cols + j]! - d), Math.abs(W[i * cols + j]! - (W0[i * cols + j]! + d)));
+        worst = Math.max(worst, Math.abs(vel[i * cols + j]! - d), Math.abs(Wn[i * cols + j]! - (W0[i * cols + j]! + d)));
       }
     }
     t.true(worst < 1e-5, `${rows}×${cols}: ${worst}`);
     t.true(Math.abs(sum - total) < 1e-4 * Math.max(1, Math.abs(total)), `sum ${sum} vs ${total}`);
+    // no momentum, no decay: W gains the sums, vel is neither read nor written
+    const W1 = Float64Array.from(W);
+    velP.fill(NaN);
+    const sum0 = k.momentumStep(rows, cols, colStarts, rowIdx, G, gStride, W, velP, 0, 0);
+    const Wm = fromPanels(W, rows, rows, cols);
+    const W1m = fromPanels(Float32Array.from(W1), rows, rows, cols);
+    let worst0 = 0;
+    let total0 = 0;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        let d = 0;
+        for (let r = 0; r < n; r++) if (dense[i * n + r]) d += G[r * gStride + j]!;
+        total0 += d;
+        worst0 = Math.max(worst0, Math.abs(Wm[i * cols + j]! - (W1m[i * cols + j]! + d)));
+      }
+    }
+    t.true(worst0 < 1e-5, `μ = λ = 0: ${worst0}`);
+    t.true(Math.abs(sum0 - total0) < 1e-4 * Math.max(1, Math.abs(total0)), `μ = λ = 0: sum ${sum0} vs ${total0}`);
+    t.true(velP.every((v) => Number.isNaN(v)), 'vel untouched');
   }
 });
 

@@ -125,6 +125,57 @@ class Xoshiro128 implements Rng {
     return out;
   }
 
+  /** Runs `fn` on the state words themselves (`withXoshiroState`). */
+  withState(fn: (state: Uint32Array) => void): void {
+    fn(this.s);
+  }
+
+  /**
+   * The draws of `fillUniformPairs32` (rng.ts) with the state in locals: each `uniform()`'s two words give
+   * (a >>> 1)·2⁻²⁶ and ((a & 1)·2²⁶ + b)·2⁻²⁷ exactly (a, b: its 27 and 26 bits), the same numbers as splitting
+   * u·2²⁶ into its integer and fractional parts.
+   */
+  fillUniformPairs32(out: Float32Array): Float32Array {
+    const st = this.s;
+    let s0 = st[0]!;
+    let s1 = st[1]!;
+    let s2 = st[2]!;
+    let s3 = st[3]!;
+    const n = out.length;
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      // two steps of next(), inlined
+      let x = Math.imul(s1, 5);
+      let r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+      let t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const a = r >>> 5;
+      x = Math.imul(s1, 5);
+      r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+      t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const b = r >>> 6;
+      out[i] = (a >>> 1) * 1.4901161193847656e-8; // 2⁻²⁶
+      out[i + 1] = ((a & 1) * 67108864 + b) * 7.450580596923828e-9; // 2⁻²⁷
+    }
+    st[0] = s0;
+    st[1] = s1;
+    st[2] = s2;
+    st[3] = s3;
+    if (i < n) out[i] = this.uniform();
+    return out;
+  }
+
   fillUniform<T extends Float32Array | Float64Array>(out: T, lo = 0, hi = 1): T {
     const w = hi - lo;
     for (let i = 0; i < out.length; i++) out[i] = lo + w * this.uniform();
@@ -159,6 +210,35 @@ class Xoshiro128 implements Rng {
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/**
+ * Fills `out` with uniforms on [0, 1) good to 26 bits (plenty for float32 Bernoulli draws): each `rng.uniform()`
+ * (53 random bits) u is split into two draws, ⌊u·2²⁶⌋/2²⁶ and the fractional part of u·2²⁶, halving the generator
+ * calls. The generators of `createRng` do it without a call per draw (the same numbers).
+ */
+/**
+ * For the generators of `createRng` (xoshiro128**), calls `fn` with the live state words (s0..s3) so that a kernel
+ * can advance the same stream (it must leave them as `next()` would), and returns true; false for other `Rng`s.
+ */
+export function withXoshiroState(rng: Rng, fn: (state: Uint32Array) => void): boolean {
+  if (!(rng instanceof Xoshiro128)) return false;
+  rng.withState(fn);
+  return true;
+}
+
+export function fillUniformPairs32(rng: Rng, out: Float32Array): Float32Array {
+  if (rng instanceof Xoshiro128) return rng.fillUniformPairs32(out);
+  const n = out.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const u = rng.uniform() * 67108864;
+    const hi = Math.floor(u);
+    out[i] = hi / 67108864;
+    out[i + 1] = u - hi;
+  }
+  if (i < n) out[i] = rng.uniform();
+  return out;
 }
 
 /** A seeded generator. The same seed always gives the same stream on every platform. */

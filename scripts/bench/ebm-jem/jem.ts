@@ -21,7 +21,9 @@
  * --buffer-init uniform|class-gaussians (SGLD starts: U[−1, 1] as the paper, or JEM++'s one Gaussian per class fitted to
  * the training data; default uniform; passed to the PyTorch side too),
  * --sgld-steps N (default 20), --negative-batch-size N (old: --neg-batch; SGLD samples per JEM step; default 64, the batch),
- * --flip P (left–right flips of data images with probability P; default 0), --timing-reps N (default 5), --eval-n N (test and OOD images scored; default 10000),
+ * --flip P (left–right flips of data images with probability P; default 0), --timing-reps N (steps of each kind timed per
+ * round, after a warm-up step; default 5: ebmkit is timed before training and again after the PyTorch run, PyTorch in
+ * between; wall ms and process CPU ms on both sides), --eval-n N (test and OOD images scored; default 10000),
  * --fresh-optimizer (the JEM steps start with a new Adam after the warm-up, as from a pretrained classifier),
  * --eval-from N (score test and OOD images N, N + 1, …: e.g. to keep images used to choose settings out),
  * --eval-ranges A-B,C-D (score these inclusive image ranges instead of --eval-from/--eval-n),
@@ -76,23 +78,50 @@ const { fashion, mnist, train, heldOut, test, ood, nTrain, total } = await loadJ
 const ranges = rangeText(evalRanges);
 const arch: JemArchitecture = { kind: 'cnn', inputShape: [28, 28, 1], classes: 10 };
 
-// Timings on a separate, freshly initialised model (the first step of each kind is a warm-up and not counted).
-const timer = Jem.create(arch, createRng(seed + 1000));
+// Timings on a separate, freshly initialised model (the first step of each kind is a warm-up and not counted), in
+// rounds that alternate with the PyTorch side: one before training, one after the PyTorch run. Wall ms as trainJem
+// reports them (the supervised step: the update alone) and process CPU ms of each whole step (the machine is shared).
+const cpuMs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
 const sup: number[] = [];
 const full: number[] = [];
-await trainJem(timer, train, { ...common, steps: reps + 1, warmupSteps: reps + 1, onStep: (s) => s.step > 1 && sup.push(s.updateMs) }, createRng(seed + 1));
-const x0 = tf.tidy(() => tf.randomUniform([64, 28, 28, 1], -1, 1, 'float32', seed));
 const sg: number[] = [];
-for (let r = 0; r <= reps; r++) {
-  const t0 = performance.now();
-  sgld(timer.energy, x0, { stepSize: 1, noise: 0.01, steps: 1 }, createRng(r)).dispose();
-  if (r > 0) sg.push(performance.now() - t0);
+const supCpu: number[] = [];
+const fullCpu: number[] = [];
+const sgCpu: number[] = [];
+async function timeOurs(round: number): Promise<void> {
+  const timer = Jem.create(arch, createRng(seed + 1000 + round));
+  let last = cpuMs();
+  const onStep = (wall: number[], cpu: number[], ms: (s: { sgldMs: number; updateMs: number }) => number) => (s: { step: number; sgldMs: number; updateMs: number }) => {
+    const now = cpuMs();
+    if (s.step > 1) {
+      wall.push(ms(s));
+      cpu.push(now - last);
+    }
+    last = now;
+  };
+  await trainJem(timer, train, { ...common, steps: reps + 1, warmupSteps: reps + 1, onStep: onStep(sup, supCpu, (s) => s.updateMs) }, createRng(seed + 1 + round));
+  const x0 = tf.tidy(() => tf.randomUniform([64, 28, 28, 1], -1, 1, 'float32', seed));
+  for (let r = 0; r <= reps; r++) {
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    sgld(timer.energy, x0, { stepSize: 1, noise: 0.01, steps: 1 }, createRng(r)).dispose();
+    if (r > 0) {
+      sg.push(performance.now() - t0);
+      sgCpu.push(cpuMs() - c0);
+    }
+  }
+  x0.dispose();
+  last = cpuMs();
+  await trainJem(timer, train, { ...common, steps: reps + 1, onStep: onStep(full, fullCpu, (s) => s.sgldMs + s.updateMs) }, createRng(seed + 2 + round));
+  timer.dispose();
 }
-x0.dispose();
-await trainJem(timer, train, { ...common, steps: reps + 1, onStep: (s) => s.step > 1 && full.push(s.sgldMs + s.updateMs) }, createRng(seed + 2));
-timer.dispose();
-const ours = { sup: median(sup), sgld: median(sg), jem: median(full) };
-console.error(`ebmkit: supervised ${ours.sup.toFixed(1)} ms, SGLD ${ours.sgld.toFixed(1)} ms, JEM ${ours.jem.toFixed(1)} ms`);
+await timeOurs(0);
+const oursNow = () => ({ sup: median(sup), sgld: median(sg), jem: median(full), supCpu: median(supCpu), sgldCpu: median(sgCpu), jemCpu: median(fullCpu) });
+let ours = oursNow();
+console.error(`ebmkit: supervised ${ours.sup.toFixed(1)} ms, SGLD ${ours.sgld.toFixed(1)} ms, JEM ${ours.jem.toFixed(1)} ms (CPU ${ours.supCpu.toFixed(1)}, ${ours.sgldCpu.toFixed(1)}, ${ours.jemCpu.toFixed(1)})`);
 
 // Training for the budget, then evaluation.
 const jem = Jem.create(arch, createRng(seed));
@@ -191,15 +220,22 @@ if (!has('skip-torch')) {
     torchNote = `failed: ${(r.stderr || String(r.error)).trim().split('\n').pop()}`;
   }
   console.error(`torch: ${torchNote}`, torch ?? '');
+  // the second timing round of ours, after the PyTorch side
+  await timeOurs(1);
+  ours = oursNow();
+  console.error(`ebmkit, both rounds: supervised ${ours.sup.toFixed(1)} ms, SGLD ${ours.sgld.toFixed(1)} ms, JEM ${ours.jem.toFixed(1)} ms (CPU ${ours.supCpu.toFixed(1)}, ${ours.sgldCpu.toFixed(1)}, ${ours.jemCpu.toFixed(1)})`);
 }
 const load1 = loadavg().map((v) => v.toFixed(2)).join(' ');
 
 const f1 = (v: unknown) => (typeof v === 'number' ? v.toFixed(1) : '–');
 const f3 = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : '–');
 const rows: (string | number)[][] = [
-  ['ms per supervised step (batch 64)', f1(ours.sup), f1(torch?.['ms_supervised_step'])],
-  ['ms per SGLD step (batch 64)', f1(ours.sgld), f1(torch?.['ms_sgld_step'])],
-  [`ms per JEM step (${sgldSteps} SGLD steps${negBatch !== 64 ? ` on ${negBatch} samples` : ''} + update)`, f1(ours.jem), f1(torch?.['ms_jem_step'])],
+  ['ms per supervised step (batch 64; wall, the update)', f1(ours.sup), f1(torch?.['ms_supervised_step'])],
+  ['CPU ms per supervised step (the whole step)', f1(ours.supCpu), f1(torch?.['cpu_ms_supervised_step'])],
+  ['ms per SGLD step (batch 64; wall)', f1(ours.sgld), f1(torch?.['ms_sgld_step'])],
+  ['CPU ms per SGLD step', f1(ours.sgldCpu), f1(torch?.['cpu_ms_sgld_step'])],
+  [`ms per JEM step (${sgldSteps} SGLD steps${negBatch !== 64 ? ` on ${negBatch} samples` : ''} + update; wall)`, f1(ours.jem), f1(torch?.['ms_jem_step'])],
+  ['CPU ms per JEM step (the whole step)', f1(ours.jemCpu), f1(torch?.['cpu_ms_jem_step'])],
   [`training time for ${stepsRun} steps (${warmup} supervised)${stopNote || stepsRun !== steps ? `, stopped: see below` : ''}${checkNote ? ', held-out checks included' : ''}, s`, trainSeconds.toFixed(0), f1(torch?.['train_seconds'])],
   [`test accuracy (${test.y.length} images)`, f3(ev.accuracy), f3(torch?.['accuracy'])],
   ['expected calibration error (15 bins)', f3(ev.ece), '–'],
@@ -207,7 +243,7 @@ const rows: (string | number)[][] = [
   ['OOD AUROC, max p(y|x)', f3(ev.ood!.maxProb), f3(torch?.['auroc_maxprob'])],
   ['OOD AUROC, −‖∇ₓ log p(x)‖', f3(ev.ood!.gradNorm), f3(torch?.['auroc_gradnorm'])],
 ];
-const ratio = torch ? ours.jem / (torch['ms_jem_step'] as number) : NaN;
+const ratio = (a: number, key: string) => (torch && typeof torch[key] === 'number' ? (a / (torch[key] as number)).toFixed(2) : '–');
 const cmd = `EBM_CORPORA_DIR=../shared/corpora node --import tsx --conditions=ebmkit-source scripts/bench/ebm-jem/jem.ts ${process.argv.slice(2).join(' ')}`.trim();
 const md = [
   section === 'ebm-jem' ? '## 4. JEM on Fashion-MNIST (small CNN), ebmkit vs PyTorch' : `## 4. JEM on Fashion-MNIST (small CNN), ebmkit vs PyTorch: ${steps} steps (${section})`,
@@ -223,7 +259,9 @@ const md = [
   '',
   ...(stopNote ? [stopNote, ''] : []),
   ...(checkNote ? [checkNote, ''] : []),
-  `JEM step ratio ebmkit / PyTorch: ${Number.isFinite(ratio) ? ratio.toFixed(2) : '–'} (target ≤ 2). ` +
+  `Timings: medians of ${reps} steps of each kind (after one warm-up step) per round; ebmkit in two rounds, before training and after the PyTorch run${has('skip-torch') ? ' (one round: --skip-torch)' : ''}, PyTorch in one, between them. ` +
+    `Ratios ebmkit / PyTorch, CPU ms: supervised step ${ratio(ours.supCpu, 'cpu_ms_supervised_step')}, SGLD step ${ratio(ours.sgldCpu, 'cpu_ms_sgld_step')}, JEM step ${ratio(ours.jemCpu, 'cpu_ms_jem_step')}; ` +
+    `wall ms: ${ratio(ours.sup, 'ms_supervised_step')}, ${ratio(ours.sgld, 'ms_sgld_step')}, ${ratio(ours.jem, 'ms_jem_step')} (targets ≤ 1.0). ` +
     'Targets within one hour of training: accuracy ≥ 0.85 and one OOD AUROC ≥ 0.90.',
 ].join('\n');
 if (!has('no-write')) await writeBenchmarkSection(section, md);

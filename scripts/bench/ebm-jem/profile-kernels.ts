@@ -75,4 +75,21 @@ for (let r = 0; r < reps; r++) {
   o.dispose();
 }
 report(`SGLD step, batch ${B}`, performance.now() - t0, reps);
+// The supervised update as trainJem makes it on the fast path (FastJemNet.jointLossGradients, the finiteness
+// check, Adam), batch 64: what the bench's "ms per supervised step" times.
+const fast = jem.fastPath();
+if (fast) {
+  const opt2 = tf.train.adam(1e-4);
+  const fastStep = () => {
+    const r = fast.jointLossGradients(x, y as tf.Tensor2D, undefined, { pyx: 1, px: 1, alpha: 0 });
+    tf.tidy(() => tf.all(tf.stack(Object.values(r.grads).map((g) => tf.all(tf.isFinite(g))))).dataSync());
+    opt2.applyGradients(r.grads as tf.NamedTensorMap as Record<string, tf.Variable>);
+    tf.dispose(r.grads);
+  };
+  fastStep();
+  totals.clear();
+  t0 = performance.now();
+  for (let r = 0; r < reps; r++) fastStep();
+  report(`supervised update on the fast path (trainJem's), batch ${B}`, performance.now() - t0, reps);
+}
 console.log(`tensors alive: ${tf.memory().numTensors}`);

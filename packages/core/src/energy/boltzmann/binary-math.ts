@@ -2,7 +2,7 @@
  * Scalar helpers shared by the Boltzmann-machine code: numerically stable softplus, sigmoid and
  * log-sum-exp in Float64, and a fast fill of float32 uniforms from an injected `Rng`.
  */
-import type { Rng } from '../../rng.js';
+import { fillUniformPairs32, type Rng } from '../../rng.js';
 
 /** log(1 + e^x) without overflow. */
 export function softplus(x: number): number {
@@ -24,23 +24,13 @@ export function logSumExp(a: ArrayLike<number>, n = a.length): number {
   return m + Math.log(s);
 }
 
-const TWO_26 = 67108864;
-
 /**
  * Fills `out` with uniforms on [0, 1) good to 26 bits (plenty for float32 Bernoulli draws): each `rng.uniform()`
- * (53 random bits) is split into two draws, halving the generator calls of `rng.fillUniform`.
+ * (53 random bits) is split into two draws, halving the generator calls of `rng.fillUniform` (rng.ts
+ * `fillUniformPairs32`, without a call per draw for the generators of `createRng`).
  */
 export function fillUniform32(rng: Rng, out: Float32Array): Float32Array {
-  const n = out.length;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const u = rng.uniform() * TWO_26;
-    const hi = Math.floor(u);
-    out[i] = hi / TWO_26;
-    out[i + 1] = u - hi;
-  }
-  if (i < n) out[i] = rng.uniform();
-  return out;
+  return fillUniformPairs32(rng, out);
 }
 
 /** Index of the bit that changes between Gray codes g(k−1) and g(k) (k ≥ 1): the number of trailing zeros of k. */

@@ -11,14 +11,16 @@
  * CD also uses that a reconstruction differs from its data row in few units (≈ 6 % of them on Fashion-MNIST):
  * the negative hidden pre-activations are the data row's plus the units turned on minus those turned off, and
  * the gradient adds s⁺p(h|v⁺) + s⁻p(h|v⁻) once for a unit on in both rows.
- * Row lengths are padded to multiples of 4 with zeros (padded weights stay zero).
+ * Row lengths are padded to multiples of 16 with zeros (padded weights stay zero); W, its transpose and the
+ * momentum are kept in the kernels' 16-column panel layout, and the batch-row buffers get a row stride of an odd
+ * number of cache lines (so that a column slab of them does not fall into a few cache sets).
  */
-import type { Rng } from '../../rng.js';
+import { withXoshiroState, type Rng } from '../../rng.js';
 import { fillUniform32 } from './binary-math.js';
 import { Rbm } from './rbm.js';
 import type { RowMatrix } from './row-matrix.js';
 import type { RbmUpdater, RbmUpdaterConfig } from './rbm-updater.js';
-import { RbmBinaryKernels } from './wasm/rbm-binary-kernels.js';
+import { fromPanels, RbmBinaryKernels, toPanels } from './wasm/rbm-binary-kernels.js';
 
 /** True when every entry of `m` is exactly 0 or 1. */
 export function isBinaryMatrix(m: RowMatrix): boolean {
@@ -30,7 +32,9 @@ export function isBinaryMatrix(m: RowMatrix): boolean {
   return true;
 }
 
-const pad4 = (n: number): number => (n + 3) & ~3;
+const pad16 = (n: number): number => (n + 15) & ~15;
+/** A row stride of ≥ n floats (n a multiple of 16) that is an odd number of 64-byte cache lines. */
+const oddLines = (n: number): number => ((n / 16) % 2 === 0 ? n + 16 : n);
 
 /** The binary-data engine; `create` returns null where it does not apply or the kernels are unavailable. */
 export class BinaryRbmUpdater implements RbmUpdater {
@@ -39,17 +43,20 @@ export class BinaryRbmUpdater implements RbmUpdater {
   private readonly H: number;
   private readonly Vp: number;
   private readonly Hp: number;
+  /** Row strides of the hidden-row buffers (hs, hPre0) and of vPre. */
+  private readonly Hs: number;
+  private readonly Vs: number;
   private readonly W: Float32Array;
   private readonly Wt: Float32Array;
   private readonly vel: Float32Array;
   private readonly b: Float32Array;
   private readonly c: Float32Array;
   /**
-   * [3·batch × Hp]: hidden pre-activations → probabilities → rows scaled by ±lr/n: data rows, negative rows, and
+   * [3·batch × Hs]: hidden pre-activations → probabilities → rows scaled by ±lr/n: data rows, negative rows, and
    * for CD their sums (row 2n + r = row r + row n + r).
    */
   private readonly hs: Float32Array;
-  /** [batch × Hp]: the data rows' hidden pre-activations (CD: the reconstructions' start from them). */
+  /** [batch × Hs]: the data rows' hidden pre-activations (CD: the reconstructions' start from them). */
   private readonly hPre0: Float32Array;
   /** CD: per row r, the visible units on in both the data row and its reconstruction, in the data row only, in the reconstruction only. */
   private readonly both: Int32Array;
@@ -58,7 +65,7 @@ export class BinaryRbmUpdater implements RbmUpdater {
   private readonly onlyPosStarts: Int32Array;
   private readonly onlyNeg: Int32Array;
   private readonly onlyNegStarts: Int32Array;
-  /** [batch × Vp]: visible pre-activations → probabilities. */
+  /** [batch × Vs]: visible pre-activations → probabilities. */
   private readonly vPre: Float32Array;
   /** Active visible units of the rows [data; negatives]: vIdx[vStarts[r] .. vStarts[r+1]). */
   private readonly vIdx: Int32Array;
@@ -79,6 +86,8 @@ export class BinaryRbmUpdater implements RbmUpdater {
   private readonly allRows: Int32Array;
   private readonly allRowsStarts: Int32Array;
   private readonly uniforms: Float32Array;
+  /** The generator's four state words, in the module, for the draws there (generators of `createRng`). */
+  private readonly rngState: Int32Array;
   private readonly rng: Rng;
 
   private constructor(
@@ -88,8 +97,10 @@ export class BinaryRbmUpdater implements RbmUpdater {
   ) {
     const V = (this.V = initial.numVisible);
     const H = (this.H = initial.numHidden);
-    const Vp = (this.Vp = pad4(V));
-    const Hp = (this.Hp = pad4(H));
+    const Vp = (this.Vp = pad16(V));
+    const Hp = (this.Hp = pad16(H));
+    const Hs = (this.Hs = oddLines(Hp));
+    const Vs = (this.Vs = oddLines(Vp));
     const B = cfg.batchSize;
     const m = k.allocate({
       W: ['f32', Vp * Hp],
@@ -97,8 +108,8 @@ export class BinaryRbmUpdater implements RbmUpdater {
       Wt: ['f32', Hp * Vp],
       b: ['f32', Vp],
       c: ['f32', Hp],
-      hs: ['f32', 3 * B * Hp],
-      vPre: ['f32', B * Vp],
+      hs: ['f32', 3 * B * Hs],
+      vPre: ['f32', B * Vs],
       vIdx: ['i32', 2 * B * V],
       vStarts: ['i32', 2 * B + 1],
       hIdx: ['i32', B * H],
@@ -108,20 +119,21 @@ export class BinaryRbmUpdater implements RbmUpdater {
       velC: ['f32', Hp],
       allRows: ['i32', 2 * B],
       allRowsStarts: ['i32', 2],
-      hPre0: ['f32', B * Hp],
+      hPre0: ['f32', B * Hs],
       both: ['i32', B * V],
       bothStarts: ['i32', B + 1],
       onlyPos: ['i32', B * V],
       onlyPosStarts: ['i32', B + 1],
       onlyNeg: ['i32', B * V],
       onlyNegStarts: ['i32', B + 1],
+      rngState: ['i32', 4],
     } as const);
     ({ W: this.W, vel: this.vel, Wt: this.Wt, b: this.b, c: this.c, hs: this.hs, vPre: this.vPre, vIdx: this.vIdx, vStarts: this.vStarts } = m);
     ({ hIdx: this.hIdx, hStarts: this.hStarts, colStarts: this.colStarts, rowIdx: this.rowIdx, velC: this.velC, allRows: this.allRows } = m);
     ({ allRowsStarts: this.allRowsStarts, hPre0: this.hPre0, both: this.both, bothStarts: this.bothStarts, onlyPos: this.onlyPos } = m);
-    ({ onlyPosStarts: this.onlyPosStarts, onlyNeg: this.onlyNeg, onlyNegStarts: this.onlyNegStarts } = m);
+    ({ onlyPosStarts: this.onlyPosStarts, onlyNeg: this.onlyNeg, onlyNegStarts: this.onlyNegStarts, rngState: this.rngState } = m);
     for (let r = 0; r < 2 * B; r++) this.allRows[r] = r;
-    for (let i = 0; i < V; i++) this.W.set(initial.weights.subarray(i * H, (i + 1) * H), i * Hp);
+    toPanels(initial.weights, V, H, this.W, Vp);
     k.transpose(Vp, Hp, this.W, this.Wt);
     this.b.set(initial.visibleBias);
     this.c.set(initial.hiddenBias);
@@ -151,11 +163,11 @@ export class BinaryRbmUpdater implements RbmUpdater {
     }
   }
 
-  /** Sets the padded lanes (H..Hp) of hidden rows [r0, r0 + n) to zero (σ(0) = ½ there otherwise). */
+  /** Sets the padded lanes (H..Hs) of hidden rows [r0, r0 + n) to zero (σ(0) = ½ there otherwise). */
   private zeroHiddenPadding(r0: number, n: number): void {
-    const { H, Hp, hs } = this;
-    if (H === Hp) return;
-    for (let r = r0; r < r0 + n; r++) hs.fill(0, r * Hp + H, (r + 1) * Hp);
+    const { H, Hs, hs } = this;
+    if (H === Hs) return;
+    for (let r = r0; r < r0 + n; r++) hs.fill(0, r * Hs + H, (r + 1) * Hs);
   }
 
   /**
@@ -164,6 +176,16 @@ export class BinaryRbmUpdater implements RbmUpdater {
    * indices go to idx from idx position starts[s0]; starts[s0 + r + 1] marks each row's end.
    */
   private draw(p: Float32Array, p0: number, n: number, stride: number, cols: number, idx: Int32Array, starts: Int32Array, s0: number): void {
+    // The generators of createRng draw in the module (same uniforms, same state afterwards).
+    if ((n * cols) % 2 === 0) {
+      const { k, rngState } = this;
+      const done = withXoshiroState(this.rng, (st) => {
+        rngState.set(st);
+        k.bernoulliDraw(p, p0, n, stride, cols, idx, starts, s0, rngState);
+        st.set(rngState);
+      });
+      if (done) return;
+    }
     const u = fillUniform32(this.rng, n * cols === this.uniforms.length ? this.uniforms : this.uniforms.subarray(0, n * cols));
     let t = starts[s0]!;
     for (let r = 0; r < n; r++) {
@@ -231,7 +253,7 @@ export class BinaryRbmUpdater implements RbmUpdater {
   }
 
   update(order: Int32Array, s: number, e: number, lr: number): number {
-    const { k: K, V, H, Vp, Hp, W, Wt, b, c, hs, vPre, vIdx, vStarts, hIdx, hStarts, cfg } = this;
+    const { k: K, V, H, Vp, Hp, Hs, Vs, W, Wt, b, c, hs, vPre, vIdx, vStarts, hIdx, hStarts, cfg } = this;
     const data = cfg.data.data;
     const nPos = e - s;
     const pcd = cfg.kind === 'pcd';
@@ -246,38 +268,39 @@ export class BinaryRbmUpdater implements RbmUpdater {
       }
       vStarts[r + 1] = t;
     }
-    K.rowsSum(nPos, Hp, vIdx, vStarts, 0, W, c, hs, 0);
-    if (!pcd) this.hPre0.set(hs.subarray(0, nPos * Hp));
-    K.sigmoid(hs, nPos * Hp);
+    // CD keeps the data rows' pre-activations (its reconstructions start from them); PCD takes σ in the kernel.
+    K.rowsSum(nPos, Hp, vIdx, vStarts, 0, W, Vp, c, hs, Hs, 0, pcd);
+    if (!pcd) {
+      this.hPre0.set(hs.subarray(0, nPos * Hs));
+      K.sigmoid(hs, nPos * Hs);
+    }
     this.zeroHiddenPadding(0, nPos);
     // The hidden states the Gibbs steps start from: a draw from p(h | data) (CD) or the persistent chains (PCD).
     let nNeg: number;
     if (pcd) nNeg = cfg.batchSize;
     else {
       nNeg = nPos;
-      this.draw(hs, 0, nPos, Hp, H, hIdx, hStarts, 0);
+      this.draw(hs, 0, nPos, Hs, H, hIdx, hStarts, 0);
     }
-    const hNeg = hs.subarray(nPos * Hp, (nPos + nNeg) * Hp);
+    const hNeg = hs.subarray(nPos * Hs, (nPos + nNeg) * Hs);
     for (let kk = 0; kk < cfg.k; kk++) {
-      K.rowsSum(nNeg, Vp, hIdx, hStarts, 0, Wt, b, vPre, 0);
-      K.sigmoid(vPre, nNeg * Vp);
-      this.draw(vPre, 0, nNeg, Vp, V, vIdx, vStarts, nPos);
-      if (pcd) K.rowsSum(nNeg, Hp, vIdx, vStarts, nPos, W, c, hs, nPos);
+      K.rowsSum(nNeg, Vp, hIdx, hStarts, 0, Wt, Hp, b, vPre, Vs, 0, true);
+      this.draw(vPre, 0, nNeg, Vs, V, vIdx, vStarts, nPos);
+      if (pcd) K.rowsSum(nNeg, Hp, vIdx, vStarts, nPos, W, Vp, c, hs, Hs, nPos, true);
       else {
         // reconstruction = data row + the units turned on − those turned off
         this.split(nPos);
-        hNeg.set(this.hPre0.subarray(0, nPos * Hp));
-        K.rowsUpdate(nPos, Hp, this.onlyNeg, this.onlyNegStarts, this.onlyPos, this.onlyPosStarts, W, hs, nPos);
+        hNeg.set(this.hPre0.subarray(0, nPos * Hs));
+        K.rowsUpdate(nPos, Hp, this.onlyNeg, this.onlyNegStarts, this.onlyPos, this.onlyPosStarts, W, Vp, hs, Hs, nPos, true);
       }
-      K.sigmoid(hNeg);
       this.zeroHiddenPadding(nPos, nNeg);
-      if (kk < cfg.k - 1 || pcd) this.draw(hs, nPos, nNeg, Hp, H, hIdx, hStarts, 0);
+      if (kk < cfg.k - 1 || pcd) this.draw(hs, nPos, nNeg, Hs, H, hIdx, hStarts, 0);
     }
     // Row weights +lr/nPos (data) and −lr/nNeg (negatives), as float32 like the tfjs engine's.
     const sPos = Math.fround(lr / nPos);
     const sNeg = Math.fround(-lr / nNeg);
     const rows = nPos + nNeg;
-    K.scale(hs, sPos, nPos * Hp);
+    K.scale(hs, sPos, nPos * Hs);
     K.scale(hNeg, sNeg);
     // The gradient's column lists: which rows of hs each visible unit adds.
     if (pcd) {
@@ -287,7 +310,7 @@ export class BinaryRbmUpdater implements RbmUpdater {
       ]);
     } else {
       // a unit on in both rows adds their sum (row 2n + r) once
-      K.add(hs.subarray(0, nPos * Hp), hNeg, hs.subarray(rows * Hp, (rows + nPos) * Hp));
+      K.add(hs.subarray(0, nPos * Hs), hNeg, hs.subarray(rows * Hs, (rows + nPos) * Hs));
       this.columns([
         [this.both, this.bothStarts, 0, nPos, rows],
         [this.onlyPos, this.onlyPosStarts, 0, nPos, 0],
@@ -295,11 +318,11 @@ export class BinaryRbmUpdater implements RbmUpdater {
       ]);
     }
     const { momentum, weightDecay } = cfg;
-    let size = K.momentumStep(Vp, Hp, this.colStarts, this.rowIdx, hs, W, this.vel, momentum, lr * weightDecay);
+    let size = K.momentumStep(Vp, Hp, this.colStarts, this.rowIdx, hs, Hs, W, this.vel, momentum, lr * weightDecay);
     K.transpose(Vp, Hp, W, Wt);
     // The hidden biases: one more row of the same step, fed by every data and negative row, without weight decay.
     this.allRowsStarts[1] = rows;
-    size += K.momentumStep(1, Hp, this.allRowsStarts, this.allRows, hs, c, this.velC, momentum, 0);
+    size += K.momentumStep(1, Hp, this.allRowsStarts, this.allRows, hs, Hs, c, this.velC, momentum, 0);
     // The visible biases: Σ_r s_r v_r from the counts of each unit.
     const { velB, posCount, negCount } = this;
     posCount.fill(0);
@@ -319,9 +342,8 @@ export class BinaryRbmUpdater implements RbmUpdater {
   }
 
   snapshot(): Rbm {
-    const { V, H, Hp } = this;
-    const weights = new Float32Array(V * H);
-    for (let i = 0; i < V; i++) weights.set(this.W.subarray(i * Hp, i * Hp + H), i * H);
+    const { V, H, Vp } = this;
+    const weights = fromPanels(this.W, Vp, V, H);
     return new Rbm({
       visible: 'bernoulli',
       numVisible: V,

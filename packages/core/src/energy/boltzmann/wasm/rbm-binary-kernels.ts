@@ -3,21 +3,43 @@ import { WASM_BASE64 } from './rbm-binary-wasm.js';
 
 /** The exports of rbm-binary.wat (pointers are byte offsets into `memory`). */
 interface Exports {
-  rowsSum(n: number, cols: number, idx: number, starts: number, M: number, bias: number, out: number): void;
-  rowsUpdate(n: number, cols: number, addIdx: number, addStarts: number, subIdx: number, subStarts: number, M: number, out: number): void;
+  rowsSum(n: number, panels: number, idx: number, starts: number, M: number, panelStride: number, bias: number, out: number, outStride: number, act: number): void;
+  rowsUpdate(n: number, panels: number, addIdx: number, addStarts: number, subIdx: number, subStarts: number, M: number, panelStride: number, out: number, outStride: number, act: number): void;
   add(n: number, x: number, y: number, out: number): void;
-  momentumStep(rows: number, cols: number, colStarts: number, rowIdx: number, G: number, W: number, vel: number, mu: number, lrDecay: number): number;
+  momentumStep(rows: number, panels: number, colStarts: number, rowIdx: number, G: number, gStride: number, W: number, vel: number, panelStride: number, mu: number, lrDecay: number, useVel: number): number;
   transpose(rows: number, cols: number, src: number, dst: number): void;
+  bernoulliDraw(n: number, cols: number, p: number, stride: number, idx: number, t: number, starts: number, state: number): number;
   sigmoid(n: number, x: number): void;
   scale(n: number, x: number, s: number): void;
+}
+
+const check16 = (what: string, n: number): void => {
+  if (n % 16 !== 0) throw new RangeError(`RbmBinaryKernels: ${what} must be a multiple of 16, got ${n}`);
+};
+
+/**
+ * Copies the [rows × cols] row-major matrix `src` (row stride `srcStride`, default cols) into `dst` in the panel
+ * layout of the kernels ([rowsP × colsP], colsP a multiple of 16: element (i, j) at (j >> 4)·16·rowsP + 16i + (j & 15));
+ * entries beyond rows × cols stay as they are (zero in a fresh array).
+ */
+export function toPanels(src: ArrayLike<number>, rows: number, cols: number, dst: Float32Array, rowsP: number, srcStride = cols): void {
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[(j >> 4) * 16 * rowsP + 16 * i + (j & 15)] = src[i * srcStride + j]!;
+}
+
+/** The inverse of `toPanels`: the [rows × cols] row-major matrix held in panel layout `src` ([rowsP × ·]). */
+export function fromPanels(src: Float32Array, rowsP: number, rows: number, cols: number, dst = new Float32Array(rows * cols)): Float32Array {
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[i * cols + j] = src[(j >> 4) * 16 * rowsP + 16 * i + (j & 15)]!;
+  return dst;
 }
 
 /**
  * The WebAssembly SIMD (f32x4) kernels of RBM training on binary states, with their own memory. Arrays are
  * Float32Array / Int32Array views into that memory (`alloc` hands them out; `ensure` first, since growing the
- * memory detaches every view), so JavaScript writes the index lists and reads the probabilities in place. Matrix
- * column counts must be multiples of 4 (pad with zeros). A binary row is the list of its active indices, so each
- * product with a binary operand is a sum of matrix rows: the same sums as a dense product, in another order.
+ * memory detaches every view), so JavaScript writes the index lists and reads the probabilities in place. A binary
+ * row is the list of its active indices, so each product with a binary operand is a sum of matrix rows: the same
+ * sums as a dense product, in another order. The summed matrices (M, W, vel) are in PANEL layout (`toPanels`:
+ * 16-column panels, each row 16 floats after the previous one), the batch-row matrices (out, G) row-major with a
+ * row stride; column counts are multiples of 16 (pad with zeros).
  */
 export class RbmBinaryKernels extends WasmKernels<Exports> {
   private top = 0;
@@ -76,20 +98,23 @@ export class RbmBinaryKernels extends WasmKernels<Exports> {
   }
 
   /**
-   * out[(outRow + r)·cols + j] = bias[j] + Σ_{t = starts[row0 + r]}^{starts[row0 + r + 1] − 1} M[idx[t]·cols + j] for
-   * r < n: the products of n binary rows (given by their active indices) with M [· × cols], plus a bias.
+   * out[(outRow + r)·outStride + j] = bias[j] + Σ_{t = starts[row0 + r]}^{starts[row0 + r + 1] − 1} M(idx[t], j) for
+   * r < n, j < cols: the products of n binary rows (given by their active indices) with M (panel layout, mRows rows,
+   * cols columns), plus a bias; with `sigmoid` its σ (applied before the store, as `sigmoid` would after).
    */
-  rowsSum(n: number, cols: number, idx: Int32Array, starts: Int32Array, row0: number, M: Float32Array, bias: Float32Array, out: Float32Array, outRow = 0): void {
-    this.x.rowsSum(n, cols, idx.byteOffset, starts.byteOffset + 4 * row0, M.byteOffset, bias.byteOffset, out.byteOffset + 4 * outRow * cols);
+  rowsSum(n: number, cols: number, idx: Int32Array, starts: Int32Array, row0: number, M: Float32Array, mRows: number, bias: Float32Array, out: Float32Array, outStride: number, outRow = 0, sigmoid = false): void {
+    check16('cols', cols);
+    this.x.rowsSum(n, cols / 16, idx.byteOffset, starts.byteOffset + 4 * row0, M.byteOffset, 64 * mRows, bias.byteOffset, out.byteOffset + 4 * outRow * outStride, 4 * outStride, sigmoid ? 1 : 0);
   }
 
   /**
-   * out[(outRow + r)·cols + j] += Σ_{t ∈ add(r)} M[addIdx[t]·cols + j] − Σ_{t ∈ sub(r)} M[subIdx[t]·cols + j] for r < n,
-   * with add(r) = [addStarts[r], addStarts[r + 1]) and sub(r) likewise: the products of binary rows from those of
-   * rows that differ in a few units.
+   * out[(outRow + r)·outStride + j] += Σ_{t ∈ add(r)} M(addIdx[t], j) − Σ_{t ∈ sub(r)} M(subIdx[t], j) for r < n, j < cols,
+   * with add(r) = [addStarts[r], addStarts[r + 1]) and sub(r) likewise (M in panel layout with mRows rows): the products
+   * of binary rows from those of rows that differ in a few units. With `sigmoid` the rows hold σ of that afterwards.
    */
-  rowsUpdate(n: number, cols: number, addIdx: Int32Array, addStarts: Int32Array, subIdx: Int32Array, subStarts: Int32Array, M: Float32Array, out: Float32Array, outRow = 0): void {
-    this.x.rowsUpdate(n, cols, addIdx.byteOffset, addStarts.byteOffset, subIdx.byteOffset, subStarts.byteOffset, M.byteOffset, out.byteOffset + 4 * outRow * cols);
+  rowsUpdate(n: number, cols: number, addIdx: Int32Array, addStarts: Int32Array, subIdx: Int32Array, subStarts: Int32Array, M: Float32Array, mRows: number, out: Float32Array, outStride: number, outRow = 0, sigmoid = false): void {
+    check16('cols', cols);
+    this.x.rowsUpdate(n, cols / 16, addIdx.byteOffset, addStarts.byteOffset, subIdx.byteOffset, subStarts.byteOffset, M.byteOffset, 64 * mRows, out.byteOffset + 4 * outRow * outStride, 4 * outStride, sigmoid ? 1 : 0);
   }
 
   /** out[k] = x[k] + y[k] (float32) for the first n entries (n a multiple of 4); out may be x or y. */
@@ -98,15 +123,31 @@ export class RbmBinaryKernels extends WasmKernels<Exports> {
   }
 
   /**
-   * For i < rows, j < cols: d = mu·vel[i,j] − lrDecay·W[i,j] + Σ_{t = colStarts[i]}^{colStarts[i+1]−1} G[rowIdx[t]·cols + j];
-   * vel[i,j] = d; W[i,j] += d. Returns Σ d (non-finite when any d is).
+   * For i < rows, j < cols (W and vel in panel layout with `rows` rows; G row-major with row stride gStride):
+   * d = mu·vel(i,j) − lrDecay·W(i,j) + Σ_{t = colStarts[i]}^{colStarts[i+1]−1} G[rowIdx[t]·gStride + j]; vel(i,j) = d;
+   * W(i,j) += d. Returns Σ d (non-finite when any d is). With mu = lrDecay = 0, d is the sum alone and vel is left as
+   * it is (neither read nor written: one stream less over W-sized memory).
    */
-  momentumStep(rows: number, cols: number, colStarts: Int32Array, rowIdx: Int32Array, G: Float32Array, W: Float32Array, vel: Float32Array, mu: number, lrDecay: number): number {
-    return this.x.momentumStep(rows, cols, colStarts.byteOffset, rowIdx.byteOffset, G.byteOffset, W.byteOffset, vel.byteOffset, mu, lrDecay);
+  momentumStep(rows: number, cols: number, colStarts: Int32Array, rowIdx: Int32Array, G: Float32Array, gStride: number, W: Float32Array, vel: Float32Array, mu: number, lrDecay: number): number {
+    check16('cols', cols);
+    return this.x.momentumStep(rows, cols / 16, colStarts.byteOffset, rowIdx.byteOffset, G.byteOffset, 4 * gStride, W.byteOffset, vel.byteOffset, 64 * rows, mu, lrDecay, mu === 0 && lrDecay === 0 ? 0 : 1);
   }
 
-  /** dst[j·rows + i] = src[i·cols + j] (rows, cols multiples of 4). */
+  /**
+   * Bernoulli draws of rows [p0, p0 + n) of the probabilities `p` (row stride `stride`, `cols` used) with the
+   * xoshiro128** state words `state` (advanced in place): unit j of row r is on when u < p, the uniforms being those
+   * of rng.ts `fillUniformPairs32` for an [n × cols] block (n·cols even). The active indices go to idx from position
+   * starts[s0]; starts[s0 + r + 1] receives each row's end.
+   */
+  bernoulliDraw(p: Float32Array, p0: number, n: number, stride: number, cols: number, idx: Int32Array, starts: Int32Array, s0: number, state: Int32Array): void {
+    if ((n * cols) % 2 !== 0) throw new RangeError(`RbmBinaryKernels.bernoulliDraw: n·cols must be even, got ${n}·${cols}`);
+    this.x.bernoulliDraw(n, cols, p.byteOffset + 4 * p0 * stride, stride, idx.byteOffset, starts[s0]!, starts.byteOffset + 4 * s0, state.byteOffset);
+  }
+
+  /** dst = srcᵀ between panel layouts: src [rows × cols], dst [cols × rows] (rows, cols multiples of 16). */
   transpose(rows: number, cols: number, src: Float32Array, dst: Float32Array): void {
+    check16('rows', rows);
+    check16('cols', cols);
     this.x.transpose(rows, cols, src.byteOffset, dst.byteOffset);
   }
 

@@ -1,168 +1,161 @@
-;; Kernels of Bernoulli–Bernoulli RBM training on binary states in WebAssembly SIMD (f32x4). Matrices are row-major
-;; float32 in this module's memory with a column count (stride) that is a multiple of 4; pointers are byte offsets;
-;; index lists are i32 arrays. A binary row is given by the list of its active (= 1) indices, so a product with a
+;; Kernels of Bernoulli–Bernoulli RBM training on binary states in WebAssembly SIMD (f32x4). Pointers are byte
+;; offsets, index lists i32 arrays. The weight-like matrices (M, W, vel) are float32 in PANELS of 16 columns: panel p
+;; holds columns 16p .. 16p + 15 of every row, one row after the other (64 bytes a row), and the next panel starts
+;; panelStride bytes on; so the rows a sum adds, one cache line each, lie in one contiguous slab of the panel (it
+;; stays in the L1/L2 cache and TLB while every batch row sums over it: measured 10–20 % faster than row-major rows).
+;; Batch-row matrices (out, G) are row-major with a byte stride per row; every column count is a multiple of 16. A binary row is given by the list of its active (= 1) indices, so a product with a
 ;; binary operand is a sum of matrix rows. Compiled to rbm-binary-wasm.ts by `npm run build:wasm`
 ;; (scripts/build-wasm.mjs); rbm-binary-kernels.ts wraps it and the tests compare it with tfjs.
 (module
   (import "env" "memory" (memory 1))
 
-  ;; out[r·cols + j] = bias[j] + Σ_{t = starts[r]}^{starts[r+1]−1} M[idx[t]·cols + j]   for r < n, j < cols.
-  ;; Columns go in blocks of 16 (four f32x4 accumulators held across the sum: one cache line of M per term), then 4;
-  ;; the block loop is the outer one, so that the block's column slab of M (rows × 64 bytes) stays in the L1 cache
-  ;; while every row sums over it (measured 1.5× faster than blocks of 32).
-  (func (export "rowsSum") (param $n i32) (param $cols i32) (param $idx i32) (param $starts i32) (param $M i32) (param $bias i32) (param $out i32)
-    (local $r i32) (local $jb i32) (local $colBytes i32) (local $pt i32) (local $pe i32) (local $q i32) (local $o i32) (local $b i32) (local $mj i32)
+
+  ;; out[r·outStride + 64p + 4l] = bias[16p + l] + Σ_{t = starts[r]}^{starts[r+1]−1} M[p·panelStride + 64·idx[t] + 4l]
+  ;; for r < n, p < panels, l < 16: the products of n binary rows (their active indices) with M, plus a bias; with
+  ;; act = 1 the sigmoid of that (σ on the accumulators before they are stored: no second pass over out).
+  ;; The panel loop is the outer one; four f32x4 accumulators hold the row's 16 columns across its sum.
+  (func (export "rowsSum") (param $n i32) (param $panels i32) (param $idx i32) (param $starts i32) (param $M i32) (param $panelStride i32)
+    (param $bias i32) (param $out i32) (param $outStride i32) (param $act i32)
+    (local $r i32) (local $p i32) (local $jb i32) (local $pt i32) (local $pe i32) (local $q i32) (local $q2 i32) (local $o i32) (local $b i32) (local $mp i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local.set $colBytes (i32.shl (local.get $cols) (i32.const 2)))
-    ;; blocks of 16 columns
-    (block $done16
-      (loop $cols16
-        (br_if $done16 (i32.gt_s (i32.add (local.get $jb) (i32.const 64)) (local.get $colBytes)))
-        (local.set $mj (i32.add (local.get $M) (local.get $jb)))
+    (block $done
+      (loop $pan
+        (br_if $done (i32.ge_s (local.get $p) (local.get $panels)))
+        (local.set $jb (i32.shl (local.get $p) (i32.const 6)))
+        (local.set $mp (i32.add (local.get $M) (i32.mul (local.get $p) (local.get $panelStride))))
+        (local.set $b (i32.add (local.get $bias) (local.get $jb)))
         (local.set $r (i32.const 0))
         (block $rdone
           (loop $rows
             (br_if $rdone (i32.ge_s (local.get $r) (local.get $n)))
-            (local.set $b (i32.add (local.get $bias) (local.get $jb)))
             (local.set $a0 (v128.load offset=0 align=4 (local.get $b)))
             (local.set $a1 (v128.load offset=16 align=4 (local.get $b)))
             (local.set $a2 (v128.load offset=32 align=4 (local.get $b)))
             (local.set $a3 (v128.load offset=48 align=4 (local.get $b)))
             (local.set $pt (i32.add (local.get $idx) (i32.shl (i32.load (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
             (local.set $pe (i32.add (local.get $idx) (i32.shl (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
+            ;; two terms at a time, added together first (half the dependent accumulator additions)
+            (block $tdone2
+              (loop $terms2
+                (br_if $tdone2 (i32.ge_u (i32.add (local.get $pt) (i32.const 4)) (local.get $pe)))
+                (local.set $q (i32.add (local.get $mp) (i32.shl (i32.load (local.get $pt)) (i32.const 6))))
+                (local.set $q2 (i32.add (local.get $mp) (i32.shl (i32.load offset=4 (local.get $pt)) (i32.const 6))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.add (v128.load offset=0 align=4 (local.get $q)) (v128.load offset=0 align=4 (local.get $q2)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.add (v128.load offset=16 align=4 (local.get $q)) (v128.load offset=16 align=4 (local.get $q2)))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.add (v128.load offset=32 align=4 (local.get $q)) (v128.load offset=32 align=4 (local.get $q2)))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.add (v128.load offset=48 align=4 (local.get $q)) (v128.load offset=48 align=4 (local.get $q2)))))
+                (local.set $pt (i32.add (local.get $pt) (i32.const 8)))
+                (br $terms2)))
             (block $tdone
               (loop $terms
                 (br_if $tdone (i32.ge_u (local.get $pt) (local.get $pe)))
-                (local.set $q (i32.add (local.get $mj) (i32.mul (i32.load (local.get $pt)) (local.get $colBytes))))
+                (local.set $q (i32.add (local.get $mp) (i32.shl (i32.load (local.get $pt)) (i32.const 6))))
                 (local.set $a0 (f32x4.add (local.get $a0) (v128.load offset=0 align=4 (local.get $q))))
                 (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 align=4 (local.get $q))))
                 (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 align=4 (local.get $q))))
                 (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 align=4 (local.get $q))))
                 (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
                 (br $terms)))
-            (local.set $o (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $colBytes))) (local.get $jb)))
+            (local.set $o (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $outStride))) (local.get $jb)))
+            (if (local.get $act)
+              (then
+                (local.set $a0 (call $sigmoid4 (local.get $a0)))
+                (local.set $a1 (call $sigmoid4 (local.get $a1)))
+                (local.set $a2 (call $sigmoid4 (local.get $a2)))
+                (local.set $a3 (call $sigmoid4 (local.get $a3)))))
             (v128.store offset=0 align=4 (local.get $o) (local.get $a0))
             (v128.store offset=16 align=4 (local.get $o) (local.get $a1))
             (v128.store offset=32 align=4 (local.get $o) (local.get $a2))
             (v128.store offset=48 align=4 (local.get $o) (local.get $a3))
             (local.set $r (i32.add (local.get $r) (i32.const 1)))
             (br $rows)))
-        (local.set $jb (i32.add (local.get $jb) (i32.const 64)))
-        (br $cols16)))
-    ;; blocks of 4 columns
-    (block $done4
-      (loop $cols4
-        (br_if $done4 (i32.ge_s (local.get $jb) (local.get $colBytes)))
-        (local.set $mj (i32.add (local.get $M) (local.get $jb)))
-        (local.set $r (i32.const 0))
-        (block $rdone4
-          (loop $rows4
-            (br_if $rdone4 (i32.ge_s (local.get $r) (local.get $n)))
-            (local.set $a0 (v128.load align=4 (i32.add (local.get $bias) (local.get $jb))))
-            (local.set $pt (i32.add (local.get $idx) (i32.shl (i32.load (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
-            (local.set $pe (i32.add (local.get $idx) (i32.shl (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
-            (block $tdone4
-              (loop $terms4
-                (br_if $tdone4 (i32.ge_u (local.get $pt) (local.get $pe)))
-                (local.set $a0 (f32x4.add (local.get $a0)
-                  (v128.load align=4 (i32.add (local.get $mj) (i32.mul (i32.load (local.get $pt)) (local.get $colBytes))))))
-                (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
-                (br $terms4)))
-            (v128.store align=4 (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $colBytes))) (local.get $jb)) (local.get $a0))
-            (local.set $r (i32.add (local.get $r) (i32.const 1)))
-            (br $rows4)))
-        (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
-        (br $cols4))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $pan))))
 
-  ;; out[r·cols + j] += Σ_{t ∈ add(r)} M[addIdx[t]·cols + j] − Σ_{t ∈ sub(r)} M[subIdx[t]·cols + j]   for r < n, j < cols,
-  ;; with add(r) = [addStarts[r], addStarts[r+1]) and sub(r) likewise: the products of rows that differ from rows
-  ;; whose products `out` already holds in a few units (a CD reconstruction and its data row). Blocks as rowsSum.
-  (func (export "rowsUpdate") (param $n i32) (param $cols i32) (param $addIdx i32) (param $addStarts i32) (param $subIdx i32) (param $subStarts i32)
-    (param $M i32) (param $out i32)
-    (local $r i32) (local $jb i32) (local $colBytes i32) (local $pt i32) (local $pe i32) (local $q i32) (local $o i32) (local $mj i32)
+  ;; out[r·outStride + 64p + 4l] += Σ_{t ∈ add(r)} M[p·panelStride + 64·addIdx[t] + 4l] − Σ_{t ∈ sub(r)} M[… subIdx[t] …]
+  ;; for r < n, with add(r) = [addStarts[r], addStarts[r+1]) and sub(r) likewise: the products of rows that differ
+  ;; from rows whose products `out` already holds in a few units (a CD reconstruction and its data row); act = 1
+  ;; stores the sigmoid of the result instead.
+  (func (export "rowsUpdate") (param $n i32) (param $panels i32) (param $addIdx i32) (param $addStarts i32) (param $subIdx i32) (param $subStarts i32)
+    (param $M i32) (param $panelStride i32) (param $out i32) (param $outStride i32) (param $act i32)
+    (local $r i32) (local $p i32) (local $jb i32) (local $pt i32) (local $pe i32) (local $q i32) (local $q2 i32) (local $o i32) (local $mp i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local.set $colBytes (i32.shl (local.get $cols) (i32.const 2)))
-    ;; blocks of 16 columns
-    (block $done16
-      (loop $cols16
-        (br_if $done16 (i32.gt_s (i32.add (local.get $jb) (i32.const 64)) (local.get $colBytes)))
-        (local.set $mj (i32.add (local.get $M) (local.get $jb)))
+    (block $done
+      (loop $pan
+        (br_if $done (i32.ge_s (local.get $p) (local.get $panels)))
+        (local.set $jb (i32.shl (local.get $p) (i32.const 6)))
+        (local.set $mp (i32.add (local.get $M) (i32.mul (local.get $p) (local.get $panelStride))))
         (local.set $r (i32.const 0))
-        (block $rdone16
-          (loop $rows16
-            (br_if $rdone16 (i32.ge_s (local.get $r) (local.get $n)))
-            (local.set $o (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $colBytes))) (local.get $jb)))
+        (block $rdone
+          (loop $rows
+            (br_if $rdone (i32.ge_s (local.get $r) (local.get $n)))
+            (local.set $o (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $outStride))) (local.get $jb)))
             (local.set $a0 (v128.load offset=0 align=4 (local.get $o)))
             (local.set $a1 (v128.load offset=16 align=4 (local.get $o)))
             (local.set $a2 (v128.load offset=32 align=4 (local.get $o)))
             (local.set $a3 (v128.load offset=48 align=4 (local.get $o)))
             (local.set $pt (i32.add (local.get $addIdx) (i32.shl (i32.load (i32.add (local.get $addStarts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
             (local.set $pe (i32.add (local.get $addIdx) (i32.shl (i32.load offset=4 (i32.add (local.get $addStarts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
-            (block $$plusdone16
-              (loop $$plus16
-                (br_if $$plusdone16 (i32.ge_u (local.get $pt) (local.get $pe)))
-                (local.set $q (i32.add (local.get $mj) (i32.mul (i32.load (local.get $pt)) (local.get $colBytes))))
+            ;; two terms at a time, added together first (half the dependent accumulator additions)
+            (block $plusDone2
+              (loop $plus2
+                (br_if $plusDone2 (i32.ge_u (i32.add (local.get $pt) (i32.const 4)) (local.get $pe)))
+                (local.set $q (i32.add (local.get $mp) (i32.shl (i32.load (local.get $pt)) (i32.const 6))))
+                (local.set $q2 (i32.add (local.get $mp) (i32.shl (i32.load offset=4 (local.get $pt)) (i32.const 6))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.add (v128.load offset=0 align=4 (local.get $q)) (v128.load offset=0 align=4 (local.get $q2)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.add (v128.load offset=16 align=4 (local.get $q)) (v128.load offset=16 align=4 (local.get $q2)))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.add (v128.load offset=32 align=4 (local.get $q)) (v128.load offset=32 align=4 (local.get $q2)))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.add (v128.load offset=48 align=4 (local.get $q)) (v128.load offset=48 align=4 (local.get $q2)))))
+                (local.set $pt (i32.add (local.get $pt) (i32.const 8)))
+                (br $plus2)))
+            (block $plusDone
+              (loop $plus
+                (br_if $plusDone (i32.ge_u (local.get $pt) (local.get $pe)))
+                (local.set $q (i32.add (local.get $mp) (i32.shl (i32.load (local.get $pt)) (i32.const 6))))
                 (local.set $a0 (f32x4.add (local.get $a0) (v128.load offset=0 align=4 (local.get $q))))
                 (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 align=4 (local.get $q))))
                 (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 align=4 (local.get $q))))
                 (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 align=4 (local.get $q))))
                 (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
-                (br $$plus16)))
+                (br $plus)))
             (local.set $pt (i32.add (local.get $subIdx) (i32.shl (i32.load (i32.add (local.get $subStarts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
             (local.set $pe (i32.add (local.get $subIdx) (i32.shl (i32.load offset=4 (i32.add (local.get $subStarts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
-            (block $$minusdone16
-              (loop $$minus16
-                (br_if $$minusdone16 (i32.ge_u (local.get $pt) (local.get $pe)))
-                (local.set $q (i32.add (local.get $mj) (i32.mul (i32.load (local.get $pt)) (local.get $colBytes))))
+            ;; two terms at a time, added together first (half the dependent accumulator additions)
+            (block $minusDone2
+              (loop $minus2
+                (br_if $minusDone2 (i32.ge_u (i32.add (local.get $pt) (i32.const 4)) (local.get $pe)))
+                (local.set $q (i32.add (local.get $mp) (i32.shl (i32.load (local.get $pt)) (i32.const 6))))
+                (local.set $q2 (i32.add (local.get $mp) (i32.shl (i32.load offset=4 (local.get $pt)) (i32.const 6))))
+                (local.set $a0 (f32x4.sub (local.get $a0) (f32x4.add (v128.load offset=0 align=4 (local.get $q)) (v128.load offset=0 align=4 (local.get $q2)))))
+                (local.set $a1 (f32x4.sub (local.get $a1) (f32x4.add (v128.load offset=16 align=4 (local.get $q)) (v128.load offset=16 align=4 (local.get $q2)))))
+                (local.set $a2 (f32x4.sub (local.get $a2) (f32x4.add (v128.load offset=32 align=4 (local.get $q)) (v128.load offset=32 align=4 (local.get $q2)))))
+                (local.set $a3 (f32x4.sub (local.get $a3) (f32x4.add (v128.load offset=48 align=4 (local.get $q)) (v128.load offset=48 align=4 (local.get $q2)))))
+                (local.set $pt (i32.add (local.get $pt) (i32.const 8)))
+                (br $minus2)))
+            (block $minusDone
+              (loop $minus
+                (br_if $minusDone (i32.ge_u (local.get $pt) (local.get $pe)))
+                (local.set $q (i32.add (local.get $mp) (i32.shl (i32.load (local.get $pt)) (i32.const 6))))
                 (local.set $a0 (f32x4.sub (local.get $a0) (v128.load offset=0 align=4 (local.get $q))))
                 (local.set $a1 (f32x4.sub (local.get $a1) (v128.load offset=16 align=4 (local.get $q))))
                 (local.set $a2 (f32x4.sub (local.get $a2) (v128.load offset=32 align=4 (local.get $q))))
                 (local.set $a3 (f32x4.sub (local.get $a3) (v128.load offset=48 align=4 (local.get $q))))
                 (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
-                (br $$minus16)))
+                (br $minus)))
+            (if (local.get $act)
+              (then
+                (local.set $a0 (call $sigmoid4 (local.get $a0)))
+                (local.set $a1 (call $sigmoid4 (local.get $a1)))
+                (local.set $a2 (call $sigmoid4 (local.get $a2)))
+                (local.set $a3 (call $sigmoid4 (local.get $a3)))))
             (v128.store offset=0 align=4 (local.get $o) (local.get $a0))
             (v128.store offset=16 align=4 (local.get $o) (local.get $a1))
             (v128.store offset=32 align=4 (local.get $o) (local.get $a2))
             (v128.store offset=48 align=4 (local.get $o) (local.get $a3))
             (local.set $r (i32.add (local.get $r) (i32.const 1)))
-            (br $rows16)))
-        (local.set $jb (i32.add (local.get $jb) (i32.const 64)))
-        (br $cols16)))
-    ;; blocks of 4 columns
-    (block $done4
-      (loop $cols4
-        (br_if $done4 (i32.gt_s (i32.add (local.get $jb) (i32.const 16)) (local.get $colBytes)))
-        (local.set $mj (i32.add (local.get $M) (local.get $jb)))
-        (local.set $r (i32.const 0))
-        (block $rdone4
-          (loop $rows4
-            (br_if $rdone4 (i32.ge_s (local.get $r) (local.get $n)))
-            (local.set $o (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $colBytes))) (local.get $jb)))
-            (local.set $a0 (v128.load offset=0 align=4 (local.get $o)))
-            (local.set $pt (i32.add (local.get $addIdx) (i32.shl (i32.load (i32.add (local.get $addStarts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
-            (local.set $pe (i32.add (local.get $addIdx) (i32.shl (i32.load offset=4 (i32.add (local.get $addStarts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
-            (block $$plusdone4
-              (loop $$plus4
-                (br_if $$plusdone4 (i32.ge_u (local.get $pt) (local.get $pe)))
-                (local.set $q (i32.add (local.get $mj) (i32.mul (i32.load (local.get $pt)) (local.get $colBytes))))
-                (local.set $a0 (f32x4.add (local.get $a0) (v128.load offset=0 align=4 (local.get $q))))
-                (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
-                (br $$plus4)))
-            (local.set $pt (i32.add (local.get $subIdx) (i32.shl (i32.load (i32.add (local.get $subStarts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
-            (local.set $pe (i32.add (local.get $subIdx) (i32.shl (i32.load offset=4 (i32.add (local.get $subStarts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
-            (block $$minusdone4
-              (loop $$minus4
-                (br_if $$minusdone4 (i32.ge_u (local.get $pt) (local.get $pe)))
-                (local.set $q (i32.add (local.get $mj) (i32.mul (i32.load (local.get $pt)) (local.get $colBytes))))
-                (local.set $a0 (f32x4.sub (local.get $a0) (v128.load offset=0 align=4 (local.get $q))))
-                (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
-                (br $$minus4)))
-            (v128.store offset=0 align=4 (local.get $o) (local.get $a0))
-            (local.set $r (i32.add (local.get $r) (i32.const 1)))
-            (br $rows4)))
-        (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
-        (br $cols4)))
-  )
+            (br $rows)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $pan))))
 
   ;; out[k] = x[k] + y[k] for k < n (a multiple of 4).
   (func (export "add") (param $n i32) (param $x i32) (param $y i32) (param $out i32)
@@ -177,93 +170,84 @@
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (br $each))))
 
-  ;; The momentum step of the weights with the gradient of binary visible states: for i < rows, j < cols,
-  ;;   d = mu·vel[i,j] − lrDecay·W[i,j] + Σ_{t = colStarts[i]}^{colStarts[i+1]−1} G[rowIdx[t]·cols + j];
-  ;;   vel[i,j] = d;  W[i,j] += d.
-  ;; (G holds the hidden rows already scaled by ±lr/n; rowIdx[colStarts[i] ..] the rows of G that visible unit i
-  ;; takes: the batch rows where it is 1.) Returns Σ d.
-  ;; Columns go in blocks of 16 (four accumulators), then 4, as the outer loop (G's column slab stays in cache).
-  (func (export "momentumStep") (param $rows i32) (param $cols i32) (param $colStarts i32) (param $rowIdx i32) (param $G i32) (param $W i32) (param $vel i32)
-    (param $mu f32) (param $lrDecay f32) (result f32)
-    (local $i i32) (local $jb i32) (local $colBytes i32) (local $pt i32) (local $pe i32) (local $q i32) (local $w i32) (local $v i32) (local $gj i32)
+
+  ;; The momentum step of the weights with the gradient of binary visible states: for i < rows, p < panels, l < 16,
+  ;; with w = W[p·panelStride + 64i + 4l] and v = vel[same]:
+  ;;   d = mu·v − lrDecay·w + Σ_{t = colStarts[i]}^{colStarts[i+1]−1} G[rowIdx[t]·gStride + 64p + 4l];   v = d;  w += d.
+  ;; (G holds the hidden rows already scaled by ±lr/n, row-major; rowIdx[colStarts[i] ..] the rows of G that visible
+  ;; unit i takes: the batch rows where it is 1.) Returns Σ d. With useVel = 0 (no momentum, no decay: mu = lrDecay = 0)
+  ;; d is the sum alone and vel is neither read nor written. The panel loop is the outer one (G's 64-byte column
+  ;; slab stays in cache; W and vel are read and written in order).
+  (func (export "momentumStep") (param $rows i32) (param $panels i32) (param $colStarts i32) (param $rowIdx i32) (param $G i32) (param $gStride i32)
+    (param $W i32) (param $vel i32) (param $panelStride i32) (param $mu f32) (param $lrDecay f32) (param $useVel i32) (result f32)
+    (local $i i32) (local $p i32) (local $pt i32) (local $pe i32) (local $q i32) (local $q2 i32) (local $w i32) (local $v i32) (local $gp i32)
     (local $m v128) (local $l v128) (local $tot v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local.set $colBytes (i32.shl (local.get $cols) (i32.const 2)))
     (local.set $m (f32x4.splat (local.get $mu)))
     (local.set $l (f32x4.splat (local.get $lrDecay)))
     (local.set $tot (f32x4.splat (f32.const 0)))
-    ;; blocks of 16 columns
-    (block $done16
-      (loop $cols16
-        (br_if $done16 (i32.gt_s (i32.add (local.get $jb) (i32.const 64)) (local.get $colBytes)))
-        (local.set $gj (i32.add (local.get $G) (local.get $jb)))
-        (local.set $w (i32.add (local.get $W) (local.get $jb)))
-        (local.set $v (i32.add (local.get $vel) (local.get $jb)))
+    (block $done
+      (loop $pan
+        (br_if $done (i32.ge_s (local.get $p) (local.get $panels)))
+        (local.set $gp (i32.add (local.get $G) (i32.shl (local.get $p) (i32.const 6))))
+        (local.set $w (i32.add (local.get $W) (i32.mul (local.get $p) (local.get $panelStride))))
+        (local.set $v (i32.add (local.get $vel) (i32.mul (local.get $p) (local.get $panelStride))))
         (local.set $i (i32.const 0))
-        (block $idone16
-          (loop $vis16
-            (br_if $idone16 (i32.ge_s (local.get $i) (local.get $rows)))
-            (local.set $a0 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=0 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=0 align=4 (local.get $w)))))
-            (local.set $a1 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=16 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=16 align=4 (local.get $w)))))
-            (local.set $a2 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=32 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=32 align=4 (local.get $w)))))
-            (local.set $a3 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=48 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=48 align=4 (local.get $w)))))
+        (block $idone
+          (loop $vis
+            (br_if $idone (i32.ge_s (local.get $i) (local.get $rows)))
+            (if (local.get $useVel)
+              (then
+              (local.set $a0 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=0 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=0 align=4 (local.get $w)))))
+              (local.set $a1 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=16 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=16 align=4 (local.get $w)))))
+              (local.set $a2 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=32 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=32 align=4 (local.get $w)))))
+              (local.set $a3 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=48 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=48 align=4 (local.get $w))))))
+              (else
+                (local.set $a0 (v128.const i64x2 0 0))
+                (local.set $a1 (v128.const i64x2 0 0))
+                (local.set $a2 (v128.const i64x2 0 0))
+                (local.set $a3 (v128.const i64x2 0 0))))
             (local.set $pt (i32.add (local.get $rowIdx) (i32.shl (i32.load (i32.add (local.get $colStarts) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2))))
             (local.set $pe (i32.add (local.get $rowIdx) (i32.shl (i32.load offset=4 (i32.add (local.get $colStarts) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2))))
-            (block $tdone16
-              (loop $terms16
-                (br_if $tdone16 (i32.ge_u (local.get $pt) (local.get $pe)))
-                (local.set $q (i32.add (local.get $gj) (i32.mul (i32.load (local.get $pt)) (local.get $colBytes))))
+            ;; two terms at a time, added together first (half the dependent accumulator additions)
+            (block $tdone2
+              (loop $terms2
+                (br_if $tdone2 (i32.ge_u (i32.add (local.get $pt) (i32.const 4)) (local.get $pe)))
+                (local.set $q (i32.add (local.get $gp) (i32.mul (i32.load (local.get $pt)) (local.get $gStride))))
+                (local.set $q2 (i32.add (local.get $gp) (i32.mul (i32.load offset=4 (local.get $pt)) (local.get $gStride))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.add (v128.load offset=0 align=4 (local.get $q)) (v128.load offset=0 align=4 (local.get $q2)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.add (v128.load offset=16 align=4 (local.get $q)) (v128.load offset=16 align=4 (local.get $q2)))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.add (v128.load offset=32 align=4 (local.get $q)) (v128.load offset=32 align=4 (local.get $q2)))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.add (v128.load offset=48 align=4 (local.get $q)) (v128.load offset=48 align=4 (local.get $q2)))))
+                (local.set $pt (i32.add (local.get $pt) (i32.const 8)))
+                (br $terms2)))
+            (block $tdone
+              (loop $terms
+                (br_if $tdone (i32.ge_u (local.get $pt) (local.get $pe)))
+                (local.set $q (i32.add (local.get $gp) (i32.mul (i32.load (local.get $pt)) (local.get $gStride))))
                 (local.set $a0 (f32x4.add (local.get $a0) (v128.load offset=0 align=4 (local.get $q))))
                 (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 align=4 (local.get $q))))
                 (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 align=4 (local.get $q))))
                 (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 align=4 (local.get $q))))
                 (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
-                (br $terms16)))
-            (v128.store offset=0 align=4 (local.get $v) (local.get $a0))
-            (v128.store offset=16 align=4 (local.get $v) (local.get $a1))
-            (v128.store offset=32 align=4 (local.get $v) (local.get $a2))
-            (v128.store offset=48 align=4 (local.get $v) (local.get $a3))
+                (br $terms)))
+            (if (local.get $useVel)
+              (then
+              (v128.store offset=0 align=4 (local.get $v) (local.get $a0))
+              (v128.store offset=16 align=4 (local.get $v) (local.get $a1))
+              (v128.store offset=32 align=4 (local.get $v) (local.get $a2))
+              (v128.store offset=48 align=4 (local.get $v) (local.get $a3))))
             (v128.store offset=0 align=4 (local.get $w) (f32x4.add (v128.load offset=0 align=4 (local.get $w)) (local.get $a0)))
             (v128.store offset=16 align=4 (local.get $w) (f32x4.add (v128.load offset=16 align=4 (local.get $w)) (local.get $a1)))
             (v128.store offset=32 align=4 (local.get $w) (f32x4.add (v128.load offset=32 align=4 (local.get $w)) (local.get $a2)))
             (v128.store offset=48 align=4 (local.get $w) (f32x4.add (v128.load offset=48 align=4 (local.get $w)) (local.get $a3)))
             (local.set $tot (f32x4.add (local.get $tot) (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3)))))
-            (local.set $w (i32.add (local.get $w) (local.get $colBytes)))
-            (local.set $v (i32.add (local.get $v) (local.get $colBytes)))
+            (local.set $w (i32.add (local.get $w) (i32.const 64)))
+            (local.set $v (i32.add (local.get $v) (i32.const 64)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $vis16)))
-        (local.set $jb (i32.add (local.get $jb) (i32.const 64)))
-        (br $cols16)))
-    ;; blocks of 4 columns
-    (block $done4
-      (loop $cols4
-        (br_if $done4 (i32.gt_s (i32.add (local.get $jb) (i32.const 16)) (local.get $colBytes)))
-        (local.set $gj (i32.add (local.get $G) (local.get $jb)))
-        (local.set $w (i32.add (local.get $W) (local.get $jb)))
-        (local.set $v (i32.add (local.get $vel) (local.get $jb)))
-        (local.set $i (i32.const 0))
-        (block $idone4
-          (loop $vis4
-            (br_if $idone4 (i32.ge_s (local.get $i) (local.get $rows)))
-            (local.set $a0 (f32x4.sub (f32x4.mul (local.get $m) (v128.load offset=0 align=4 (local.get $v))) (f32x4.mul (local.get $l) (v128.load offset=0 align=4 (local.get $w)))))
-            (local.set $pt (i32.add (local.get $rowIdx) (i32.shl (i32.load (i32.add (local.get $colStarts) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2))))
-            (local.set $pe (i32.add (local.get $rowIdx) (i32.shl (i32.load offset=4 (i32.add (local.get $colStarts) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2))))
-            (block $tdone4
-              (loop $terms4
-                (br_if $tdone4 (i32.ge_u (local.get $pt) (local.get $pe)))
-                (local.set $q (i32.add (local.get $gj) (i32.mul (i32.load (local.get $pt)) (local.get $colBytes))))
-                (local.set $a0 (f32x4.add (local.get $a0) (v128.load offset=0 align=4 (local.get $q))))
-                (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
-                (br $terms4)))
-            (v128.store offset=0 align=4 (local.get $v) (local.get $a0))
-            (v128.store offset=0 align=4 (local.get $w) (f32x4.add (v128.load offset=0 align=4 (local.get $w)) (local.get $a0)))
-            (local.set $tot (f32x4.add (local.get $tot) (local.get $a0)))
-            (local.set $w (i32.add (local.get $w) (local.get $colBytes)))
-            (local.set $v (i32.add (local.get $v) (local.get $colBytes)))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $vis4)))
-        (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
-        (br $cols4)))
+            (br $vis)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $pan)))
     (f32.add
       (f32.add (f32x4.extract_lane 0 (local.get $tot)) (f32x4.extract_lane 1 (local.get $tot)))
       (f32.add (f32x4.extract_lane 2 (local.get $tot)) (f32x4.extract_lane 3 (local.get $tot)))))
@@ -280,12 +264,13 @@
         (local.set $x (i32.add (local.get $x) (i32.const 16)))
         (br $each))))
 
-  ;; dst[j·rows + i] = src[i·cols + j] for i < rows, j < cols (both multiples of 4), in 4×4 blocks.
+
+  ;; The transpose between panel layouts: src is [rows × cols] in panels (element (i, j) at
+  ;; (j >> 4)·64·rows + 64i + 4(j & 15)), dst is [cols × rows] likewise (element (j, i) at (i >> 4)·64·cols + 64j + 4(i & 15));
+  ;; rows and cols are multiples of 16. In 4×4 blocks of f32x4 shuffles.
   (func (export "transpose") (param $rows i32) (param $cols i32) (param $src i32) (param $dst i32)
-    (local $i i32) (local $j i32) (local $s i32) (local $d i32) (local $sr i32) (local $dr i32)
+    (local $i i32) (local $j i32) (local $s i32) (local $d i32)
     (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
-    (local.set $sr (i32.shl (local.get $cols) (i32.const 2)))
-    (local.set $dr (i32.shl (local.get $rows) (i32.const 2)))
     (block $idone
       (loop $ib
         (br_if $idone (i32.ge_s (local.get $i) (local.get $rows)))
@@ -293,54 +278,131 @@
         (block $jdone
           (loop $jb
             (br_if $jdone (i32.ge_s (local.get $j) (local.get $cols)))
-            (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $j)) (i32.const 2))))
-            (local.set $r0 (v128.load align=4 (local.get $s)))
-            (local.set $r1 (v128.load align=4 (i32.add (local.get $s) (local.get $sr))))
-            (local.set $r2 (v128.load align=4 (i32.add (local.get $s) (i32.shl (local.get $sr) (i32.const 1)))))
-            (local.set $r3 (v128.load align=4 (i32.add (local.get $s) (i32.mul (local.get $sr) (i32.const 3)))))
+            ;; rows i .. i+3, columns j .. j+3 of src: four 16-byte loads 64 bytes apart
+            (local.set $s (i32.add (local.get $src) (i32.add
+              (i32.mul (i32.shr_u (local.get $j) (i32.const 4)) (i32.shl (local.get $rows) (i32.const 6)))
+              (i32.add (i32.shl (local.get $i) (i32.const 6)) (i32.shl (i32.and (local.get $j) (i32.const 15)) (i32.const 2))))))
+            (local.set $r0 (v128.load offset=0 align=4 (local.get $s)))
+            (local.set $r1 (v128.load offset=64 align=4 (local.get $s)))
+            (local.set $r2 (v128.load offset=128 align=4 (local.get $s)))
+            (local.set $r3 (v128.load offset=192 align=4 (local.get $s)))
             ;; t0 = [r0₀ r1₀ r0₁ r1₁], t1 = [r0₂ r1₂ r0₃ r1₃], t2, t3 likewise for r2, r3
             (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
             (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
             (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
             (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
-            (local.set $d (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $rows)) (local.get $i)) (i32.const 2))))
-            (v128.store align=4 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
-            (v128.store align=4 (i32.add (local.get $d) (local.get $dr)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
-            (v128.store align=4 (i32.add (local.get $d) (i32.shl (local.get $dr) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
-            (v128.store align=4 (i32.add (local.get $d) (i32.mul (local.get $dr) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+            (local.set $d (i32.add (local.get $dst) (i32.add
+              (i32.mul (i32.shr_u (local.get $i) (i32.const 4)) (i32.shl (local.get $cols) (i32.const 6)))
+              (i32.add (i32.shl (local.get $j) (i32.const 6)) (i32.shl (i32.and (local.get $i) (i32.const 15)) (i32.const 2))))))
+            (v128.store offset=0 align=4 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+            (v128.store offset=64 align=4 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+            (v128.store offset=128 align=4 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+            (v128.store offset=192 align=4 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
             (local.set $j (i32.add (local.get $j) (i32.const 4)))
             (br $jb)))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $ib))))
 
-  ;; x[k] ← σ(x[k]) = 1 / (1 + e^{−x[k]}) in place for k < n (a multiple of 4). e^y by Cody–Waite range reduction
-  ;; y = n·ln 2 + r (|r| ≤ ln2/2, ln 2 split in two parts), e^r ≈ 1 + r + r²·P(r) with P of degree 5 (the classic
-  ;; float32 minimax coefficients, as in Cephes' expf), scaled by 2^n through the exponent bits; y is clamped to
-  ;; [−87, 88] so that 2^n stays a normal float32 (σ then saturates at 1 or ~6e−39). Relative error ≈ 2 float32 ulp
-  ;; (the tests check ≤ 3 against float64).
-  (func (export "sigmoid") (param $n i32) (param $x i32)
-    (local $e i32) (local $y v128) (local $k v128) (local $r v128) (local $p v128) (local $one v128)
-    (local.set $e (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+  ;; Bernoulli draws with xoshiro128** in the module: for r < n, j < cols, unit j of row r is on when u < p[r·stride + j]
+  ;; (p: byte offset of row 0, stride in floats), with the uniforms of rng.ts `fillUniformPairs32` in row-major order
+  ;; (each pair from two generator steps with words x, y: a = x >>> 5, b = y >>> 6 give (a >>> 1)·2⁻²⁶ and
+  ;; ((a & 1)·2²⁶ + b)·2⁻²⁷, converted to float32 as JavaScript's Float32Array stores round them).
+  ;; The state (four i32 words at $state) is read and written back. The active indices go to idx from position t
+  ;; (an element index); starts[r + 1] receives each row's end. n·cols must be even. Returns the final t.
+  (func (export "bernoulliDraw") (param $n i32) (param $cols i32) (param $p i32) (param $stride i32) (param $idx i32) (param $t i32)
+    (param $starts i32) (param $state i32) (result i32)
+    (local $r i32) (local $j i32) (local $k i32) (local $total i32) (local $a i32) (local $b i32) (local $u0 f32) (local $u1 f32)
+    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $tt i32)
+    (local.set $total (i32.mul (local.get $n) (local.get $cols)))
+    (local.set $s0 (i32.load offset=0 (local.get $state)))
+    (local.set $s1 (i32.load offset=4 (local.get $state)))
+    (local.set $s2 (i32.load offset=8 (local.get $state)))
+    (local.set $s3 (i32.load offset=12 (local.get $state)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_u (local.get $k) (local.get $total)))
+        ;; one xoshiro128** step: a = (rotl(s1·5, 7)·9) >>> 5
+        (local.set $a (i32.shr_u (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)) (i32.const 5)))
+        (local.set $tt (i32.shl (local.get $s1) (i32.const 9)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+        (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+        (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+        (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $tt)))
+        (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+        ;; one xoshiro128** step: b = (rotl(s1·5, 7)·9) >>> 6
+        (local.set $b (i32.shr_u (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)) (i32.const 6)))
+        (local.set $tt (i32.shl (local.get $s1) (i32.const 9)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+        (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+        (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+        (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $tt)))
+        (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+        (local.set $u0 (f32.mul (f32.convert_i32_u (i32.shr_u (local.get $a) (i32.const 1))) (f32.const 1.4901161193847656e-8)))
+        (local.set $u1 (f32.mul (f32.convert_i32_u (i32.add (i32.shl (i32.and (local.get $a) (i32.const 1)) (i32.const 26)) (local.get $b)))
+                                (f32.const 7.450580596923828e-9)))
+        ;; element k, then k + 1 (a row may end between them)
+        (i32.store (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2))) (local.get $j))
+        (local.set $t (i32.add (local.get $t) (f32.lt (local.get $u0)
+          (f32.load (i32.add (local.get $p) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $stride)) (local.get $j)) (i32.const 2)))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (if (i32.eq (local.get $j) (local.get $cols))
+          (then
+            (i32.store offset=4 (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2))) (local.get $t))
+            (local.set $j (i32.const 0))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))))
+        (i32.store (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2))) (local.get $j))
+        (local.set $t (i32.add (local.get $t) (f32.lt (local.get $u1)
+          (f32.load (i32.add (local.get $p) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $stride)) (local.get $j)) (i32.const 2)))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (if (i32.eq (local.get $j) (local.get $cols))
+          (then
+            (i32.store offset=4 (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2))) (local.get $t))
+            (local.set $j (i32.const 0))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 2)))
+        (br $pairs)))
+    (i32.store offset=0 (local.get $state) (local.get $s0))
+    (i32.store offset=4 (local.get $state) (local.get $s1))
+    (i32.store offset=8 (local.get $state) (local.get $s2))
+    (i32.store offset=12 (local.get $state) (local.get $s3))
+    (local.get $t))
+
+  ;; σ(x) = 1 / (1 + e^{−x}) of four lanes. e^y by Cody–Waite range reduction y = k·ln 2 + r (|r| ≤ ln2/2, ln 2 split
+  ;; in two parts), e^r ≈ 1 + r + r²·P(r) with P of degree 5 (the classic float32 minimax coefficients, as in Cephes'
+  ;; expf), scaled by 2^k through the exponent bits; y is clamped to [−87, 88] so that 2^k stays a normal float32
+  ;; (σ then saturates at 1 or ~6e−39). Relative error ≈ 2 float32 ulp (the tests check ≤ 3 against float64).
+  (func $sigmoid4 (param $x v128) (result v128)
+    (local $y v128) (local $k v128) (local $kb v128) (local $r v128) (local $p v128) (local $one v128)
     (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $y (f32x4.neg (local.get $x)))
+    (local.set $y (f32x4.min (f32x4.max (local.get $y) (f32x4.splat (f32.const -87))) (f32x4.splat (f32.const 88))))
+    ;; k = round-to-nearest-even(y·log₂e) by adding 1.5·2²³ (|y·log₂e| < 2²²): kb's low mantissa bits hold k
+    (local.set $kb (f32x4.add (f32x4.mul (local.get $y) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
+    (local.set $k (f32x4.sub (local.get $kb) (f32x4.splat (f32.const 12582912))))
+    (local.set $r (f32x4.sub (f32x4.sub (local.get $y) (f32x4.mul (local.get $k) (f32x4.splat (f32.const 0.693359375))))
+                             (f32x4.mul (local.get $k) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r)) (local.get $one)))
+    ;; p · 2^k: k + 127 in the exponent field
+    (local.set $p (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.sub (local.get $kb) (i32x4.splat (i32.const 0x4B3FFF81))) (i32.const 23))))
+    (f32x4.div (local.get $one) (f32x4.add (local.get $one) (local.get $p))))
+
+  ;; x[k] ← σ(x[k]) in place for k < n (a multiple of 4).
+  (func (export "sigmoid") (param $n i32) (param $x i32)
+    (local $e i32)
+    (local.set $e (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $x) (local.get $e)))
-        (local.set $y (f32x4.neg (v128.load align=4 (local.get $x))))
-        (local.set $y (f32x4.min (f32x4.max (local.get $y) (f32x4.splat (f32.const -87))) (f32x4.splat (f32.const 88))))
-        (local.set $k (f32x4.nearest (f32x4.mul (local.get $y) (f32x4.splat (f32.const 1.44269504088896341)))))
-        (local.set $r (f32x4.sub (f32x4.sub (local.get $y) (f32x4.mul (local.get $k) (f32x4.splat (f32.const 0.693359375))))
-                                 (f32x4.mul (local.get $k) (f32x4.splat (f32.const -2.12194440e-4)))))
-        (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
-        (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r)) (local.get $one)))
-        ;; p · 2^k: k + 127 in the exponent field
-        (local.set $p (f32x4.mul (local.get $p)
-          (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (i32x4.splat (i32.const 127))) (i32.const 23))))
-        (v128.store align=4 (local.get $x) (f32x4.div (local.get $one) (f32x4.add (local.get $one) (local.get $p))))
+        (v128.store align=4 (local.get $x) (call $sigmoid4 (v128.load align=4 (local.get $x))))
         (local.set $x (i32.add (local.get $x) (i32.const 16)))
         (br $each))))
 )
