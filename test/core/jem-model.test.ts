@@ -209,3 +209,63 @@ test('restartOptimizer: the first JEM update is a fresh Adam step (every weight 
   });
   optimizer.dispose();
 });
+
+test("jemOptimizer 'sgd': the JEM steps are SGD with momentum on the joint gradient (Δw = −lr·(g₂ + μ·g₁)), after an Adam warm-up", async (t) => {
+  // One training row, no data noise and log p(x) weight 0: every batch is the same, so the gradient of a step is the
+  // cross-entropy gradient at the weights it starts from, recomputed here by autodiff.
+  const one = blobs(1, 24);
+  const train = { x: new Float32Array(Array.from({ length: 8 }, () => Array.from(one.x)).flat()), y: new Int32Array(8).fill(one.y[0]!) };
+  const lr = 0.05;
+  const mu = 0.5;
+  const jem = Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [6] }, createRng(25));
+  const flat = () => jem.variables().map((v) => Float32Array.from(v.dataSync()));
+  const grad = () => {
+    const x = tf.tensor2d(train.x.subarray(0, 2), [1, 2]);
+    const y = tf.oneHot(tf.tensor1d([train.y[0]!], 'int32'), 3);
+    const { grads, value } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, jem.logits(x)) as tf.Scalar, jem.variables());
+    const out = jem.variables().map((v) => Float32Array.from(grads[v.name]!.dataSync()));
+    tf.dispose([x, y, value, ...Object.values(grads)]);
+    return out;
+  };
+  const w: Float32Array[][] = [];
+  const g: Float32Array[][] = [];
+  await trainJem(
+    jem,
+    train,
+    {
+      steps: 4, warmupSteps: 2, batchSize: 4, learningRate: lr, warmupLearningRate: 0.01, jemOptimizer: 'sgd', momentum: mu, pxWeight: 0, dataNoise: 0,
+      beforeStep: (s) => {
+        if (s >= 2) {
+          w.push(flat());
+          g.push(grad());
+        }
+      },
+      onStep: (s) => {
+        if (s.step === 4) w.push(flat());
+      },
+    },
+    createRng(26),
+  );
+  // w[0]: before step 2 (the last warm-up step, Adam), w[1]: before step 3 (first JEM step), w[2], w[3] after step 4.
+  let warmErr = 0;
+  let first = 0;
+  let second = 0;
+  for (let i = 0; i < w[1]!.length; i++) {
+    for (let j = 0; j < w[1]![i]!.length; j++) {
+      // The warm-up step is Adam's (not −0.01·g): checked below as "differs".
+      warmErr = Math.max(warmErr, Math.abs(w[1]![i]![j]! - w[0]![i]![j]! + 0.01 * g[0]![i]![j]!));
+      first = Math.max(first, Math.abs(w[2]![i]![j]! - w[1]![i]![j]! + lr * g[1]![i]![j]!));
+      second = Math.max(second, Math.abs(w[3]![i]![j]! - w[2]![i]![j]! + lr * (g[2]![i]![j]! + mu * g[1]![i]![j]!)));
+    }
+  }
+  t.log(`max |Δw − SGD step|: first JEM step ${first.toExponential(2)}, second ${second.toExponential(2)}; warm-up step vs plain SGD ${warmErr.toExponential(2)}`);
+  t.true(first < 1e-6 && second < 1e-6, `SGD-with-momentum steps: errors ${first}, ${second}`);
+  t.true(warmErr > 1e-4, 'the warm-up step is an Adam step, not SGD');
+  jem.dispose();
+  await t.throwsAsync(trainJem(Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [4] }, createRng(27)), train, { steps: 2, warmupSteps: 1, jemOptimizer: 'sgd' }, createRng(28)), {
+    message: /needs warmupLearningRate/,
+  });
+  await t.throwsAsync(trainJem(Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [4] }, createRng(29)), train, { steps: 1, jemOptimizer: 'sgd', momentum: 1 }, createRng(30)), {
+    message: /momentum must be in \[0, 1\)/,
+  });
+});
