@@ -211,6 +211,7 @@ const train = defineCommand({
       lr: o.learningRate,
       ...(o.warmupLearningRate !== undefined ? { warmupLr: o.warmupLearningRate } : {}),
       freshOptimizer: o.freshOptimizer === true,
+      ...(o.jemOptimizer === 'sgd' ? { jemOptimizer: 'sgd', momentum: o.momentum } : {}),
       energyPenalty: o.energyPenalty,
       pxWeight: o.pxWeight,
       sgld: opts.sgld,
