@@ -269,3 +269,26 @@ test("jemOptimizer 'sgd': the JEM steps are SGD with momentum on the joint gradi
     message: /momentum must be in \[0, 1\)/,
   });
 });
+
+test("warmupSchedule 'cosine': the warm-up's rate falls from warmupLearningRate to learningRate along ½(1 + cos(π·s / warmupSteps))", async (t) => {
+  const train = blobs(60, 31);
+  const jem = Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [8] }, createRng(32));
+  const optimizer = tf.train.adam(1e-3);
+  const rates: [string, number][] = [];
+  await trainJem(
+    jem,
+    train,
+    {
+      steps: 6, warmupSteps: 4, batchSize: 16, optimizer, warmupLearningRate: 0.05, warmupSchedule: 'cosine',
+      sgld: { stepSize: 0.01, noise: 0.01, steps: 2 }, bufferCapacity: 50,
+      onStep: (s) => rates.push([s.phase, (optimizer as unknown as { learningRate: number }).learningRate]),
+    },
+    createRng(33),
+  );
+  const cosine = (s: number) => 1e-3 + (0.05 - 1e-3) * 0.5 * (1 + Math.cos((Math.PI * s) / 4));
+  t.deepEqual(rates.map(([p]) => p), ['warmup', 'warmup', 'warmup', 'warmup', 'jem', 'jem']);
+  rates.forEach(([p, r], i) => t.true(Math.abs(r - (p === 'warmup' ? cosine(i) : 1e-3)) < 1e-12, `step ${i + 1}: rate ${r}`));
+  t.true(rates[0]![1] === 0.05 && rates[3]![1] < 0.01, 'starts at the warm-up rate and ends near the JEM rate');
+  await t.throwsAsync(trainJem(jem, train, { steps: 2, warmupSteps: 1, warmupSchedule: 'cosine' }, createRng(34)), { message: /warmupSchedule 'cosine' needs warmupLearningRate/ });
+  jem.dispose();
+});

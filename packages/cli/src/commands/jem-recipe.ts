@@ -13,6 +13,13 @@ export const JEM_RECIPE_FLAGS = [
   { name: 'batch-size', type: 'number', integer: true, min: 1, default: 64, deprecated: ['batch'], help: 'Data rows per step' },
   { name: 'learning-rate', type: 'number', min: 0, default: 1e-4, deprecated: ['lr'], help: 'Adam learning rate (JEM paper: 1e-4)' },
   { name: 'warmup-learning-rate', type: 'number', min: 0, deprecated: ['warmup-lr'], help: 'Adam learning rate during the warm-up (default: --learning-rate); e.g. 1e-3' },
+  {
+    name: 'warmup-schedule',
+    type: 'enum',
+    choices: ['constant', 'cosine'],
+    default: 'constant',
+    help: 'Warm-up rate: constant, or cosine (annealed from --warmup-learning-rate to --learning-rate over the warm-up)',
+  },
   { name: 'fresh-optimizer', type: 'boolean', help: "Start the JEM steps with a new Adam (drop the warm-up's moment estimates)" },
   {
     name: 'jem-optimizer',
@@ -64,6 +71,7 @@ export function jemRecipeOptions(f: JemRecipeFlags, clampRange: { min: number; m
     ...(f.negativeBatchSize !== undefined ? { negativeBatchSize: f.negativeBatchSize } : {}),
     learningRate: f.learningRate,
     ...(f.warmupLearningRate !== undefined ? { warmupLearningRate: f.warmupLearningRate } : {}),
+    ...(f.warmupSchedule === 'cosine' ? { warmupSchedule: 'cosine' as const } : {}),
     ...(f.freshOptimizer ? { restartOptimizer: true } : {}),
     ...(f.jemOptimizer === 'sgd' ? { jemOptimizer: 'sgd' as const, momentum: f.momentum } : {}),
     energyPenalty: f.energyPenalty,

@@ -210,6 +210,7 @@ const train = defineCommand({
       negatives,
       lr: o.learningRate,
       ...(o.warmupLearningRate !== undefined ? { warmupLr: o.warmupLearningRate } : {}),
+      ...(o.warmupSchedule === 'cosine' ? { warmupSchedule: 'cosine' } : {}),
       freshOptimizer: o.freshOptimizer === true,
       ...(o.jemOptimizer === 'sgd' ? { jemOptimizer: 'sgd', momentum: o.momentum } : {}),
       energyPenalty: o.energyPenalty,

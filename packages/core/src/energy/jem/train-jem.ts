@@ -60,6 +60,14 @@ export interface JemTrainOptions {
    * Applies to the default Adam and to a given optimiser with a `learningRate` field.
    */
   warmupLearningRate?: number;
+  /**
+   * How the warm-up's rate moves (default 'constant': `warmupLearningRate` throughout). 'cosine' anneals it from
+   * `warmupLearningRate` at the first warm-up step to `learningRate` at the last (½(1 + cos(π·s / warmupSteps)) of the
+   * way between them), so the JEM steps start from a classifier that has settled into a minimum instead of the last
+   * iterate of a large constant step, whose logits (and so its log p(x) = logsumexp f) vary more from seed to seed.
+   * Needs `warmupLearningRate`.
+   */
+  warmupSchedule?: 'constant' | 'cosine';
   optimizer?: tf.Optimizer;
   /**
    * Start the JEM steps with a new Adam at `learningRate`, discarding the moment estimates of the warm-up (as when
@@ -238,6 +246,9 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
   if (warmRate !== undefined && !(warmRate > 0 && Number.isFinite(warmRate))) {
     throw new RangeError(`trainJem: warmupLearningRate must be a finite number > 0, got ${warmRate}`);
   }
+  const schedule = options.warmupSchedule ?? 'constant';
+  if (schedule !== 'constant' && schedule !== 'cosine') throw new RangeError(`trainJem: warmupSchedule must be 'constant' or 'cosine', got ${String(schedule)}`);
+  if (schedule === 'cosine' && warm > 0 && warmRate === undefined) throw new RangeError("trainJem: warmupSchedule 'cosine' needs warmupLearningRate");
   if (warmRate !== undefined && typeof jemRate !== 'number') {
     throw new RangeError('trainJem: warmupLearningRate needs an optimiser with a numeric learningRate field');
   }
@@ -359,7 +370,10 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
       if (lastGood) restoreVariables(vars, lastGood.values);
       throw new DivergenceError(step + 1, reason, lastGood && { path: lastGood.path, step: lastGood.step });
     }
-    if (warmRate !== undefined) rated.learningRate = phase === 'warmup' ? warmRate : jemRate;
+    if (warmRate !== undefined) {
+      rated.learningRate =
+        phase !== 'warmup' ? jemRate : schedule === 'cosine' ? jemRate! + (warmRate - jemRate!) * 0.5 * (1 + Math.cos((Math.PI * step) / warm)) : warmRate;
+    }
     optimizer.applyGradients(grads);
     tf.dispose(grads);
     const updateMs = performance.now() - t1;
