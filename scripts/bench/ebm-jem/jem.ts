@@ -84,7 +84,7 @@ const arch: JemArchitecture = { kind: 'cnn', inputShape: [28, 28, 1], classes: 1
 const timer = Jem.create(arch, createRng(seed + 1000));
 const sup: number[] = [];
 const full: number[] = [];
-await trainJem(timer, train, { ...common, steps: reps + 1, warmupSteps: reps + 1, onStep: (s) => s.step > 1 && sup.push(s.updateMs) }, createRng(seed + 1));
+await trainJem(timer, train, { ...common, warmupSchedule: 'constant', steps: reps + 1, warmupSteps: reps + 1, onStep: (s) => s.step > 1 && sup.push(s.updateMs) }, createRng(seed + 1));
 const x0 = tf.tidy(() => tf.randomUniform([64, 28, 28, 1], -1, 1, 'float32', seed));
 const sg: number[] = [];
 for (let r = 0; r <= reps; r++) {
