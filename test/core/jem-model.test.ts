@@ -292,3 +292,22 @@ test("warmupSchedule 'cosine': the warm-up's rate falls from warmupLearningRate 
   await t.throwsAsync(trainJem(jem, train, { steps: 2, warmupSteps: 1, warmupSchedule: 'cosine' }, createRng(34)), { message: /warmupSchedule 'cosine' needs warmupLearningRate/ });
   jem.dispose();
 });
+
+test("jemOptimizer 'sgd': a run resumed inside its SGD steps ends where the uninterrupted run does", async (t) => {
+  const train = blobs(60, 35);
+  const opts = {
+    warmupSteps: 3, batchSize: 8, learningRate: 0.02, warmupLearningRate: 0.01, jemOptimizer: 'sgd' as const, momentum: 0.9,
+    sgld: { stepSize: 0.01, noise: 0.01, steps: 2 }, bufferCapacity: 40,
+  };
+  const run = async (ck: string, split: boolean) => {
+    const jem = Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [6] }, createRng(36));
+    if (split) await trainJem(jem, train, { ...opts, steps: 5, checkpoint: { path: ck, every: 5 } }, createRng(37));
+    await trainJem(jem, train, { ...opts, steps: 8, checkpoint: { path: ck, every: 5 }, ...(split ? { resume: ck } : {}) }, split ? createRng(99) : createRng(37));
+    const w = jem.variables().flatMap((v) => Array.from(v.dataSync()));
+    jem.dispose();
+    return w;
+  };
+  const whole = await run(path.join(dir, 'sgd-whole.ckpt'), false);
+  const resumed = await run(path.join(dir, 'sgd-split.ckpt'), true);
+  t.deepEqual(resumed, whole);
+});
