@@ -209,3 +209,105 @@ test('restartOptimizer: the first JEM update is a fresh Adam step (every weight 
   });
   optimizer.dispose();
 });
+
+test("jemOptimizer 'sgd': the JEM steps are SGD with momentum on the joint gradient (Δw = −lr·(g₂ + μ·g₁)), after an Adam warm-up", async (t) => {
+  // One training row, no data noise and log p(x) weight 0: every batch is the same, so the gradient of a step is the
+  // cross-entropy gradient at the weights it starts from, recomputed here by autodiff.
+  const one = blobs(1, 24);
+  const train = { x: new Float32Array(Array.from({ length: 8 }, () => Array.from(one.x)).flat()), y: new Int32Array(8).fill(one.y[0]!) };
+  const lr = 0.05;
+  const mu = 0.5;
+  const jem = Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [6] }, createRng(25));
+  const flat = () => jem.variables().map((v) => Float32Array.from(v.dataSync()));
+  const grad = () => {
+    const x = tf.tensor2d(train.x.subarray(0, 2), [1, 2]);
+    const y = tf.oneHot(tf.tensor1d([train.y[0]!], 'int32'), 3);
+    const { grads, value } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, jem.logits(x)) as tf.Scalar, jem.variables());
+    const out = jem.variables().map((v) => Float32Array.from(grads[v.name]!.dataSync()));
+    tf.dispose([x, y, value, ...Object.values(grads)]);
+    return out;
+  };
+  const w: Float32Array[][] = [];
+  const g: Float32Array[][] = [];
+  await trainJem(
+    jem,
+    train,
+    {
+      steps: 4, warmupSteps: 2, batchSize: 4, learningRate: lr, warmupLearningRate: 0.01, jemOptimizer: 'sgd', momentum: mu, pxWeight: 0, dataNoise: 0,
+      beforeStep: (s) => {
+        if (s >= 2) {
+          w.push(flat());
+          g.push(grad());
+        }
+      },
+      onStep: (s) => {
+        if (s.step === 4) w.push(flat());
+      },
+    },
+    createRng(26),
+  );
+  // w[0]: before step 2 (the last warm-up step, Adam), w[1]: before step 3 (first JEM step), w[2], w[3] after step 4.
+  let warmErr = 0;
+  let first = 0;
+  let second = 0;
+  for (let i = 0; i < w[1]!.length; i++) {
+    for (let j = 0; j < w[1]![i]!.length; j++) {
+      // The warm-up step is Adam's (not −0.01·g): checked below as "differs".
+      warmErr = Math.max(warmErr, Math.abs(w[1]![i]![j]! - w[0]![i]![j]! + 0.01 * g[0]![i]![j]!));
+      first = Math.max(first, Math.abs(w[2]![i]![j]! - w[1]![i]![j]! + lr * g[1]![i]![j]!));
+      second = Math.max(second, Math.abs(w[3]![i]![j]! - w[2]![i]![j]! + lr * (g[2]![i]![j]! + mu * g[1]![i]![j]!)));
+    }
+  }
+  t.log(`max |Δw − SGD step|: first JEM step ${first.toExponential(2)}, second ${second.toExponential(2)}; warm-up step vs plain SGD ${warmErr.toExponential(2)}`);
+  t.true(first < 1e-6 && second < 1e-6, `SGD-with-momentum steps: errors ${first}, ${second}`);
+  t.true(warmErr > 1e-4, 'the warm-up step is an Adam step, not SGD');
+  jem.dispose();
+  await t.throwsAsync(trainJem(Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [4] }, createRng(27)), train, { steps: 2, warmupSteps: 1, jemOptimizer: 'sgd' }, createRng(28)), {
+    message: /needs warmupLearningRate/,
+  });
+  await t.throwsAsync(trainJem(Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [4] }, createRng(29)), train, { steps: 1, jemOptimizer: 'sgd', momentum: 1 }, createRng(30)), {
+    message: /momentum must be in \[0, 1\)/,
+  });
+});
+
+test("warmupSchedule 'cosine': the warm-up's rate falls from warmupLearningRate to learningRate along ½(1 + cos(π·s / warmupSteps))", async (t) => {
+  const train = blobs(60, 31);
+  const jem = Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [8] }, createRng(32));
+  const optimizer = tf.train.adam(1e-3);
+  const rates: [string, number][] = [];
+  await trainJem(
+    jem,
+    train,
+    {
+      steps: 6, warmupSteps: 4, batchSize: 16, optimizer, warmupLearningRate: 0.05, warmupSchedule: 'cosine',
+      sgld: { stepSize: 0.01, noise: 0.01, steps: 2 }, bufferCapacity: 50,
+      onStep: (s) => rates.push([s.phase, (optimizer as unknown as { learningRate: number }).learningRate]),
+    },
+    createRng(33),
+  );
+  const cosine = (s: number) => 1e-3 + (0.05 - 1e-3) * 0.5 * (1 + Math.cos((Math.PI * s) / 4));
+  t.deepEqual(rates.map(([p]) => p), ['warmup', 'warmup', 'warmup', 'warmup', 'jem', 'jem']);
+  rates.forEach(([p, r], i) => t.true(Math.abs(r - (p === 'warmup' ? cosine(i) : 1e-3)) < 1e-12, `step ${i + 1}: rate ${r}`));
+  t.true(rates[0]![1] === 0.05 && rates[3]![1] < 0.01, 'starts at the warm-up rate and ends near the JEM rate');
+  await t.throwsAsync(trainJem(jem, train, { steps: 2, warmupSteps: 1, warmupSchedule: 'cosine' }, createRng(34)), { message: /warmupSchedule 'cosine' needs warmupLearningRate/ });
+  jem.dispose();
+});
+
+test("jemOptimizer 'sgd': a run resumed inside its SGD steps ends where the uninterrupted run does", async (t) => {
+  const train = blobs(60, 35);
+  const opts = {
+    warmupSteps: 3, batchSize: 8, learningRate: 0.02, warmupLearningRate: 0.01, jemOptimizer: 'sgd' as const, momentum: 0.9,
+    sgld: { stepSize: 0.01, noise: 0.01, steps: 2 }, bufferCapacity: 40,
+  };
+  const run = async (ck: string, split: boolean) => {
+    const jem = Jem.create({ kind: 'mlp', inputShape: [2], classes: 3, hidden: [6] }, createRng(36));
+    if (split) await trainJem(jem, train, { ...opts, steps: 5, checkpoint: { path: ck, every: 5 } }, createRng(37));
+    await trainJem(jem, train, { ...opts, steps: 8, checkpoint: { path: ck, every: 5 }, ...(split ? { resume: ck } : {}) }, split ? createRng(99) : createRng(37));
+    const w = jem.variables().flatMap((v) => Array.from(v.dataSync()));
+    jem.dispose();
+    return w;
+  };
+  const whole = await run(path.join(dir, 'sgd-whole.ckpt'), false);
+  const resumed = await run(path.join(dir, 'sgd-split.ckpt'), true);
+  t.deepEqual(resumed, whole);
+});

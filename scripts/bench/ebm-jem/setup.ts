@@ -54,6 +54,9 @@ export function recipeFlags(argv: readonly string[] = process.argv.slice(2)) {
     sgldSteps: f.sgldSteps,
     negBatch: f.negativeBatchSize ?? f.batchSize,
     flip: f.flip,
+    warmupSchedule: f.warmupSchedule,
+    jemOptimizer: f.jemOptimizer,
+    momentum: f.momentum,
     options,
   };
 }

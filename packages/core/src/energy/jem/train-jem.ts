@@ -11,7 +11,7 @@
 import * as tf from '../tf.js';
 import type { Rng } from '../../rng.js';
 import { fitClassGaussians, gaussianMixtureInit } from '../gaussian-init.js';
-import { DivergenceError, restoreVariables, resumeTraining, saveCheckpoint, snapshotVariables, type GoodCheckpoint } from '../checkpoint.js';
+import { DivergenceError, loadCheckpoint, restoreVariables, resumeTraining, saveCheckpoint, snapshotVariables, type GoodCheckpoint } from '../checkpoint.js';
 import { sgld } from '../langevin.js';
 import { ReplayBuffer, uniformInit } from '../replay-buffer.js';
 import type { ClampRange } from '../sampler-options.js';
@@ -60,12 +60,30 @@ export interface JemTrainOptions {
    * Applies to the default Adam and to a given optimiser with a `learningRate` field.
    */
   warmupLearningRate?: number;
+  /**
+   * How the warm-up's rate moves (default 'constant': `warmupLearningRate` throughout). 'cosine' anneals it from
+   * `warmupLearningRate` at the first warm-up step to `learningRate` at the last (½(1 + cos(π·s / warmupSteps)) of the
+   * way between them), so the JEM steps start from a classifier that has settled into a minimum instead of the last
+   * iterate of a large constant step, whose logits (and so its log p(x) = logsumexp f) vary more from seed to seed.
+   * Needs `warmupLearningRate`.
+   */
+  warmupSchedule?: 'constant' | 'cosine';
   optimizer?: tf.Optimizer;
   /**
    * Start the JEM steps with a new Adam at `learningRate`, discarding the moment estimates of the warm-up (as when
    * JEM training starts from a pretrained classifier); default false. Only with the default optimiser.
    */
   restartOptimizer?: boolean;
+  /**
+   * The optimiser of the JEM steps (default 'adam'). 'sgd' runs them with SGD with momentum at `learningRate`
+   * (momentum `momentum`) after an Adam warm-up at `warmupLearningRate`: Adam moves every weight by about the
+   * learning rate whatever its gradient, so once the log p(x) gradient is mostly sampling noise it keeps moving the
+   * classifier at full speed; SGD's steps shrink with the gradient as the energies of data and samples meet. Only with
+   * the default optimiser; with a warm-up, `warmupLearningRate` is required (the rates of the two are not comparable).
+   */
+  jemOptimizer?: 'adam' | 'sgd';
+  /** Momentum of `jemOptimizer: 'sgd'` (default 0.9). */
+  momentum?: number;
   sgld?: JemSgldOptions;
   /** Replay buffer capacity (default 10,000). */
   bufferCapacity?: number;
@@ -210,13 +228,27 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
     throw new RangeError(`trainJem: bad SGLD settings step ${sg.stepSize}, noise ${sg.noise}, steps ${sg.steps}`);
   }
   if (options.restartOptimizer && options.optimizer) throw new RangeError('trainJem: restartOptimizer applies to the default Adam only; give no optimizer');
-  let optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-4);
+  const jemOpt = options.jemOptimizer ?? 'adam';
+  const momentum = options.momentum ?? 0.9;
+  if (jemOpt !== 'adam' && jemOpt !== 'sgd') throw new RangeError(`trainJem: jemOptimizer must be 'adam' or 'sgd', got ${String(jemOpt)}`);
+  if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`trainJem: momentum must be in [0, 1), got ${momentum}`);
+  if (jemOpt === 'sgd' && options.optimizer) throw new RangeError("trainJem: jemOptimizer 'sgd' replaces the default optimiser; give no optimizer");
+  if (jemOpt === 'sgd' && (options.warmupSteps ?? 0) > 0 && options.warmupLearningRate === undefined) {
+    throw new RangeError("trainJem: jemOptimizer 'sgd' with a warm-up needs warmupLearningRate (the warm-up's Adam rate)");
+  }
+  const baseRate = options.learningRate ?? 1e-4;
+  /** The optimiser of the JEM steps when it differs from the warm-up's. */
+  const sgdOptimizer = () => (momentum > 0 ? tf.train.momentum(baseRate, momentum) : tf.train.sgd(baseRate));
+  let optimizer = options.optimizer ?? (jemOpt === 'sgd' && (options.warmupSteps ?? 0) === 0 ? sgdOptimizer() : tf.train.adam(baseRate));
   let rated = optimizer as unknown as { learningRate?: number };
   const jemRate = rated.learningRate;
   const warmRate = options.warmupLearningRate;
   if (warmRate !== undefined && !(warmRate > 0 && Number.isFinite(warmRate))) {
     throw new RangeError(`trainJem: warmupLearningRate must be a finite number > 0, got ${warmRate}`);
   }
+  const schedule = options.warmupSchedule ?? 'constant';
+  if (schedule !== 'constant' && schedule !== 'cosine') throw new RangeError(`trainJem: warmupSchedule must be 'constant' or 'cosine', got ${String(schedule)}`);
+  if (schedule === 'cosine' && warm > 0 && warmRate === undefined) throw new RangeError("trainJem: warmupSchedule 'cosine' needs warmupLearningRate");
   if (warmRate !== undefined && typeof jemRate !== 'number') {
     throw new RangeError('trainJem: warmupLearningRate needs an optimiser with a numeric learningRate field');
   }
@@ -247,6 +279,12 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
   /** Held-out accuracy when the JEM steps began (kept in checkpoints, so that a resumed run compares with it). */
   let reference: number | undefined;
   if (options.resume) {
+    // A run resumed inside its SGD JEM steps restores SGD's slots into an SGD optimiser.
+    if (jemOpt === 'sgd' && warm > 0 && (await loadCheckpoint(options.resume)).metadata.step >= warm) {
+      optimizer.dispose();
+      optimizer = sgdOptimizer();
+      rated = optimizer as unknown as { learningRate?: number };
+    }
     const r = await resumeTraining(options.resume, 'jem', vars, optimizer, rng);
     const st = r.checkpoint.arrays['buffer'];
     if (st) buffer.restore(st.data as Float32Array);
@@ -288,9 +326,9 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
     const phase: JemStep['phase'] = step < warm ? 'warmup' : 'jem';
     // The first check of this call, when the JEM steps begin (or a resumed run continues them).
     if (es && phase === 'jem' && !held && !check()) break;
-    if (options.restartOptimizer && warm > 0 && step === warm) {
+    if ((options.restartOptimizer || jemOpt === 'sgd') && warm > 0 && step === warm) {
       optimizer.dispose();
-      optimizer = tf.train.adam(jemRate!);
+      optimizer = jemOpt === 'sgd' ? sgdOptimizer() : tf.train.adam(jemRate!);
       rated = optimizer as unknown as { learningRate?: number };
     }
     options.beforeStep?.(step + 1);
@@ -332,7 +370,10 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
       if (lastGood) restoreVariables(vars, lastGood.values);
       throw new DivergenceError(step + 1, reason, lastGood && { path: lastGood.path, step: lastGood.step });
     }
-    if (warmRate !== undefined) rated.learningRate = phase === 'warmup' ? warmRate : jemRate;
+    if (warmRate !== undefined) {
+      rated.learningRate =
+        phase !== 'warmup' ? jemRate : schedule === 'cosine' ? jemRate! + (warmRate - jemRate!) * 0.5 * (1 + Math.cos((Math.PI * step) / warm)) : warmRate;
+    }
     optimizer.applyGradients(grads);
     tf.dispose(grads);
     const updateMs = performance.now() - t1;
