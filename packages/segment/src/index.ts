@@ -60,14 +60,16 @@ export type { FilterBankOptions } from './unary/filter-bank.js';
 export { DEFAULT_SCALES, FilterBank, convolveSeparable, gaussianKernel, gaussianSmooth, isGrey, mirror, symmetricEigenvalues } from './unary/filter-bank.js';
 export type { ForestArrays, ForestData, ForestOptions } from './unary/forest.js';
 export { RandomForest, quantileEdges } from './unary/forest.js';
-export type { ForestUnaryMeta, ForestUnaryOptions } from './unary/forest-unary.js';
-export { ForestUnary } from './unary/forest-unary.js';
+export type { ForestUnaryMeta, ForestUnaryOptions, UnaryValidation } from './unary/forest-unary.js';
+export { CONTEXT_SCALES, ForestUnary, contextPlanes, mergeForests } from './unary/forest-unary.js';
 export type { CnnConfig, CnnTrainOptions } from './unary/cnn-unary.js';
 export { CnnUnary, balancedClassWeights, cnnInput, transformPatch } from './unary/cnn-unary.js';
 export { FeatureCache, LazyInput, cropInput, imageEdgeFeatures, logProbFeatures } from './learning/segmentation-input.js';
 export type { Prediction, SegmenterConfig, UnaryKind } from './learning/segmenter.js';
 export { SEGMENT_MODEL_KIND, Segmenter } from './learning/segmenter.js';
 export type { LearnerKind, TrainProgress, TrainReport, TrainSegmenterOptions, TrainingExample, UnaryCandidate } from './learning/train.js';
+export type { CurvePoint, CurveVerdict } from './learning/early-stopping.js';
+export { CurveJudge, tunedUnaryLoss } from './learning/early-stopping.js';
 export { defaultColor, trainSegmenter } from './learning/train.js';
 
 // --- data: masks, folders, metrics ---

@@ -39,6 +39,8 @@ const PYTHON = value('--python') ?? PYTHON_DEFAULT;
 
 interface Timed {
   seconds: number;
+  /** User + system CPU seconds of the child (from /usr/bin/time). */
+  cpuSeconds: number;
   peakRssMiB: number;
   stdout: string;
   stderr: string;
@@ -58,7 +60,8 @@ function timed(cmd: string, args: string[]): Promise<Timed> {
       const seconds = (performance.now() - t0) / 1000;
       if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${stderr.slice(-3000)}`));
       const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      resolve({ seconds, peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stdout, stderr });
+      const cpu = (name: string) => Number(new RegExp(`${name} time \\(seconds\\): ([\\d.]+)`).exec(stderr)?.[1] ?? NaN);
+      resolve({ seconds, cpuSeconds: cpu('User') + cpu('System'), peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stdout, stderr });
     });
   });
 }
@@ -91,7 +94,9 @@ async function main(): Promise<void> {
       log(`${method}: ebm ${trainArgs.join(' ')}`);
       const train = await ebm(trainArgs);
       const chosen = /--unary auto chose (\w+)/.exec(train.stderr)?.[1] ?? /--unary (\w+)/.exec(extra.join(' '))?.[1];
-      log(`${method}: trained in ${train.seconds.toFixed(1)} s, ${train.peakRssMiB.toFixed(0)} MiB${chosen ? `, unary ${chosen}` : ''}`);
+      log(`${method}: trained in ${train.seconds.toFixed(1)} s (${train.cpuSeconds.toFixed(1)} CPU s), ${train.peakRssMiB.toFixed(0)} MiB${chosen ? `, unary ${chosen}` : ''}`);
+      // what training decided (candidates tried, stopped or skipped; the forest's stages)
+      for (const line of train.stderr.split('\n')) if (/^(unary |forest: |--unary auto|--size auto)/.test(line.replace(/^ebm: /, ''))) log(`${method}: ${line}`);
       const predict = await ebm(['segment', 'predict', '--model', model, '--images', join(D, 'test/images'), '--out', out, '--probabilities']);
       log(`${method}: predicted in ${predict.seconds.toFixed(1)} s`);
       return { method, command: `ebm segment train … ${extra.join(' ')}`.trim(), train, predict, out, ...(chosen ? { chosen } : {}) };

@@ -19,6 +19,7 @@ import { GridCrf, type PairwiseKind, type SegmentationInput } from './grid-crf.j
 import type { Connectivity } from '../grid/grid.js';
 import { IGNORE_LABEL } from '../grid/labels.js';
 import { fitPairwiseWeights, validationLoss, type SelectionCriterion } from './pairwise-fit.js';
+import { CurveJudge, tunedUnaryLoss, type CurvePoint } from './early-stopping.js';
 import type { PixelFeatureOptions } from '../unary/pixel-features.js';
 import { FeatureCache, LazyInput, cropInput, imageEdgeFeatures } from './segmentation-input.js';
 import { Segmenter } from './segmenter.js';
@@ -111,6 +112,13 @@ export interface TrainReport {
   validationLoss: number;
   /** The criterion the pairwise stage (and unary 'auto') selected by. */
   criterion: SelectionCriterion;
+  /**
+   * Validation loss (by the criterion) of the unary alone with its decision threshold re-tuned (two classes; the
+   * argmax otherwise): what 'auto' races an anytime candidate against (NaN without validation images).
+   */
+  validationLossUnaryTuned: number;
+  /** What the unary's fit chose from the validation images, in words (e.g. the forest's auto-context stage). */
+  unaryNotes: string[];
   /** With unary 'auto': every candidate in the order considered — tried (validation loss, CPU seconds) or skipped (why). */
   candidates?: UnaryCandidate[];
   /** The pairwise weights of the final model. */
@@ -130,7 +138,14 @@ export interface UnaryCandidate {
   skipped?: string;
   /** CPU seconds of its pilot on a few images, and the full cost the pilot predicted. */
   pilot?: { seconds: number; expected: number };
+  /** Why it was stopped before its allotment ended (an anytime candidate that could not reach the incumbent). */
+  stopped?: string;
+  /** Its validation curve at the checkpoints (tuned unary loss by share of the allotment), when it was raced. */
+  curve?: CurvePoint[];
 }
+
+/** Share of an anytime candidate's allotment between two checkpoints of its validation curve. */
+export const CHECKPOINT_EVERY = 0.1;
 
 /** An example at working resolution. */
 export interface TrainingExample {
@@ -200,8 +215,15 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   else {
     c = process.cpuUsage();
     const given = options.cnn?.cpuSeconds;
-    const cnn = await trainOne(examples, { ...options, unary: 'cnn', cnn: { ...options.cnn, cpuSeconds: given !== undefined ? Math.min(given, allot) : allot } });
-    consider('cnn', cnn, cpuSince(c));
+    // raced against the forest: stopped once its validation curve cannot plausibly reach the forest's (the time
+    // saved goes to the next candidate)
+    const race = { incumbent: forest.report.validationLossUnaryTuned, every: CHECKPOINT_EVERY };
+    const cnn = await trainOne(examples, { ...options, unary: 'cnn', cnn: { ...options.cnn, cpuSeconds: given !== undefined ? Math.min(given, allot) : allot } }, race);
+    if ('stopped' in cnn) {
+      const seconds = cpuSince(c);
+      candidates.push({ unary: 'cnn', validationLoss: NaN, validationError: NaN, seconds, stopped: cnn.stopped.reason, curve: cnn.stopped.curve });
+      note('cnn', `stopped early, ${seconds.toFixed(0)} CPU s: ${cnn.stopped.reason}; ${Math.max(0, left()).toFixed(0)} s left`);
+    } else consider('cnn', cnn, cpuSince(c));
   }
   // 3. the linear unary, if a pilot on a few images says the full run fits what is left
   if (comparable && left() >= 0.05 * budget) {
@@ -224,7 +246,16 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   return { segmenter: chosen.segmenter, report: { ...chosen.report, candidates, seconds: (performance.now() - t0) / 1000 } };
 }
 
-async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }): Promise<{ segmenter: Segmenter; report: TrainReport }> {
+type Trained = { segmenter: Segmenter; report: TrainReport };
+type Stopped = { stopped: { reason: string; curve: CurvePoint[] } };
+
+/**
+ * Trains one unary kind and the learner. With `race`, an anytime unary (the CNN) is checked every `race.every` of
+ * its allotment against the incumbent's tuned unary loss (see early-stopping.ts) and may come back stopped.
+ */
+async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }): Promise<Trained>;
+async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race: { incumbent: number; every: number }): Promise<Trained | Stopped>;
+async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race?: { incumbent: number; every: number }): Promise<Trained | Stopped> {
   const t0 = performance.now();
   const K = options.numLabels;
   if (examples.length === 0) throw new RangeError('trainSegmenter: no examples');
@@ -248,6 +279,24 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
   let valX: SegmentationInput[];
   const trainY = train.map((e) => e.labels);
   const valY = validation.map((e) => e.labels);
+  if (options.selectBy === 'f1' && K !== 2) throw new RangeError(`selectBy 'f1' needs two classes, got ${K}`);
+  const criterion: SelectionCriterion = options.selectBy === 'auto' ? (K === 2 && foregroundShare(trainY) < RARE_FOREGROUND ? 'f1' : 'error') : (options.selectBy ?? 'error');
+  let stopped: Stopped['stopped'] | undefined;
+  const judge = race && validation.length > 0 ? new CurveJudge(race.incumbent) : undefined;
+  const monitor = judge
+    ? {
+        every: race!.every,
+        at: async (logp: (img: RgbImage) => Promise<Float32Array>, done: number): Promise<boolean> => {
+          const scores: Float32Array[] = [];
+          for (const e of validation) scores.push(await logp(e.image));
+          const v = judge.observe(done, tunedUnaryLoss(scores, valY, K, criterion));
+          progress({ stage: 'auto', done: Math.round(100 * done), total: 100, message: `${unary} at ${(100 * done).toFixed(0)} %: validation loss ${judge.points[judge.points.length - 1]!.loss.toFixed(4)} (unary, tuned), projected ${v.projected.toFixed(4)}, incumbent ${judge.incumbent.toFixed(4)}` });
+          if (!v.stop) return true;
+          stopped = { reason: v.reason!, curve: judge.points };
+          return false;
+        },
+      }
+    : undefined;
 
   const unaryTerm: Unary = initial
     ? initial.unary
@@ -261,8 +310,11 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
           linear: { ...(options.features ? { features: options.features } : {}), ...(options.pixelsPerImage ? { pixelsPerImage: options.pixelsPerImage } : {}), ...(options.c2 !== undefined ? { c2: options.c2 } : {}) },
           ...(options.cnn ? { cnn: options.cnn } : {}),
           ...(options.forest ? { forest: options.forest } : {}),
+          ...(monitor ? { monitor } : {}),
+          ...(validation.length > 0 ? { validation: { images: validation.map((e) => e.image), labels: valY, criterion } } : {}),
         },
       );
+  if (stopped) return { stopped };
   const F = unaryTerm.numFeatures;
   // model inputs: linear features are recomputed on demand through a byte-bounded cache; the others are computed
   // once, and only for the images a stage needs (piecewise training never looks at the training images again)
@@ -302,12 +354,11 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
   }
   let count = 0;
   const planned = crf.pairwise === 'potts' ? 2 * 36 + 7 : 2 * 9 + 7 + 4 * crf.numPairWeights;
-  if (options.selectBy === 'f1' && K !== 2) throw new RangeError(`selectBy 'f1' needs two classes, got ${K}`);
-  const criterion: SelectionCriterion = options.selectBy === 'auto' ? (K === 2 && foregroundShare(trainY) < RARE_FOREGROUND ? 'f1' : 'error') : (options.selectBy ?? 'error');
   const fit = fitPairwiseWeights(crf, w, fitX, fitY, { criterion, onCandidate: () => progress({ stage: 'pairwise', done: Math.min(++count, planned), total: planned }) });
   w = fit.w;
   const unaryW = Float64Array.from(w).fill(0, crf.pairOffset);
   const validationErrorUnary = meanLoss(crf, unaryW, valX, valY);
+  const validationLossUnaryTuned = valX.length === 0 ? NaN : tunedUnaryLoss(valX.map((x) => negate(crf.unaryEnergies(x, unaryW))), valY, K, criterion);
   const majorityError = majorityRate(valY, K);
   const warnings: string[] = [];
   if (validationErrorUnary >= majorityError - 1e-3) {
@@ -384,10 +435,18 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
       validationError,
       validationLoss: vLoss,
       criterion,
+      validationLossUnaryTuned,
+      unaryNotes: [...(unaryTerm.notes ?? [])],
       pairwiseWeights: Array.from(w.subarray(crf.pairOffset)),
       seconds: (performance.now() - t0) / 1000,
     },
   };
+}
+
+/** −x, in place. */
+function negate(x: Float64Array): Float64Array {
+  for (let i = 0; i < x.length; i++) x[i] = -x[i]!;
+  return x;
 }
 
 /** Mean over images of the error of predicting the most frequent class of all the images' labelled pixels. */

@@ -15,7 +15,7 @@ import { CnnUnary } from './cnn-unary.js';
 import { samplePixels, trainLogistic } from './logistic.js';
 import { PixelFeatures, type PixelFeatureOptions } from './pixel-features.js';
 import { logProbFeatures } from '../learning/segmentation-input.js';
-import { ForestUnary, type ForestUnaryMeta, type ForestUnaryOptions } from './forest-unary.js';
+import { ForestUnary, type ForestUnaryMeta, type ForestUnaryOptions, type UnaryValidation } from './forest-unary.js';
 import { autoWorkingSide } from '../data/dataset.js';
 import { IGNORE_LABEL } from '../grid/labels.js';
 
@@ -38,6 +38,8 @@ export interface Unary {
   logProbabilities(img: RgbImage): Promise<Float32Array>;
   /** Metadata (merged into the model file's) and tensors. */
   toFile(): { meta: Record<string, unknown>; tensors: Record<string, Tensor> };
+  /** What the fit chose from the validation images, in words (e.g. a stage kept or dropped). */
+  readonly notes?: readonly string[];
 }
 
 /** What fitting a unary may use. */
@@ -48,6 +50,14 @@ export interface UnaryFitContext {
   linear?: { features?: PixelFeatureOptions; pixelsPerImage?: number; c2?: number };
   cnn?: CnnFitOptions;
   forest?: ForestUnaryOptions;
+  /** The validation split (never trained on): kinds may choose between variants of themselves by it. */
+  validation?: UnaryValidation;
+  /**
+   * For kinds that train anytime (the CNN): called every `every` of the run's progress with the unary as it stands
+   * (its per-pixel log-probabilities of an image at working size); false stops training there (the fit then
+   * returns the unary as it is, and the caller discards it).
+   */
+  monitor?: { every: number; at: (logProbabilities: (img: RgbImage) => Promise<Float32Array>, progress: number) => Promise<boolean> };
 }
 
 /**
@@ -253,6 +263,9 @@ export class ForestUnaryTerm extends ProbabilityUnary {
   constructor(readonly model: ForestUnary) {
     super(model.numLabels);
   }
+  get notes(): readonly string[] {
+    return this.model.notes;
+  }
   async logProbabilities(img: RgbImage): Promise<Float32Array> {
     return this.model.logProbabilities(img);
   }
@@ -325,6 +338,7 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
         ...(c.batchSize ? { batchSize: c.batchSize } : {}),
         ...(c.learningRate ? { learningRate: c.learningRate } : {}),
         ...(allotment !== undefined ? { allotmentUsed: () => spent() / allotment } : {}),
+        ...(ctx.monitor ? { checkpoint: { every: ctx.monitor.every, at: (progress: number) => ctx.monitor!.at((img) => net.logProbabilities(img), progress) } } : {}),
         onEpoch: (ep, loss) => ctx.progress('cnn', ep, epochs, `loss ${loss.toFixed(4)}`),
       });
       return new CnnUnaryTerm(net);
@@ -343,7 +357,7 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
   },
   forest: {
     async fit(images, labels, ctx) {
-      return new ForestUnaryTerm(ForestUnary.fit(images, labels, ctx.numLabels, ctx.rng, ctx.forest ?? {}, (s, d, t) => ctx.progress(s, d, t)));
+      return new ForestUnaryTerm(ForestUnary.fit(images, labels, ctx.numLabels, ctx.rng, ctx.forest ?? {}, (s, d, t) => ctx.progress(s, d, t), ctx.validation));
     },
     async fromFile(meta, K, tensor, path) {
       const m = meta['forest'] as ForestUnaryMeta | undefined;
