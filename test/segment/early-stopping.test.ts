@@ -59,7 +59,9 @@ test('CurveJudge: records the first checkpoint, goes on while the extrapolated c
   // a curve already at or below the incumbent never stops, nor does a worse point after a good one (running best)
   const k = new CurveJudge(0.2);
   k.observe(0.1, 0.3);
+  t.false(k.reached);
   t.false(k.observe(0.2, 0.19).stop);
+  t.true(k.reached);
   t.false(k.observe(0.3, 0.25).stop);
   // without an incumbent (NaN) nothing is stopped
   const u = new CurveJudge(NaN);
@@ -91,4 +93,41 @@ test.serial('unary auto stops a CNN candidate that cannot reach a perfect forest
   t.true(cnn!.curve!.every((p) => p.progress < 1 && p.loss > 0));
   t.true(Number.isNaN(cnn!.validationLoss));
   t.is(segmenter.config.unary, 'forest');
+});
+
+test.serial('unary auto: when the forest and the CNN both finish, their product of experts is a candidate (tried, or skipped with the reason); a product model saves and loads', async (t) => {
+  await selectBackend('wasm');
+  const { trainSegmenter, ProductUnary, PRODUCT_BETAS, Segmenter } = await import('@ebmkit/segment');
+  const rng = createRng(5);
+  const { syntheticExample } = await import('./helpers.js');
+  const examples = Array.from({ length: 10 }, () => syntheticExample(rng, 24, 16, 10));
+  // a forest too small to be good, so that the CNN is not stopped
+  const { report } = await trainSegmenter(examples, { numLabels: 2, unary: 'auto', timeBudget: 200, forest: { trees: 1, samples: 50, maxDepth: 2, context: false }, cnn: { epochs: 6, baseChannels: 4 }, seed: 3 });
+  const byKind = new Map(report.candidates!.map((c) => [c.unary, c]));
+  t.falsy(byKind.get('cnn')!.stopped, JSON.stringify(byKind.get('cnn')));
+  const product = byKind.get('product');
+  t.truthy(product, 'a product candidate is considered');
+  if (product!.skipped) t.regex(product!.skipped, new RegExp(`no β in ${PRODUCT_BETAS.join(', ')} makes`));
+  else t.true(Number.isFinite(product!.validationLoss));
+  // the combination: log softmax of a + β·b
+  const a = Float32Array.from([Math.log(0.9), Math.log(0.1)]);
+  const b = Float32Array.from([Math.log(0.2), Math.log(0.8)]);
+  const c = ProductUnary.combine(a, b, 0.5, 2);
+  const z = 0.9 * Math.sqrt(0.2) + 0.1 * Math.sqrt(0.8);
+  t.true(Math.abs(Math.exp(c[0]!) - (0.9 * Math.sqrt(0.2)) / z) < 1e-6);
+  // a product segmenter round-trips through a model file
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const forest = await trainSegmenter(examples, { numLabels: 2, unary: 'forest', forest: { trees: 4, samples: 2000 }, seed: 3 });
+  const cnn = await trainSegmenter(examples, { numLabels: 2, unary: 'cnn', cnn: { epochs: 2, baseChannels: 4 }, seed: 3 });
+  const unary = new ProductUnary([cnn.segmenter.unary, forest.segmenter.unary], 0.5);
+  const seg = new Segmenter({ ...forest.segmenter.config, unary: 'product' }, forest.segmenter.weights, unary);
+  const dir = await mkdtemp(join(tmpdir(), 'ebm-product-'));
+  await seg.save(join(dir, 'p.model'));
+  const back = await Segmenter.load(join(dir, 'p.model'));
+  t.is(back.config.unary, 'product');
+  const img = examples[0]!.image;
+  t.deepEqual(Array.from(await back.unary.logProbabilities(img)), Array.from(await unary.logProbabilities(img)));
+  await rm(dir, { recursive: true, force: true });
 });

@@ -55,7 +55,7 @@ export type { ContrastiveOptions } from './learning/contrastive.js';
 export { trainContrastive } from './learning/contrastive.js';
 // --- unary terms ---
 export type { CnnFitOptions, CnnSettings, Unary, UnaryFitContext, UnaryKindSpec } from './unary/unary.js';
-export { CnnUnaryTerm, ForestUnaryTerm, LinearUnary, RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, cnnSettingsFor, foregroundShare } from './unary/unary.js';
+export { CnnUnaryTerm, ForestUnaryTerm, LinearUnary, ProductUnary, RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, cnnSettingsFor, foregroundShare } from './unary/unary.js';
 export type { FilterBankOptions } from './unary/filter-bank.js';
 export { DEFAULT_SCALES, FilterBank, convolveSeparable, gaussianKernel, gaussianSmooth, isGrey, mirror, symmetricEigenvalues } from './unary/filter-bank.js';
 export type { ForestArrays, ForestData, ForestOptions } from './unary/forest.js';
@@ -70,7 +70,7 @@ export { SEGMENT_MODEL_KIND, Segmenter } from './learning/segmenter.js';
 export type { LearnerKind, TrainProgress, TrainReport, TrainSegmenterOptions, TrainingExample, UnaryCandidate } from './learning/train.js';
 export type { CurvePoint, CurveVerdict } from './learning/early-stopping.js';
 export { CurveJudge, tunedUnaryLoss } from './learning/early-stopping.js';
-export { defaultColor, trainSegmenter } from './learning/train.js';
+export { CHECKPOINT_EVERY, PRODUCT_BETAS, defaultColor, trainSegmenter } from './learning/train.js';
 
 // --- data: masks, folders, metrics ---
 export type { LabelMap, MaskFormat, Palette } from './data/masks.js';

@@ -97,6 +97,11 @@ export class CurveJudge {
   readonly points: CurvePoint[] = [];
   constructor(readonly incumbent: number) {}
 
+  /** Whether the curve has reached the incumbent: then it can never be stopped, and needs no more checkpoints. */
+  get reached(): boolean {
+    return this.points.some((p) => p.loss <= this.incumbent);
+  }
+
   observe(progress: number, loss: number): CurveVerdict {
     const prev = this.points[this.points.length - 1];
     const bestBefore = this.points.reduce((a, p) => Math.min(a, p.loss), Infinity);

@@ -24,7 +24,7 @@ import type { PixelFeatureOptions } from '../unary/pixel-features.js';
 import { FeatureCache, LazyInput, cropInput, imageEdgeFeatures } from './segmentation-input.js';
 import { Segmenter } from './segmenter.js';
 import type { ForestUnaryOptions } from '../unary/forest-unary.js';
-import { RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, foregroundShare, type CnnFitOptions, type Unary, type UnaryKind } from '../unary/unary.js';
+import { ProductUnary, RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, foregroundShare, type CnnFitOptions, type Unary, type UnaryKind } from '../unary/unary.js';
 
 /** Learning algorithms. */
 export type LearnerKind = 'piecewise' | 'ssvm' | 'contrastive';
@@ -223,7 +223,14 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
       const seconds = cpuSince(c);
       candidates.push({ unary: 'cnn', validationLoss: NaN, validationError: NaN, seconds, stopped: cnn.stopped.reason, curve: cnn.stopped.curve });
       note('cnn', `stopped early, ${seconds.toFixed(0)} CPU s: ${cnn.stopped.reason}; ${Math.max(0, left()).toFixed(0)} s left`);
-    } else consider('cnn', cnn, cpuSince(c));
+    } else {
+      consider('cnn', cnn, cpuSince(c));
+      // both finished: their product of experts, if it helps the unary on validation
+      c = process.cpuUsage();
+      const product = await productCandidate(examples, options, [forest, cnn]);
+      if (typeof product === 'string') skip('product', product);
+      else consider('product', product, cpuSince(c));
+    }
   }
   // 3. the linear unary, if a pilot on a few images says the full run fits what is left
   if (comparable && left() >= 0.05 * budget) {
@@ -246,6 +253,39 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   return { segmenter: chosen.segmenter, report: { ...chosen.report, candidates, seconds: (performance.now() - t0) / 1000 } };
 }
 
+/** Weights β tried for the second expert of a product unary. */
+export const PRODUCT_BETAS = [0.25, 0.5, 1];
+
+/**
+ * The product of two trained segmenters' unaries (the better one by validation loss first, the other weighted by β
+ * from PRODUCT_BETAS by the tuned unary loss on the validation split), with its own pairwise stage; or why not
+ * (no β lowers the tuned loss below both parts').
+ */
+async function productCandidate(examples: readonly TrainingExample[], options: TrainSegmenterOptions, pair: readonly [Trained, Trained]): Promise<Trained | string> {
+  const [a, b] = pair[0].report.validationLoss <= pair[1].report.validationLoss ? pair : [pair[1], pair[0]];
+  const ua = a.segmenter.unary;
+  const ub = b.segmenter.unary;
+  const { validation } = splitValidation(examples, options.validationFraction ?? 0.2, options.seed ?? 1);
+  if (validation.length === 0) return 'no validation images';
+  const K = options.numLabels;
+  const Y = validation.map((e) => e.labels);
+  const la: Float32Array[] = [];
+  const lb: Float32Array[] = [];
+  for (const e of validation) {
+    la.push(await ua.logProbabilities(e.image));
+    lb.push(await ub.logProbabilities(e.image));
+  }
+  const criterion = a.report.criterion;
+  const alone = Math.min(tunedUnaryLoss(la, Y, K, criterion), tunedUnaryLoss(lb, Y, K, criterion));
+  let best = { beta: NaN, loss: alone };
+  for (const beta of PRODUCT_BETAS) {
+    const loss = tunedUnaryLoss(la.map((x, i) => ProductUnary.combine(x, lb[i]!, beta, K)), Y, K, criterion);
+    if (loss < best.loss) best = { beta, loss };
+  }
+  if (Number.isNaN(best.beta)) return `no β in ${PRODUCT_BETAS.join(', ')} makes ${ua.kind} × ${ub.kind}^β better than either alone on validation (tuned unary loss ${alone.toFixed(4)})`;
+  return trainOne(examples, { ...options, unary: 'product' }, undefined, new ProductUnary([ua, ub], best.beta));
+}
+
 type Trained = { segmenter: Segmenter; report: TrainReport };
 type Stopped = { stopped: { reason: string; curve: CurvePoint[] } };
 
@@ -253,9 +293,9 @@ type Stopped = { stopped: { reason: string; curve: CurvePoint[] } };
  * Trains one unary kind and the learner. With `race`, an anytime unary (the CNN) is checked every `race.every` of
  * its allotment against the incumbent's tuned unary loss (see early-stopping.ts) and may come back stopped.
  */
-async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }): Promise<Trained>;
+async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race?: undefined, prebuilt?: Unary): Promise<Trained>;
 async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race: { incumbent: number; every: number }): Promise<Trained | Stopped>;
-async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race?: { incumbent: number; every: number }): Promise<Trained | Stopped> {
+async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race?: { incumbent: number; every: number }, prebuilt?: Unary): Promise<Trained | Stopped> {
   const t0 = performance.now();
   const K = options.numLabels;
   if (examples.length === 0) throw new RangeError('trainSegmenter: no examples');
@@ -287,6 +327,8 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
     ? {
         every: race!.every,
         at: async (logp: (img: RgbImage) => Promise<Float32Array>, done: number): Promise<boolean> => {
+          // once it has reached the incumbent it runs to its end: no more validation passes
+          if (judge.reached) return true;
           const scores: Float32Array[] = [];
           for (const e of validation) scores.push(await logp(e.image));
           const v = judge.observe(done, tunedUnaryLoss(scores, valY, K, criterion));
@@ -300,7 +342,9 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
 
   const unaryTerm: Unary = initial
     ? initial.unary
-    : await UNARY_KINDS[unary].fit(
+    : prebuilt
+      ? prebuilt
+      : await UNARY_KINDS[unary].fit(
         train.map((e) => e.image),
         trainY,
         {

@@ -9,6 +9,8 @@
  * - `cnn`: a small U-Net's log-probabilities (and a bias) as the CRF's features.
  * - `forest`: a multi-scale filter bank and a random forest; its calibrated log-probabilities (and a bias) as the
  *   CRF's features.
+ * - `product`: two fitted probability unaries combined as a product of experts (log p ∝ log p_a + β·log p_b); not
+ *   fitted on its own — `--unary auto` builds it from its candidates and keeps it only if it validates best.
  */
 import type { RgbImage, Rng, Tensor } from '@ebmkit/core';
 import { CnnUnary } from './cnn-unary.js';
@@ -20,7 +22,7 @@ import { autoWorkingSide } from '../data/dataset.js';
 import { IGNORE_LABEL } from '../grid/labels.js';
 
 /** Kinds of unary term. */
-export type UnaryKind = 'linear' | 'cnn' | 'forest';
+export type UnaryKind = 'linear' | 'cnn' | 'forest' | 'product';
 
 /** A trained unary term. */
 export interface Unary {
@@ -275,6 +277,40 @@ export class ForestUnaryTerm extends ProbabilityUnary {
   }
 }
 
+/**
+ * A product of experts of two unaries: log p(k) = log p_a(k) + β·log p_b(k) − log Z. The parts' model-file entries
+ * do not collide as long as the kinds differ (each writes its own metadata key and tensor prefix).
+ */
+export class ProductUnary extends ProbabilityUnary {
+  readonly kind = 'product' as const;
+  constructor(
+    readonly parts: readonly [Unary, Unary],
+    readonly beta: number,
+  ) {
+    super(parts[0].numLabels);
+    if (parts[1].numLabels !== parts[0].numLabels) throw new RangeError(`product unary: ${parts[0].numLabels} and ${parts[1].numLabels} labels`);
+    if (parts[0].kind === parts[1].kind || parts.some((u) => u.kind === 'product')) throw new RangeError(`product unary needs two different kinds, got ${parts[0].kind} and ${parts[1].kind}`);
+    if (!(beta >= 0 && Number.isFinite(beta))) throw new RangeError(`product unary: β must be ≥ 0, got ${beta}`);
+  }
+  async logProbabilities(img: RgbImage): Promise<Float32Array> {
+    return ProductUnary.combine(await this.parts[0].logProbabilities(img), await this.parts[1].logProbabilities(img), this.beta, this.numLabels);
+  }
+  /** log softmax of a + β·b (a new array). */
+  static combine(a: Float32Array, b: Float32Array, beta: number, K: number): Float32Array {
+    const s = new Float32Array(a.length);
+    for (let i = 0; i < a.length; i++) s[i] = a[i]! + beta * b[i]!;
+    return logSoftmaxRows(s, K);
+  }
+  get notes(): readonly string[] {
+    return this.parts.flatMap((u) => u.notes ?? []);
+  }
+  toFile(): { meta: Record<string, unknown>; tensors: Record<string, Tensor> } {
+    const a = this.parts[0].toFile();
+    const b = this.parts[1].toFile();
+    return { meta: { ...a.meta, ...b.meta, product: { kinds: [this.parts[0].kind, this.parts[1].kind], beta: this.beta } }, tensors: { ...a.tensors, ...b.tensors } };
+  }
+}
+
 /** The registry of unary kinds. */
 export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.freeze({
   linear: {
@@ -365,7 +401,24 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
       return new ForestUnaryTerm(ForestUnary.fromFile(m, K, tensor, 'forest'));
     },
   },
+  product: {
+    async fit() {
+      throw new RangeError("the product unary is not fitted on its own: --unary auto builds it from two fitted candidates");
+    },
+    fromFile: (meta, K, tensor, path) => productFromFile(meta, K, tensor, path),
+  },
 });
 
 /** The names of the unary kinds (for CLI choices and messages). */
 export const UNARY_KIND_NAMES = Object.keys(UNARY_KINDS) as UnaryKind[];
+
+/** Reads a product unary's two parts from a model file (kept apart from the registry literal, which it uses). */
+async function productFromFile(meta: Record<string, unknown>, K: number, tensor: (name: string) => Tensor, path: string): Promise<Unary> {
+  const m = meta['product'] as { kinds?: unknown; beta?: unknown } | undefined;
+  const kinds = m?.kinds;
+  if (!Array.isArray(kinds) || kinds.length !== 2 || !kinds.every((k) => typeof k === 'string' && k !== 'product' && k in UNARY_KINDS) || typeof m!.beta !== 'number') {
+    throw new RangeError(`${path}: product unary without two known part kinds and a β`);
+  }
+  const parts = await Promise.all((kinds as UnaryKind[]).map((k) => UNARY_KINDS[k].fromFile(meta, K, tensor, path)));
+  return new ProductUnary([parts[0]!, parts[1]!], m!.beta as number);
+}
