@@ -144,7 +144,12 @@ export interface UnaryCandidate {
   curve?: CurvePoint[];
 }
 
-/** Share of an anytime candidate's allotment between two checkpoints of its validation curve. */
+/**
+ * Checkpoints of an anytime candidate's validation curve, as shares of its allotment: the first two at
+ * CHECKPOINT_FIRST and 2·CHECKPOINT_FIRST (a curve flat from the start is stopped at a tenth of its time), then
+ * every CHECKPOINT_EVERY (each checkpoint predicts the validation images, so they are spaced out later).
+ */
+export const CHECKPOINT_FIRST = 0.05;
 export const CHECKPOINT_EVERY = 0.1;
 
 /** An example at working resolution. */
@@ -167,11 +172,11 @@ function cpuSince(from: NodeJS.CpuUsage): number {
 }
 
 /**
- * The examples a pilot trains on: every k-th of them, about 5 % (at least 4, so the pilot has a validation image):
+ * The examples a pilot trains on: every k-th of them, about 5 % (at least 2: one to train on, one to validate):
  * its CPU time, scaled by the share of pixels, predicts the full run's (every stage is linear in the images).
  */
 function pilotSubset(examples: readonly TrainingExample[]): { subset: TrainingExample[]; scale: number } {
-  const m = Math.min(examples.length, Math.max(4, Math.ceil(0.05 * examples.length)));
+  const m = Math.min(examples.length, Math.max(2, Math.ceil(0.05 * examples.length)));
   const step = examples.length / m;
   const subset = Array.from({ length: m }, (_, i) => examples[Math.floor(i * step)]!);
   const px = (l: readonly TrainingExample[]) => l.reduce((a, e) => a + e.image.width * e.image.height, 0);
@@ -217,7 +222,7 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
     const given = options.cnn?.cpuSeconds;
     // raced against the forest: stopped once its validation curve cannot plausibly reach the forest's (the time
     // saved goes to the next candidate)
-    const race = { incumbent: forest.report.validationLossUnaryTuned, every: CHECKPOINT_EVERY };
+    const race = { incumbent: forest.report.validationLossUnaryTuned, first: CHECKPOINT_FIRST, every: CHECKPOINT_EVERY };
     const cnn = await trainOne(examples, { ...options, unary: 'cnn', cnn: { ...options.cnn, cpuSeconds: given !== undefined ? Math.min(given, allot) : allot } }, race);
     if ('stopped' in cnn) {
       const seconds = cpuSince(c);
@@ -294,8 +299,8 @@ type Stopped = { stopped: { reason: string; curve: CurvePoint[] } };
  * its allotment against the incumbent's tuned unary loss (see early-stopping.ts) and may come back stopped.
  */
 async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race?: undefined, prebuilt?: Unary): Promise<Trained>;
-async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race: { incumbent: number; every: number }): Promise<Trained | Stopped>;
-async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race?: { incumbent: number; every: number }, prebuilt?: Unary): Promise<Trained | Stopped> {
+async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race: { incumbent: number; first?: number; every: number }): Promise<Trained | Stopped>;
+async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race?: { incumbent: number; first?: number; every: number }, prebuilt?: Unary): Promise<Trained | Stopped> {
   const t0 = performance.now();
   const K = options.numLabels;
   if (examples.length === 0) throw new RangeError('trainSegmenter: no examples');
@@ -325,6 +330,7 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
   const judge = race && validation.length > 0 ? new CurveJudge(race.incumbent) : undefined;
   const monitor = judge
     ? {
+        ...(race!.first !== undefined ? { first: race!.first } : {}),
         every: race!.every,
         at: async (logp: (img: RgbImage) => Promise<Float32Array>, done: number): Promise<boolean> => {
           // once it has reached the incumbent it runs to its end: no more validation passes

@@ -63,9 +63,10 @@ export interface CnnTrainOptions {
   schedule?: 'linear' | 'constant';
   /**
    * Checkpoints: after the step at which the run's progress (the larger of the epochs' and the allotment's share
-   * done) first reaches each multiple of `every`, `at(progress)` is awaited; false stops training there.
+   * done) first reaches `first` (default `every`) and then each multiple of `every`, `at(progress)` is awaited;
+   * false stops training there.
    */
-  checkpoint?: { every: number; at: (progress: number) => Promise<boolean> };
+  checkpoint?: { first?: number; every: number; at: (progress: number) => Promise<boolean> };
 }
 
 const IN_CHANNELS = 5;
@@ -384,7 +385,7 @@ export class CnnUnary {
     let stop = false;
     const every = options.checkpoint?.every ?? Infinity;
     if (!(every > 0)) throw new RangeError(`checkpoint.every must be > 0, got ${every}`);
-    let nextCheck = every;
+    let nextCheck = options.checkpoint?.first ?? every;
     for (let epoch = 1; epoch <= epochs && !stop; epoch++) {
       let sum = 0;
       let done = 0;
@@ -429,7 +430,7 @@ export class CnnUnary {
         }
         const progress = Math.max((epoch - 1 + (step + 1) / steps) / epochs, usedNow);
         if (progress >= nextCheck && progress < 1) {
-          while (nextCheck <= progress) nextCheck += every;
+          while (nextCheck <= progress) nextCheck = (Math.floor(nextCheck / every + 1e-9) + 1) * every;
           if ((await options.checkpoint!.at(progress)) === false) {
             stop = true;
             break;

@@ -55,11 +55,11 @@ export interface UnaryFitContext {
   /** The validation split (never trained on): kinds may choose between variants of themselves by it. */
   validation?: UnaryValidation;
   /**
-   * For kinds that train anytime (the CNN): called every `every` of the run's progress with the unary as it stands
+   * For kinds that train anytime (the CNN): called at `first` and then every `every` of the run's progress with the unary as it stands
    * (its per-pixel log-probabilities of an image at working size); false stops training there (the fit then
    * returns the unary as it is, and the caller discards it).
    */
-  monitor?: { every: number; at: (logProbabilities: (img: RgbImage) => Promise<Float32Array>, progress: number) => Promise<boolean> };
+  monitor?: { first?: number; every: number; at: (logProbabilities: (img: RgbImage) => Promise<Float32Array>, progress: number) => Promise<boolean> };
 }
 
 /**
@@ -374,7 +374,7 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
         ...(c.batchSize ? { batchSize: c.batchSize } : {}),
         ...(c.learningRate ? { learningRate: c.learningRate } : {}),
         ...(allotment !== undefined ? { allotmentUsed: () => spent() / allotment } : {}),
-        ...(ctx.monitor ? { checkpoint: { every: ctx.monitor.every, at: (progress: number) => ctx.monitor!.at((img) => net.logProbabilities(img), progress) } } : {}),
+        ...(ctx.monitor ? { checkpoint: { ...(ctx.monitor.first !== undefined ? { first: ctx.monitor.first } : {}), every: ctx.monitor.every, at: (progress: number) => ctx.monitor!.at((img) => net.logProbabilities(img), progress) } } : {}),
         onEpoch: (ep, loss) => ctx.progress('cnn', ep, epochs, `loss ${loss.toFixed(4)}`),
       });
       return new CnnUnaryTerm(net);
