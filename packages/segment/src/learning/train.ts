@@ -24,7 +24,7 @@ import type { PixelFeatureOptions } from '../unary/pixel-features.js';
 import { FeatureCache, LazyInput, cropInput, imageEdgeFeatures } from './segmentation-input.js';
 import { Segmenter } from './segmenter.js';
 import type { ForestUnaryOptions } from '../unary/forest-unary.js';
-import { ProductUnary, RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, foregroundShare, type CnnFitOptions, type Unary, type UnaryKind } from '../unary/unary.js';
+import { ProductUnary, RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, foregroundShare, type CnnFitOptions, type Unary, type UnaryFitContext, type UnaryKind } from '../unary/unary.js';
 
 /** Learning algorithms. */
 export type LearnerKind = 'piecewise' | 'ssvm' | 'contrastive';
@@ -119,6 +119,8 @@ export interface TrainReport {
   validationLossUnaryTuned: number;
   /** What the unary's fit chose from the validation images, in words (e.g. the forest's auto-context stage). */
   unaryNotes: string[];
+  /** CPU seconds of the pairwise stage (the search over pairwise weights and the foreground bias). */
+  pairwiseSeconds: number;
   /** With unary 'auto': every candidate in the order considered — tried (validation loss, CPU seconds) or skipped (why). */
   candidates?: UnaryCandidate[];
   /** The pairwise weights of the final model. */
@@ -240,12 +242,12 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   // 3. the linear unary, if a pilot on a few images says the full run fits what is left
   if (comparable && left() >= 0.05 * budget) {
     const { subset, scale } = pilotSubset(examples);
-    c = process.cpuUsage();
-    await trainOne(subset, { ...options, unary: 'linear' });
-    const pilot = cpuSince(c);
+    const pilot = await pilotUnary(subset, options, 'linear');
     // a pilot on few images underestimates: the logistic regression converges in fewer iterations on fewer pixels,
-    // and a small validation split's features stay in the cache; hence twice the pixel-scaled pilot
-    const expected = 2 * pilot * scale;
+    // and a small validation split's features stay in the cache; hence twice the pixel-scaled pilot. The pairwise
+    // stage, which works on at most `pairwisePixels` whatever the number of images, is not piloted: it costs about
+    // what the forest's did.
+    const expected = 2 * pilot * scale + forest.report.pairwiseSeconds;
     note('linear', `pilot on ${subset.length} images: ${pilot.toFixed(1)} CPU s, predicts ${expected.toFixed(0)} s; ${Math.max(0, left()).toFixed(0)} s left`);
     if (expected > left()) skip('linear', `a pilot on ${subset.length} images (${pilot.toFixed(0)} s) predicts ${expected.toFixed(0)} s, ${Math.max(0, left()).toFixed(0)} s left`);
     else {
@@ -256,6 +258,27 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   } else if (comparable) skip('linear', 'the budget is spent');
   const chosen: { segmenter: Segmenter; report: TrainReport } = best!;
   return { segmenter: chosen.segmenter, report: { ...chosen.report, candidates, seconds: (performance.now() - t0) / 1000 } };
+}
+
+/**
+ * CPU seconds of fitting a unary kind on `examples`' training split and computing its validation images' features
+ * (the part of a training run that grows with the images; no pairwise stage).
+ */
+async function pilotUnary(examples: readonly TrainingExample[], options: TrainSegmenterOptions, kind: UnaryKind): Promise<number> {
+  const c = process.cpuUsage();
+  const seed = options.seed ?? 1;
+  const { train, validation } = splitValidation(examples, options.validationFraction ?? 0.2, seed);
+  const unary = await UNARY_KINDS[kind].fit(
+    train.map((e) => e.image),
+    train.map((e) => e.labels),
+    { numLabels: options.numLabels, rng: createRng(seed), progress: () => {}, linear: linearFitOptions(options) },
+  );
+  for (const e of validation) await unary.features(e.image);
+  return cpuSince(c);
+}
+
+function linearFitOptions(options: TrainSegmenterOptions): NonNullable<UnaryFitContext['linear']> {
+  return { ...(options.features ? { features: options.features } : {}), ...(options.pixelsPerImage ? { pixelsPerImage: options.pixelsPerImage } : {}), ...(options.c2 !== undefined ? { c2: options.c2 } : {}) };
 }
 
 /** Weights β tried for the second expert of a product unary. */
@@ -357,7 +380,7 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
           numLabels: K,
           rng,
           progress: (stage, done, total, message) => progress({ stage, done, total, ...(message !== undefined ? { message } : {}) }),
-          linear: { ...(options.features ? { features: options.features } : {}), ...(options.pixelsPerImage ? { pixelsPerImage: options.pixelsPerImage } : {}), ...(options.c2 !== undefined ? { c2: options.c2 } : {}) },
+          linear: linearFitOptions(options),
           ...(options.cnn ? { cnn: options.cnn } : {}),
           ...(options.forest ? { forest: options.forest } : {}),
           ...(monitor ? { monitor } : {}),
@@ -404,7 +427,9 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
   }
   let count = 0;
   const planned = crf.pairwise === 'potts' ? 2 * 36 + 7 : 2 * 9 + 7 + 4 * crf.numPairWeights;
+  const pairwiseCpu = process.cpuUsage();
   const fit = fitPairwiseWeights(crf, w, fitX, fitY, { criterion, onCandidate: () => progress({ stage: 'pairwise', done: Math.min(++count, planned), total: planned }) });
+  const pairwiseSeconds = cpuSince(pairwiseCpu);
   w = fit.w;
   const unaryW = Float64Array.from(w).fill(0, crf.pairOffset);
   const validationErrorUnary = meanLoss(crf, unaryW, valX, valY);
@@ -487,6 +512,7 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
       criterion,
       validationLossUnaryTuned,
       unaryNotes: [...(unaryTerm.notes ?? [])],
+      pairwiseSeconds,
       pairwiseWeights: Array.from(w.subarray(crf.pairOffset)),
       seconds: (performance.now() - t0) / 1000,
     },
