@@ -178,7 +178,8 @@ test.serial('unary auto: forest, then the CNN within what is left of the budget,
   const examples = Array.from({ length: 10 }, () => syntheticExample(rng, 24, 16, 10));
   const { segmenter, report } = await trainSegmenter(examples, { numLabels: 2, unary: 'auto', timeBudget: 60, forest: { trees: 8, samples: 2000 }, cnn: { epochs: 3, baseChannels: 4 }, seed: 3 });
   const kinds = report.candidates!.map((c) => c.unary);
-  t.deepEqual(kinds, ['forest', 'cnn', 'linear']);
+  // the product of the forest and the CNN is considered only when the CNN ran to its end
+  t.deepEqual(kinds, report.candidates![1]!.stopped ? ['forest', 'cnn', 'linear'] : ['forest', 'cnn', 'product', 'linear']);
   const tried = report.candidates!.filter((c) => !c.skipped);
   t.true(tried.length >= 2);
   const best = tried.reduce((a, c) => (c.validationLoss < a.validationLoss ? c : a));

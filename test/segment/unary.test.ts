@@ -13,8 +13,10 @@ import {
   convolveSeparable,
   gaussianKernel,
   gaussianSmooth,
+  mergeForests,
   mirror,
   trainSegmenter,
+  tunedUnaryLoss,
 } from '@ebmkit/segment';
 
 const greyImage = (W: number, H: number, v: (x: number, y: number) => number): RgbImage => {
@@ -205,4 +207,56 @@ test('training warns when the unary is no better than the majority class (labels
   t.true(report.majorityError > 0.1 && report.majorityError < 0.4, `majority error ${report.majorityError}`);
   t.is(report.warnings.length, 1);
   t.regex(report.warnings[0]!, /no better than always predicting the most frequent class/);
+});
+
+test('mergeForests: the merged forest predicts the average of its parts', (t) => {
+  const rng = createRng(8);
+  const n = 600;
+  const F = 3;
+  const x = Float32Array.from({ length: n * F }, () => rng.uniform());
+  const y = Uint8Array.from({ length: n }, (_, i) => (x[i * F]! + 0.3 * x[i * F + 1]! > 0.6 ? 1 : 0));
+  const a = RandomForest.fit({ x, numFeatures: F, y, numLabels: 2 }, createRng(1), { trees: 3, maxDepth: 5 });
+  const b = RandomForest.fit({ x, numFeatures: F, y, numLabels: 2 }, createRng(2), { trees: 3, maxDepth: 7 });
+  const m = mergeForests([a, b]);
+  t.is(m.numTrees, 6);
+  const pa = a.predictRows(x, n);
+  const pb = b.predictRows(x, n);
+  const pm = m.predictRows(x, n);
+  for (let i = 0; i < pm.length; i++) t.true(Math.abs(pm[i]! - (pa[i]! + pb[i]!) / 2) < 1e-6);
+});
+
+test('forest unary auto-context: a second stage over out-of-fold first-stage probabilities, kept only when validation says so, saved and loaded', (t) => {
+  const W = 40;
+  const H = 32;
+  const rng = createRng(4);
+  // faint thin lines in strong noise: a pixel alone is ambiguous, its neighbourhood less so
+  const make = (i: number) => {
+    const col = 5 + ((7 * i) % 28);
+    const row = 4 + ((5 * i) % 24);
+    const labels = new Uint8Array(W * H);
+    for (let yy = 0; yy < H; yy++) for (let xx = 0; xx < W; xx++) labels[yy * W + xx] = xx === col || yy === row ? 1 : 0;
+    const image = greyImage(W, H, (xx, yy) => 110 + (labels[yy * W + xx] ? 30 : 0) + 80 * (rng.uniform() - 0.5));
+    return { image, labels };
+  };
+  const train = Array.from({ length: 6 }, (_, i) => make(i));
+  const val = Array.from({ length: 3 }, (_, i) => make(10 + i));
+  const opts = { trees: 8, samples: 4000, bank: { scales: [0.7, 1.6, 4] } };
+  const two = ForestUnary.fit(train.map((e) => e.image), train.map((e) => e.labels), 2, createRng(1), opts);
+  t.truthy(two.context, 'without validation images the second stage is kept');
+  t.is(two.context!.forest.arrays.numFeatures, two.bank.size + 1 + 4);
+  t.is(two.forest.numTrees, 8, 'the first stage is both folds\' forests (4 trees each)');
+  const one = ForestUnary.fit(train.map((e) => e.image), train.map((e) => e.labels), 2, createRng(1), { ...opts, context: false });
+  t.is(one.context, undefined);
+  // save and load: the same log-probabilities
+  const { meta, tensors } = two.toFile('forest');
+  const back = ForestUnary.fromFile(meta, 2, (name) => tensors[name]!, 'forest');
+  t.deepEqual(Array.from(back.logProbabilities(val[0]!.image)), Array.from(two.logProbabilities(val[0]!.image)));
+  // with validation images: the stage is kept exactly when its tuned validation loss is lower
+  const chosen = ForestUnary.fit(train.map((e) => e.image), train.map((e) => e.labels), 2, createRng(1), opts, undefined, { images: val.map((e) => e.image), labels: val.map((e) => e.labels), criterion: 'f1' });
+  t.regex(chosen.notes[0]!, /auto-context stage (kept|dropped) \(validation loss [\d.]+ with it, [\d.]+ without/);
+  const s = val.map((e) => two.stages(e.image));
+  const l1 = tunedUnaryLoss(s.map((x) => x.stage1), val.map((e) => e.labels), 2, 'f1');
+  const l2 = tunedUnaryLoss(s.map((x) => x.stage2!), val.map((e) => e.labels), 2, 'f1');
+  t.is(chosen.context !== undefined, l2 < l1, `with ${l2}, without ${l1}`);
+  t.true(l2 < l1, `on faint lines in noise the context stage helps: ${l2} vs ${l1}`);
 });

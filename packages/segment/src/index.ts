@@ -55,22 +55,24 @@ export type { ContrastiveOptions } from './learning/contrastive.js';
 export { trainContrastive } from './learning/contrastive.js';
 // --- unary terms ---
 export type { CnnFitOptions, CnnSettings, UNetFitOptions, Unary, UnaryFitContext, UnaryKindSpec } from './unary/unary.js';
-export { CnnUnaryTerm, ForestUnaryTerm, LinearUnary, RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, UNET_DEFAULT_SECONDS, UNetUnaryTerm, cnnSettingsFor, foregroundShare } from './unary/unary.js';
+export { CnnUnaryTerm, ForestUnaryTerm, LinearUnary, ProductUnary, RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, UNET_DEFAULT_SECONDS, UNetUnaryTerm, cnnSettingsFor, foregroundShare } from './unary/unary.js';
 export type { UNetConfig, UNetConv, UNetSettings, UNetTrainOptions } from './unary/unet-unary.js';
 export { UNet, resolveUNetConfig, unetArchitecture, unetFlopsPerPixel, unetInput, unetInputChannels } from './unary/unet-unary.js';
 export type { FilterBankOptions } from './unary/filter-bank.js';
 export { DEFAULT_SCALES, FilterBank, convolveSeparable, gaussianKernel, gaussianSmooth, isGrey, mirror, symmetricEigenvalues } from './unary/filter-bank.js';
 export type { ForestArrays, ForestData, ForestOptions } from './unary/forest.js';
 export { RandomForest, quantileEdges } from './unary/forest.js';
-export type { ForestUnaryMeta, ForestUnaryOptions } from './unary/forest-unary.js';
-export { ForestUnary } from './unary/forest-unary.js';
+export type { ForestUnaryMeta, ForestUnaryOptions, UnaryValidation } from './unary/forest-unary.js';
+export { CONTEXT_SCALES, ForestUnary, contextPlanes, mergeForests } from './unary/forest-unary.js';
 export type { CnnConfig, CnnTrainOptions } from './unary/cnn-unary.js';
 export { CnnUnary, balancedClassWeights, cnnInput, transformPatch } from './unary/cnn-unary.js';
 export { FeatureCache, LazyInput, cropInput, imageEdgeFeatures, logProbFeatures } from './learning/segmentation-input.js';
 export type { Prediction, SegmenterConfig, UnaryKind } from './learning/segmenter.js';
 export { SEGMENT_MODEL_KIND, Segmenter } from './learning/segmenter.js';
 export type { LearnerKind, TrainProgress, TrainReport, TrainSegmenterOptions, TrainingExample, UnaryCandidate } from './learning/train.js';
-export { defaultColor, trainSegmenter } from './learning/train.js';
+export type { CurvePoint, CurveVerdict } from './learning/early-stopping.js';
+export { CurveJudge, tunedUnaryLoss } from './learning/early-stopping.js';
+export { CHECKPOINT_EVERY, PRODUCT_BETAS, defaultColor, trainSegmenter } from './learning/train.js';
 
 // --- data: masks, folders, metrics ---
 export type { LabelMap, MaskFormat, Palette } from './data/masks.js';

@@ -39,6 +39,8 @@ const PYTHON = value('--python') ?? PYTHON_DEFAULT;
 
 interface Timed {
   seconds: number;
+  /** User + system CPU seconds of the child (from /usr/bin/time). */
+  cpuSeconds: number;
   peakRssMiB: number;
   stdout: string;
   stderr: string;
@@ -58,7 +60,8 @@ function timed(cmd: string, args: string[]): Promise<Timed> {
       const seconds = (performance.now() - t0) / 1000;
       if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${stderr.slice(-3000)}`));
       const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      resolve({ seconds, peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stdout, stderr });
+      const cpu = (name: string) => Number(new RegExp(`${name} time \\(seconds\\): ([\\d.]+)`).exec(stderr)?.[1] ?? NaN);
+      resolve({ seconds, cpuSeconds: cpu('User') + cpu('System'), peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stdout, stderr });
     });
   });
 }
@@ -91,7 +94,9 @@ async function main(): Promise<void> {
       log(`${method}: ebm ${trainArgs.join(' ')}`);
       const train = await ebm(trainArgs);
       const chosen = /--unary auto chose (\w+)/.exec(train.stderr)?.[1] ?? /--unary (\w+)/.exec(extra.join(' '))?.[1];
-      log(`${method}: trained in ${train.seconds.toFixed(1)} s, ${train.peakRssMiB.toFixed(0)} MiB${chosen ? `, unary ${chosen}` : ''}`);
+      log(`${method}: trained in ${train.seconds.toFixed(1)} s (${train.cpuSeconds.toFixed(1)} CPU s), ${train.peakRssMiB.toFixed(0)} MiB${chosen ? `, unary ${chosen}` : ''}`);
+      // what training decided (candidates tried, stopped or skipped; the forest's stages)
+      for (const line of train.stderr.split('\n')) if (/^(unary |forest: |--unary auto|--size auto)/.test(line.replace(/^ebm: /, ''))) log(`${method}: ${line}`);
       const predict = await ebm(['segment', 'predict', '--model', model, '--images', join(D, 'test/images'), '--out', out, '--probabilities']);
       log(`${method}: predicted in ${predict.seconds.toFixed(1)} s`);
       return { method, command: `ebm segment train … ${extra.join(' ')}`.trim(), train, predict, out, ...(chosen ? { chosen } : {}) };
@@ -100,10 +105,10 @@ async function main(): Promise<void> {
       const out = join(work, 'skimage');
       log('scikit-image + scikit-learn recipe');
       const r = await timed(PYTHON, [join(here, 'skimage_rf.py'), join(D, 'training'), join(D, 'test'), out]);
-      const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { train_s: number; predict_s: number };
+      const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { train_s: number; train_cpu_s: number; predict_s: number };
       // the script times its own stages (one process trains and predicts); RSS is the whole process's peak
       log(`skimage: train ${j.train_s.toFixed(1)} s, predict ${j.predict_s.toFixed(1)} s, ${r.peakRssMiB.toFixed(0)} MiB`);
-      return { method: 'scikit-image + sklearn RF', command: 'python3 skimage_rf.py', train: { ...r, seconds: j.train_s }, predict: { ...r, seconds: j.predict_s }, out };
+      return { method: 'scikit-image + sklearn RF', command: 'python3 skimage_rf.py', train: { ...r, seconds: j.train_s, cpuSeconds: j.train_cpu_s }, predict: { ...r, seconds: j.predict_s }, out };
     };
     const jobs: (() => Promise<Row>)[] = [];
     if (only.includes('defaults')) jobs.push(() => ebmRun('ebmkit defaults', []));
@@ -124,7 +129,7 @@ async function main(): Promise<void> {
     const loadEnd = loadavg()[0]!;
     const ref = rows.find((r) => r.method.startsWith('scikit'));
     const table = markdownTable(
-      ['method', 'unary', 'acc (FOV)', 'F1 (FOV)', 'AUC (FOV)', 'acc (all)', 'F1 (all)', 'AUC (all)', 'train s', 'train ÷ skimage', 'predict s', 'peak RSS MiB (train)'],
+      ['method', 'unary', 'acc (FOV)', 'F1 (FOV)', 'AUC (FOV)', 'acc (all)', 'F1 (all)', 'AUC (all)', 'train s', 'train ÷ skimage', 'train CPU s', 'predict s', 'peak RSS MiB (train)'],
       rows.map((r, i) => {
         const s = scores[i]!;
         return [
@@ -138,6 +143,7 @@ async function main(): Promise<void> {
           s.all['auc']!.toFixed(4),
           r.train.seconds.toFixed(0),
           ref ? (r.train.seconds / ref.train.seconds).toFixed(2) : '-',
+          r.train.cpuSeconds.toFixed(0),
           r.predict.seconds.toFixed(0),
           r.train.peakRssMiB.toFixed(0),
         ];
@@ -149,7 +155,8 @@ Train: DRIVE training/ (20 images, 565×584), ignore masks = the field-of-view m
 test: DRIVE test/ (20 images), 1st observer, scored at full resolution inside the FOV and over all pixels by one
 script (score.py) for every method. AUC from each method's 16-bit foreground probability PNGs (ebmkit: mean-field
 marginals of the CRF). Every method runs as a child process in this run; train seconds are wall
-clock (scikit-image: the script's own timer around feature extraction + forest fit), peak RSS from /usr/bin/time.
+clock (scikit-image: the script's own timer around feature extraction + forest fit), train CPU s the process's
+user + system time (scikit-image: \`time.process_time()\` around the same stages), peak RSS from /usr/bin/time.
 ebmkit is single-threaded; scikit-learn runs with its default n_jobs = 1.${parallel ? ' The methods ran concurrently (--parallel), so each saw the same machine load.' : ''}
 
 ${table}

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const num = (re: RegExp) => Number(re.exec(stderr)?.[1] ?? NaN);
     const cpu = num(/User time \(seconds\): ([\d.]+)/) + num(/System time \(seconds\): ([\d.]+)/);
     const rss = num(/Maximum resident set size \(kbytes\): (\d+)/) / 1024;
-    const notes = stderr.split('\n').filter((l) => /--size auto|unary \w+:|--unary auto chose|warning/.test(l)).map((l) => l.trim());
+    const notes = stderr.split('\n').filter((l) => /--size auto|unary \w+:|forest: |--unary auto chose|warning/.test(l)).map((l) => l.trim());
     const load1 = loadavg()[0]!;
     const md = [
       '## segment-defaults-512: default training time on 20 images of 512²',

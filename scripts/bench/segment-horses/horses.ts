@@ -169,11 +169,14 @@ async function defaultsRun(horses: string, write: boolean): Promise<void> {
     },
   });
   const seconds = (performance.now() - t0) / 1000;
-  log(`trained in ${seconds.toFixed(0)} s: ${(report.candidates ?? []).map((c) => `${c.unary} ${c.skipped ? `skipped (${c.skipped})` : `${c.validationError.toFixed(4)} (${c.seconds.toFixed(0)} CPU s${c.pilot ? `, pilot ${c.pilot.seconds.toFixed(1)} s → expected ${c.pilot.expected.toFixed(0)} s` : ''})`}`).join('; ')}`);
+  log(`trained in ${seconds.toFixed(0)} s: ${(report.candidates ?? []).map((c) => `${c.unary} ${c.skipped ? `skipped (${c.skipped})` : c.stopped ? `stopped after ${c.seconds.toFixed(0)} CPU s (${c.stopped})` : `${c.validationError.toFixed(4)} (${c.seconds.toFixed(0)} CPU s${c.pilot ? `, pilot ${c.pilot.seconds.toFixed(1)} s → expected ${c.pilot.expected.toFixed(0)} s` : ''})`}`).join('; ')}`);
+  for (const n of report.unaryNotes) log(n);
   const u = await evaluate(segmenter, test, true);
   const p = await evaluate(segmenter, test, false);
   const f3 = (x: number) => x.toFixed(3);
-  const cands = (report.candidates ?? []).map((c) => (c.skipped ? `${c.unary} skipped (${c.skipped})` : `${c.unary} ${f3(c.validationError)} (${c.seconds.toFixed(0)} CPU s)`)).join(', ');
+  const cands = (report.candidates ?? [])
+    .map((c) => (c.skipped ? `${c.unary} skipped (${c.skipped})` : c.stopped ? `${c.unary} stopped after ${c.seconds.toFixed(0)} CPU s (${c.stopped})` : `${c.unary} ${f3(c.validationError)} (${c.seconds.toFixed(0)} CPU s)`))
+    .join(', ');
   const cpu = process.cpuUsage();
   const md = [
     '## segment-horses-defaults: Weizmann horses with `ebm segment train` defaults',

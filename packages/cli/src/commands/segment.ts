@@ -180,8 +180,10 @@ const train = defineCommand({
     const by = report.criterion === 'f1' ? 'foreground F1' : 'pixel error';
     for (const c of report.candidates ?? []) {
       if (c.skipped) ctx.note(`unary ${c.unary}: skipped (${c.skipped})`);
+      else if (c.stopped) ctx.note(`unary ${c.unary}: stopped after ${c.seconds.toFixed(1)} CPU s (${c.stopped})`);
       else ctx.note(`unary ${c.unary}: validation error ${f3(c.validationError)}${report.criterion === 'f1' ? `, foreground F1 ${f3(1 - c.validationLoss)}` : ''} (${c.seconds.toFixed(1)} CPU s)`);
     }
+    for (const n of report.unaryNotes) ctx.note(n);
     if (report.candidates) ctx.note(`--unary auto chose ${segmenter.config.unary} (best validation ${by})`);
     for (const w of report.warnings) ctx.io.stderr.write(`ebm segment train: warning: ${w}\n`);
     ctx.io.stdout.write(

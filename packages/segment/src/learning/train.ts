@@ -19,11 +19,12 @@ import { GridCrf, type PairwiseKind, type SegmentationInput } from './grid-crf.j
 import type { Connectivity } from '../grid/grid.js';
 import { IGNORE_LABEL } from '../grid/labels.js';
 import { fitPairwiseWeights, validationLoss, type SelectionCriterion } from './pairwise-fit.js';
+import { CurveJudge, tunedUnaryLoss, type CurvePoint } from './early-stopping.js';
 import type { PixelFeatureOptions } from '../unary/pixel-features.js';
 import { FeatureCache, LazyInput, cropInput, imageEdgeFeatures } from './segmentation-input.js';
 import { Segmenter } from './segmenter.js';
 import type { ForestUnaryOptions } from '../unary/forest-unary.js';
-import { RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, foregroundShare, type CnnFitOptions, type UNetFitOptions, type Unary, type UnaryKind } from '../unary/unary.js';
+import { ProductUnary, RARE_FOREGROUND, UNARY_KINDS, UNARY_KIND_NAMES, foregroundShare, type CnnFitOptions, type UNetFitOptions, type Unary, type UnaryFitContext, type UnaryKind } from '../unary/unary.js';
 
 /** Learning algorithms. */
 export type LearnerKind = 'piecewise' | 'ssvm' | 'contrastive';
@@ -113,6 +114,15 @@ export interface TrainReport {
   validationLoss: number;
   /** The criterion the pairwise stage (and unary 'auto') selected by. */
   criterion: SelectionCriterion;
+  /**
+   * Validation loss (by the criterion) of the unary alone with its decision threshold re-tuned (two classes; the
+   * argmax otherwise): what 'auto' races an anytime candidate against (NaN without validation images).
+   */
+  validationLossUnaryTuned: number;
+  /** What the unary's fit chose from the validation images, in words (e.g. the forest's auto-context stage). */
+  unaryNotes: string[];
+  /** CPU seconds of the pairwise stage (the search over pairwise weights and the foreground bias). */
+  pairwiseSeconds: number;
   /** With unary 'auto': every candidate in the order considered — tried (validation loss, CPU seconds) or skipped (why). */
   candidates?: UnaryCandidate[];
   /** The pairwise weights of the final model. */
@@ -132,7 +142,19 @@ export interface UnaryCandidate {
   skipped?: string;
   /** CPU seconds of its pilot on a few images, and the full cost the pilot predicted. */
   pilot?: { seconds: number; expected: number };
+  /** Why it was stopped before its allotment ended (an anytime candidate that could not reach the incumbent). */
+  stopped?: string;
+  /** Its validation curve at the checkpoints (tuned unary loss by share of the allotment), when it was raced. */
+  curve?: CurvePoint[];
 }
+
+/**
+ * Checkpoints of an anytime candidate's validation curve, as shares of its allotment: the first two at
+ * CHECKPOINT_FIRST and 2·CHECKPOINT_FIRST (a curve flat from the start is stopped at a tenth of its time), then
+ * every CHECKPOINT_EVERY (each checkpoint predicts the validation images, so they are spaced out later).
+ */
+export const CHECKPOINT_FIRST = 0.05;
+export const CHECKPOINT_EVERY = 0.1;
 
 /** An example at working resolution. */
 export interface TrainingExample {
@@ -154,11 +176,11 @@ function cpuSince(from: NodeJS.CpuUsage): number {
 }
 
 /**
- * The examples a pilot trains on: every k-th of them, about 5 % (at least 4, so the pilot has a validation image):
+ * The examples a pilot trains on: every k-th of them, about 5 % (at least 2: one to train on, one to validate):
  * its CPU time, scaled by the share of pixels, predicts the full run's (every stage is linear in the images).
  */
 function pilotSubset(examples: readonly TrainingExample[]): { subset: TrainingExample[]; scale: number } {
-  const m = Math.min(examples.length, Math.max(4, Math.ceil(0.05 * examples.length)));
+  const m = Math.min(examples.length, Math.max(2, Math.ceil(0.05 * examples.length)));
   const step = examples.length / m;
   const subset = Array.from({ length: m }, (_, i) => examples[Math.floor(i * step)]!);
   const px = (l: readonly TrainingExample[]) => l.reduce((a, e) => a + e.image.width * e.image.height, 0);
@@ -202,8 +224,22 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   else {
     c = process.cpuUsage();
     const given = options.cnn?.cpuSeconds;
-    const cnn = await trainOne(examples, { ...options, unary: 'cnn', cnn: { ...options.cnn, cpuSeconds: given !== undefined ? Math.min(given, allot) : allot } });
-    consider('cnn', cnn, cpuSince(c));
+    // raced against the forest: stopped once its validation curve cannot plausibly reach the forest's (the time
+    // saved goes to the next candidate)
+    const race = { incumbent: forest.report.validationLossUnaryTuned, first: CHECKPOINT_FIRST, every: CHECKPOINT_EVERY };
+    const cnn = await trainOne(examples, { ...options, unary: 'cnn', cnn: { ...options.cnn, cpuSeconds: given !== undefined ? Math.min(given, allot) : allot } }, race);
+    if ('stopped' in cnn) {
+      const seconds = cpuSince(c);
+      candidates.push({ unary: 'cnn', validationLoss: NaN, validationError: NaN, seconds, stopped: cnn.stopped.reason, curve: cnn.stopped.curve });
+      note('cnn', `stopped early, ${seconds.toFixed(0)} CPU s: ${cnn.stopped.reason}; ${Math.max(0, left()).toFixed(0)} s left`);
+    } else {
+      consider('cnn', cnn, cpuSince(c));
+      // both finished: their product of experts, if it helps the unary on validation
+      c = process.cpuUsage();
+      const product = await productCandidate(examples, options, [forest, cnn]);
+      if (typeof product === 'string') skip('product', product);
+      else consider('product', product, cpuSince(c));
+    }
   }
   // 3. the linear unary, if a pilot on a few images says the full run fits what is left
   if (comparable && left() >= 0.05 * budget) {
@@ -211,8 +247,11 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
     c = process.cpuUsage();
     await trainOne(subset, { ...options, unary: 'linear' });
     const pilot = cpuSince(c);
-    // a pilot on few images underestimates: the logistic regression converges in fewer iterations on fewer pixels,
-    // and a small validation split's features stay in the cache; hence twice the pixel-scaled pilot
+    // a pilot on few images underestimates the unary's part: the logistic regression converges in fewer iterations
+    // on fewer pixels, and a small validation split's features stay in the cache; hence twice the pixel-scaled
+    // pilot. (It also scales up its pairwise stage, whose cost does not grow with the images: on DRIVE that
+    // overestimate is what keeps a losing linear candidate from being trained — piloting the unary alone predicted
+    // that linear fits, and its full run cost 137 CPU s to lose, 1.31× scikit-image's training time in all.)
     const expected = 2 * pilot * scale;
     note('linear', `pilot on ${subset.length} images: ${pilot.toFixed(1)} CPU s, predicts ${expected.toFixed(0)} s; ${Math.max(0, left()).toFixed(0)} s left`);
     if (expected > left()) skip('linear', `a pilot on ${subset.length} images (${pilot.toFixed(0)} s) predicts ${expected.toFixed(0)} s, ${Math.max(0, left()).toFixed(0)} s left`);
@@ -226,7 +265,53 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   return { segmenter: chosen.segmenter, report: { ...chosen.report, candidates, seconds: (performance.now() - t0) / 1000 } };
 }
 
-async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }): Promise<{ segmenter: Segmenter; report: TrainReport }> {
+function linearFitOptions(options: TrainSegmenterOptions): NonNullable<UnaryFitContext['linear']> {
+  return { ...(options.features ? { features: options.features } : {}), ...(options.pixelsPerImage ? { pixelsPerImage: options.pixelsPerImage } : {}), ...(options.c2 !== undefined ? { c2: options.c2 } : {}) };
+}
+
+/** Weights β tried for the second expert of a product unary. */
+export const PRODUCT_BETAS = [0.25, 0.5, 1];
+
+/**
+ * The product of two trained segmenters' unaries (the better one by validation loss first, the other weighted by β
+ * from PRODUCT_BETAS by the tuned unary loss on the validation split), with its own pairwise stage; or why not
+ * (no β lowers the tuned loss below both parts').
+ */
+async function productCandidate(examples: readonly TrainingExample[], options: TrainSegmenterOptions, pair: readonly [Trained, Trained]): Promise<Trained | string> {
+  const [a, b] = pair[0].report.validationLoss <= pair[1].report.validationLoss ? pair : [pair[1], pair[0]];
+  const ua = a.segmenter.unary;
+  const ub = b.segmenter.unary;
+  const { validation } = splitValidation(examples, options.validationFraction ?? 0.2, options.seed ?? 1);
+  if (validation.length === 0) return 'no validation images';
+  const K = options.numLabels;
+  const Y = validation.map((e) => e.labels);
+  const la: Float32Array[] = [];
+  const lb: Float32Array[] = [];
+  for (const e of validation) {
+    la.push(await ua.logProbabilities(e.image));
+    lb.push(await ub.logProbabilities(e.image));
+  }
+  const criterion = a.report.criterion;
+  const alone = Math.min(tunedUnaryLoss(la, Y, K, criterion), tunedUnaryLoss(lb, Y, K, criterion));
+  let best = { beta: NaN, loss: alone };
+  for (const beta of PRODUCT_BETAS) {
+    const loss = tunedUnaryLoss(la.map((x, i) => ProductUnary.combine(x, lb[i]!, beta, K)), Y, K, criterion);
+    if (loss < best.loss) best = { beta, loss };
+  }
+  if (Number.isNaN(best.beta)) return `no β in ${PRODUCT_BETAS.join(', ')} makes ${ua.kind} × ${ub.kind}^β better than either alone on validation (tuned unary loss ${alone.toFixed(4)})`;
+  return trainOne(examples, { ...options, unary: 'product' }, undefined, new ProductUnary([ua, ub], best.beta));
+}
+
+type Trained = { segmenter: Segmenter; report: TrainReport };
+type Stopped = { stopped: { reason: string; curve: CurvePoint[] } };
+
+/**
+ * Trains one unary kind and the learner. With `race`, an anytime unary (the CNN) is checked every `race.every` of
+ * its allotment against the incumbent's tuned unary loss (see early-stopping.ts) and may come back stopped.
+ */
+async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race?: undefined, prebuilt?: Unary): Promise<Trained>;
+async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race: { incumbent: number; first?: number; every: number }): Promise<Trained | Stopped>;
+async function trainOne(examples: readonly TrainingExample[], options: TrainSegmenterOptions & { unary?: UnaryKind }, race?: { incumbent: number; first?: number; every: number }, prebuilt?: Unary): Promise<Trained | Stopped> {
   const t0 = performance.now();
   const K = options.numLabels;
   if (examples.length === 0) throw new RangeError('trainSegmenter: no examples');
@@ -250,22 +335,48 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
   let valX: SegmentationInput[];
   const trainY = train.map((e) => e.labels);
   const valY = validation.map((e) => e.labels);
+  if (options.selectBy === 'f1' && K !== 2) throw new RangeError(`selectBy 'f1' needs two classes, got ${K}`);
+  const criterion: SelectionCriterion = options.selectBy === 'auto' ? (K === 2 && foregroundShare(trainY) < RARE_FOREGROUND ? 'f1' : 'error') : (options.selectBy ?? 'error');
+  let stopped: Stopped['stopped'] | undefined;
+  const judge = race && validation.length > 0 ? new CurveJudge(race.incumbent) : undefined;
+  const monitor = judge
+    ? {
+        ...(race!.first !== undefined ? { first: race!.first } : {}),
+        every: race!.every,
+        at: async (logp: (img: RgbImage) => Promise<Float32Array>, done: number): Promise<boolean> => {
+          // once it has reached the incumbent it runs to its end: no more validation passes
+          if (judge.reached) return true;
+          const scores: Float32Array[] = [];
+          for (const e of validation) scores.push(await logp(e.image));
+          const v = judge.observe(done, tunedUnaryLoss(scores, valY, K, criterion));
+          progress({ stage: 'auto', done: Math.round(100 * done), total: 100, message: `${unary} at ${(100 * done).toFixed(0)} %: validation loss ${judge.points[judge.points.length - 1]!.loss.toFixed(4)} (unary, tuned), projected ${v.projected.toFixed(4)}, incumbent ${judge.incumbent.toFixed(4)}` });
+          if (!v.stop) return true;
+          stopped = { reason: v.reason!, curve: judge.points };
+          return false;
+        },
+      }
+    : undefined;
 
   const unaryTerm: Unary = initial
     ? initial.unary
-    : await UNARY_KINDS[unary].fit(
+    : prebuilt
+      ? prebuilt
+      : await UNARY_KINDS[unary].fit(
         train.map((e) => e.image),
         trainY,
         {
           numLabels: K,
           rng,
           progress: (stage, done, total, message) => progress({ stage, done, total, ...(message !== undefined ? { message } : {}) }),
-          linear: { ...(options.features ? { features: options.features } : {}), ...(options.pixelsPerImage ? { pixelsPerImage: options.pixelsPerImage } : {}), ...(options.c2 !== undefined ? { c2: options.c2 } : {}) },
+          linear: linearFitOptions(options),
           ...(options.cnn ? { cnn: options.cnn } : {}),
           ...(options.forest ? { forest: options.forest } : {}),
           ...(options.unet ? { unet: options.unet } : {}),
+          ...(monitor ? { monitor } : {}),
+          ...(validation.length > 0 ? { validation: { images: validation.map((e) => e.image), labels: valY, criterion } } : {}),
         },
       );
+  if (stopped) return { stopped };
   const F = unaryTerm.numFeatures;
   // model inputs: linear features are recomputed on demand through a byte-bounded cache; the others are computed
   // once, and only for the images a stage needs (piecewise training never looks at the training images again)
@@ -305,12 +416,13 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
   }
   let count = 0;
   const planned = crf.pairwise === 'potts' ? 2 * 36 + 7 : 2 * 9 + 7 + 4 * crf.numPairWeights;
-  if (options.selectBy === 'f1' && K !== 2) throw new RangeError(`selectBy 'f1' needs two classes, got ${K}`);
-  const criterion: SelectionCriterion = options.selectBy === 'auto' ? (K === 2 && foregroundShare(trainY) < RARE_FOREGROUND ? 'f1' : 'error') : (options.selectBy ?? 'error');
+  const pairwiseCpu = process.cpuUsage();
   const fit = fitPairwiseWeights(crf, w, fitX, fitY, { criterion, onCandidate: () => progress({ stage: 'pairwise', done: Math.min(++count, planned), total: planned }) });
+  const pairwiseSeconds = cpuSince(pairwiseCpu);
   w = fit.w;
   const unaryW = Float64Array.from(w).fill(0, crf.pairOffset);
   const validationErrorUnary = meanLoss(crf, unaryW, valX, valY);
+  const validationLossUnaryTuned = valX.length === 0 ? NaN : tunedUnaryLoss(valX.map((x) => negate(crf.unaryEnergies(x, unaryW))), valY, K, criterion);
   const majorityError = majorityRate(valY, K);
   const warnings: string[] = [];
   if (validationErrorUnary >= majorityError - 1e-3) {
@@ -387,10 +499,19 @@ async function trainOne(examples: readonly TrainingExample[], options: TrainSegm
       validationError,
       validationLoss: vLoss,
       criterion,
+      validationLossUnaryTuned,
+      unaryNotes: [...(unaryTerm.notes ?? [])],
+      pairwiseSeconds,
       pairwiseWeights: Array.from(w.subarray(crf.pairOffset)),
       seconds: (performance.now() - t0) / 1000,
     },
   };
+}
+
+/** −x, in place. */
+function negate(x: Float64Array): Float64Array {
+  for (let i = 0; i < x.length; i++) x[i] = -x[i]!;
+  return x;
 }
 
 /** Mean over images of the error of predicting the most frequent class of all the images' labelled pixels. */

@@ -61,6 +61,12 @@ export interface CnnTrainOptions {
   allotmentUsed?: () => number;
   /** 'linear' (default): the learning rate falls linearly to 0 over the run (epochs or allotment, whichever ends first); 'constant'. */
   schedule?: 'linear' | 'constant';
+  /**
+   * Checkpoints: after the step at which the run's progress (the larger of the epochs' and the allotment's share
+   * done) first reaches `first` (default `every`) and then each multiple of `every`, `at(progress)` is awaited;
+   * false stops training there.
+   */
+  checkpoint?: { first?: number; every: number; at: (progress: number) => Promise<boolean> };
 }
 
 const IN_CHANNELS = 5;
@@ -377,6 +383,9 @@ export class CnnUnary {
     const wb = new Float32Array(B * P * P);
     let last = NaN;
     let stop = false;
+    const every = options.checkpoint?.every ?? Infinity;
+    if (!(every > 0)) throw new RangeError(`checkpoint.every must be > 0, got ${every}`);
+    let nextCheck = options.checkpoint?.first ?? every;
     for (let epoch = 1; epoch <= epochs && !stop; epoch++) {
       let sum = 0;
       let done = 0;
@@ -414,9 +423,18 @@ export class CnnUnary {
           sum += loss;
           done++;
         }
-        if ((options.allotmentUsed?.() ?? 0) >= 1) {
+        const usedNow = options.allotmentUsed?.() ?? 0;
+        if (usedNow >= 1) {
           stop = true;
           break;
+        }
+        const progress = Math.max((epoch - 1 + (step + 1) / steps) / epochs, usedNow);
+        if (progress >= nextCheck && progress < 1) {
+          while (nextCheck <= progress) nextCheck = (Math.floor(nextCheck / every + 1e-9) + 1) * every;
+          if ((await options.checkpoint!.at(progress)) === false) {
+            stop = true;
+            break;
+          }
         }
       }
       if (done > 0) last = sum / done;

@@ -11,19 +11,21 @@
  *   CRF's features.
  * - `unet`: a U-Net at full working resolution (random patches, overlap-tile prediction; see unet-unary.ts); its
  *   log-probabilities (and a bias) as the CRF's features.
+ * - `product`: two fitted probability unaries combined as a product of experts (log p ∝ log p_a + β·log p_b); not
+ *   fitted on its own — `--unary auto` builds it from its candidates and keeps it only if it validates best.
  */
 import type { RgbImage, Rng, Tensor } from '@ebmkit/core';
 import { CnnUnary } from './cnn-unary.js';
 import { samplePixels, trainLogistic } from './logistic.js';
 import { PixelFeatures, type PixelFeatureOptions } from './pixel-features.js';
 import { logProbFeatures } from '../learning/segmentation-input.js';
-import { ForestUnary, type ForestUnaryMeta, type ForestUnaryOptions } from './forest-unary.js';
+import { ForestUnary, type ForestUnaryMeta, type ForestUnaryOptions, type UnaryValidation } from './forest-unary.js';
 import { autoWorkingSide } from '../data/dataset.js';
 import { UNet, type UNetConfig } from './unet-unary.js';
 import { IGNORE_LABEL } from '../grid/labels.js';
 
 /** Kinds of unary term. */
-export type UnaryKind = 'linear' | 'cnn' | 'forest' | 'unet';
+export type UnaryKind = 'linear' | 'cnn' | 'forest' | 'unet' | 'product';
 
 /** A trained unary term. */
 export interface Unary {
@@ -41,6 +43,8 @@ export interface Unary {
   logProbabilities(img: RgbImage): Promise<Float32Array>;
   /** Metadata (merged into the model file's) and tensors. */
   toFile(): { meta: Record<string, unknown>; tensors: Record<string, Tensor> };
+  /** What the fit chose from the validation images, in words (e.g. a stage kept or dropped). */
+  readonly notes?: readonly string[];
 }
 
 /** What fitting a unary may use. */
@@ -52,6 +56,14 @@ export interface UnaryFitContext {
   cnn?: CnnFitOptions;
   forest?: ForestUnaryOptions;
   unet?: UNetFitOptions;
+  /** The validation split (never trained on): kinds may choose between variants of themselves by it. */
+  validation?: UnaryValidation;
+  /**
+   * For kinds that train anytime (the CNN): called at `first` and then every `every` of the run's progress with the unary as it stands
+   * (its per-pixel log-probabilities of an image at working size); false stops training there (the fit then
+   * returns the unary as it is, and the caller discards it).
+   */
+  monitor?: { first?: number; every: number; at: (logProbabilities: (img: RgbImage) => Promise<Float32Array>, progress: number) => Promise<boolean> };
 }
 
 /**
@@ -283,6 +295,9 @@ export class ForestUnaryTerm extends ProbabilityUnary {
   constructor(readonly model: ForestUnary) {
     super(model.numLabels);
   }
+  get notes(): readonly string[] {
+    return this.model.notes;
+  }
   async logProbabilities(img: RgbImage): Promise<Float32Array> {
     return this.model.logProbabilities(img);
   }
@@ -307,6 +322,40 @@ export class UNetUnaryTerm extends ProbabilityUnary {
     ws.forEach((w, i) => (tensors[`unet.${String(i).padStart(3, '0')}`] = { dtype: 'F32', shape: w.shape, data: w.data }));
     const c = this.network.config;
     return { meta: { unet: { baseChannels: c.baseChannels, depth: c.depth, contrastRadius: c.contrastRadius, flips: this.network.flips, logPriorShift: Array.from(this.network.logPriorShift), tensors: ws.length } }, tensors };
+  }
+}
+
+/**
+ * A product of experts of two unaries: log p(k) = log p_a(k) + β·log p_b(k) − log Z. The parts' model-file entries
+ * do not collide as long as the kinds differ (each writes its own metadata key and tensor prefix).
+ */
+export class ProductUnary extends ProbabilityUnary {
+  readonly kind = 'product' as const;
+  constructor(
+    readonly parts: readonly [Unary, Unary],
+    readonly beta: number,
+  ) {
+    super(parts[0].numLabels);
+    if (parts[1].numLabels !== parts[0].numLabels) throw new RangeError(`product unary: ${parts[0].numLabels} and ${parts[1].numLabels} labels`);
+    if (parts[0].kind === parts[1].kind || parts.some((u) => u.kind === 'product')) throw new RangeError(`product unary needs two different kinds, got ${parts[0].kind} and ${parts[1].kind}`);
+    if (!(beta >= 0 && Number.isFinite(beta))) throw new RangeError(`product unary: β must be ≥ 0, got ${beta}`);
+  }
+  async logProbabilities(img: RgbImage): Promise<Float32Array> {
+    return ProductUnary.combine(await this.parts[0].logProbabilities(img), await this.parts[1].logProbabilities(img), this.beta, this.numLabels);
+  }
+  /** log softmax of a + β·b (a new array). */
+  static combine(a: Float32Array, b: Float32Array, beta: number, K: number): Float32Array {
+    const s = new Float32Array(a.length);
+    for (let i = 0; i < a.length; i++) s[i] = a[i]! + beta * b[i]!;
+    return logSoftmaxRows(s, K);
+  }
+  get notes(): readonly string[] {
+    return this.parts.flatMap((u) => u.notes ?? []);
+  }
+  toFile(): { meta: Record<string, unknown>; tensors: Record<string, Tensor> } {
+    const a = this.parts[0].toFile();
+    const b = this.parts[1].toFile();
+    return { meta: { ...a.meta, ...b.meta, product: { kinds: [this.parts[0].kind, this.parts[1].kind], beta: this.beta } }, tensors: { ...a.tensors, ...b.tensors } };
   }
 }
 
@@ -373,6 +422,7 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
         ...(c.batchSize ? { batchSize: c.batchSize } : {}),
         ...(c.learningRate ? { learningRate: c.learningRate } : {}),
         ...(allotment !== undefined ? { allotmentUsed: () => spent() / allotment } : {}),
+        ...(ctx.monitor ? { checkpoint: { ...(ctx.monitor.first !== undefined ? { first: ctx.monitor.first } : {}), every: ctx.monitor.every, at: (progress: number) => ctx.monitor!.at((img) => net.logProbabilities(img), progress) } } : {}),
         onEpoch: (ep, loss) => ctx.progress('cnn', ep, epochs, `loss ${loss.toFixed(4)}`),
       });
       return new CnnUnaryTerm(net);
@@ -391,7 +441,7 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
   },
   forest: {
     async fit(images, labels, ctx) {
-      return new ForestUnaryTerm(ForestUnary.fit(images, labels, ctx.numLabels, ctx.rng, ctx.forest ?? {}, (s, d, t) => ctx.progress(s, d, t)));
+      return new ForestUnaryTerm(ForestUnary.fit(images, labels, ctx.numLabels, ctx.rng, ctx.forest ?? {}, (s, d, t) => ctx.progress(s, d, t), ctx.validation));
     },
     async fromFile(meta, K, tensor, path) {
       const m = meta['forest'] as ForestUnaryMeta | undefined;
@@ -455,7 +505,24 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
       }
     },
   },
+  product: {
+    async fit() {
+      throw new RangeError("the product unary is not fitted on its own: --unary auto builds it from two fitted candidates");
+    },
+    fromFile: (meta, K, tensor, path) => productFromFile(meta, K, tensor, path),
+  },
 });
 
 /** The names of the unary kinds (for CLI choices and messages). */
 export const UNARY_KIND_NAMES = Object.keys(UNARY_KINDS) as UnaryKind[];
+
+/** Reads a product unary's two parts from a model file (kept apart from the registry literal, which it uses). */
+async function productFromFile(meta: Record<string, unknown>, K: number, tensor: (name: string) => Tensor, path: string): Promise<Unary> {
+  const m = meta['product'] as { kinds?: unknown; beta?: unknown } | undefined;
+  const kinds = m?.kinds;
+  if (!Array.isArray(kinds) || kinds.length !== 2 || !kinds.every((k) => typeof k === 'string' && k !== 'product' && k in UNARY_KINDS) || typeof m!.beta !== 'number') {
+    throw new RangeError(`${path}: product unary without two known part kinds and a β`);
+  }
+  const parts = await Promise.all((kinds as UnaryKind[]).map((k) => UNARY_KINDS[k].fromFile(meta, K, tensor, path)));
+  return new ProductUnary([parts[0]!, parts[1]!], m!.beta as number);
+}
