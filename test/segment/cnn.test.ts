@@ -224,3 +224,40 @@ test.serial('a CNN segmenter in patch mode (no position channels, per-image norm
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('pilotStopSeconds: a pilot stopped there predicts exactly what is left (the prediction is 2 × pilot × scale)', async (t) => {
+  const { pilotStopSeconds } = await import('@ebmkit/segment');
+  for (const [scale, left] of [[20, 171], [5, 10], [1, 0.5]] as const) t.true(Math.abs(2 * pilotStopSeconds(scale, left) * scale - left) < 1e-9);
+  t.is(pilotStopSeconds(10, -3), 0);
+});
+
+test.serial('unary auto: a linear pilot that has already spent what predicts more than is left is stopped there, and linear is skipped with that reason', async (t) => {
+  await selectBackend('wasm');
+  const { trainSegmenter } = await import('@ebmkit/segment');
+  const rng = createRng(7);
+  const examples = Array.from({ length: 10 }, () => syntheticExample(rng, 24, 16, 10));
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  let piloting = false;
+  let eventsAfterBurn = 0;
+  // the pilot's first event (the linear unary's feature stage) burns 1.5 CPU s: more than a tenth of what is left
+  // of a 10 s budget (the pilot is 2 of 10 images, so its time predicts 2 × 5 × its seconds)
+  const onProgress = (e: { stage: string }) => {
+    if (e.stage === 'features' && !piloting) {
+      piloting = true;
+      const t0 = cpu();
+      while (cpu() - t0 < 1.5);
+      return;
+    }
+    if (piloting && e.stage !== 'auto') eventsAfterBurn++;
+  };
+  const { report } = await trainSegmenter(examples, { numLabels: 2, unary: 'auto', timeBudget: 10, forest: { trees: 8, samples: 2000 }, cnn: { epochs: 1, baseChannels: 4, cpuSeconds: 0.3 }, seed: 3, onProgress });
+  const linear = report.candidates!.find((c) => c.unary === 'linear')!;
+  t.true(piloting);
+  t.regex(linear.skipped ?? '', /pilot on 2 images was stopped after \d+ s/);
+  // stopped at the burn: the rest of the pilot (its logistic iterations, its pairwise stage) never ran
+  t.is(eventsAfterBurn, 0);
+  t.is(report.candidates!.filter((c) => c.unary === 'linear').length, 1);
+});

@@ -72,7 +72,7 @@ export { SEGMENT_MODEL_KIND, Segmenter } from './learning/segmenter.js';
 export type { LearnerKind, TrainProgress, TrainReport, TrainSegmenterOptions, TrainingExample, UnaryCandidate } from './learning/train.js';
 export type { CurvePoint, CurveVerdict } from './learning/early-stopping.js';
 export { CurveJudge, tunedUnaryLoss } from './learning/early-stopping.js';
-export { CHECKPOINT_EVERY, PRODUCT_BETAS, defaultColor, trainSegmenter } from './learning/train.js';
+export { CHECKPOINT_EVERY, PRODUCT_BETAS, defaultColor, pilotStopSeconds, trainSegmenter } from './learning/train.js';
 
 // --- data: masks, folders, metrics ---
 export type { LabelMap, MaskFormat, Palette } from './data/masks.js';

@@ -175,6 +175,20 @@ function cpuSince(from: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;
 }
 
+/** A pilot's CPU time, scaled by the share of pixels, times this predicts the full run's (see trainSegmenter). */
+const PILOT_FACTOR = 2;
+
+/** Thrown from a pilot's progress callback to stop it once its prediction already exceeds the budget left. */
+class PilotOverrun extends Error {}
+
+/**
+ * The pilot CPU seconds past which its prediction (PILOT_FACTOR × seconds × scale) exceeds `left`: the pilot can stop
+ * there, since the prediction only grows with its time.
+ */
+export function pilotStopSeconds(scale: number, left: number): number {
+  return Math.max(0, left) / (PILOT_FACTOR * scale);
+}
+
 /**
  * The examples a pilot trains on: every k-th of them, about 5 % (at least 2: one to train on, one to validate):
  * its CPU time, scaled by the share of pixels, predicts the full run's (every stage is linear in the images).
@@ -245,16 +259,31 @@ export async function trainSegmenter(examples: readonly TrainingExample[], optio
   if (comparable && left() >= 0.05 * budget) {
     const { subset, scale } = pilotSubset(examples);
     c = process.cpuUsage();
-    await trainOne(subset, { ...options, unary: 'linear' });
+    // The prediction below only grows with the pilot's time: once the pilot alone has spent what would predict
+    // more than is left, the answer is known and the pilot stops there (the choice is the same; the time is saved).
+    const leftAtPilot = left();
+    const stopAt = pilotStopSeconds(scale, leftAtPilot);
+    const pilotProgress = (e: TrainProgress) => {
+      options.onProgress?.(e);
+      if (cpuSince(c) > stopAt) throw new PilotOverrun();
+    };
+    let overrun = false;
+    try {
+      await trainOne(subset, { ...options, unary: 'linear', onProgress: pilotProgress });
+    } catch (e) {
+      if (!(e instanceof PilotOverrun)) throw e;
+      overrun = true;
+    }
     const pilot = cpuSince(c);
     // a pilot on few images underestimates the unary's part: the logistic regression converges in fewer iterations
     // on fewer pixels, and a small validation split's features stay in the cache; hence twice the pixel-scaled
     // pilot. (It also scales up its pairwise stage, whose cost does not grow with the images: on DRIVE that
     // overestimate is what keeps a losing linear candidate from being trained — piloting the unary alone predicted
     // that linear fits, and its full run cost 137 CPU s to lose, 1.31× scikit-image's training time in all.)
-    const expected = 2 * pilot * scale;
-    note('linear', `pilot on ${subset.length} images: ${pilot.toFixed(1)} CPU s, predicts ${expected.toFixed(0)} s; ${Math.max(0, left()).toFixed(0)} s left`);
-    if (expected > left()) skip('linear', `a pilot on ${subset.length} images (${pilot.toFixed(0)} s) predicts ${expected.toFixed(0)} s, ${Math.max(0, left()).toFixed(0)} s left`);
+    const expected = PILOT_FACTOR * pilot * scale;
+    note('linear', `pilot on ${subset.length} images: ${pilot.toFixed(1)} CPU s${overrun ? ' (stopped: already past what fits)' : ''}, predicts ${overrun ? 'more than ' : ''}${expected.toFixed(0)} s; ${Math.max(0, left()).toFixed(0)} s left`);
+    if (overrun) skip('linear', `its pilot on ${subset.length} images was stopped after ${pilot.toFixed(0)} s: it already predicted more than the ${Math.max(0, leftAtPilot).toFixed(0)} s left`);
+    else if (expected > left()) skip('linear', `a pilot on ${subset.length} images (${pilot.toFixed(0)} s) predicts ${expected.toFixed(0)} s, ${Math.max(0, left()).toFixed(0)} s left`);
     else {
       c = process.cpuUsage();
       const linear = await trainOne(examples, { ...options, unary: 'linear' });
