@@ -101,7 +101,7 @@ const train = defineCommand({
     'ebm segment train --images data/img --masks data/masks --out horses.model',
     'ebm segment train --images drive/images --masks drive/vessels --ignore-masks drive/fov --out vessels.model',
     'ebm segment train --images img --masks masks --out m.model --unary cnn --algorithm bcfw --size 96',
-    'ebm segment train --images drive/images --masks drive/vessels --ignore-masks drive/fov --out vessels.model --unary unet --time-budget 660',
+    'ebm segment train --images drive/images --masks drive/vessels --ignore-masks drive/fov --out vessels.model --unary unet --time-budget 800',
     'ebm segment train --images img --masks labels --palette palette.json --out voc.model',
   ],
   async run(ctx) {
