@@ -162,14 +162,15 @@ ebmkit is single-threaded; scikit-learn runs with its default n_jobs = 1.${paral
 ${table}
 
 Commands: ebmkit defaults: \`ebm segment train --images training/images --masks training/vessels --ignore-masks training/fov --out vessels.model\`
-then \`ebm segment predict --model vessels.model --images test/images --out pred --probabilities\`; recipe: the same train
-command with \`${RECIPE_FLAGS.join(' ')}\`; scikit-image: \`python3 scripts/bench/segment-drive/skimage_rf.py\` (σ 1–8,
+then \`ebm segment predict --model vessels.model --images test/images --out pred --probabilities\`;${only.includes('recipe') ? ` forest recipe: the same train
+command with \`${RECIPE_FLAGS.join(' ')}\`;` : ''} scikit-image: \`python3 scripts/bench/segment-drive/skimage_rf.py\` (σ 1–8,
 intensity/edges/texture on each colour channel, RandomForestClassifier(50 trees, max_depth 14), 400 000 pixels
 sampled inside the training FOV).
 
 Run: \`EBM_CORPORA_DIR=… node --import tsx --conditions=ebmkit-source scripts/bench/segment-drive/drive.ts${parallel ? ' --parallel' : ''}\`.
 Machine: ${machineDescription()}; shared with other jobs: load average (1 min) ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end,
-so absolute seconds are inflated; compare the ratios (same run).`;
+so absolute seconds are inflated; compare the ratios (same run). The documented best recipe (a U-Net) has its own
+section, segment-drive-recipe (scripts/bench/segment-drive/recipe.ts).`;
     process.stdout.write(`${md}\n`);
     for (const s of scores) log(JSON.stringify(s));
     if (!flag('--no-write')) await writeBenchmarkSection('segment-drive', md);
