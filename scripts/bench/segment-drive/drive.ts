@@ -17,56 +17,15 @@
  *
  * Needs Debian python3-skimage and python3-sklearn.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { machineDescription, markdownTable, writeBenchmarkSection } from '../lib/report.js';
+import { PYTHON, ebm, flag, here, log, timed, value, type Timed } from './common.js';
 
-/** The best documented recipe: more trees, more sampled pixels, deeper trees. */
+/** A stronger forest (`--only recipe`): more trees, more sampled pixels, deeper trees. The documented best recipe is the U-Net (recipe.ts). */
 export const RECIPE_FLAGS = ['--unary', 'forest', '--trees', '96', '--samples', '600000', '--depth', '20'];
-
-const here = dirname(fileURLToPath(import.meta.url));
-/** Debian's python3, which has python3-skimage and python3-sklearn (override with --python). */
-const PYTHON_DEFAULT = '/usr/bin/python3';
-const repo = join(here, '..', '..', '..');
-const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(name);
-const value = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-const PYTHON = value('--python') ?? PYTHON_DEFAULT;
-
-interface Timed {
-  seconds: number;
-  /** User + system CPU seconds of the child (from /usr/bin/time). */
-  cpuSeconds: number;
-  peakRssMiB: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command under /usr/bin/time -v: wall seconds, peak RSS. */
-function timed(cmd: string, args: string[]): Promise<Timed> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-v', cmd, ...args], { cwd: repo, env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = (performance.now() - t0) / 1000;
-      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${stderr.slice(-3000)}`));
-      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      const cpu = (name: string) => Number(new RegExp(`${name} time \\(seconds\\): ([\\d.]+)`).exec(stderr)?.[1] ?? NaN);
-      resolve({ seconds, cpuSeconds: cpu('User') + cpu('System'), peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stdout, stderr });
-    });
-  });
-}
-
-const ebm = (args: string[]) => timed(process.execPath, [...process.execArgv, join(repo, 'packages/cli/src/ebm.ts'), ...args]);
 
 interface Row {
   method: string;

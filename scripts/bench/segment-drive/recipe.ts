@@ -11,65 +11,23 @@
  * Each runs as a child process under /usr/bin/time -v (wall seconds, user + system CPU seconds, peak RSS); by
  * default one after the other (one heavy job at a time on a shared machine), with --parallel side by side. Scores come
  * from score.py (the segment-drive scorer, the same code for both): accuracy, vessel F1 and ROC AUC inside the FOV
- * and over all pixels. (drive.ts runs its benchmark when imported, so its small process helpers are not shared.)
+ * and over all pixels.
  *
  *   EBM_CORPORA_DIR=/path/to/corpora nice -n 10 node --import tsx --conditions=ebmkit-source \
  *     scripts/bench/segment-drive/recipe.ts [--only unet,skimage] [--parallel] [--keep] [--no-write] [--python PATH]
  *
  * Needs Debian python3-skimage and python3-sklearn.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { machineDescription, markdownTable, writeBenchmarkSection } from '../lib/report.js';
+import { PYTHON, ebm, flag, here, log, timed, value, type Timed } from './common.js';
 
 /** The documented recipe (docs/segment.md, README): a U-Net unary trained for 800 CPU seconds (≈ 870 CPU s of training in all with data loading and the pairwise stage, inside issue 16's 15 minutes). */
 export const UNET_RECIPE_FLAGS = ['--unary', 'unet', '--time-budget', '800'];
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..', '..', '..');
-const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(name);
-const value = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-const PYTHON = value('--python') ?? '/usr/bin/python3';
-
-interface Timed {
-  seconds: number;
-  cpuSeconds: number;
-  peakRssMiB: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command under /usr/bin/time -v: wall seconds, user + system CPU seconds, peak RSS. */
-function timed(cmd: string, args: string[]): Promise<Timed> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-v', cmd, ...args], { cwd: repo, env: { ...process.env, DOTENV_CONFIG_QUIET: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = (performance.now() - t0) / 1000;
-      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${stderr.slice(-3000)}`));
-      const num = (re: RegExp) => Number(re.exec(stderr)?.[1] ?? NaN);
-      resolve({
-        seconds,
-        cpuSeconds: num(/User time \(seconds\): ([\d.]+)/) + num(/System time \(seconds\): ([\d.]+)/),
-        peakRssMiB: num(/Maximum resident set size \(kbytes\): (\d+)/) / 1024,
-        stdout,
-        stderr,
-      });
-    });
-  });
-}
-
-const ebm = (args: string[]) => timed(process.execPath, [...process.execArgv, join(repo, 'packages/cli/src/ebm.ts'), ...args]);
 
 interface Row {
   method: string;
