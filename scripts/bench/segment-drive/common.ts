@@ -2,7 +2,7 @@
  * What the DRIVE benchmarks (drive.ts, recipe.ts) share: their command-line flags, the repository root, and a child
  * process timed under /usr/bin/time -v (wall seconds, user + system CPU seconds, peak RSS).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,3 +52,22 @@ export function timed(cmd: string, args: string[]): Promise<Timed> {
 
 /** The `ebm` command from source, run the way this script runs (same Node flags). */
 export const ebm = (args: string[]) => timed(process.execPath, [...process.execArgv, join(repo, 'packages/cli/src/ebm.ts'), ...args]);
+
+/** score.py's scores of one prediction folder: accuracy, vessel F1 and ROC AUC inside the FOV and over all pixels. */
+export interface DriveScores {
+  dir: string;
+  fov: Record<string, number>;
+  all: Record<string, number>;
+}
+
+/** Scores one method's predictions (a folder of masks and probability PNGs) against DRIVE's test masks. */
+export function scoreDrive(testDir: string, out: string): DriveScores {
+  const sc = spawnSync(PYTHON, [join(here, 'score.py'), testDir, out], { encoding: 'utf8' });
+  if (sc.status !== 0) throw new Error(`score.py failed on ${out}:\n${sc.stderr}`);
+  return JSON.parse(sc.stdout.trim()) as DriveScores;
+}
+
+/** The six score cells of a table row: accuracy, F1, AUC inside the FOV, then over all pixels. */
+export function scoreCells(s: DriveScores): string[] {
+  return [s.fov, s.all].flatMap((m) => [m['accuracy']!, m['f1']!, m['auc']!].map((v) => v.toFixed(4)));
+}

@@ -17,12 +17,11 @@
  *
  * Needs Debian python3-skimage and python3-sklearn.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineDescription, markdownTable, writeBenchmarkSection } from '../lib/report.js';
-import { PYTHON, ebm, flag, here, log, timed, value, type Timed } from './common.js';
+import { PYTHON, ebm, flag, here, log, scoreCells, scoreDrive, timed, value, type DriveScores, type Timed } from './common.js';
 
 /** A stronger forest (`--only recipe`): more trees, more sampled pixels, deeper trees. The documented best recipe is the U-Net (recipe.ts). */
 export const RECIPE_FLAGS = ['--unary', 'forest', '--trees', '96', '--samples', '600000', '--depth', '20'];
@@ -74,17 +73,17 @@ async function main(): Promise<void> {
     if (only.includes('recipe')) jobs.push(() => ebmRun('ebmkit recipe', RECIPE_FLAGS));
     if (only.includes('skimage')) jobs.push(skimageRun);
     // each method's scores are logged as soon as it finishes (a long run that is stopped still leaves them)
-    const scored = async (j: () => Promise<Row>): Promise<Row> => {
+    const scored = async (j: () => Promise<Row>): Promise<[Row, DriveScores]> => {
       const r = await j();
-      const sc1 = spawnSync(PYTHON, [join(here, 'score.py'), join(D, 'test'), r.out], { encoding: 'utf8' });
-      log(`${r.method}: train ${r.train.seconds.toFixed(1)} s, predict ${r.predict.seconds.toFixed(1)} s, peak RSS ${r.train.peakRssMiB.toFixed(0)} MiB, scores ${sc1.stdout.trim()}`);
-      return r;
+      const s = scoreDrive(join(D, 'test'), r.out);
+      log(`${r.method}: train ${r.train.seconds.toFixed(1)} s, predict ${r.predict.seconds.toFixed(1)} s, peak RSS ${r.train.peakRssMiB.toFixed(0)} MiB, scores ${JSON.stringify(s)}`);
+      return [r, s];
     };
-    if (parallel) rows.push(...(await Promise.all(jobs.map((j) => scored(j)))));
-    else for (const j of jobs) rows.push(await scored(j));
-    const sc = spawnSync(PYTHON, [join(here, 'score.py'), join(D, 'test'), ...rows.map((r) => r.out)], { encoding: 'utf8' });
-    if (sc.status !== 0) throw new Error(`score.py failed:\n${sc.stderr}`);
-    const scores = sc.stdout.trim().split('\n').map((l) => JSON.parse(l) as { dir: string; fov: Record<string, number>; all: Record<string, number> });
+    const done: [Row, DriveScores][] = [];
+    if (parallel) done.push(...(await Promise.all(jobs.map((j) => scored(j)))));
+    else for (const j of jobs) done.push(await scored(j));
+    rows.push(...done.map(([r]) => r));
+    const scores = done.map(([, s]) => s);
     const loadEnd = loadavg()[0]!;
     const ref = rows.find((r) => r.method.startsWith('scikit'));
     const table = markdownTable(
@@ -94,12 +93,7 @@ async function main(): Promise<void> {
         return [
           r.method,
           r.chosen ?? '-',
-          s.fov['accuracy']!.toFixed(4),
-          s.fov['f1']!.toFixed(4),
-          s.fov['auc']!.toFixed(4),
-          s.all['accuracy']!.toFixed(4),
-          s.all['f1']!.toFixed(4),
-          s.all['auc']!.toFixed(4),
+          ...scoreCells(s),
           r.train.seconds.toFixed(0),
           ref ? (r.train.seconds / ref.train.seconds).toFixed(2) : '-',
           r.train.cpuSeconds.toFixed(0),

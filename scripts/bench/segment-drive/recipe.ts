@@ -18,16 +18,14 @@
  *
  * Needs Debian python3-skimage and python3-sklearn.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineDescription, markdownTable, writeBenchmarkSection } from '../lib/report.js';
-import { PYTHON, ebm, flag, here, log, timed, value, type Timed } from './common.js';
+import { PYTHON, ebm, flag, here, log, scoreCells, scoreDrive, timed, value, type DriveScores, type Timed } from './common.js';
 
 /** The documented recipe (docs/segment.md, README): a U-Net unary trained for 800 CPU seconds (≈ 870 CPU s of training in all with data loading and the pairwise stage, inside issue 16's 15 minutes). */
 export const UNET_RECIPE_FLAGS = ['--unary', 'unet', '--time-budget', '800'];
-
 
 interface Row {
   method: string;
@@ -75,17 +73,18 @@ async function main(): Promise<void> {
     const jobs: (() => Promise<Row>)[] = [];
     if (only.includes('unet')) jobs.push(unetRun);
     if (only.includes('skimage')) jobs.push(skimageRun);
-    const scored = async (j: () => Promise<Row>): Promise<Row> => {
+    // each method is scored as soon as it finishes (a long run that is stopped still leaves its scores in the log)
+    const scored = async (j: () => Promise<Row>): Promise<[Row, DriveScores]> => {
       const r = await j();
-      const s = spawnSync(PYTHON, [join(here, 'score.py'), join(D, 'test'), r.out], { encoding: 'utf8' });
-      log(`${r.method}: scores ${s.stdout.trim()}`);
-      return r;
+      const s = scoreDrive(join(D, 'test'), r.out);
+      log(`${r.method}: scores ${JSON.stringify(s)}`);
+      return [r, s];
     };
-    if (parallel) rows.push(...(await Promise.all(jobs.map((j) => scored(j)))));
-    else for (const j of jobs) rows.push(await scored(j));
-    const sc = spawnSync(PYTHON, [join(here, 'score.py'), join(D, 'test'), ...rows.map((r) => r.out)], { encoding: 'utf8' });
-    if (sc.status !== 0) throw new Error(`score.py failed:\n${sc.stderr}`);
-    const scores = sc.stdout.trim().split('\n').map((l) => JSON.parse(l) as { fov: Record<string, number>; all: Record<string, number> });
+    const done: [Row, DriveScores][] = [];
+    if (parallel) done.push(...(await Promise.all(jobs.map((j) => scored(j)))));
+    else for (const j of jobs) done.push(await scored(j));
+    rows.push(...done.map(([r]) => r));
+    const scores = done.map(([, s]) => s);
     const ref = rows.find((r) => r.method.startsWith('scikit'));
     const table = markdownTable(
       ['method', 'acc (FOV)', 'F1 (FOV)', 'AUC (FOV)', 'acc (all)', 'F1 (all)', 'AUC (all)', 'train s (wall)', 'train ÷ skimage', 'process CPU s', 'predict s', 'peak RSS MiB', 'load (1 min) start → end'],
@@ -94,12 +93,7 @@ async function main(): Promise<void> {
         const cpu = r.train === r.predict ? r.train.cpuSeconds : r.train.cpuSeconds + r.predict.cpuSeconds;
         return [
           r.method,
-          s.fov['accuracy']!.toFixed(4),
-          s.fov['f1']!.toFixed(4),
-          s.fov['auc']!.toFixed(4),
-          s.all['accuracy']!.toFixed(4),
-          s.all['f1']!.toFixed(4),
-          s.all['auc']!.toFixed(4),
+          ...scoreCells(s),
           r.trainSeconds.toFixed(0),
           ref ? (r.trainSeconds / ref.trainSeconds).toFixed(2) : '-',
           r.train === r.predict ? `${cpu.toFixed(0)} (train + predict)` : `${r.train.cpuSeconds.toFixed(0)} train, ${r.predict.cpuSeconds.toFixed(0)} predict`,

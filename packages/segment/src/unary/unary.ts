@@ -268,6 +268,22 @@ abstract class ProbabilityUnary implements Unary {
   }
 }
 
+/** A network's weight arrays as model-file tensors `prefix.000`, `prefix.001`, … */
+function networkTensors(prefix: string, ws: readonly { shape: number[]; data: Float32Array }[]): Record<string, Tensor> {
+  const tensors: Record<string, Tensor> = {};
+  ws.forEach((w, i) => (tensors[`${prefix}.${String(i).padStart(3, '0')}`] = { dtype: 'F32', shape: w.shape, data: w.data }));
+  return tensors;
+}
+
+/** Reads the `n` tensors networkTensors wrote, each of which must be F32. */
+function readNetworkTensors(prefix: string, what: string, n: number, tensor: (name: string) => Tensor, path: string): { shape: number[]; data: Float32Array }[] {
+  return Array.from({ length: n }, (_, i) => {
+    const x = tensor(`${prefix}.${String(i).padStart(3, '0')}`);
+    if (!(x.data instanceof Float32Array)) throw new RangeError(`${path}: ${what} tensor ${i} must be F32`);
+    return { shape: x.shape, data: x.data };
+  });
+}
+
 /** The CNN unary: the network's log-probabilities and a bias as CRF features. */
 export class CnnUnaryTerm extends ProbabilityUnary {
   readonly kind = 'cnn' as const;
@@ -279,8 +295,7 @@ export class CnnUnaryTerm extends ProbabilityUnary {
   }
   toFile(): { meta: Record<string, unknown>; tensors: Record<string, Tensor> } {
     const ws = this.network.weights();
-    const tensors: Record<string, Tensor> = {};
-    ws.forEach((w, i) => (tensors[`cnn.${String(i).padStart(3, '0')}`] = { dtype: 'F32', shape: w.shape, data: w.data }));
+    const tensors = networkTensors('cnn', ws);
     const n = this.network;
     return {
       meta: { cnn: { inputSize: n.inputSize, baseChannels: n.baseChannels, normalise: n.normalise, coordinates: n.coordinates, logPriorShift: Array.from(n.logPriorShift), tensors: ws.length } },
@@ -318,8 +333,7 @@ export class UNetUnaryTerm extends ProbabilityUnary {
   }
   toFile(): { meta: Record<string, unknown>; tensors: Record<string, Tensor> } {
     const ws = this.network.weights();
-    const tensors: Record<string, Tensor> = {};
-    ws.forEach((w, i) => (tensors[`unet.${String(i).padStart(3, '0')}`] = { dtype: 'F32', shape: w.shape, data: w.data }));
+    const tensors = networkTensors('unet', ws);
     const c = this.network.config;
     return { meta: { unet: { baseChannels: c.baseChannels, depth: c.depth, contrastRadius: c.contrastRadius, flips: this.network.flips, logPriorShift: Array.from(this.network.logPriorShift), tensors: ws.length } }, tensors };
   }
@@ -430,10 +444,7 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
     async fromFile(meta, K, tensor, path) {
       const m = meta['cnn'] as { inputSize: number; baseChannels: number; tensors: number; normalise?: boolean; coordinates?: boolean; logPriorShift?: number[] } | undefined;
       if (!m) throw new RangeError(`${path}: CNN segmenter without network settings`);
-      const ws = Array.from({ length: m.tensors }, (_, i) => {
-        const x = tensor(`cnn.${String(i).padStart(3, '0')}`);
-        return { shape: x.shape, data: x.data as Float32Array };
-      });
+      const ws = readNetworkTensors('cnn', 'CNN', m.tensors, tensor, path);
       // files from before per-image normalisation: fixed lightness scale, position channels, no prior shift
       const config = { numLabels: K, inputSize: m.inputSize, baseChannels: m.baseChannels, normalise: m.normalise ?? false, coordinates: m.coordinates ?? true };
       return new CnnUnaryTerm(await CnnUnary.fromWeights(config, ws, m.logPriorShift));
@@ -487,11 +498,7 @@ export const UNARY_KINDS: Readonly<Record<UnaryKind, UnaryKindSpec>> = Object.fr
       if (n < 2 || n > 200) throw new RangeError(`${path}: U-Net tensor count ${n} out of range`);
       const shift = m.logPriorShift;
       if (!Array.isArray(shift) || shift.some((x) => typeof x !== 'number')) throw new RangeError(`${path}: U-Net prior shift must be an array of numbers`);
-      const ws = Array.from({ length: n }, (_, i) => {
-        const x = tensor(`unet.${String(i).padStart(3, '0')}`);
-        if (!(x.data instanceof Float32Array)) throw new RangeError(`${path}: U-Net tensor ${i} must be F32`);
-        return { shape: x.shape, data: x.data };
-      });
+      const ws = readNetworkTensors('unet', 'U-Net', n, tensor, path);
       try {
         const config = { numLabels: K, baseChannels: int(m.baseChannels, 'baseChannels'), depth: int(m.depth, 'depth'), contrastRadius: int(m.contrastRadius, 'contrastRadius') };
         const flips = m.flips === undefined ? 1 : int(m.flips, 'flips');
