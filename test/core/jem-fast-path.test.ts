@@ -135,6 +135,38 @@ test('fused bias + Swish + 2×2 max-pooling keeps the first maximum and its back
   tf.dispose([z4, bias, p!, idx!, d!, ref, gp, gz, refGrad]);
 });
 
+test('the input gradient through a pooled convolution from the pooled gradient equals the dense route (all channel blocks, both paddings)', (t) => {
+  // Ci 1 and 3 (single channels), 4 and 8 (blocks of 4), 36 and 64 (blocks of 32 + 4, two of 32); 'same' and 'valid';
+  // 3 × 3 and 2 × 3 filters; a zero pooled gradient in places (left out of the lists).
+  const cases: [number, number, number, number, number, number, 'same' | 'valid'][] = [
+    // N, IH, IW, Ci, Co, KH×KW code, pad
+    [2, 8, 6, 1, 8, 33, 'same'],
+    [1, 7, 8, 3, 4, 23, 'valid'],
+    [2, 6, 6, 4, 12, 33, 'same'],
+    [1, 10, 8, 8, 4, 33, 'valid'],
+    [2, 6, 4, 36, 8, 33, 'same'],
+    [1, 4, 6, 64, 16, 23, 'same'],
+  ];
+  for (const [N, IH, IW, Ci, Co, kk, pad] of cases) {
+    const KH = Math.floor(kk / 10);
+    const KW = kk % 10;
+    const x = tf.randomUniform([N, IH, IW, Ci], -1, 1, 'float32', Ci + Co);
+    const W = tf.randomUniform([KH, KW, Ci, Co], -0.5, 0.5, 'float32', Ci * Co);
+    const z = tf.conv2d(x as tf.Tensor4D, W as tf.Tensor4D, 1, pad);
+    const bias = tf.randomUniform([Co], -0.2, 0.2, 'float32', 3);
+    const [p, idx, d] = tf.engine().runKernel('EbmBiasActPool2', { z, bias }, { act: 1 }) as tf.Tensor[];
+    const gp = tf.mul(tf.randomNormal(p!.shape, 0, 1, 'float32', 7), tf.cast(tf.greater(tf.randomUniform(p!.shape, 0, 1, 'float32', 8), 0.2), 'float32'));
+    const gz = tf.engine().runKernel('EbmUnpool2Mul', { gp, idx: idx!, d: d! }, {}) as tf.Tensor;
+    const attrs = { strides: [1, 1], pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x.shape };
+    const ref = tf.engine().runKernel('Conv2DBackpropInput', { dy: gz, filter: W }, attrs) as tf.Tensor;
+    const got = tf.engine().runKernel('EbmPool2ConvBackInput', { gp, idx: idx!, d: d!, filter: W }, { pad, inputShape: x.shape }) as tf.Tensor;
+    t.deepEqual(got.shape, x.shape);
+    const e = relErr(got, ref);
+    t.true(e < 1e-5, `N ${N} ${IH}×${IW}×${Ci} → ${Co}, ${KH}×${KW} ${pad}: ${e}`);
+    tf.dispose([x, W, z, bias, p!, idx!, d!, gp, gz, ref, got]);
+  }
+});
+
 test('training with the fast path follows autodiff training (12 negatives per 8 data); SGLD uses the energy’s session', async (t) => {
   const rng = createRng(1);
   const n = 40;

@@ -33,6 +33,7 @@ const KERNELS = {
   biasAct: 'EbmBiasAct',
   biasActPool2: 'EbmBiasActPool2',
   unpool2Mul: 'EbmUnpool2Mul',
+  pool2ConvBackInput: 'EbmPool2ConvBackInput',
 } as const;
 
 /** Registers the three glue kernels with the wasm backend (on import; no-op for names already registered). */
@@ -73,6 +74,41 @@ function registerGlueKernels(): void {
       const gz = backend.makeOutput(d.shape, 'float32');
       glue(backend).unpool2Mul(ptr(backend, gp), ptr(backend, idx), ptr(backend, d), N, H, W, C, ptr(backend, gz));
       return gz;
+    }) as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: KERNELS.pool2ConvBackInput,
+    backendName: 'wasm',
+    kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
+      const { gp, idx, d, filter } = inputs as { gp: TensorInfo; idx: TensorInfo; d: TensorInfo; filter: TensorInfo };
+      const [N, H, W, Co] = d.shape as [number, number, number, number];
+      const [KH, KW, Ci] = filter.shape as [number, number, number, number];
+      const [, IH, IW] = attrs['inputShape'] as [number, number, number, number];
+      const top = attrs['pad'] === 'same' ? (KH - 1) >> 1 : 0;
+      const left = attrs['pad'] === 'same' ? (KW - 1) >> 1 : 0;
+      const dx = backend.makeOutput([N, IH, IW, Ci], 'float32');
+      const g = glue(backend);
+      if (Ci < 4) {
+        // few input channels: vectorised over the output channels, the filter in its own layout
+        const gq = backend.makeOutput([4 * Co], 'float32');
+        g.pool2ConvBackInputNarrow(ptr(backend, gp), ptr(backend, idx), ptr(backend, d), ptr(backend, filter), N, H, W, Co, Ci, KH, KW, top, left, IH, IW, ptr(backend, gq), ptr(backend, dx));
+        backend.disposeData(gq.dataId);
+        return dx;
+      }
+      // The filter as [Co, KH, KW, Ci] (each output channel's taps contiguous) and the kernel's list scratch.
+      const wt = backend.makeOutput([Co, KH, KW, Ci], 'float32');
+      const lists = backend.makeOutput([8 * Co + 4], 'float32');
+      const heapF32 = new Float32Array((backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer);
+      const src = ptr(backend, filter) >> 2;
+      const dst = ptr(backend, wt) >> 2;
+      const taps = KH * KW;
+      for (let t = 0; t < taps; t++)
+        for (let ci = 0; ci < Ci; ci++)
+          for (let co = 0, s = src + (t * Ci + ci) * Co; co < Co; co++) heapF32[dst + (co * taps + t) * Ci + ci] = heapF32[s + co]!;
+      g.pool2ConvBackInput(ptr(backend, gp), ptr(backend, idx), ptr(backend, d), ptr(backend, wt), N, H, W, Co, Ci, KH, KW, top, left, IH, IW, ptr(backend, lists), ptr(backend, dx));
+      backend.disposeData(wt.dataId);
+      backend.disposeData(lists.dataId);
+      return dx;
     }) as unknown as tf.KernelFunc,
   });
 }
@@ -233,15 +269,24 @@ export class FastJemNet {
           g = wt ? tf.matMul(gz as tf.Tensor2D, wt as tf.Tensor2D) : tf.matMul(gz as tf.Tensor2D, L.W as tf.Tensor2D, false, true);
         }
       } else {
-        let gz: tf.Tensor;
-        if (L.pool) [gz] = run(KERNELS.unpool2Mul, { gp: g, idx: s.idx!, d: s.d! }) as [tf.Tensor];
-        else gz = s.d ? tf.mul(g, s.d) : g;
         const attrs = { strides: [1, 1], pad: L.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+        // Behind a pooling, the input gradient comes from the pooled gradient directly (a quarter of the work);
+        // the dense gz is made only for the weight gradients.
+        const gp = g;
+        let gz: tf.Tensor | undefined;
         if (grads) {
+          if (L.pool) [gz] = run(KERNELS.unpool2Mul, { gp, idx: s.idx!, d: s.d! }) as [tf.Tensor];
+          else gz = s.d ? tf.mul(g, s.d) : g;
           [grads[L.W.name]] = run('Conv2DBackpropFilter', { x: s.input, dy: gz }, { ...attrs, filterShape: L.W.shape }) as [tf.Tensor];
           grads[L.b.name] = tf.sum(tf.reshape(gz, [-1, gz.shape[3]!]), 0);
         }
-        if (needInput) [g] = run('Conv2DBackpropInput', { dy: gz, filter: L.W }, { ...attrs, inputShape: s.input.shape }) as [tf.Tensor];
+        if (needInput) {
+          if (L.pool) [g] = run(KERNELS.pool2ConvBackInput, { gp, idx: s.idx!, d: s.d!, filter: L.W }, { pad: L.pad, inputShape: s.input.shape }) as [tf.Tensor];
+          else {
+            gz ??= s.d ? tf.mul(g, s.d) : g;
+            [g] = run('Conv2DBackpropInput', { dy: gz, filter: L.W }, { ...attrs, inputShape: s.input.shape }) as [tf.Tensor];
+          }
+        }
       }
     }
     return wantInput ? g : undefined;

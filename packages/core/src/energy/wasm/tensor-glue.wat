@@ -245,6 +245,259 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
 
+  ;; The input gradient of a convolution followed by bias, activation and 2 × 2 max-pooling (biasActPool2), from the
+  ;; gradient of the pooled output alone: gz = unpool(gp) · d is zero at three of the four positions of every window,
+  ;; so dx[n, y + kh − top, x + kw − left, :] += gz[n, y, x, co] · W[kh, kw, :, co] is summed over the arg-max
+  ;; positions only — a quarter of the multiply-adds of the dense convolution of gz with the flipped filter. Per
+  ;; pooled cell the channels are sorted into four lists by the window position of their arg-max (entry: byte offset
+  ;; of the channel's filter in wt, and g = gp · d there; g = 0 is left out), and each list's sum for one filter tap is
+  ;; accumulated in registers over the list, 32 input channels at a time, then added to dx.
+  ;; gp, idx [N, H/2, W/2, Co] (idx as biasActPool2 writes it), d [N, H, W, Co], wt [Co, KH, KW, Ci] (the filter
+  ;; [KH, KW, Ci, Co] transposed), dx [N, IH, IW, Ci] (overwritten); lists: 32 · Co + 16 bytes of scratch, 16-aligned. Conv output
+  ;; (y, x) reads input (y + kh − top, x + kw − left); positions outside the input are skipped (zero padding).
+  (func (export "pool2ConvBackInput") (param $gp i32) (param $idx i32) (param $d i32) (param $wt i32)
+      (param $N i32) (param $H i32) (param $W i32) (param $Co i32) (param $Ci i32) (param $KH i32) (param $KW i32)
+      (param $top i32) (param $left i32) (param $IH i32) (param $IW i32) (param $lists i32) (param $dx i32)
+    (local $PH i32) (local $PW i32) (local $n i32) (local $py i32) (local $px i32) (local $co i32) (local $q i32)
+    (local $cell i32) (local $y i32) (local $x i32) (local $iy i32) (local $ix i32) (local $kh i32) (local $kw i32)
+    (local $ci i32) (local $ci32 i32) (local $ci4 i32) (local $e i32) (local $end i32) (local $w i32) (local $o i32)
+    (local $wofs i32) (local $ciB i32) (local $cnts i32)
+    (local $g f32) (local $s f32) (local $gs v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local.set $PH (i32.shr_u (local.get $H) (i32.const 1)))
+    (local.set $PW (i32.shr_u (local.get $W) (i32.const 1)))
+    (local.set $ciB (i32.shl (local.get $Ci) (i32.const 2)))
+    (local.set $cnts (i32.add (local.get $lists) (i32.shl (local.get $Co) (i32.const 5))))
+    ;; channels in blocks of 32, then of 4, then single ones
+    (local.set $ci32 (i32.and (local.get $Ci) (i32.const -32)))
+    (local.set $ci4 (i32.and (local.get $Ci) (i32.const -4)))
+    (memory.fill (local.get $dx) (i32.const 0) (i32.mul (i32.mul (i32.mul (local.get $N) (local.get $IH)) (local.get $IW)) (local.get $ciB)))
+    (block $ndone (loop $nloop
+      (br_if $ndone (i32.ge_s (local.get $n) (local.get $N)))
+      (local.set $py (i32.const 0))
+      (block $pydone (loop $pyloop
+        (br_if $pydone (i32.ge_s (local.get $py) (local.get $PH)))
+        (local.set $px (i32.const 0))
+        (block $pxdone (loop $pxloop
+          (br_if $pxdone (i32.ge_s (local.get $px) (local.get $PW)))
+          ;; sort the channels of this cell into the four lists
+          (local.set $cell (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $PH)) (local.get $py)) (local.get $PW)) (local.get $px)) (local.get $Co)))
+          (v128.store (local.get $cnts) (v128.const i32x4 0 0 0 0))
+          (local.set $co (i32.const 0))
+          (block $codone (loop $coloop
+            (br_if $codone (i32.ge_s (local.get $co) (local.get $Co)))
+            (local.set $q (i32.load (i32.add (local.get $idx) (i32.shl (i32.add (local.get $cell) (local.get $co)) (i32.const 2)))))
+            (local.set $y (i32.add (i32.shl (local.get $py) (i32.const 1)) (i32.shr_u (local.get $q) (i32.const 1))))
+            (local.set $x (i32.add (i32.shl (local.get $px) (i32.const 1)) (i32.and (local.get $q) (i32.const 1))))
+            (local.set $g (f32.mul
+              (f32.load (i32.add (local.get $gp) (i32.shl (i32.add (local.get $cell) (local.get $co)) (i32.const 2))))
+              (f32.load (i32.add (local.get $d) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $y)) (local.get $W)) (local.get $x)) (local.get $Co)) (local.get $co)) (i32.const 2))))))
+            (if (f32.ne (local.get $g) (f32.const 0))
+              (then
+                ;; entry address: lists + 8 · (q · Co + count of list q); the four counts (branch-free: q is data)
+                ;; are at lists + 32 · Co
+                (local.set $w (i32.add (local.get $cnts) (i32.shl (local.get $q) (i32.const 2))))
+                (local.set $e (i32.load (local.get $w)))
+                (i32.store (local.get $w) (i32.add (local.get $e) (i32.const 1)))
+                (local.set $e (i32.add (local.get $lists) (i32.shl (i32.add (i32.mul (local.get $q) (local.get $Co)) (local.get $e)) (i32.const 3))))
+                (i32.store (local.get $e) (i32.mul (i32.mul (local.get $co) (i32.mul (local.get $KH) (local.get $KW))) (local.get $ciB)))
+                (f32.store offset=4 (local.get $e) (local.get $g))))
+            (local.set $co (i32.add (local.get $co) (i32.const 1)))
+            (br $coloop)))
+          ;; each list, each filter tap
+          (local.set $q (i32.const 0))
+          (block $qdone (loop $qloop
+            (br_if $qdone (i32.ge_s (local.get $q) (i32.const 4)))
+            (local.set $e (i32.add (local.get $lists) (i32.shl (i32.mul (local.get $q) (local.get $Co)) (i32.const 3))))
+            (local.set $end (i32.add (local.get $e) (i32.shl (i32.load (i32.add (local.get $cnts) (i32.shl (local.get $q) (i32.const 2)))) (i32.const 3))))
+            (if (i32.lt_u (local.get $e) (local.get $end)) (then
+              (local.set $y (i32.add (i32.shl (local.get $py) (i32.const 1)) (i32.shr_u (local.get $q) (i32.const 1))))
+              (local.set $x (i32.add (i32.shl (local.get $px) (i32.const 1)) (i32.and (local.get $q) (i32.const 1))))
+              (local.set $kh (i32.const 0))
+              (block $khdone (loop $khloop
+                (br_if $khdone (i32.ge_s (local.get $kh) (local.get $KH)))
+                (local.set $iy (i32.sub (i32.add (local.get $y) (local.get $kh)) (local.get $top)))
+                (if (i32.and (i32.ge_s (local.get $iy) (i32.const 0)) (i32.lt_s (local.get $iy) (local.get $IH))) (then
+                  (local.set $kw (i32.const 0))
+                  (block $kwdone (loop $kwloop
+                    (br_if $kwdone (i32.ge_s (local.get $kw) (local.get $KW)))
+                    (local.set $ix (i32.sub (i32.add (local.get $x) (local.get $kw)) (local.get $left)))
+                    (if (i32.and (i32.ge_s (local.get $ix) (i32.const 0)) (i32.lt_s (local.get $ix) (local.get $IW))) (then
+                      ;; o: dx row of (n, iy, ix); wofs: byte offset of tap (kh, kw) inside one channel's filter
+                      (local.set $o (i32.add (local.get $dx) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $IH)) (local.get $iy)) (local.get $IW)) (local.get $ix)) (local.get $ciB))))
+                      (local.set $wofs (i32.add (local.get $wt) (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $KW)) (local.get $kw)) (local.get $ciB))))
+                      (local.set $ci (i32.const 0))
+                      (block $c32done (loop $c32loop
+                        (br_if $c32done (i32.ge_s (local.get $ci) (local.get $ci32)))
+                        (local.set $a0 (v128.const i32x4 0 0 0 0))
+                        (local.set $a1 (v128.const i32x4 0 0 0 0))
+                        (local.set $a2 (v128.const i32x4 0 0 0 0))
+                        (local.set $a3 (v128.const i32x4 0 0 0 0))
+                        (local.set $a4 (v128.const i32x4 0 0 0 0))
+                        (local.set $a5 (v128.const i32x4 0 0 0 0))
+                        (local.set $a6 (v128.const i32x4 0 0 0 0))
+                        (local.set $a7 (v128.const i32x4 0 0 0 0))
+                        (local.set $e (i32.add (local.get $lists) (i32.shl (i32.mul (local.get $q) (local.get $Co)) (i32.const 3))))
+                        (loop $entries
+                            (local.set $gs (f32x4.splat (f32.load offset=4 (local.get $e))))
+                            (local.set $w (i32.add (i32.add (i32.load (local.get $e)) (local.get $wofs)) (i32.shl (local.get $ci) (i32.const 2))))
+                            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $gs) (v128.load offset=0 align=4 (local.get $w)))))
+                            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $gs) (v128.load offset=16 align=4 (local.get $w)))))
+                            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $gs) (v128.load offset=32 align=4 (local.get $w)))))
+                            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $gs) (v128.load offset=48 align=4 (local.get $w)))))
+                            (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $gs) (v128.load offset=64 align=4 (local.get $w)))))
+                            (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $gs) (v128.load offset=80 align=4 (local.get $w)))))
+                            (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $gs) (v128.load offset=96 align=4 (local.get $w)))))
+                            (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $gs) (v128.load offset=112 align=4 (local.get $w)))))
+                            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+                            (br_if $entries (i32.lt_u (local.get $e) (local.get $end))))
+                        (v128.store offset=0 align=4 (local.get $o) (f32x4.add (v128.load offset=0 align=4 (local.get $o)) (local.get $a0)))
+                        (v128.store offset=16 align=4 (local.get $o) (f32x4.add (v128.load offset=16 align=4 (local.get $o)) (local.get $a1)))
+                        (v128.store offset=32 align=4 (local.get $o) (f32x4.add (v128.load offset=32 align=4 (local.get $o)) (local.get $a2)))
+                        (v128.store offset=48 align=4 (local.get $o) (f32x4.add (v128.load offset=48 align=4 (local.get $o)) (local.get $a3)))
+                        (v128.store offset=64 align=4 (local.get $o) (f32x4.add (v128.load offset=64 align=4 (local.get $o)) (local.get $a4)))
+                        (v128.store offset=80 align=4 (local.get $o) (f32x4.add (v128.load offset=80 align=4 (local.get $o)) (local.get $a5)))
+                        (v128.store offset=96 align=4 (local.get $o) (f32x4.add (v128.load offset=96 align=4 (local.get $o)) (local.get $a6)))
+                        (v128.store offset=112 align=4 (local.get $o) (f32x4.add (v128.load offset=112 align=4 (local.get $o)) (local.get $a7)))
+                        (local.set $o (i32.add (local.get $o) (i32.const 128)))
+                        (local.set $ci (i32.add (local.get $ci) (i32.const 32)))
+                        (br $c32loop)))
+                      (block $c4done (loop $c4loop
+                        (br_if $c4done (i32.ge_s (local.get $ci) (local.get $ci4)))
+                        (local.set $a0 (v128.const i32x4 0 0 0 0))
+                        (local.set $e (i32.add (local.get $lists) (i32.shl (i32.mul (local.get $q) (local.get $Co)) (i32.const 3))))
+                        (loop $entries4
+                            (local.set $w (i32.add (i32.add (i32.load (local.get $e)) (local.get $wofs)) (i32.shl (local.get $ci) (i32.const 2))))
+                            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (f32x4.splat (f32.load offset=4 (local.get $e))) (v128.load align=4 (local.get $w)))))
+                            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+                            (br_if $entries4 (i32.lt_u (local.get $e) (local.get $end))))
+                        (v128.store align=4 (local.get $o) (f32x4.add (v128.load align=4 (local.get $o)) (local.get $a0)))
+                        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                        (local.set $ci (i32.add (local.get $ci) (i32.const 4)))
+                        (br $c4loop)))
+                      (block $c1done (loop $c1loop
+                        (br_if $c1done (i32.ge_s (local.get $ci) (local.get $Ci)))
+                        (local.set $s (f32.const 0))
+                        (local.set $e (i32.add (local.get $lists) (i32.shl (i32.mul (local.get $q) (local.get $Co)) (i32.const 3))))
+                        (loop $entries1
+                            (local.set $w (i32.add (i32.add (i32.load (local.get $e)) (local.get $wofs)) (i32.shl (local.get $ci) (i32.const 2))))
+                            (local.set $s (f32.add (local.get $s) (f32.mul (f32.load offset=4 (local.get $e)) (f32.load (local.get $w)))))
+                            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+                            (br_if $entries1 (i32.lt_u (local.get $e) (local.get $end))))
+                        (f32.store (local.get $o) (f32.add (f32.load (local.get $o)) (local.get $s)))
+                        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                        (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+                        (br $c1loop)))))
+                    (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                    (br $kwloop)))))
+                (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+                (br $khloop)))))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $qloop)))
+          (local.set $px (i32.add (local.get $px) (i32.const 1)))
+          (br $pxloop)))
+        (local.set $py (i32.add (local.get $py) (i32.const 1)))
+        (br $pyloop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nloop))))
+
+  ;; pool2ConvBackInput for inputs with few channels (Ci < 4, e.g. a grey or RGB image): vectorised over the output
+  ;; channels instead. Per pooled cell, g = gp · d at the arg-max is split into four masked copies, one per window
+  ;; position (scratch gq: 4 · Co floats, 16-aligned), and dx[.., ci] at each tap is the horizontal sum of
+  ;; Σ_co gq[q, co] · W[kh, kw, ci, co] over the filter in its own layout [KH, KW, Ci, Co]. Co a multiple of 4.
+  (func (export "pool2ConvBackInputNarrow") (param $gp i32) (param $idx i32) (param $d i32) (param $w i32)
+      (param $N i32) (param $H i32) (param $W i32) (param $Co i32) (param $Ci i32) (param $KH i32) (param $KW i32)
+      (param $top i32) (param $left i32) (param $IH i32) (param $IW i32) (param $gq i32) (param $dx i32)
+    (local $PH i32) (local $PW i32) (local $n i32) (local $py i32) (local $px i32) (local $c i32) (local $q i32)
+    (local $cb i32) (local $cell i32) (local $d00 i32) (local $rowB i32) (local $y i32) (local $x i32)
+    (local $iy i32) (local $ix i32) (local $kh i32) (local $kw i32) (local $ci i32) (local $o i32) (local $wr i32)
+    (local $gqq i32)
+    (local $iv v128) (local $gv v128) (local $m v128) (local $acc v128)
+    (local.set $PH (i32.shr_u (local.get $H) (i32.const 1)))
+    (local.set $PW (i32.shr_u (local.get $W) (i32.const 1)))
+    (local.set $cb (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $rowB (i32.mul (local.get $W) (local.get $cb)))
+    (memory.fill (local.get $dx) (i32.const 0) (i32.shl (i32.mul (i32.mul (i32.mul (local.get $N) (local.get $IH)) (local.get $IW)) (local.get $Ci)) (i32.const 2)))
+    (block $ndone (loop $nloop
+      (br_if $ndone (i32.ge_s (local.get $n) (local.get $N)))
+      (local.set $py (i32.const 0))
+      (block $pydone (loop $pyloop
+        (br_if $pydone (i32.ge_s (local.get $py) (local.get $PH)))
+        (local.set $px (i32.const 0))
+        (block $pxdone (loop $pxloop
+          (br_if $pxdone (i32.ge_s (local.get $px) (local.get $PW)))
+          (local.set $cell (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $PH)) (local.get $py)) (local.get $PW)) (local.get $px)) (local.get $cb)))
+          ;; byte offset of window element (0, 0) in d
+          (local.set $d00 (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (i32.shl (local.get $py) (i32.const 1))) (local.get $rowB))
+            (i32.mul (i32.shl (local.get $px) (i32.const 1)) (local.get $cb))))
+          (local.set $c (i32.const 0))
+          (block $cdone (loop $cloop
+            (br_if $cdone (i32.ge_u (local.get $c) (local.get $cb)))
+            (local.set $iv (v128.load align=4 (i32.add (local.get $idx) (i32.add (local.get $cell) (local.get $c)))))
+            (local.set $gv (v128.load align=4 (i32.add (local.get $gp) (i32.add (local.get $cell) (local.get $c)))))
+            (local.set $o (i32.add (local.get $d) (i32.add (local.get $d00) (local.get $c))))
+            (local.set $m (i32x4.eq (local.get $iv) (v128.const i32x4 0 0 0 0)))
+            (v128.store (local.get $gq) (v128.and (local.get $m) (f32x4.mul (local.get $gv) (v128.load align=4 (local.get $o)))))
+            (local.set $m (i32x4.eq (local.get $iv) (v128.const i32x4 1 1 1 1)))
+            (v128.store (i32.add (local.get $gq) (local.get $cb)) (v128.and (local.get $m) (f32x4.mul (local.get $gv) (v128.load offset=0 align=4 (i32.add (local.get $o) (local.get $cb))))))
+            (local.set $o (i32.add (local.get $o) (local.get $rowB)))
+            (local.set $m (i32x4.eq (local.get $iv) (v128.const i32x4 2 2 2 2)))
+            (v128.store (i32.add (local.get $gq) (i32.shl (local.get $cb) (i32.const 1))) (v128.and (local.get $m) (f32x4.mul (local.get $gv) (v128.load align=4 (local.get $o)))))
+            (local.set $m (i32x4.eq (local.get $iv) (v128.const i32x4 3 3 3 3)))
+            (v128.store (i32.add (local.get $gq) (i32.mul (local.get $cb) (i32.const 3))) (v128.and (local.get $m) (f32x4.mul (local.get $gv) (v128.load align=4 (i32.add (local.get $o) (local.get $cb))))))
+            (local.set $gq (i32.add (local.get $gq) (i32.const 16)))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $cloop)))
+          (local.set $gq (i32.sub (local.get $gq) (local.get $cb)))
+          (local.set $q (i32.const 0))
+          (block $qdone (loop $qloop
+            (br_if $qdone (i32.ge_s (local.get $q) (i32.const 4)))
+            (local.set $gqq (i32.add (local.get $gq) (i32.mul (local.get $q) (local.get $cb))))
+            (local.set $y (i32.add (i32.shl (local.get $py) (i32.const 1)) (i32.shr_u (local.get $q) (i32.const 1))))
+            (local.set $x (i32.add (i32.shl (local.get $px) (i32.const 1)) (i32.and (local.get $q) (i32.const 1))))
+            (local.set $kh (i32.const 0))
+            (block $khdone (loop $khloop
+              (br_if $khdone (i32.ge_s (local.get $kh) (local.get $KH)))
+              (local.set $iy (i32.sub (i32.add (local.get $y) (local.get $kh)) (local.get $top)))
+              (if (i32.and (i32.ge_s (local.get $iy) (i32.const 0)) (i32.lt_s (local.get $iy) (local.get $IH))) (then
+                (local.set $kw (i32.const 0))
+                (block $kwdone (loop $kwloop
+                  (br_if $kwdone (i32.ge_s (local.get $kw) (local.get $KW)))
+                  (local.set $ix (i32.sub (i32.add (local.get $x) (local.get $kw)) (local.get $left)))
+                  (if (i32.and (i32.ge_s (local.get $ix) (i32.const 0)) (i32.lt_s (local.get $ix) (local.get $IW))) (then
+                    (local.set $o (i32.add (local.get $dx) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $IH)) (local.get $iy)) (local.get $IW)) (local.get $ix)) (local.get $Ci)) (i32.const 2))))
+                    ;; filter row (kh, kw, ci = 0)
+                    (local.set $wr (i32.add (local.get $w) (i32.mul (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $KW)) (local.get $kw)) (local.get $Ci)) (local.get $cb))))
+                    (local.set $ci (i32.const 0))
+                    (block $cidone (loop $ciloop
+                      (br_if $cidone (i32.ge_s (local.get $ci) (local.get $Ci)))
+                      (local.set $acc (v128.const i32x4 0 0 0 0))
+                      (local.set $c (i32.const 0))
+                      (loop $sum
+                        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
+                          (v128.load (i32.add (local.get $gqq) (local.get $c))) (v128.load align=4 (i32.add (local.get $wr) (local.get $c))))))
+                        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                        (br_if $sum (i32.lt_u (local.get $c) (local.get $cb))))
+                      (local.set $acc (f32x4.add (local.get $acc) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc) (local.get $acc))))
+                      (f32.store (local.get $o) (f32.add (f32.load (local.get $o))
+                        (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))))
+                      (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                      (local.set $wr (i32.add (local.get $wr) (local.get $cb)))
+                      (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+                      (br $ciloop)))))
+                  (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                  (br $kwloop)))))
+              (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+              (br $khloop)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $qloop)))
+          (local.set $px (i32.add (local.get $px) (i32.const 1)))
+          (br $pxloop)))
+        (local.set $py (i32.add (local.get $py) (i32.const 1)))
+        (br $pyloop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nloop))))
+
   ;; out[c] = Σ_r x[r, c] for x [rows, C], C a multiple of 4, summed in float64 in acc (C doubles of scratch), then
   ;; rounded to float32 into out.
   (func (export "columnSums") (param $x i32) (param $rows i32) (param $C i32) (param $acc i32) (param $out i32)
