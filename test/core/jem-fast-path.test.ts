@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createRng } from '@ebmkit/core';
 import { selectBackend } from '@ebmkit/core/backend';
-import { FastJemNet, Jem, sgld, trainJem, type JemArchitecture } from '@ebmkit/core/energy';
+import { FastJemNet, Jem, sgld, trainJem, winogradConv3x3, winogradFilter, type JemArchitecture } from '@ebmkit/core/energy';
 
 test.before(async () => {
   await selectBackend('wasm');
@@ -164,6 +164,27 @@ test('the input gradient through a pooled convolution from the pooled gradient e
     const e = relErr(got, ref);
     t.true(e < 1e-5, `N ${N} ${IH}×${IW}×${Ci} → ${Co}, ${KH}×${KW} ${pad}: ${e}`);
     tf.dispose([x, W, z, bias, p!, idx!, d!, gp, gz, ref, got]);
+  }
+});
+
+test('the Winograd F(2×2, 3×3) convolution equals the direct one (even and odd sizes, both paddings)', (t) => {
+  const cases: [number, number, number, number, number, 'same' | 'valid'][] = [
+    [2, 6, 6, 4, 4, 'same'],
+    [1, 7, 5, 8, 12, 'same'],
+    [3, 9, 8, 32, 64, 'same'],
+    [1, 7, 6, 12, 8, 'valid'],
+    [2, 8, 9, 4, 16, 'valid'],
+  ];
+  for (const [N, H, W, Ci, Co, pad] of cases) {
+    const x = tf.randomUniform([N, H, W, Ci], -1, 1, 'float32', H * W + Ci) as tf.Tensor4D;
+    const w = tf.randomUniform([3, 3, Ci, Co], -0.5, 0.5, 'float32', Co) as tf.Tensor4D;
+    const U = winogradFilter(w);
+    const got = winogradConv3x3(x, U, pad);
+    const ref = tf.conv2d(x, w, 1, pad);
+    t.deepEqual(got.shape, ref.shape);
+    const e = relErr(got, ref);
+    t.true(e < 1e-5, `${N}×${H}×${W}×${Ci} → ${Co} ${pad}: ${e}`);
+    tf.dispose([x, w, ...U, got, ref]);
   }
 });
 

@@ -34,7 +34,21 @@ const KERNELS = {
   biasActPool2: 'EbmBiasActPool2',
   unpool2Mul: 'EbmUnpool2Mul',
   pool2ConvBackInput: 'EbmPool2ConvBackInput',
+  winogradConv3x3: 'EbmWinogradConv3x3',
 } as const;
+
+/** Padding of a 3 × 3 stride-1 convolution: top/left offset and output size. */
+function conv3Geometry(pad: 'same' | 'valid', H: number, W: number): { top: number; left: number; OH: number; OW: number } {
+  return pad === 'same' ? { top: 1, left: 1, OH: H, OW: W } : { top: 0, left: 0, OH: H - 2, OW: W - 2 };
+}
+
+/** Writes the 16 byte offsets of `ts` into an int32 table on the heap (freed by the caller). */
+function pointerTable(backend: WasmBackend, ts: TensorInfo[]): TensorInfo {
+  const tab = backend.makeOutput([ts.length], 'int32');
+  const offs = ts.map((t) => ptr(backend, t));
+  new Int32Array((backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer, ptr(backend, tab), ts.length).set(offs);
+  return tab;
+}
 
 /** Registers the three glue kernels with the wasm backend (on import; no-op for names already registered). */
 function registerGlueKernels(): void {
@@ -77,6 +91,41 @@ function registerGlueKernels(): void {
     }) as unknown as tf.KernelFunc,
   });
   tf.registerKernel({
+    kernelName: KERNELS.winogradConv3x3,
+    backendName: 'wasm',
+    kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
+      const { x } = inputs as { x: TensorInfo };
+      const U = Array.from({ length: 16 }, (_, k) => inputs[`u${k}`]!);
+      const [N, H, W, Ci] = x.shape as [number, number, number, number];
+      const Co = U[0]!.shape[1]!;
+      const { top, left, OH, OW } = conv3Geometry(attrs['pad'] as 'same' | 'valid', H, W);
+      const TH = (OH + 1) >> 1;
+      const TW = (OW + 1) >> 1;
+      const g = glue(backend);
+      // input transform → V_k [T, Ci]; M_k = V_k · U_k on XNNPACK (backend level: no engine op per product);
+      // output transform → y
+      const V = Array.from({ length: 16 }, () => backend.makeOutput([N * TH * TW, Ci], 'float32'));
+      const zero = backend.makeOutput([Ci], 'float32');
+      new Float32Array((backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer, ptr(backend, zero), Ci).fill(0);
+      let tab = pointerTable(backend, V);
+      g.winogradInput(ptr(backend, x), N, H, W, Ci, TH, TW, top, left, ptr(backend, zero), ptr(backend, tab));
+      backend.disposeData(zero.dataId);
+      backend.disposeData(tab.dataId);
+      const matMul = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+      const M = V.map((v, k) => {
+        const m = matMul({ inputs: { a: v, b: U[k]! }, backend, attrs: { transposeA: false, transposeB: false } } as never) as TensorInfo;
+        backend.disposeData(v.dataId);
+        return m;
+      });
+      const y = backend.makeOutput([N, OH, OW, Co], 'float32');
+      tab = pointerTable(backend, M);
+      g.winogradOutput(ptr(backend, tab), N, OH, OW, Co, TH, TW, ptr(backend, y));
+      backend.disposeData(tab.dataId);
+      for (const m of M) backend.disposeData(m.dataId);
+      return y;
+    }) as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
     kernelName: KERNELS.pool2ConvBackInput,
     backendName: 'wasm',
     kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
@@ -113,15 +162,66 @@ function registerGlueKernels(): void {
   });
 }
 
+/**
+ * The Winograd F(2 × 2, 3 × 3) transform of a 3 × 3 filter [3, 3, Ci, Co]: U_k = (G g Gᵀ)[k] for the 16 positions
+ * k = 4i + j of the 4 × 4 tile, each [Ci, Co], with G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
+ */
+export function winogradFilter(filter: tf.Tensor): tf.Tensor2D[] {
+  const [KH, KW, Ci, Co] = filter.shape as [number, number, number, number];
+  if (KH !== 3 || KW !== 3) throw new RangeError(`winogradFilter: a 3 × 3 filter, got ${KH} × ${KW}`);
+  const g = filter.dataSync() as Float32Array;
+  const CC = Ci * Co;
+  const U = new Float32Array(16 * CC);
+  const t = new Float64Array(12); // G g: 4 rows × 3 columns
+  for (let e = 0; e < CC; e++) {
+    for (let c = 0; c < 3; c++) {
+      const g0 = g[(0 * 3 + c) * CC + e]!;
+      const g1 = g[(1 * 3 + c) * CC + e]!;
+      const g2 = g[(2 * 3 + c) * CC + e]!;
+      t[c] = g0;
+      t[3 + c] = 0.5 * (g0 + g1 + g2);
+      t[6 + c] = 0.5 * (g0 - g1 + g2);
+      t[9 + c] = g2;
+    }
+    for (let i = 0; i < 4; i++) {
+      const a = t[3 * i]!;
+      const b = t[3 * i + 1]!;
+      const c = t[3 * i + 2]!;
+      U[(4 * i) * CC + e] = a;
+      U[(4 * i + 1) * CC + e] = 0.5 * (a + b + c);
+      U[(4 * i + 2) * CC + e] = 0.5 * (a - b + c);
+      U[(4 * i + 3) * CC + e] = c;
+    }
+  }
+  return Array.from({ length: 16 }, (_, k) => tf.tensor2d(U.subarray(k * CC, (k + 1) * CC), [Ci, Co]));
+}
+
+/**
+ * A 3 × 3 stride-1 convolution of x [N, H, W, Ci] (Ci a multiple of 4) by Winograd F(2 × 2, 3 × 3): the input
+ * transform and the output transform in SIMD (tensor-glue.wat), the 16 products [tiles, Ci] · [Ci, Co] on XNNPACK.
+ * `U` is winogradFilter of the filter.
+ */
+export function winogradConv3x3(x: tf.Tensor4D, U: tf.Tensor2D[], pad: 'same' | 'valid'): tf.Tensor4D {
+  const inputs: tf.NamedTensorMap = { x };
+  U.forEach((u, k) => (inputs[`u${k}`] = u));
+  return run(KERNELS.winogradConv3x3, inputs, { pad })[0] as tf.Tensor4D;
+}
+
 function run(name: string, inputs: tf.NamedTensorMap, attrs: Record<string, unknown> = {}): tf.Tensor[] {
   const out = tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
   return Array.isArray(out) ? out : [out];
 }
 
 type Layer =
-  | { kind: 'conv'; W: tf.Variable; b: tf.Variable; act: number; pool: boolean; pad: 'same' | 'valid' }
+  | { kind: 'conv'; W: tf.Variable; b: tf.Variable; act: number; pool: boolean; pad: 'same' | 'valid'; winograd: boolean }
   | { kind: 'flatten' }
   | { kind: 'dense'; W: tf.Variable; b: tf.Variable; act: number };
+
+/** Per-weights precomputations shared by passes over fixed weights (see FastJemNet.prepare). */
+interface Prepared {
+  transposed: Map<tf.Variable, tf.Tensor>;
+  winograd: Map<tf.Variable, tf.Tensor2D[]>;
+}
 
 /** What the forward pass keeps for the backward pass, per layer. */
 type Saved = { input: tf.Tensor; d?: tf.Tensor; idx?: tf.Tensor };
@@ -191,7 +291,10 @@ export class FastJemNet {
           (out[1] as number) % 2 === 0 &&
           (out[2] as number) % 2 === 0;
         if (next?.getClassName() === 'MaxPooling2D' && !pool) return undefined;
-        layers.push({ kind: 'conv', W: vars[0]!, b: vars[1]!, act, pool, pad: cfg['padding'] as 'same' | 'valid' });
+        // Winograd where it pays: 3 × 3 filters over at least 8 input channels (a multiple of 4)
+        const [KH, KW, Ci] = vars[0]!.shape as [number, number, number, number];
+        const winograd = KH === 3 && KW === 3 && Ci >= 8 && Ci % 4 === 0;
+        layers.push({ kind: 'conv', W: vars[0]!, b: vars[1]!, act, pool, pad: cfg['padding'] as 'same' | 'valid', winograd });
         if (pool) i++;
       } else if (cls === 'Flatten') {
         rank = 2;
@@ -209,12 +312,13 @@ export class FastJemNet {
   }
 
   /** Logits of `x` and what the backward pass needs (all tensors belong to the caller's tidy scope). */
-  private forward(x: tf.Tensor): { logits: tf.Tensor2D; saved: Saved[] } {
+  private forward(x: tf.Tensor, prep: Prepared): { logits: tf.Tensor2D; saved: Saved[] } {
     const saved: Saved[] = [];
     let h = x;
     for (const L of this.layers) {
       if (L.kind === 'conv') {
-        const z = tf.conv2d(h as tf.Tensor4D, L.W as tf.Tensor4D, 1, L.pad);
+        const U = prep.winograd.get(L.W);
+        const z = U ? winogradConv3x3(h as tf.Tensor4D, U, L.pad) : tf.conv2d(h as tf.Tensor4D, L.W as tf.Tensor4D, 1, L.pad);
         if (L.pool) {
           const [p, idx, d] = run(KERNELS.biasActPool2, { z, bias: L.b }, { act: L.act });
           saved.push({ input: h, d: d!, idx: idx! });
@@ -293,12 +397,29 @@ export class FastJemNet {
   }
 
   /**
+   * What passes over fixed weights share: the Winograd transforms of the conv filters that use them and, with
+   * `transposes`, the dense weights' transposes. Inside a tidy scope the tensors go with it; else `release` them.
+   */
+  private prepare(transposes: boolean): Prepared {
+    const prep: Prepared = { transposed: new Map(), winograd: new Map() };
+    for (const L of this.layers) {
+      if (L.kind === 'dense' && transposes) prep.transposed.set(L.W, tf.transpose(L.W));
+      if (L.kind === 'conv' && L.winograd) prep.winograd.set(L.W, winogradFilter(L.W));
+    }
+    return prep;
+  }
+
+  private static release(prep: Prepared): void {
+    tf.dispose([...prep.transposed.values(), ...[...prep.winograd.values()].flat()]);
+  }
+
+  /**
    * E(x) = −logsumexp f(x) and its gradient (∂E/∂f = −softmax f, back-propagated), or with `classes` the class
    * energy E(x | y) = −f(x)[y] (∂E/∂f = −onehot(y)).
    */
-  private energyAndGradient(x: tf.Tensor, transposed: Map<tf.Variable, tf.Tensor>, classes?: Int32Array | number): { energy: tf.Tensor1D; grad: tf.Tensor } {
+  private energyAndGradient(x: tf.Tensor, prep: Prepared, classes?: Int32Array | number): { energy: tf.Tensor1D; grad: tf.Tensor } {
     return tf.tidy(() => {
-      const { logits, saved } = this.forward(x);
+      const { logits, saved } = this.forward(x, prep);
       let energy: tf.Tensor;
       let g: tf.Tensor;
       if (classes === undefined) {
@@ -312,7 +433,7 @@ export class FastJemNet {
         g = tf.neg(tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]), 'float32'));
         energy = tf.sum(tf.mul(logits, g), 1);
       }
-      const grad = this.backward(g, saved, true, undefined, transposed)!;
+      const grad = this.backward(g, saved, true, undefined, prep.transposed)!;
       return { energy: energy as tf.Tensor1D, grad };
     });
   }
@@ -322,11 +443,10 @@ export class FastJemNet {
    * class, or one per row) of the class energy E(x | y) = −f(x)[y].
    */
   session(classes?: Int32Array | number): FastGradientSession {
-    const transposed = new Map<tf.Variable, tf.Tensor>();
-    for (const L of this.layers) if (L.kind === 'dense') transposed.set(L.W, tf.transpose(L.W));
+    const prep = this.prepare(true);
     return {
-      energyAndGradient: (x) => this.energyAndGradient(x, transposed, classes),
-      dispose: () => tf.dispose([...transposed.values()]),
+      energyAndGradient: (x) => this.energyAndGradient(x, prep, classes),
+      dispose: () => FastJemNet.release(prep),
     };
   }
 
@@ -335,20 +455,15 @@ export class FastJemNet {
    * back-propagated) — the objective of the adversarial attacks of attack.ts. The caller disposes both.
    */
   crossEntropyAndInputGradient(x: tf.Tensor, labels: Int32Array): { loss: tf.Tensor1D; grad: tf.Tensor } {
-    const transposed = new Map<tf.Variable, tf.Tensor>();
-    for (const L of this.layers) if (L.kind === 'dense') transposed.set(L.W, tf.transpose(L.W));
-    try {
-      return tf.tidy(() => {
-        const { logits, saved } = this.forward(x);
-        const lse = tf.logSumExp(logits, 1, true);
-        const one = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]), 'float32');
-        const loss = tf.sub(tf.reshape(lse, [-1]), tf.sum(tf.mul(logits, one), 1)) as tf.Tensor1D;
-        const grad = this.backward(tf.sub(tf.exp(tf.sub(logits, lse)), one), saved, true, undefined, transposed)!;
-        return { loss, grad };
-      });
-    } finally {
-      tf.dispose([...transposed.values()]);
-    }
+    return tf.tidy(() => {
+      const prep = this.prepare(true);
+      const { logits, saved } = this.forward(x, prep);
+      const lse = tf.logSumExp(logits, 1, true);
+      const one = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]), 'float32');
+      const loss = tf.sub(tf.reshape(lse, [-1]), tf.sum(tf.mul(logits, one), 1)) as tf.Tensor1D;
+      const grad = this.backward(tf.sub(tf.exp(tf.sub(logits, lse)), one), saved, true, undefined, prep.transposed)!;
+      return { loss, grad };
+    });
   }
 
   /**
@@ -363,7 +478,7 @@ export class FastJemNet {
     let parts = { loss: NaN, crossEntropy: NaN, accuracy: NaN, energyData: NaN, energySample: NaN };
     const grads = tf.tidy(() => {
       const input = xNeg ? tf.concat([xPos, xNeg], 0) : xPos;
-      const { logits, saved } = this.forward(input);
+      const { logits, saved } = this.forward(input, this.prepare(false));
       const fPos = xNeg ? tf.slice(logits, [0, 0], [B, K]) : logits;
       const lsePos = tf.logSumExp(fPos, 1, true);
       const pPos = tf.exp(tf.sub(fPos, lsePos));
