@@ -1,10 +1,12 @@
 /**
  * Hand-derived forward and backward passes of a JEM classifier on tfjs's wasm backend, for the two computations
- * JEM training repeats: ∇ₓE(x) at every SGLD step, and the gradient of the joint loss at every update. The
- * convolutions and matrix products run on XNNPACK through tfjs kernels (the filter and input gradients through the
- * kernels of conv-gradients.ts); the element-wise glue between them — bias, Swish, 2 × 2 max-pooling keeping its
- * arg-max, and their backward passes — runs in fused WebAssembly SIMD kernels (wasm/cnn-glue.wat) on the tensors in
- * place. Compared with tfjs autodiff over plain ops this saves the tape, the separate element-wise passes (Swish's
+ * JEM training repeats: ∇ₓE(x) at every SGLD step, and the gradient of the joint loss at every update. Matrix
+ * products run on XNNPACK through tfjs kernels; 3 × 3 convolutions over ≥ 8 channels by Winograd F(2 × 2, 3 × 3)
+ * (transforms in wasm/tensor-glue.wat, the 16 products on XNNPACK), others on XNNPACK; filter gradients through
+ * conv-gradients.ts; the input gradient behind a 2 × 2 pooling from the pooled gradient alone (a quarter of the
+ * dense transposed convolution's work: only arg-maxes carry gradient). The element-wise glue — bias, Swish, 2 × 2
+ * max-pooling keeping its arg-max, and their backward passes — runs in fused WebAssembly SIMD kernels
+ * (wasm/tensor-glue.wat) on the tensors in place. Compared with tfjs autodiff over plain ops this saves the tape, the separate element-wise passes (Swish's
  * backward pass alone is five), the pooling's search for the maximum in the backward pass, and the transposes of
  * the dense weights across an SGLD chain (cached per chain). Autodiff over `plainForward` stays the reference: the
  * tests compare both, and other backends, layers or activations use it.

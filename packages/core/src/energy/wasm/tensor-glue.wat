@@ -2,7 +2,9 @@
 ;; grows it), around the convolutions and matrix products XNNPACK does well:
 ;; - the element-wise glue of a CNN's forward and backward passes, fused, in SIMD (f32x4): bias + activation
 ;;   (+ 2 × 2 max-pooling keeping the arg-max) in one pass, and the pooling's backward pass times the activation's
-;;   derivative in one pass (jem/fast-cnn.ts);
+;;   derivative in one pass, and the input gradient of a pooled convolution from the pooled gradient alone
+;;   (jem/fast-cnn.ts);
+;; - the input and output transforms of Winograd F(2 × 2, 3 × 3) convolutions (jem/fast-cnn.ts);
 ;; - column sums in float64 (bias gradients: sums over the leading axes, conv-gradients.ts).
 ;; Pointers are byte offsets; tensors are float32 NHWC (or [rows, C]) with C a multiple of 4 for the glue; arg-maxes
 ;; are i32. Activation codes: 0 linear (derivative 1), 1 Swish a = z·σ(z) (derivative σ(z)·(1 + z·(1 − σ(z)))).
