@@ -76,7 +76,7 @@ function registerGlueKernels(): void {
       const pooled = [N, H / 2, W / 2, C];
       const p = backend.makeOutput(pooled, 'float32');
       const idx = backend.makeOutput(pooled, 'int32');
-      const d = backend.makeOutput(z.shape, 'float32');
+      const d = backend.makeOutput(pooled, 'float32');
       glue(backend).biasActPool2(ptr(backend, z), ptr(backend, bias), N, H, W, C, attrs['act'] as number, ptr(backend, p), ptr(backend, idx), ptr(backend, d));
       return [p, idx, d];
     }) as unknown as tf.KernelFunc,
@@ -86,8 +86,9 @@ function registerGlueKernels(): void {
     backendName: 'wasm',
     kernelFunc: (({ inputs, backend }: KernelArgs) => {
       const { gp, idx, d } = inputs as { gp: TensorInfo; idx: TensorInfo; d: TensorInfo };
-      const [N, H, W, C] = d.shape as [number, number, number, number];
-      const gz = backend.makeOutput(d.shape, 'float32');
+      const [N, PH, PW, C] = d.shape as [number, number, number, number];
+      const [H, W] = [2 * PH, 2 * PW];
+      const gz = backend.makeOutput([N, H, W, C], 'float32');
       glue(backend).unpool2Mul(ptr(backend, gp), ptr(backend, idx), ptr(backend, d), N, H, W, C, ptr(backend, gz));
       return gz;
     }) as unknown as tf.KernelFunc,
@@ -132,7 +133,8 @@ function registerGlueKernels(): void {
     backendName: 'wasm',
     kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
       const { gp, idx, d, filter } = inputs as { gp: TensorInfo; idx: TensorInfo; d: TensorInfo; filter: TensorInfo };
-      const [N, H, W, Co] = d.shape as [number, number, number, number];
+      const [N, PH, PW, Co] = d.shape as [number, number, number, number];
+      const [H, W] = [2 * PH, 2 * PW];
       const [KH, KW, Ci] = filter.shape as [number, number, number, number];
       const [, IH, IW] = attrs['inputShape'] as [number, number, number, number];
       const top = attrs['pad'] === 'same' ? (KH - 1) >> 1 : 0;

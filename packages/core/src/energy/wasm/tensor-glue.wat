@@ -60,12 +60,13 @@
 
   ;; For z [N, H, W, C] (H, W even, C a multiple of 4): the activation a = act(z + bias) is pooled over 2 × 2 windows
   ;; with stride 2 into p [N, H/2, W/2, C]; idx (i32, same shape as p) holds which window element was the first
-  ;; maximum in row-major order (0: (0, 0), 1: (0, 1), 2: (1, 0), 3: (1, 1)); d [N, H, W, C] = act'(z + bias).
+  ;; maximum in row-major order (0: (0, 0), 1: (0, 1), 2: (1, 0), 3: (1, 1)); d (same shape as p) = act'(z + bias) at
+;; that arg-max — the only position the backward pass needs it at.
   (func (export "biasActPool2") (param $z i32) (param $bias i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $act i32)
       (param $p i32) (param $idx i32) (param $d i32)
     (local $rowsOut i32) (local $OW i32) (local $cb i32) (local $rowBytes i32)
     (local $r i32) (local $ow i32) (local $c i32) (local $q i32) (local $g i32) (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32)
-    (local $b v128) (local $m v128) (local $i v128) (local $gt v128)
+    (local $b v128) (local $m v128) (local $i v128) (local $gt v128) (local $dm v128)
     (local $zz0 v128) (local $x0 v128) (local $t0 v128) (local $e0 v128) (local $r0 v128) (local $s0 v128) (local $av0 v128) (local $dv0 v128)
     (local $zz1 v128) (local $x1 v128) (local $t1 v128) (local $e1 v128) (local $r1 v128) (local $s1 v128) (local $av1 v128) (local $dv1 v128)
     (local $zz2 v128) (local $x2 v128) (local $t2 v128) (local $e2 v128) (local $r2 v128) (local $s2 v128) (local $av2 v128) (local $dv2 v128)
@@ -175,23 +176,24 @@
                     (local.set $dv2 (f32x4.splat (f32.const 1)))
                     (local.set $av3 (local.get $zz3))
                     (local.set $dv3 (f32x4.splat (f32.const 1)))))
-                (v128.store align=4 (i32.add (local.get $d) (local.get $o0)) (local.get $dv0))
-                (v128.store align=4 (i32.add (local.get $d) (local.get $o1)) (local.get $dv1))
-                (v128.store align=4 (i32.add (local.get $d) (local.get $o2)) (local.get $dv2))
-                (v128.store align=4 (i32.add (local.get $d) (local.get $o3)) (local.get $dv3))
-                ;; a strictly larger activation replaces the maximum (the first maximum wins)
+                ;; a strictly larger activation replaces the maximum (the first maximum wins); its derivative goes along
                 (local.set $m (local.get $av0))
+                (local.set $dm (local.get $dv0))
                 (local.set $i (v128.const i32x4 0 0 0 0))
                 (local.set $gt (f32x4.gt (local.get $av1) (local.get $m)))
                 (local.set $m (v128.bitselect (local.get $av1) (local.get $m) (local.get $gt)))
+                (local.set $dm (v128.bitselect (local.get $dv1) (local.get $dm) (local.get $gt)))
                 (local.set $i (v128.bitselect (v128.const i32x4 1 1 1 1) (local.get $i) (local.get $gt)))
                 (local.set $gt (f32x4.gt (local.get $av2) (local.get $m)))
                 (local.set $m (v128.bitselect (local.get $av2) (local.get $m) (local.get $gt)))
+                (local.set $dm (v128.bitselect (local.get $dv2) (local.get $dm) (local.get $gt)))
                 (local.set $i (v128.bitselect (v128.const i32x4 2 2 2 2) (local.get $i) (local.get $gt)))
                 (local.set $gt (f32x4.gt (local.get $av3) (local.get $m)))
                 (local.set $m (v128.bitselect (local.get $av3) (local.get $m) (local.get $gt)))
+                (local.set $dm (v128.bitselect (local.get $dv3) (local.get $dm) (local.get $gt)))
                 (local.set $i (v128.bitselect (v128.const i32x4 3 3 3 3) (local.get $i) (local.get $gt)))
                 (v128.store align=4 (i32.add (local.get $p) (local.get $g)) (local.get $m))
+                (v128.store align=4 (i32.add (local.get $d) (local.get $g)) (local.get $dm))
                 (v128.store align=4 (i32.add (local.get $idx) (local.get $g)) (local.get $i))
                 (local.set $c (i32.add (local.get $c) (i32.const 16)))
                 (br $chans)))
@@ -200,7 +202,8 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
 
-  ;; The backward pass of biasActPool2: gz [N, H, W, C] = (gradient of p at the window's arg-max, 0 elsewhere) · d.
+  ;; The backward pass of biasActPool2: gz [N, H, W, C] = gradient of p · d at the window's arg-max, 0 elsewhere (gp,
+  ;; idx and d pooled-size).
   (func (export "unpool2Mul") (param $gp i32) (param $idx i32) (param $d i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $gz i32)
     (local $rowsOut i32) (local $OW i32) (local $cb i32) (local $rowBytes i32)
     (local $r i32) (local $ow i32) (local $c i32) (local $q i32) (local $g i32)
@@ -223,23 +226,19 @@
                 (local.set $q (i32.add (i32.add (i32.mul (i32.shl (local.get $r) (i32.const 1)) (local.get $rowBytes))
                   (i32.mul (i32.shl (local.get $ow) (i32.const 1)) (local.get $cb))) (local.get $c)))
                 (local.set $g (i32.add (i32.mul (i32.add (i32.mul (local.get $r) (local.get $OW)) (local.get $ow)) (local.get $cb)) (local.get $c)))
-                (local.set $gv (v128.load align=4 (i32.add (local.get $gp) (local.get $g))))
+                (local.set $gv (f32x4.mul (v128.load align=4 (i32.add (local.get $gp) (local.get $g))) (v128.load align=4 (i32.add (local.get $d) (local.get $g)))))
                 (local.set $i (v128.load align=4 (i32.add (local.get $idx) (local.get $g))))
                 (v128.store align=4 (i32.add (local.get $gz) (local.get $q))
-                  (f32x4.mul (v128.and (local.get $gv) (i32x4.eq (local.get $i) (v128.const i32x4 0 0 0 0)))
-                    (v128.load align=4 (i32.add (local.get $d) (local.get $q)))))
+                  (v128.and (local.get $gv) (i32x4.eq (local.get $i) (v128.const i32x4 0 0 0 0))))
                 (local.set $q (i32.add (local.get $q) (local.get $cb)))
                 (v128.store align=4 (i32.add (local.get $gz) (local.get $q))
-                  (f32x4.mul (v128.and (local.get $gv) (i32x4.eq (local.get $i) (v128.const i32x4 1 1 1 1)))
-                    (v128.load align=4 (i32.add (local.get $d) (local.get $q)))))
+                  (v128.and (local.get $gv) (i32x4.eq (local.get $i) (v128.const i32x4 1 1 1 1))))
                 (local.set $q (i32.sub (i32.add (local.get $q) (local.get $rowBytes)) (local.get $cb)))
                 (v128.store align=4 (i32.add (local.get $gz) (local.get $q))
-                  (f32x4.mul (v128.and (local.get $gv) (i32x4.eq (local.get $i) (v128.const i32x4 2 2 2 2)))
-                    (v128.load align=4 (i32.add (local.get $d) (local.get $q)))))
+                  (v128.and (local.get $gv) (i32x4.eq (local.get $i) (v128.const i32x4 2 2 2 2))))
                 (local.set $q (i32.add (local.get $q) (local.get $cb)))
                 (v128.store align=4 (i32.add (local.get $gz) (local.get $q))
-                  (f32x4.mul (v128.and (local.get $gv) (i32x4.eq (local.get $i) (v128.const i32x4 3 3 3 3)))
-                    (v128.load align=4 (i32.add (local.get $d) (local.get $q)))))
+                  (v128.and (local.get $gv) (i32x4.eq (local.get $i) (v128.const i32x4 3 3 3 3))))
                 (local.set $c (i32.add (local.get $c) (i32.const 16)))
                 (br $chans)))
             (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
@@ -254,7 +253,7 @@
   ;; pooled cell the channels are sorted into four lists by the window position of their arg-max (entry: byte offset
   ;; of the channel's filter in wt, and g = gp · d there; g = 0 is left out), and each list's sum for one filter tap is
   ;; accumulated in registers over the list, 32 input channels at a time, then added to dx.
-  ;; gp, idx [N, H/2, W/2, Co] (idx as biasActPool2 writes it), d [N, H, W, Co], wt [Co, KH, KW, Ci] (the filter
+  ;; gp, idx, d [N, H/2, W/2, Co] (as biasActPool2 writes idx and d), wt [Co, KH, KW, Ci] (the filter
   ;; [KH, KW, Ci, Co] transposed), dx [N, IH, IW, Ci] (overwritten); lists: 32 · Co + 16 bytes of scratch, 16-aligned. Conv output
   ;; (y, x) reads input (y + kh − top, x + kw − left); positions outside the input are skipped (zero padding).
   (func (export "pool2ConvBackInput") (param $gp i32) (param $idx i32) (param $d i32) (param $wt i32)
@@ -289,11 +288,9 @@
           (block $codone (loop $coloop
             (br_if $codone (i32.ge_s (local.get $co) (local.get $Co)))
             (local.set $q (i32.load (i32.add (local.get $idx) (i32.shl (i32.add (local.get $cell) (local.get $co)) (i32.const 2)))))
-            (local.set $y (i32.add (i32.shl (local.get $py) (i32.const 1)) (i32.shr_u (local.get $q) (i32.const 1))))
-            (local.set $x (i32.add (i32.shl (local.get $px) (i32.const 1)) (i32.and (local.get $q) (i32.const 1))))
             (local.set $g (f32.mul
               (f32.load (i32.add (local.get $gp) (i32.shl (i32.add (local.get $cell) (local.get $co)) (i32.const 2))))
-              (f32.load (i32.add (local.get $d) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $y)) (local.get $W)) (local.get $x)) (local.get $Co)) (local.get $co)) (i32.const 2))))))
+              (f32.load (i32.add (local.get $d) (i32.shl (i32.add (local.get $cell) (local.get $co)) (i32.const 2))))))
             (if (f32.ne (local.get $g) (f32.const 0))
               (then
                 ;; entry address: lists + 8 · (q · Co + count of list q); the four counts (branch-free: q is data)
@@ -404,21 +401,20 @@
       (br $nloop))))
 
   ;; pool2ConvBackInput for inputs with few channels (Ci < 4, e.g. a grey or RGB image): vectorised over the output
-  ;; channels instead. Per pooled cell, g = gp · d at the arg-max is split into four masked copies, one per window
+  ;; channels instead. Per pooled cell, g = gp · d (at the arg-max) is split into four masked copies, one per window
   ;; position (scratch gq: 4 · Co floats, 16-aligned), and dx[.., ci] at each tap is the horizontal sum of
   ;; Σ_co gq[q, co] · W[kh, kw, ci, co] over the filter in its own layout [KH, KW, Ci, Co]. Co a multiple of 4.
   (func (export "pool2ConvBackInputNarrow") (param $gp i32) (param $idx i32) (param $d i32) (param $w i32)
       (param $N i32) (param $H i32) (param $W i32) (param $Co i32) (param $Ci i32) (param $KH i32) (param $KW i32)
       (param $top i32) (param $left i32) (param $IH i32) (param $IW i32) (param $gq i32) (param $dx i32)
     (local $PH i32) (local $PW i32) (local $n i32) (local $py i32) (local $px i32) (local $c i32) (local $q i32)
-    (local $cb i32) (local $cell i32) (local $d00 i32) (local $rowB i32) (local $y i32) (local $x i32)
+    (local $cb i32) (local $cell i32) (local $y i32) (local $x i32)
     (local $iy i32) (local $ix i32) (local $kh i32) (local $kw i32) (local $ci i32) (local $o i32) (local $wr i32)
     (local $gqq i32)
-    (local $iv v128) (local $gv v128) (local $m v128) (local $acc v128)
+    (local $iv v128) (local $gv v128) (local $acc v128)
     (local.set $PH (i32.shr_u (local.get $H) (i32.const 1)))
     (local.set $PW (i32.shr_u (local.get $W) (i32.const 1)))
     (local.set $cb (i32.shl (local.get $Co) (i32.const 2)))
-    (local.set $rowB (i32.mul (local.get $W) (local.get $cb)))
     (memory.fill (local.get $dx) (i32.const 0) (i32.shl (i32.mul (i32.mul (i32.mul (local.get $N) (local.get $IH)) (local.get $IW)) (local.get $Ci)) (i32.const 2)))
     (block $ndone (loop $nloop
       (br_if $ndone (i32.ge_s (local.get $n) (local.get $N)))
@@ -429,24 +425,16 @@
         (block $pxdone (loop $pxloop
           (br_if $pxdone (i32.ge_s (local.get $px) (local.get $PW)))
           (local.set $cell (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $PH)) (local.get $py)) (local.get $PW)) (local.get $px)) (local.get $cb)))
-          ;; byte offset of window element (0, 0) in d
-          (local.set $d00 (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (i32.shl (local.get $py) (i32.const 1))) (local.get $rowB))
-            (i32.mul (i32.shl (local.get $px) (i32.const 1)) (local.get $cb))))
           (local.set $c (i32.const 0))
           (block $cdone (loop $cloop
             (br_if $cdone (i32.ge_u (local.get $c) (local.get $cb)))
             (local.set $iv (v128.load align=4 (i32.add (local.get $idx) (i32.add (local.get $cell) (local.get $c)))))
-            (local.set $gv (v128.load align=4 (i32.add (local.get $gp) (i32.add (local.get $cell) (local.get $c)))))
-            (local.set $o (i32.add (local.get $d) (i32.add (local.get $d00) (local.get $c))))
-            (local.set $m (i32x4.eq (local.get $iv) (v128.const i32x4 0 0 0 0)))
-            (v128.store (local.get $gq) (v128.and (local.get $m) (f32x4.mul (local.get $gv) (v128.load align=4 (local.get $o)))))
-            (local.set $m (i32x4.eq (local.get $iv) (v128.const i32x4 1 1 1 1)))
-            (v128.store (i32.add (local.get $gq) (local.get $cb)) (v128.and (local.get $m) (f32x4.mul (local.get $gv) (v128.load offset=0 align=4 (i32.add (local.get $o) (local.get $cb))))))
-            (local.set $o (i32.add (local.get $o) (local.get $rowB)))
-            (local.set $m (i32x4.eq (local.get $iv) (v128.const i32x4 2 2 2 2)))
-            (v128.store (i32.add (local.get $gq) (i32.shl (local.get $cb) (i32.const 1))) (v128.and (local.get $m) (f32x4.mul (local.get $gv) (v128.load align=4 (local.get $o)))))
-            (local.set $m (i32x4.eq (local.get $iv) (v128.const i32x4 3 3 3 3)))
-            (v128.store (i32.add (local.get $gq) (i32.mul (local.get $cb) (i32.const 3))) (v128.and (local.get $m) (f32x4.mul (local.get $gv) (v128.load align=4 (i32.add (local.get $o) (local.get $cb))))))
+            (local.set $gv (f32x4.mul (v128.load align=4 (i32.add (local.get $gp) (i32.add (local.get $cell) (local.get $c))))
+              (v128.load align=4 (i32.add (local.get $d) (i32.add (local.get $cell) (local.get $c))))))
+            (v128.store (local.get $gq) (v128.and (local.get $gv) (i32x4.eq (local.get $iv) (v128.const i32x4 0 0 0 0))))
+            (v128.store (i32.add (local.get $gq) (local.get $cb)) (v128.and (local.get $gv) (i32x4.eq (local.get $iv) (v128.const i32x4 1 1 1 1))))
+            (v128.store (i32.add (local.get $gq) (i32.shl (local.get $cb) (i32.const 1))) (v128.and (local.get $gv) (i32x4.eq (local.get $iv) (v128.const i32x4 2 2 2 2))))
+            (v128.store (i32.add (local.get $gq) (i32.mul (local.get $cb) (i32.const 3))) (v128.and (local.get $gv) (i32x4.eq (local.get $iv) (v128.const i32x4 3 3 3 3))))
             (local.set $gq (i32.add (local.get $gq) (i32.const 16)))
             (local.set $c (i32.add (local.get $c) (i32.const 16)))
             (br $cloop)))
