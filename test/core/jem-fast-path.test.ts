@@ -157,7 +157,7 @@ test('the input gradient through a pooled convolution from the pooled gradient e
     const [p, idx, d] = tf.engine().runKernel('EbmBiasActPool2', { z, bias }, { act: 1 }) as tf.Tensor[];
     const gp = tf.mul(tf.randomNormal(p!.shape, 0, 1, 'float32', 7), tf.cast(tf.greater(tf.randomUniform(p!.shape, 0, 1, 'float32', 8), 0.2), 'float32'));
     const gz = tf.engine().runKernel('EbmUnpool2Mul', { gp, idx: idx!, d: d! }, {}) as tf.Tensor;
-    const attrs = { strides: [1, 1], pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x.shape };
+    const attrs = { strides: [1, 1], pad, dataFormat: 'NHWC', inputShape: x.shape };
     const ref = tf.engine().runKernel('Conv2DBackpropInput', { dy: gz, filter: W }, attrs) as tf.Tensor;
     const got = tf.engine().runKernel('EbmPool2ConvBackInput', { gp, idx: idx!, d: d!, filter: W }, { pad, inputShape: x.shape }) as tf.Tensor;
     t.deepEqual(got.shape, x.shape);
