@@ -28,7 +28,7 @@ import * as tf from './tf.js';
 // Loaded here so that wasm's own kernels are registered before some of them are replaced below (`selectBackend`
 // imports the same module again to point it at its .wasm files before the backend starts).
 import '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, tensorGlue, type WasmBackendInternals } from './wasm/tensor-glue.js';
+import { heapOffset, tensorGlue, type TensorGlue, type WasmBackendInternals } from './wasm/tensor-glue.js';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 type Backend = {
@@ -87,12 +87,90 @@ function conv2dInfo(
   );
 }
 
+/** Which implementation computes a filter gradient on wasm (see `filterGradientKernel`). */
+export type FilterGradientKernel = 'direct' | 'im2col';
+
+/**
+ * The implementation `Conv2DBackpropFilter` uses on wasm for an NHWC float32 convolution of x (shape `xShape`) with a
+ * filter of shape `filterShape` [KH, KW, Ci, Co] and the kernel's attributes (strides, pad, dilations): 'direct'
+ * (the SIMD kernel `convFilterGrad` of wasm/tensor-glue.wat) when Co is a multiple of 4, the width dilation is 1
+ * and the output is not empty; 'im2col' (XNNPACK's matmul) otherwise, or when `EBM_CONV_FILTER_GRAD=im2col` is set.
+ * The direct kernel also needs WebAssembly SIMD, which the wasm backend itself needs.
+ */
+export function filterGradientKernel(xShape: number[], filterShape: number[], attrs: Record<string, unknown>): FilterGradientKernel {
+  if (typeof process !== 'undefined' && process.env?.['EBM_CONV_FILTER_GRAD'] === 'im2col') return 'im2col';
+  const info = conv2dInfo(xShape, filterShape, attrs, false);
+  const Co = filterShape[3]!;
+  return Co % 4 === 0 && info.dilationWidth === 1 && info.outHeight > 0 && info.outWidth > 0 && xShape[0]! > 0 ? 'direct' : 'im2col';
+}
+
+/** Conv2DBackpropFilter for wasm: the direct SIMD kernel where `filterGradientKernel` says so, else im2col + matmul. */
+function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
+  const { x } = args.inputs as { x: TensorInfo };
+  const filterShape = args.attrs['filterShape'] as number[];
+  const glue = tensorGlue(args.backend);
+  if (glue && x.dtype === 'float32' && filterGradientKernel(x.shape, filterShape, args.attrs) === 'direct') return directConv2DBackpropFilter(args, glue);
+  return im2colConv2DBackpropFilter(args);
+}
+
+/**
+ * The filter gradient by the direct kernel `convFilterGrad` of tensor-glue.wat, on x zero-padded here into
+ * xp [N, Hp, Wp, Ci] (a copy of x's size plus its border; no im2col matrix): for each filter row kh, dW[kh] viewed as
+ * [KW·Ci, Co] is Σ over output positions of the KW·Ci contiguous values of xp under the filter row times the dy row
+ * (Co values), as register-blocked outer products in WebAssembly SIMD. When KW·Ci is not a multiple of 4 the kernel
+ * writes [KH, KW·Ci rounded up to 4, Co] into a scratch tensor whose extra rows are dropped here.
+ */
+function directConv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs, glue: TensorGlue): TensorInfo {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const filterShape = attrs['filterShape'] as number[];
+  const info = conv2dInfo(x.shape, filterShape, attrs, false);
+  const [KH, KW, Ci, Co] = filterShape as [number, number, number, number];
+  const [N, H, W] = x.shape as [number, number, number];
+  const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, dilationHeight: dh } = info;
+  const { top, left } = info.padInfo;
+  // Rows and columns the windows reach (padding on the far side included), and at least the whole of x.
+  const Hp = Math.max(top + H, (OH - 1) * sh + (KH - 1) * dh + 1);
+  const Wp = Math.max(left + W, (OW - 1) * sw + KW);
+  const J = KW * Ci;
+  const Jpad = (J + 3) & ~3;
+  const b = backend as unknown as WasmBackendInternals;
+  const hb = heap(backend);
+  const out = hb.makeOutput(filterShape, 'float32');
+  // 4 floats of slack: the last tile of a window of J values not a multiple of 4 reads up to 3 past it.
+  const xp = hb.makeOutput([N * Hp * Wp * Ci + 4], 'float32');
+  const scratch = Jpad === J ? null : hb.makeOutput([KH * Jpad * Co], 'float32');
+  try {
+    const P = f32(backend, xp);
+    const X = f32(backend, x);
+    P.fill(0);
+    const rowLen = W * Ci;
+    for (let n = 0; n < N; n++) {
+      for (let h = 0; h < H; h++) {
+        const src = (n * H + h) * rowLen;
+        P.set(X.subarray(src, src + rowLen), ((n * Hp + top + h) * Wp + left) * Ci);
+      }
+    }
+    const acc = scratch ?? out;
+    f32(backend, acc).fill(0);
+    glue.convFilterGrad(heapOffset(b, xp), heapOffset(b, dy), heapOffset(b, acc), N, Hp, Wp, Ci, OH, OW, Co, KH, J, sh, sw, dh, top, H);
+    if (scratch) {
+      const A = f32(backend, scratch);
+      const D = f32(backend, out);
+      for (let kh = 0; kh < KH; kh++) D.set(A.subarray(kh * Jpad * Co, (kh * Jpad + J) * Co), kh * J * Co);
+    }
+    return out;
+  } finally {
+    backend.disposeData(xp.dataId);
+    if (scratch) backend.disposeData(scratch.dataId);
+  }
+}
+
 /**
  * Conv2DBackpropFilter for wasm as one matrix product: dW[(kh, kw, ci), co] = Σ_m P[(kh, kw, ci), m] · dy[m, co] over
  * the output positions m = (n, oh, ow), where P is the transposed im2col matrix of x (zero where the window leaves
- * the padded image), built here and multiplied by XNNPACK's matmul.
+ * the padded image), built here and multiplied by XNNPACK's matmul. Any stride, dilation and channel counts.
  */
-function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+function im2colConv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const filterShape = attrs['filterShape'] as number[];
   const info = conv2dInfo(x.shape, filterShape, attrs, false);

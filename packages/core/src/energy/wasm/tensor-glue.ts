@@ -23,6 +23,25 @@ export interface TensorGlue {
   biasActPool2(z: number, bias: number, N: number, H: number, W: number, C: number, act: number, p: number, idx: number, d: number): void;
   unpool2Mul(gp: number, idx: number, d: number, N: number, H: number, W: number, C: number, gz: number): void;
   columnSums(x: number, rows: number, C: number, acc: number, out: number): void;
+  convFilterGrad(
+    xp: number,
+    dy: number,
+    acc: number,
+    N: number,
+    Hp: number,
+    Wp: number,
+    Ci: number,
+    OH: number,
+    OW: number,
+    Co: number,
+    KH: number,
+    J: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    top: number,
+    H: number,
+  ): void;
 }
 
 const byMemory = new Map<unknown, TensorGlue | null>();
