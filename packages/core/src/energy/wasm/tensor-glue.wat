@@ -3,7 +3,8 @@
 ;; - the element-wise glue of a CNN's forward and backward passes, fused, in SIMD (f32x4): bias + activation
 ;;   (+ 2 × 2 max-pooling keeping the arg-max) in one pass, and the pooling's backward pass times the activation's
 ;;   derivative in one pass (jem/fast-cnn.ts);
-;; - column sums in float64 (bias gradients: sums over the leading axes, conv-gradients.ts).
+;; - column sums in float64 (bias gradients: sums over the leading axes, conv-gradients.ts);
+;; - the filter gradient of a convolution (Conv2DBackpropFilter, conv-gradients.ts) without im2col.
 ;; Pointers are byte offsets; tensors are float32 NHWC (or [rows, C]) with C a multiple of 4 for the glue; arg-maxes
 ;; are i32. Activation codes: 0 linear (derivative 1), 1 Swish a = z·σ(z) (derivative σ(z)·(1 + z·(1 − σ(z)))).
 ;; Compiled to tensor-glue-wasm.ts by `npm run build:wasm`; the tests compare every kernel with tfjs.
