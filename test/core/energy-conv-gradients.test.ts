@@ -1,12 +1,13 @@
 // The wasm backend's missing conv gradient kernels (Conv2DBackpropFilter, depthwise backprops), registered by
 // @ebmkit/core/energy: checked against the cpu backend's own kernels and against finite differences, and a small
-// CNN trains on wasm.
+// CNN trains on wasm. The filter gradient's direct SIMD kernel (convFilterGrad of tensor-glue.wat) is checked
+// against the plain-loop definition on random shapes and against the im2col + matmul path it replaced.
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createRng } from '@ebmkit/core';
 import { selectBackend } from '@ebmkit/core/backend';
-import { Jem, layersVariables, registerWasmConvGradients } from '@ebmkit/core/energy';
+import { filterGradientKernel, Jem, layersVariables, registerWasmConvGradients } from '@ebmkit/core/energy';
 
 type Case = { x: number[]; f: number[]; strides: number | [number, number]; pad: 'same' | 'valid' };
 const CASES: Case[] = [
@@ -16,6 +17,10 @@ const CASES: Case[] = [
   { x: [3, 5, 5, 1], f: [2, 2, 1, 5], strides: 1, pad: 'valid' },
   { x: [2, 5, 6, 8], f: [3, 3, 8, 3], strides: 1, pad: 'same' }, // ≥ 8 input channels at stride 1: the flipped-filter convolution
   { x: [2, 6, 6, 9], f: [2, 3, 9, 2], strides: 2, pad: 'valid' },
+  // filter gradients by the direct kernel (Co a multiple of 4): one input channel, odd sizes, strides, 4 mod 8 outputs
+  { x: [3, 7, 5, 1], f: [3, 3, 1, 8], strides: 1, pad: 'same' },
+  { x: [2, 9, 8, 5], f: [2, 3, 5, 12], strides: [2, 3], pad: 'valid' },
+  { x: [1, 8, 7, 8], f: [3, 3, 8, 4], strides: 2, pad: 'same' },
 ];
 
 function data(shape: number[], seed: number): Float32Array {
@@ -65,29 +70,165 @@ for (const [i, c] of CASES.entries()) {
   });
 }
 
-test.serial('the wasm filter gradient matches central finite differences', async (t) => {
-  await selectBackend('wasm');
-  const c = CASES[2]!;
-  const { df, y } = convGrads(c);
-  y.dispose();
-  const x = tf.tensor4d(data(c.x, 1), c.x as [number, number, number, number]);
-  const fData = data(c.f, 2);
-  const wData = data(tf.conv2d(x, tf.tensor4d(fData, c.f as [number, number, number, number]), c.strides, c.pad).shape, 3);
-  const lossAt = (fd: Float32Array) =>
-    tf.tidy(() => {
-      const yy = tf.conv2d(x, tf.tensor4d(fd, c.f as [number, number, number, number]), c.strides, c.pad);
-      return tf.sum(tf.mul(yy, tf.tensor(wData, yy.shape))).dataSync()[0]!;
-    });
-  const h = 1e-2; // the loss is linear in f, so central differences are exact up to float32 rounding
-  for (let k = 0; k < fData.length; k += 3) {
-    const p = Float32Array.from(fData);
-    const m = Float32Array.from(fData);
-    p[k]! += h;
-    m[k]! -= h;
-    const fd = (lossAt(p) - lossAt(m)) / (2 * h);
-    t.true(Math.abs(fd - df[k]!) < 2e-3 * (1 + Math.abs(fd)), `dW[${k}]: analytic ${df[k]}, numeric ${fd}`);
+for (const c of [CASES[2]!, CASES[6]!]) {
+  test.serial(`the wasm filter gradient (${filterGradientKernel(c.x, c.f, { strides: c.strides, pad: c.pad })}) matches central finite differences`, async (t) => {
+    await selectBackend('wasm');
+    const { df, y } = convGrads(c);
+    y.dispose();
+    const x = tf.tensor4d(data(c.x, 1), c.x as [number, number, number, number]);
+    const fData = data(c.f, 2);
+    const wData = data(tf.conv2d(x, tf.tensor4d(fData, c.f as [number, number, number, number]), c.strides, c.pad).shape, 3);
+    const lossAt = (fd: Float32Array) =>
+      tf.tidy(() => {
+        const yy = tf.conv2d(x, tf.tensor4d(fd, c.f as [number, number, number, number]), c.strides, c.pad);
+        return tf.sum(tf.mul(yy, tf.tensor(wData, yy.shape))).dataSync()[0]!;
+      });
+    const h = 1e-2; // the loss is linear in f, so central differences are exact up to float32 rounding
+    for (let k = 0; k < fData.length; k += 3) {
+      const p = Float32Array.from(fData);
+      const m = Float32Array.from(fData);
+      p[k]! += h;
+      m[k]! -= h;
+      const fd = (lossAt(p) - lossAt(m)) / (2 * h);
+      t.true(Math.abs(fd - df[k]!) < 2e-3 * (1 + Math.abs(fd)), `dW[${k}]: analytic ${df[k]}, numeric ${fd}`);
+    }
+    x.dispose();
+  });
+}
+
+type FilterCase = { x: number[]; f: number[]; strides: [number, number]; pad: 'same' | 'valid'; dilations: [number, number] };
+
+/**
+ * dW[kh, kw, ci, co] = Σ_{n, oh, ow} x[n, oh·sₕ + kh·dₕ − top, ow·s_w + kw·d_w − left, ci] · dy[n, oh, ow, co] by plain
+ * loops in float64, with Σ |x · dy| per entry (the scale of float32 rounding in any summation order).
+ */
+function filterGradientByLoops(c: FilterCase, x: Float32Array, dy: Float32Array): { dw: Float64Array; abs: Float64Array } {
+  const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.f as [number, number, number, number], c.strides, c.dilations, c.pad);
+  const [N, H, W, Ci] = c.x as [number, number, number, number];
+  const [KH, KW, , Co] = c.f as [number, number, number, number];
+  const { outHeight: OH, outWidth: OW } = info;
+  const { top, left } = info.padInfo;
+  const dw = new Float64Array(KH * KW * Ci * Co);
+  const abs = new Float64Array(dw.length);
+  for (let kh = 0; kh < KH; kh++)
+    for (let kw = 0; kw < KW; kw++)
+      for (let n = 0; n < N; n++)
+        for (let oh = 0; oh < OH; oh++) {
+          const h = oh * c.strides[0] + kh * c.dilations[0] - top;
+          if (h < 0 || h >= H) continue;
+          for (let ow = 0; ow < OW; ow++) {
+            const w = ow * c.strides[1] + kw * c.dilations[1] - left;
+            if (w < 0 || w >= W) continue;
+            for (let ci = 0; ci < Ci; ci++) {
+              const xv = x[((n * H + h) * W + w) * Ci + ci]!;
+              const o = ((kh * KW + kw) * Ci + ci) * Co;
+              const d = ((n * OH + oh) * OW + ow) * Co;
+              for (let co = 0; co < Co; co++) {
+                dw[o + co]! += xv * dy[d + co]!;
+                abs[o + co]! += Math.abs(xv * dy[d + co]!);
+              }
+            }
+          }
+        }
+  return { dw, abs };
+}
+
+/** The wasm backend's Conv2DBackpropFilter kernel on (x, dy), called directly (dilations are not in tfjs's conv2d gradient). */
+function wasmFilterGradient(c: FilterCase, x: Float32Array, dy: Float32Array, outShape: number[]): Float32Array {
+  return tf.tidy(() => {
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, dilations: c.dilations, filterShape: c.f };
+    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(x, c.x as [number, number, number, number]), dy: tf.tensor(dy, outShape) }, attrs as never) as tf.Tensor;
+    return dw.dataSync() as Float32Array;
+  });
+}
+
+/** Random filter-gradient cases from a seeded generator: batch 1–4, sizes 1–11, 1–9 input channels, 4–24 outputs. */
+function randomFilterCases(count: number, seed: number): FilterCase[] {
+  const rng = createRng(seed);
+  const pick = <T>(xs: T[]): T => xs[rng.int(xs.length)]!;
+  const cases: FilterCase[] = [];
+  while (cases.length < count) {
+    const KH = 1 + rng.int(4);
+    const KW = 1 + rng.int(4);
+    const dilations: [number, number] = [pick([1, 1, 1, 2]), 1];
+    const c: FilterCase = {
+      x: [1 + rng.int(4), 1 + rng.int(11), 1 + rng.int(11), pick([1, 1, 2, 3, 4, 5, 8, 9])],
+      f: [KH, KW, 0, 4 * (1 + rng.int(6))],
+      strides: dilations[0] > 1 ? [1, 1] : [pick([1, 1, 2]), pick([1, 1, 2, 3])],
+      pad: pick(['same', 'valid'] as const),
+      dilations,
+    };
+    c.f[2] = c.x[3]!;
+    const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.f as [number, number, number, number], c.strides, c.dilations, c.pad);
+    if (info.outHeight > 0 && info.outWidth > 0) cases.push(c);
   }
-  x.dispose();
+  return cases;
+}
+
+test.serial('the direct filter-gradient kernel equals the plain-loop definition on 40 random shapes (padding, strides, height dilation, Ci = 1, odd sizes)', async (t) => {
+  await selectBackend('wasm');
+  const cases = randomFilterCases(40, 21);
+  t.true(cases.some((c) => c.x[3] === 1) && cases.some((c) => c.pad === 'valid') && cases.some((c) => c.pad === 'same'), 'the draw covers Ci = 1 and both paddings');
+  t.true(cases.some((c) => c.dilations[0] === 2) && cases.some((c) => c.strides[0] * c.strides[1] > 1) && cases.some((c) => c.f[3]! % 8 === 4), 'and dilation, strides, Co = 4 mod 8');
+  for (const [i, c] of cases.entries()) {
+    t.is(filterGradientKernel(c.x, c.f, c), 'direct', `case ${i} runs the direct kernel`);
+    const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.f as [number, number, number, number], c.strides, c.dilations, c.pad);
+    const outShape = [c.x[0]!, info.outHeight, info.outWidth, c.f[3]!];
+    const x = data(c.x, 100 + i);
+    const dy = data(outShape, 200 + i);
+    const ref = filterGradientByLoops(c, x, dy);
+    const got = wasmFilterGradient(c, x, dy, outShape);
+    let worst = 0;
+    for (let k = 0; k < got.length; k++) worst = Math.max(worst, Math.abs(got[k]! - ref.dw[k]!) / (1e-6 + ref.abs[k]!));
+    t.true(worst < 1e-5, `case ${i} (x ${c.x}, filter ${c.f}, strides ${c.strides}, ${c.pad}, dilations ${c.dilations}): error ${worst} of Σ|x·dy|`);
+  }
+});
+
+test.serial('filter gradients the direct kernel does not cover (width dilation, Co not a multiple of 4) keep the im2col path, also correct', async (t) => {
+  await selectBackend('wasm');
+  const cases: FilterCase[] = [
+    { x: [2, 7, 9, 3], f: [3, 3, 3, 8], strides: [1, 1], pad: 'same', dilations: [1, 2] },
+    { x: [2, 6, 5, 4], f: [3, 2, 4, 6], strides: [1, 1], pad: 'valid', dilations: [1, 1] },
+  ];
+  for (const [i, c] of cases.entries()) {
+    t.is(filterGradientKernel(c.x, c.f, c), 'im2col');
+    const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.f as [number, number, number, number], c.strides, c.dilations, c.pad);
+    const outShape = [c.x[0]!, info.outHeight, info.outWidth, c.f[3]!];
+    const x = data(c.x, 300 + i);
+    const dy = data(outShape, 400 + i);
+    const ref = filterGradientByLoops(c, x, dy);
+    const got = wasmFilterGradient(c, x, dy, outShape);
+    t.true(maxDiff(got, ref.dw) < 1e-4 * (1 + Math.max(...Array.from(ref.dw, Math.abs))), `case ${i}: differs by ${maxDiff(got, ref.dw)}`);
+  }
+});
+
+test.serial("the direct filter gradient equals the im2col + matmul path at the JEM CNN's shapes (batch 64 and 5)", async (t) => {
+  await selectBackend('wasm');
+  for (const N of [64, 5]) {
+    for (const [xs, fs] of [
+      [[N, 28, 28, 1], [3, 3, 1, 32]],
+      [[N, 14, 14, 32], [3, 3, 32, 64]],
+    ] as [number[], number[]][]) {
+      const c: FilterCase = { x: xs, f: fs, strides: [1, 1], pad: 'same', dilations: [1, 1] };
+      const outShape = [N, xs[1]!, xs[2]!, fs[3]!];
+      const x = data(xs, 7);
+      const dy = data(outShape, 8);
+      t.is(filterGradientKernel(c.x, c.f, c), 'direct');
+      const direct = wasmFilterGradient(c, x, dy, outShape);
+      process.env['EBM_CONV_FILTER_GRAD'] = 'im2col';
+      let old: Float32Array;
+      try {
+        t.is(filterGradientKernel(c.x, c.f, c), 'im2col', 'EBM_CONV_FILTER_GRAD=im2col selects the old path');
+        old = wasmFilterGradient(c, x, dy, outShape);
+      } finally {
+        delete process.env['EBM_CONV_FILTER_GRAD'];
+      }
+      const scale = Math.max(...Array.from(old, Math.abs));
+      t.true(scale > 1, 'a non-trivial gradient');
+      t.true(maxDiff(direct, old) < 1e-5 * scale * Math.sqrt(N), `x ${xs}: differs by ${maxDiff(direct, old)} (largest entry ${scale})`);
+      t.notDeepEqual(direct, old, 'two different kernels (another summation order) ran');
+    }
+  }
 });
 
 test.serial("depthwise conv gradients on wasm equal the cpu backend's", async (t) => {

@@ -3,12 +3,20 @@
  * and the two depthwise-convolution backprops. Without them a CNN cannot train on wasm. Registering them makes
  * `tf.grad`, `tf.variableGrads` and `model.fit` work unchanged.
  *
- * The filter gradient is one matrix product, computed by XNNPACK's matmul:
+ * The filter gradient is
  *
- *   dW[(kh, kw, ci), co] = Σ_{n, oh, ow} x[n, oh·sₕ + kh·dₕ − top, ow·s_w + kw·d_w − left, ci] · dy[(n, oh, ow), co]
+ *   dW[kh, kw, ci, co] = Σ_{n, oh, ow} x[n, oh·sₕ + kh·dₕ − top, ow·s_w + kw·d_w − left, ci] · dy[n, oh, ow, co].
  *
- * with the transposed im2col matrix of x built in a loop over the wasm heap. The depthwise backprops (rarely used
- * here) are direct loops.
+ * With width dilation 1 and Co a multiple of 4 (every CNN here) it runs in a direct WebAssembly SIMD kernel
+ * (`convFilterGrad` of wasm/tensor-glue.wat) on x zero-padded by its border: for a filter row kh, the KW·Ci values of
+ * padded x under the row are contiguous in NHWC, so dW[kh] = [KW·Ci, Co] is a sum over output positions of outer
+ * products of that window with the dy row, register-blocked as 4 × 8 tiles in eight f32x4 accumulators — no im2col
+ * matrix and no packing of the tall dy operand. It replaced im2col + XNNPACK's matmul, which packed dy anew at every
+ * call: for the JEM CNN at batch 64 (conv1 28 × 28 × 1 → 32, conv2 14 × 14 × 32 → 64, 3 × 3, same padding), the
+ * fastest of 30 calls with fresh dy took 0.8 and 10.8 ms instead of 7.0 and 24–26 ms (≈ 43 GFLOP/s for conv2, the
+ * speed of XNNPACK's forward convolution; load 4). Other shapes (and `EBM_CONV_FILTER_GRAD=im2col`) keep im2col +
+ * matmul: dW[(kh, kw, ci), co] = Σ_m P[(kh, kw, ci), m] · dy[m, co] with the transposed im2col matrix P of x built in
+ * a loop over the wasm heap. The depthwise backprops (rarely used here) are direct loops.
  *
  * Kernels wasm does have but runs slowly are replaced as well; they decide the speed of SGLD, which back-propagates
  * to the input at every step, and of CNN training:
@@ -28,7 +36,7 @@ import * as tf from './tf.js';
 // Loaded here so that wasm's own kernels are registered before some of them are replaced below (`selectBackend`
 // imports the same module again to point it at its .wasm files before the backend starts).
 import '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, tensorGlue, type WasmBackendInternals } from './wasm/tensor-glue.js';
+import { heapOffset, tensorGlue, type TensorGlue, type WasmBackendInternals } from './wasm/tensor-glue.js';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 type Backend = {
@@ -87,12 +95,90 @@ function conv2dInfo(
   );
 }
 
+/** Which implementation computes a filter gradient on wasm (see `filterGradientKernel`). */
+export type FilterGradientKernel = 'direct' | 'im2col';
+
+/**
+ * The implementation `Conv2DBackpropFilter` uses on wasm for an NHWC float32 convolution of x (shape `xShape`) with a
+ * filter of shape `filterShape` [KH, KW, Ci, Co] and the kernel's attributes (strides, pad, dilations): 'direct'
+ * (the SIMD kernel `convFilterGrad` of wasm/tensor-glue.wat) when Co is a multiple of 4, the width dilation is 1
+ * and the output is not empty; 'im2col' (XNNPACK's matmul) otherwise, or when `EBM_CONV_FILTER_GRAD=im2col` is set.
+ * The direct kernel also needs WebAssembly SIMD, which the wasm backend itself needs.
+ */
+export function filterGradientKernel(xShape: number[], filterShape: number[], attrs: Record<string, unknown>): FilterGradientKernel {
+  if (typeof process !== 'undefined' && process.env?.['EBM_CONV_FILTER_GRAD'] === 'im2col') return 'im2col';
+  const info = conv2dInfo(xShape, filterShape, attrs, false);
+  const Co = filterShape[3]!;
+  return Co % 4 === 0 && info.dilationWidth === 1 && info.outHeight > 0 && info.outWidth > 0 && xShape[0]! > 0 ? 'direct' : 'im2col';
+}
+
+/** Conv2DBackpropFilter for wasm: the direct SIMD kernel where `filterGradientKernel` says so, else im2col + matmul. */
+function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
+  const { x } = args.inputs as { x: TensorInfo };
+  const filterShape = args.attrs['filterShape'] as number[];
+  const glue = tensorGlue(args.backend);
+  if (glue && x.dtype === 'float32' && filterGradientKernel(x.shape, filterShape, args.attrs) === 'direct') return directConv2DBackpropFilter(args, glue);
+  return im2colConv2DBackpropFilter(args);
+}
+
+/**
+ * The filter gradient by the direct kernel `convFilterGrad` of tensor-glue.wat, on x zero-padded here into
+ * xp [N, Hp, Wp, Ci] (a copy of x's size plus its border; no im2col matrix): for each filter row kh, dW[kh] viewed as
+ * [KW·Ci, Co] is Σ over output positions of the KW·Ci contiguous values of xp under the filter row times the dy row
+ * (Co values), as register-blocked outer products in WebAssembly SIMD. When KW·Ci is not a multiple of 4 the kernel
+ * writes [KH, KW·Ci rounded up to 4, Co] into a scratch tensor whose extra rows are dropped here.
+ */
+function directConv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs, glue: TensorGlue): TensorInfo {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const filterShape = attrs['filterShape'] as number[];
+  const info = conv2dInfo(x.shape, filterShape, attrs, false);
+  const [KH, KW, Ci, Co] = filterShape as [number, number, number, number];
+  const [N, H, W] = x.shape as [number, number, number];
+  const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, dilationHeight: dh } = info;
+  const { top, left } = info.padInfo;
+  // Rows and columns the windows reach (padding on the far side included), and at least the whole of x.
+  const Hp = Math.max(top + H, (OH - 1) * sh + (KH - 1) * dh + 1);
+  const Wp = Math.max(left + W, (OW - 1) * sw + KW);
+  const J = KW * Ci;
+  const Jpad = (J + 3) & ~3;
+  const b = backend as unknown as WasmBackendInternals;
+  const hb = heap(backend);
+  const out = hb.makeOutput(filterShape, 'float32');
+  // 4 floats of slack: the last tile of a window of J values not a multiple of 4 reads up to 3 past it.
+  const xp = hb.makeOutput([N * Hp * Wp * Ci + 4], 'float32');
+  const scratch = Jpad === J ? null : hb.makeOutput([KH * Jpad * Co], 'float32');
+  try {
+    const P = f32(backend, xp);
+    const X = f32(backend, x);
+    P.fill(0);
+    const rowLen = W * Ci;
+    for (let n = 0; n < N; n++) {
+      for (let h = 0; h < H; h++) {
+        const src = (n * H + h) * rowLen;
+        P.set(X.subarray(src, src + rowLen), ((n * Hp + top + h) * Wp + left) * Ci);
+      }
+    }
+    const acc = scratch ?? out;
+    f32(backend, acc).fill(0);
+    glue.convFilterGrad(heapOffset(b, xp), heapOffset(b, dy), heapOffset(b, acc), N, Hp, Wp, Ci, OH, OW, Co, KH, J, sh, sw, dh, top, H);
+    if (scratch) {
+      const A = f32(backend, scratch);
+      const D = f32(backend, out);
+      for (let kh = 0; kh < KH; kh++) D.set(A.subarray(kh * Jpad * Co, (kh * Jpad + J) * Co), kh * J * Co);
+    }
+    return out;
+  } finally {
+    backend.disposeData(xp.dataId);
+    if (scratch) backend.disposeData(scratch.dataId);
+  }
+}
+
 /**
  * Conv2DBackpropFilter for wasm as one matrix product: dW[(kh, kw, ci), co] = Σ_m P[(kh, kw, ci), m] · dy[m, co] over
  * the output positions m = (n, oh, ow), where P is the transposed im2col matrix of x (zero where the window leaves
- * the padded image), built here and multiplied by XNNPACK's matmul.
+ * the padded image), built here and multiplied by XNNPACK's matmul. Any stride, dilation and channel counts.
  */
-function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+function im2colConv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const filterShape = attrs['filterShape'] as number[];
   const info = conv2dInfo(x.shape, filterShape, attrs, false);
@@ -252,12 +338,17 @@ const FLIPPED_CACHE_SIZE = 4;
 function flippedFilter(filter: TensorInfo, backend: Backend): TensorInfo {
   const hit = flippedCache.find((e) => e.key === filter.dataId && e.backend === backend);
   if (hit) return hit.flipped;
-  const reversed = call('Reverse', backend, { x: filter }, { dims: [0, 1] });
-  let flipped: TensorInfo;
-  try {
-    flipped = call('Transpose', backend, { x: reversed }, { perm: [0, 1, 3, 2] });
-  } finally {
-    backend.disposeData(reversed.dataId);
+  // One loop over the heap (wasm's Reverse and Transpose took ~1.3 ms for a 3 × 3 × 32 × 64 filter).
+  const [KH, KW, Ci, Co] = filter.shape as [number, number, number, number];
+  const flipped = heap(backend).makeOutput([KH, KW, Co, Ci], 'float32');
+  const src = f32(backend, filter);
+  const dst = f32(backend, flipped);
+  for (let kh = 0; kh < KH; kh++) {
+    for (let kw = 0; kw < KW; kw++) {
+      const s = (kh * KW + kw) * Ci * Co;
+      const d = ((KH - 1 - kh) * KW + (KW - 1 - kw)) * Co * Ci;
+      for (let ci = 0; ci < Ci; ci++) for (let co = 0; co < Co; co++) dst[d + co * Ci + ci] = src[s + ci * Co + co]!;
+    }
   }
   flippedCache.push({ backend, key: filter.dataId, flipped });
   if (flippedCache.length > FLIPPED_CACHE_SIZE) {

@@ -32,7 +32,7 @@ export {
 } from './checkpoint.js';
 export type { NegativeSource, ContrastiveStep, ContrastiveOptions, ContrastiveResult } from './contrastive.js';
 export { trainContrastive, layersVariables } from './contrastive.js';
-export { registerWasmConvGradients } from './conv-gradients.js';
+export { filterGradientKernel, registerWasmConvGradients, type FilterGradientKernel } from './conv-gradients.js';
 export type { JemArchitecture } from './jem/classifier.js';
 export { buildJemClassifier } from './jem/classifier.js';
 export type { JemMetadata } from './jem/jem-model.js';

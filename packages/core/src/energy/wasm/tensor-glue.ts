@@ -33,6 +33,25 @@ export interface TensorGlue {
   winogradInput(x: number, N: number, H: number, W: number, Ci: number, TH: number, TW: number, top: number, left: number, zero: number, tab: number): void;
   winogradOutput(tab: number, N: number, OH: number, OW: number, Co: number, TH: number, TW: number, y: number): void;
   columnSums(x: number, rows: number, C: number, acc: number, out: number): void;
+  convFilterGrad(
+    xp: number,
+    dy: number,
+    acc: number,
+    N: number,
+    Hp: number,
+    Wp: number,
+    Ci: number,
+    OH: number,
+    OW: number,
+    Co: number,
+    KH: number,
+    J: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    top: number,
+    H: number,
+  ): void;
 }
 
 const byMemory = new Map<unknown, TensorGlue | null>();

@@ -5,7 +5,8 @@
 ;;   derivative in one pass, and the input gradient of a pooled convolution from the pooled gradient alone
 ;;   (jem/fast-cnn.ts);
 ;; - the input and output transforms of Winograd F(2 × 2, 3 × 3) convolutions (jem/fast-cnn.ts);
-;; - column sums in float64 (bias gradients: sums over the leading axes, conv-gradients.ts).
+;; - column sums in float64 (bias gradients: sums over the leading axes, conv-gradients.ts);
+;; - the filter gradient of a convolution (Conv2DBackpropFilter, conv-gradients.ts) without im2col.
 ;; Pointers are byte offsets; tensors are float32 NHWC (or [rows, C]) with C a multiple of 4 for the glue; arg-maxes
 ;; are i32. Activation codes: 0 linear (derivative 1), 1 Swish a = z·σ(z) (derivative σ(z)·(1 + z·(1 − σ(z)))).
 ;; Compiled to tensor-glue-wasm.ts by `npm run build:wasm`; the tests compare every kernel with tfjs.
@@ -710,4 +711,143 @@
           (f32.demote_f64 (f64.load (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))))))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $write))))
+
+  ;; The filter gradient of a convolution whose width dilation is 1 (Conv2DBackpropFilter, conv-gradients.ts):
+  ;;   dW[kh, kw, ci, co] = Σ_{n, oh, ow} xp[n, oh·sh + kh·dh, ow·sw + kw, ci] · dy[n, oh, ow, co]
+  ;; on xp, the input zero-padded to [N, Hp, Wp, Ci] (real rows top … top + H − 1; 4 floats of slack after it), dy
+  ;; [N, OH, OW, Co] (Co a multiple of 4). For one kh the KW·Ci values xp[n, h, ow·sw + kw, ci] (kw < KW, ci < Ci)
+  ;; are contiguous: J = KW·Ci "virtual channels" j = kw·Ci + ci that start Ci·sw floats further at each output
+  ;; position, so dW[kh] = [J, Co] is one product over positions, computed without im2col. acc [KH, Jpad, Co]
+  ;; (Jpad = J rounded up to 4; acc is dW itself when J is a multiple of 4) is added to, so it must start at zero;
+  ;; its rows J … Jpad − 1 receive garbage (reads past a window) and are dropped by the caller.
+  ;; Register-blocked outer products: a tile of 4 virtual channels (splatted) × 8 output channels (two f32x4) in
+  ;; eight f32x4 accumulators, summed over the positions of one image (rows of xp outside the image are skipped;
+  ;; columns are not: padding columns hold zeros), then added to acc; a last tile of 4 × 4 when Co is 4 mod 8.
+  (func (export "convFilterGrad") (param $xp i32) (param $dy i32) (param $acc i32)
+      (param $N i32) (param $Hp i32) (param $Wp i32) (param $Ci i32) (param $OH i32) (param $OW i32) (param $Co i32)
+      (param $KH i32) (param $J i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $top i32) (param $H i32)
+    (local $n i32) (local $kh i32) (local $co i32) (local $j i32) (local $oh i32) (local $h i32)
+    (local $coB i32) (local $xStep i32) (local $xRowB i32) (local $dyRowB i32) (local $jTiles i32) (local $co8 i32)
+    (local $xImg i32) (local $dImg i32) (local $accKh i32) (local $a i32) (local $xq i32) (local $dq i32) (local $end i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $s v128) (local $d0 v128) (local $d1 v128)
+    (local.set $coB (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $xStep (i32.shl (i32.mul (local.get $sw) (local.get $Ci)) (i32.const 2)))
+    (local.set $xRowB (i32.shl (i32.mul (local.get $Wp) (local.get $Ci)) (i32.const 2)))
+    (local.set $dyRowB (i32.mul (local.get $OW) (local.get $coB)))
+    (local.set $jTiles (i32.shl (i32.and (i32.add (local.get $J) (i32.const 3)) (i32.const -4)) (i32.const 2))) ;; Jpad·4 bytes
+    (local.set $co8 (i32.and (local.get $Co) (i32.const -8)))
+    (block $ndone
+      (loop $images
+        (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
+        (local.set $xImg (i32.add (local.get $xp) (i32.mul (i32.mul (local.get $n) (local.get $Hp)) (local.get $xRowB))))
+        (local.set $dImg (i32.add (local.get $dy) (i32.mul (i32.mul (local.get $n) (local.get $OH)) (local.get $dyRowB))))
+        (local.set $kh (i32.const 0))
+        (block $khdone
+          (loop $taps
+            (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
+            (local.set $accKh (i32.add (local.get $acc) (i32.mul (i32.mul (local.get $kh) (local.get $jTiles)) (local.get $Co))))
+            ;; 4 × 8 tiles
+            (local.set $co (i32.const 0))
+            (block $codone
+              (loop $cols
+                (br_if $codone (i32.ge_u (local.get $co) (local.get $co8)))
+                (local.set $j (i32.const 0))
+                (block $jdone
+                  (loop $chans
+                    (br_if $jdone (i32.ge_u (local.get $j) (local.get $J)))
+                    (local.set $a (i32.add (i32.add (local.get $accKh) (i32.mul (local.get $j) (local.get $coB))) (i32.shl (local.get $co) (i32.const 2))))
+                    (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+                    (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+                    (local.set $a4 (v128.const i32x4 0 0 0 0)) (local.set $a5 (v128.const i32x4 0 0 0 0))
+                    (local.set $a6 (v128.const i32x4 0 0 0 0)) (local.set $a7 (v128.const i32x4 0 0 0 0))
+                    (local.set $oh (i32.const 0))
+                    (block $ohdone
+                      (loop $rows
+                        (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
+                        (local.set $h (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh))))
+                        (if (i32.lt_u (i32.sub (local.get $h) (local.get $top)) (local.get $H))
+                          (then
+                            (local.set $xq (i32.add (i32.add (local.get $xImg) (i32.mul (local.get $h) (local.get $xRowB))) (i32.shl (local.get $j) (i32.const 2))))
+                            (local.set $dq (i32.add (i32.add (local.get $dImg) (i32.mul (local.get $oh) (local.get $dyRowB))) (i32.shl (local.get $co) (i32.const 2))))
+                            (local.set $end (i32.add (local.get $dq) (local.get $dyRowB)))
+                            (loop $pos
+                              (local.set $d0 (v128.load align=4 (local.get $dq)))
+                              (local.set $d1 (v128.load offset=16 align=4 (local.get $dq)))
+                              (local.set $s (v128.load32_splat align=4 (local.get $xq)))
+                              (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (local.get $d0))))
+                              (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $s) (local.get $d1))))
+                              (local.set $s (v128.load32_splat offset=4 align=4 (local.get $xq)))
+                              (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $s) (local.get $d0))))
+                              (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $s) (local.get $d1))))
+                              (local.set $s (v128.load32_splat offset=8 align=4 (local.get $xq)))
+                              (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $s) (local.get $d0))))
+                              (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $s) (local.get $d1))))
+                              (local.set $s (v128.load32_splat offset=12 align=4 (local.get $xq)))
+                              (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $s) (local.get $d0))))
+                              (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $s) (local.get $d1))))
+                              (local.set $xq (i32.add (local.get $xq) (local.get $xStep)))
+                              (local.set $dq (i32.add (local.get $dq) (local.get $coB)))
+                              (br_if $pos (i32.lt_u (local.get $dq) (local.get $end))))))
+                        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+                        (br $rows)))
+                    (v128.store align=4 (local.get $a) (f32x4.add (v128.load align=4 (local.get $a)) (local.get $a0)))
+                    (v128.store offset=16 align=4 (local.get $a) (f32x4.add (v128.load offset=16 align=4 (local.get $a)) (local.get $a1)))
+                    (local.set $a (i32.add (local.get $a) (local.get $coB)))
+                    (v128.store align=4 (local.get $a) (f32x4.add (v128.load align=4 (local.get $a)) (local.get $a2)))
+                    (v128.store offset=16 align=4 (local.get $a) (f32x4.add (v128.load offset=16 align=4 (local.get $a)) (local.get $a3)))
+                    (local.set $a (i32.add (local.get $a) (local.get $coB)))
+                    (v128.store align=4 (local.get $a) (f32x4.add (v128.load align=4 (local.get $a)) (local.get $a4)))
+                    (v128.store offset=16 align=4 (local.get $a) (f32x4.add (v128.load offset=16 align=4 (local.get $a)) (local.get $a5)))
+                    (local.set $a (i32.add (local.get $a) (local.get $coB)))
+                    (v128.store align=4 (local.get $a) (f32x4.add (v128.load align=4 (local.get $a)) (local.get $a6)))
+                    (v128.store offset=16 align=4 (local.get $a) (f32x4.add (v128.load offset=16 align=4 (local.get $a)) (local.get $a7)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $chans)))
+                (local.set $co (i32.add (local.get $co) (i32.const 8)))
+                (br $cols)))
+            ;; a last 4 × 4 tile when Co is 4 mod 8
+            (if (i32.lt_u (local.get $co8) (local.get $Co))
+              (then
+                (local.set $j (i32.const 0))
+                (block $jdone4
+                  (loop $chans4
+                    (br_if $jdone4 (i32.ge_u (local.get $j) (local.get $J)))
+                    (local.set $a (i32.add (i32.add (local.get $accKh) (i32.mul (local.get $j) (local.get $coB))) (i32.shl (local.get $co8) (i32.const 2))))
+                    (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a2 (v128.const i32x4 0 0 0 0))
+                    (local.set $a4 (v128.const i32x4 0 0 0 0)) (local.set $a6 (v128.const i32x4 0 0 0 0))
+                    (local.set $oh (i32.const 0))
+                    (block $ohdone4
+                      (loop $rows4
+                        (br_if $ohdone4 (i32.ge_u (local.get $oh) (local.get $OH)))
+                        (local.set $h (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh))))
+                        (if (i32.lt_u (i32.sub (local.get $h) (local.get $top)) (local.get $H))
+                          (then
+                            (local.set $xq (i32.add (i32.add (local.get $xImg) (i32.mul (local.get $h) (local.get $xRowB))) (i32.shl (local.get $j) (i32.const 2))))
+                            (local.set $dq (i32.add (i32.add (local.get $dImg) (i32.mul (local.get $oh) (local.get $dyRowB))) (i32.shl (local.get $co8) (i32.const 2))))
+                            (local.set $end (i32.add (local.get $dq) (local.get $dyRowB)))
+                            (loop $pos4
+                              (local.set $d0 (v128.load align=4 (local.get $dq)))
+                              (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load32_splat align=4 (local.get $xq)) (local.get $d0))))
+                              (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load32_splat offset=4 align=4 (local.get $xq)) (local.get $d0))))
+                              (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (v128.load32_splat offset=8 align=4 (local.get $xq)) (local.get $d0))))
+                              (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (v128.load32_splat offset=12 align=4 (local.get $xq)) (local.get $d0))))
+                              (local.set $xq (i32.add (local.get $xq) (local.get $xStep)))
+                              (local.set $dq (i32.add (local.get $dq) (local.get $coB)))
+                              (br_if $pos4 (i32.lt_u (local.get $dq) (local.get $end))))))
+                        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+                        (br $rows4)))
+                    (v128.store align=4 (local.get $a) (f32x4.add (v128.load align=4 (local.get $a)) (local.get $a0)))
+                    (local.set $a (i32.add (local.get $a) (local.get $coB)))
+                    (v128.store align=4 (local.get $a) (f32x4.add (v128.load align=4 (local.get $a)) (local.get $a2)))
+                    (local.set $a (i32.add (local.get $a) (local.get $coB)))
+                    (v128.store align=4 (local.get $a) (f32x4.add (v128.load align=4 (local.get $a)) (local.get $a4)))
+                    (local.set $a (i32.add (local.get $a) (local.get $coB)))
+                    (v128.store align=4 (local.get $a) (f32x4.add (v128.load align=4 (local.get $a)) (local.get $a6)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $chans4)))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $taps)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $images))))
 )
