@@ -34,6 +34,7 @@ function glue(backend: WasmBackend) {
 const KERNELS = {
   biasAct: 'EbmBiasAct',
   biasActPool2: 'EbmBiasActPool2',
+  convBiasActPool2: 'EbmConvBiasActPool2',
   unpool2Mul: 'EbmUnpool2Mul',
   pool2ConvBackInput: 'EbmPool2ConvBackInput',
   winogradConv3x3: 'EbmWinogradConv3x3',
@@ -77,7 +78,28 @@ function registerGlueKernels(): void {
       const p = backend.makeOutput(pooled, 'float32');
       const idx = backend.makeOutput(pooled, 'int32');
       const d = backend.makeOutput(pooled, 'float32');
-      glue(backend).biasActPool2(ptr(backend, z), ptr(backend, bias), N, H, W, C, attrs['act'] as number, ptr(backend, p), ptr(backend, idx), ptr(backend, d));
+      glue(backend).biasActPool2(ptr(backend, z), ptr(backend, bias), N, H, W, C, attrs['act'] as number, ptr(backend, p), ptr(backend, idx), ptr(backend, d), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+      return [p, idx, d];
+    }) as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: KERNELS.convBiasActPool2,
+    backendName: 'wasm',
+    kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
+      const { x, filter, bias } = inputs as { x: TensorInfo; filter: TensorInfo; bias: TensorInfo };
+      const [N, IH, IW, Ci] = x.shape as [number, number, number, number];
+      const [KH, KW, , C] = filter.shape as [number, number, number, number];
+      const same = attrs['pad'] === 'same';
+      const [H, W] = same ? [IH, IW] : [IH - KH + 1, IW - KW + 1];
+      const pooled = [N, H / 2, W / 2, C];
+      const p = backend.makeOutput(pooled, 'float32');
+      const idx = backend.makeOutput(pooled, 'int32');
+      const d = backend.makeOutput(pooled, 'float32');
+      const patch = backend.makeOutput([4 * (KH + 1) * (KW + 1) * Ci], 'float32');
+      const [top, left] = same ? [(KH - 1) >> 1, (KW - 1) >> 1] : [0, 0];
+      glue(backend).biasActPool2(0, ptr(backend, bias), N, H, W, C, attrs['act'] as number, ptr(backend, p), ptr(backend, idx), ptr(backend, d),
+        ptr(backend, x), ptr(backend, filter), Ci, KH, KW, top, left, IH, IW, ptr(backend, patch));
+      backend.disposeData(patch.dataId);
       return [p, idx, d];
     }) as unknown as tf.KernelFunc,
   });
@@ -321,6 +343,13 @@ export class FastJemNet {
     let h = x;
     for (const L of this.layers) {
       if (L.kind === 'conv') {
+        if (L.pool && h.shape[3]! < 4) {
+          // few input channels: the convolution inside the pooling kernel (z never written)
+          const [p, idx, d] = run(KERNELS.convBiasActPool2, { x: h, filter: L.W, bias: L.b }, { act: L.act, pad: L.pad });
+          saved.push({ input: h, d: d!, idx: idx! });
+          h = p!;
+          continue;
+        }
         const U = prep.winograd.get(L.W);
         const z = U ? winogradConv3x3(h as tf.Tensor4D, U, L.pad) : tf.conv2d(h as tf.Tensor4D, L.W as tf.Tensor4D, 1, L.pad);
         if (L.pool) {
