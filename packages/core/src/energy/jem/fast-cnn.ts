@@ -2,7 +2,8 @@
  * Hand-derived forward and backward passes of a JEM classifier on tfjs's wasm backend, for the two computations
  * JEM training repeats: ∇ₓE(x) at every SGLD step, and the gradient of the joint loss at every update. Matrix
  * products run on XNNPACK through tfjs kernels; 3 × 3 convolutions over ≥ 8 channels by Winograd F(2 × 2, 3 × 3)
- * (transforms in wasm/tensor-glue.wat, the 16 products on XNNPACK), others on XNNPACK; filter gradients through
+ * (transforms in wasm/tensor-glue.wat, the 16 products on XNNPACK), those over < 4 channels followed by a pooling
+ * inside the pooling kernel, others on XNNPACK; filter gradients through
  * conv-gradients.ts; the input gradient behind a 2 × 2 pooling from the pooled gradient alone (a quarter of the
  * dense transposed convolution's work: only arg-maxes carry gradient). The element-wise glue — bias, Swish, 2 × 2
  * max-pooling keeping its arg-max, and their backward passes — runs in fused WebAssembly SIMD kernels
