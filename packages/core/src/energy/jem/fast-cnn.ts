@@ -41,20 +41,27 @@ const KERNELS = {
   winogradConv3x3: 'EbmWinogradConv3x3',
 } as const;
 
-/** Padding of a 3 × 3 stride-1 convolution: top/left offset and output size. */
-function conv3Geometry(pad: 'same' | 'valid', H: number, W: number): { top: number; left: number; OH: number; OW: number } {
-  return pad === 'same' ? { top: 1, left: 1, OH: H, OW: W } : { top: 0, left: 0, OH: H - 2, OW: W - 2 };
+/**
+ * A stride-1 KH × KW convolution of an IH × IW input: output (y, x) reads input (y + kh − top, x + kw − left); its
+ * output size OH × OW (TensorFlow's 'same' and 'valid').
+ */
+function convGeometry(pad: unknown, KH: number, KW: number, IH: number, IW: number): { top: number; left: number; OH: number; OW: number } {
+  return pad === 'same' ? { top: (KH - 1) >> 1, left: (KW - 1) >> 1, OH: IH, OW: IW } : { top: 0, left: 0, OH: IH - KH + 1, OW: IW - KW + 1 };
 }
 
-/** Writes the 16 byte offsets of `ts` into an int32 table on the heap (freed by the caller). */
+/** The backend's memory (views detach when it grows: take them after the last allocation). */
+function heapBuffer(backend: WasmBackend): ArrayBuffer {
+  return (backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer;
+}
+
+/** Writes the byte offsets of `ts` into an int32 table on the heap (freed by the caller). */
 function pointerTable(backend: WasmBackend, ts: TensorInfo[]): TensorInfo {
   const tab = backend.makeOutput([ts.length], 'int32');
-  const offs = ts.map((t) => ptr(backend, t));
-  new Int32Array((backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer, ptr(backend, tab), ts.length).set(offs);
+  new Int32Array(heapBuffer(backend), ptr(backend, tab), ts.length).set(ts.map((t) => ptr(backend, t)));
   return tab;
 }
 
-/** Registers the three glue kernels with the wasm backend (on import; no-op for names already registered). */
+/** Registers the glue kernels with the wasm backend (on import; no-op for names already registered). */
 function registerGlueKernels(): void {
   if (tf.getKernel(KERNELS.biasAct, 'wasm')) return;
   tf.registerKernel({
@@ -90,14 +97,12 @@ function registerGlueKernels(): void {
       const { x, filter, bias } = inputs as { x: TensorInfo; filter: TensorInfo; bias: TensorInfo };
       const [N, IH, IW, Ci] = x.shape as [number, number, number, number];
       const [KH, KW, , C] = filter.shape as [number, number, number, number];
-      const same = attrs['pad'] === 'same';
-      const [H, W] = same ? [IH, IW] : [IH - KH + 1, IW - KW + 1];
+      const { top, left, OH: H, OW: W } = convGeometry(attrs['pad'], KH, KW, IH, IW);
       const pooled = [N, H / 2, W / 2, C];
       const p = backend.makeOutput(pooled, 'float32');
       const idx = backend.makeOutput(pooled, 'int32');
       const d = backend.makeOutput(pooled, 'float32');
       const patch = backend.makeOutput([4 * (KH + 1) * (KW + 1) * Ci], 'float32');
-      const [top, left] = same ? [(KH - 1) >> 1, (KW - 1) >> 1] : [0, 0];
       glue(backend).biasActPool2(0, ptr(backend, bias), N, H, W, C, attrs['act'] as number, ptr(backend, p), ptr(backend, idx), ptr(backend, d),
         ptr(backend, x), ptr(backend, filter), Ci, KH, KW, top, left, IH, IW, ptr(backend, patch));
       backend.disposeData(patch.dataId);
@@ -124,7 +129,7 @@ function registerGlueKernels(): void {
       const U = Array.from({ length: 16 }, (_, k) => inputs[`u${k}`]!);
       const [N, H, W, Ci] = x.shape as [number, number, number, number];
       const Co = U[0]!.shape[1]!;
-      const { top, left, OH, OW } = conv3Geometry(attrs['pad'] as 'same' | 'valid', H, W);
+      const { top, left, OH, OW } = convGeometry(attrs['pad'], 3, 3, H, W);
       const TH = (OH + 1) >> 1;
       const TW = (OW + 1) >> 1;
       const g = glue(backend);
@@ -132,7 +137,7 @@ function registerGlueKernels(): void {
       // output transform → y
       const V = Array.from({ length: 16 }, () => backend.makeOutput([N * TH * TW, Ci], 'float32'));
       const zero = backend.makeOutput([Ci], 'float32');
-      new Float32Array((backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer, ptr(backend, zero), Ci).fill(0);
+      new Float32Array(heapBuffer(backend), ptr(backend, zero), Ci).fill(0);
       let tab = pointerTable(backend, V);
       g.winogradInput(ptr(backend, x), N, H, W, Ci, TH, TW, top, left, ptr(backend, zero), ptr(backend, tab));
       backend.disposeData(zero.dataId);
@@ -160,8 +165,7 @@ function registerGlueKernels(): void {
       const [H, W] = [2 * PH, 2 * PW];
       const [KH, KW, Ci] = filter.shape as [number, number, number, number];
       const [, IH, IW] = attrs['inputShape'] as [number, number, number, number];
-      const top = attrs['pad'] === 'same' ? (KH - 1) >> 1 : 0;
-      const left = attrs['pad'] === 'same' ? (KW - 1) >> 1 : 0;
+      const { top, left } = convGeometry(attrs['pad'], KH, KW, IH, IW);
       const dx = backend.makeOutput([N, IH, IW, Ci], 'float32');
       const g = glue(backend);
       if (Ci < 4) {
@@ -174,7 +178,7 @@ function registerGlueKernels(): void {
       // The filter as [Co, KH, KW, Ci] (each output channel's taps contiguous) and the kernel's list scratch.
       const wt = backend.makeOutput([Co, KH, KW, Ci], 'float32');
       const lists = backend.makeOutput([8 * Co + 4], 'float32');
-      const heapF32 = new Float32Array((backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer);
+      const heapF32 = new Float32Array(heapBuffer(backend));
       const src = ptr(backend, filter) >> 2;
       const dst = ptr(backend, wt) >> 2;
       const taps = KH * KW;
