@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createRng } from '@ebmkit/core';
 import { selectBackend } from '@ebmkit/core/backend';
-import { FastJemNet, Jem, sgld, trainJem, type JemArchitecture } from '@ebmkit/core/energy';
+import { FastJemNet, Jem, sgld, trainJem, winogradConv3x3, winogradFilter, type JemArchitecture } from '@ebmkit/core/energy';
 
 test.before(async () => {
   await selectBackend('wasm');
@@ -133,6 +133,59 @@ test('fused bias + Swish + 2×2 max-pooling keeps the first maximum and its back
   const refGrad = tf.grad((zz: tf.Tensor) => tf.sum(tf.maxPool(tf.mul(zz, tf.sigmoid(zz)) as tf.Tensor4D, 2, 2, 'valid')))(z4);
   t.true(relErr(gz, refGrad) < 1e-5, `unpool × derivative: ${relErr(gz, refGrad)}`);
   tf.dispose([z4, bias, p!, idx!, d!, ref, gp, gz, refGrad]);
+});
+
+test('the input gradient through a pooled convolution from the pooled gradient equals the dense route (all channel blocks, both paddings)', (t) => {
+  // Ci 1 and 3 (single channels), 4 and 8 (blocks of 4), 36 and 64 (blocks of 32 + 4, two of 32); 'same' and 'valid';
+  // 3 × 3 and 2 × 3 filters; a zero pooled gradient in places (left out of the lists).
+  const cases: [number, number, number, number, number, number, 'same' | 'valid'][] = [
+    // N, IH, IW, Ci, Co, KH×KW code, pad
+    [2, 8, 6, 1, 8, 33, 'same'],
+    [1, 7, 8, 3, 4, 23, 'valid'],
+    [2, 6, 6, 4, 12, 33, 'same'],
+    [1, 10, 8, 8, 4, 33, 'valid'],
+    [2, 6, 4, 36, 8, 33, 'same'],
+    [1, 4, 6, 64, 16, 23, 'same'],
+  ];
+  for (const [N, IH, IW, Ci, Co, kk, pad] of cases) {
+    const KH = Math.floor(kk / 10);
+    const KW = kk % 10;
+    const x = tf.randomUniform([N, IH, IW, Ci], -1, 1, 'float32', Ci + Co);
+    const W = tf.randomUniform([KH, KW, Ci, Co], -0.5, 0.5, 'float32', Ci * Co);
+    const z = tf.conv2d(x as tf.Tensor4D, W as tf.Tensor4D, 1, pad);
+    const bias = tf.randomUniform([Co], -0.2, 0.2, 'float32', 3);
+    const [p, idx, d] = tf.engine().runKernel('EbmBiasActPool2', { z, bias }, { act: 1 }) as tf.Tensor[];
+    const gp = tf.mul(tf.randomNormal(p!.shape, 0, 1, 'float32', 7), tf.cast(tf.greater(tf.randomUniform(p!.shape, 0, 1, 'float32', 8), 0.2), 'float32'));
+    const gz = tf.engine().runKernel('EbmUnpool2Mul', { gp, idx: idx!, d: d! }, {}) as tf.Tensor;
+    const attrs = { strides: [1, 1], pad, dataFormat: 'NHWC', inputShape: x.shape };
+    const ref = tf.engine().runKernel('Conv2DBackpropInput', { dy: gz, filter: W }, attrs) as tf.Tensor;
+    const got = tf.engine().runKernel('EbmPool2ConvBackInput', { gp, idx: idx!, d: d!, filter: W }, { pad, inputShape: x.shape }) as tf.Tensor;
+    t.deepEqual(got.shape, x.shape);
+    const e = relErr(got, ref);
+    t.true(e < 1e-5, `N ${N} ${IH}×${IW}×${Ci} → ${Co}, ${KH}×${KW} ${pad}: ${e}`);
+    tf.dispose([x, W, z, bias, p!, idx!, d!, gp, gz, ref, got]);
+  }
+});
+
+test('the Winograd F(2×2, 3×3) convolution equals the direct one (even and odd sizes, both paddings)', (t) => {
+  const cases: [number, number, number, number, number, 'same' | 'valid'][] = [
+    [2, 6, 6, 4, 4, 'same'],
+    [1, 7, 5, 8, 12, 'same'],
+    [3, 9, 8, 32, 64, 'same'],
+    [1, 7, 6, 12, 8, 'valid'],
+    [2, 8, 9, 4, 16, 'valid'],
+  ];
+  for (const [N, H, W, Ci, Co, pad] of cases) {
+    const x = tf.randomUniform([N, H, W, Ci], -1, 1, 'float32', H * W + Ci) as tf.Tensor4D;
+    const w = tf.randomUniform([3, 3, Ci, Co], -0.5, 0.5, 'float32', Co) as tf.Tensor4D;
+    const U = winogradFilter(w);
+    const got = winogradConv3x3(x, U, pad);
+    const ref = tf.conv2d(x, w, 1, pad);
+    t.deepEqual(got.shape, ref.shape);
+    const e = relErr(got, ref);
+    t.true(e < 1e-5, `${N}×${H}×${W}×${Ci} → ${Co} ${pad}: ${e}`);
+    tf.dispose([x, w, ...U, got, ref]);
+  }
 });
 
 test('training with the fast path follows autodiff training (12 negatives per 8 data); SGLD uses the energy’s session', async (t) => {

@@ -120,8 +120,82 @@ class Xoshiro128 implements Rng {
     return this.categorical(w);
   }
 
+  /**
+   * The draws of `normal()` (Marsaglia's polar method on `uniform()`, the spare kept across calls) with the state in
+   * locals: the same numbers, without a call and four state loads and stores per generator step (SGLD draws one
+   * normal per pixel per step).
+   */
   fillNormal<T extends Float32Array | Float64Array>(out: T, mean = 0, std = 1): T {
-    for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
+    const n = out.length;
+    let i = 0;
+    if (n === 0) return out;
+    if (!Number.isNaN(this.spare)) {
+      out[i++] = mean + std * this.spare;
+      this.spare = NaN;
+    }
+    const st = this.s;
+    let s0 = st[0]!;
+    let s1 = st[1]!;
+    let s2 = st[2]!;
+    let s3 = st[3]!;
+    // four steps of next() per candidate pair, inlined (r: a step's output)
+    let x = 0;
+    let r = 0;
+    let t = 0;
+    while (i < n) {
+      let u: number, v: number, q: number;
+      do {
+        x = Math.imul(s1, 5);
+        r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+        t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        let a = r >>> 5;
+        x = Math.imul(s1, 5);
+        r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+        t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        u = (2 * (a * 67108864 + (r >>> 6))) / 9007199254740992 - 1;
+        x = Math.imul(s1, 5);
+        r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+        t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        a = r >>> 5;
+        x = Math.imul(s1, 5);
+        r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+        t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        v = (2 * (a * 67108864 + (r >>> 6))) / 9007199254740992 - 1;
+        q = u * u + v * v;
+      } while (q >= 1 || q === 0);
+      const m = Math.sqrt((-2 * Math.log(q)) / q);
+      out[i++] = mean + std * (u * m);
+      if (i < n) out[i++] = mean + std * (v * m);
+      else this.spare = v * m;
+    }
+    st[0] = s0;
+    st[1] = s1;
+    st[2] = s2;
+    st[3] = s3;
     return out;
   }
 

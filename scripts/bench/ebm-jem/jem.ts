@@ -23,7 +23,9 @@
  * --sgld-steps N (default 20), --negative-batch-size N (old: --neg-batch; SGLD samples per JEM step; default 64, the batch),
  * --flip P (left–right flips of data images with probability P; default 0), --timing-reps N (steps of each kind timed per
  * round, after a warm-up step; default 5: ebmkit is timed before training and again after the PyTorch run, PyTorch in
- * between; wall ms and process CPU ms on both sides), --eval-n N (test and OOD images scored; default 10000),
+ * between; wall ms and process CPU ms on both sides), --timing-rounds R (default 1; R > 1 adds R − 1 rounds that
+ * alternate a timing-only PyTorch run with an ebmkit round before the PyTorch training run, so that both sides see the
+ * same changing load; PyTorch's numbers are then the medians of its rounds' medians), --eval-n N (test and OOD images scored; default 10000),
  * --fresh-optimizer (the JEM steps start with a new Adam after the warm-up, as from a pretrained classifier),
  * --warmup-schedule cosine (the warm-up's rate annealed from --warmup-learning-rate to --learning-rate; ours only),
  * --jem-optimizer sgd --momentum M (the JEM steps run SGD with momentum M at --learning-rate after the Adam warm-up; ours only),
@@ -63,6 +65,7 @@ const freshOptimizer = has('fresh-optimizer');
 const evalFrom = flag('eval-from', 0);
 const maxAbsLoss = flag('max-abs-loss', 1e8);
 const reps = flag('timing-reps', 5);
+const timingRounds = flag('timing-rounds', 1);
 const evalN = flag('eval-n', 10000);
 /** Test/OOD image ranges scored: --eval-ranges A-B,C-D (inclusive) or the one range --eval-from, --eval-n. */
 const evalRanges = has('eval-ranges') ? parseRanges(strFlag('eval-ranges', '')) : [[evalFrom, evalFrom + evalN - 1] as const];
@@ -216,9 +219,22 @@ if (!has('skip-torch')) {
   const args = [path.join(here, 'jem_torch.py'), '--fashion', fashion, '--mnist', mnist, '--steps', String(steps), '--warmup', String(warmup), '--lr', String(lr), ...(Number.isFinite(warmupLr) ? ['--warmup-lr', String(warmupLr)] : []),
     '--energy-penalty', String(energyPenalty), '--px-weight', String(pxWeight),
     '--sgld-steps', String(sgldSteps), '--neg-batch', String(negBatch), '--flip', String(flip), '--buffer-init', bufferInit, '--reinit', String(reinit), '--timing-reps', String(reps), '--eval-ranges', evalRanges.map(([a, b]) => `${a}-${b}`).join(','), '--seed', String(seed)];
-  const r = spawnSync(strFlag('python', '/usr/bin/python3'), args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const python = strFlag('python', '/usr/bin/python3');
+  // extra rounds: a timing-only PyTorch run, then ours again
+  const torchRounds: Record<string, number>[] = [];
+  for (let round = 1; round < timingRounds; round++) {
+    const t = spawnSync(python, [...args, '--timing-only'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (t.status !== 0) throw new Error(`PyTorch timing round failed: ${(t.stderr || String(t.error)).trim().split('\n').pop()}`);
+    torchRounds.push(JSON.parse(t.stdout.trim().split('\n').pop()!));
+    await timeOurs(1 + round);
+  }
+  const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status === 0) {
     torch = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    torchRounds.push(torch as Record<string, number>);
+    for (const key of ['ms_supervised_step', 'ms_sgld_step', 'ms_jem_step', 'cpu_ms_supervised_step', 'cpu_ms_sgld_step', 'cpu_ms_jem_step']) {
+      torch![key] = median(torchRounds.map((t) => t[key]!));
+    }
     torchNote = `PyTorch ${torch!['torch']} (Debian python3-torch), ${torch!['threads']} thread`;
   } else {
     torchNote = `failed: ${(r.stderr || String(r.error)).trim().split('\n').pop()}`;
@@ -263,7 +279,9 @@ const md = [
   '',
   ...(stopNote ? [stopNote, ''] : []),
   ...(checkNote ? [checkNote, ''] : []),
-  `Timings: medians of ${reps} steps of each kind (after one warm-up step) per round; ebmkit in two rounds, before training and after the PyTorch run${has('skip-torch') ? ' (one round: --skip-torch)' : ''}, PyTorch in one, between them. ` +
+  (timingRounds > 1 && torch
+    ? `Timings: ${timingRounds + 1} ebmkit rounds alternating with ${timingRounds} PyTorch rounds (${timingRounds - 1} timing-only, then its training run), ${reps} steps of each kind per round after a warm-up step; ebmkit: medians over all its rounds' steps, PyTorch: medians of its rounds' medians. `
+    : `Timings: medians of ${reps} steps of each kind (after one warm-up step) per round; ebmkit in two rounds, before training and after the PyTorch run${has('skip-torch') ? ' (one round: --skip-torch)' : ''}, PyTorch in one, between them. `) +
     `Ratios ebmkit / PyTorch, CPU ms: supervised step ${ratio(ours.supCpu, 'cpu_ms_supervised_step')}, SGLD step ${ratio(ours.sgldCpu, 'cpu_ms_sgld_step')}, JEM step ${ratio(ours.jemCpu, 'cpu_ms_jem_step')}; ` +
     `wall ms: ${ratio(ours.sup, 'ms_supervised_step')}, ${ratio(ours.sgld, 'ms_sgld_step')}, ${ratio(ours.jem, 'ms_jem_step')} (targets ≤ 1.0). ` +
     'Targets within one hour of training: accuracy ≥ 0.85 and one OOD AUROC ≥ 0.90.',

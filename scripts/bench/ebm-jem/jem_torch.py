@@ -63,6 +63,7 @@ def main():
     p.add_argument('--data-noise', type=float, default=0.03)
     p.add_argument('--flip', type=float, default=0.0, help='probability of flipping a data image left-right')
     p.add_argument('--timing-reps', type=int, default=5)
+    p.add_argument('--timing-only', action='store_true', help='print the timings only (no training, no evaluation)')
     p.add_argument('--eval-n', type=int, default=10000)
     p.add_argument('--eval-from', type=int, default=0)
     p.add_argument('--eval-ranges', default=None, help='inclusive image ranges A-B,C-D scored instead of --eval-from/--eval-n')
@@ -169,6 +170,13 @@ def main():
     full, full_cpu = [], []
     for _ in range(a.timing_reps):
         c = cpu(); t0 = time.perf_counter(); step(True); full.append((time.perf_counter() - t0) * 1e3); full_cpu.append((cpu() - c) * 1e3)
+    timings = {
+        'ms_supervised_step': float(np.median(sup)), 'ms_sgld_step': float(np.median(sg)), 'ms_jem_step': float(np.median(full)),
+        'cpu_ms_supervised_step': float(np.median(sup_cpu)), 'cpu_ms_sgld_step': float(np.median(sg_cpu)), 'cpu_ms_jem_step': float(np.median(full_cpu)),
+    }
+    if a.timing_only:
+        print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), **timings}))
+        return
     t_train = time.perf_counter()
     for s in range(a.steps):
         if a.warmup_lr is not None:
@@ -196,8 +204,7 @@ def main():
     acc = float((li.argmax(1) == yte).float().mean())
     res = {
         'torch': torch.__version__, 'threads': torch.get_num_threads(),
-        'ms_supervised_step': float(np.median(sup)), 'ms_sgld_step': float(np.median(sg)), 'ms_jem_step': float(np.median(full)),
-        'cpu_ms_supervised_step': float(np.median(sup_cpu)), 'cpu_ms_sgld_step': float(np.median(sg_cpu)), 'cpu_ms_jem_step': float(np.median(full_cpu)),
+        **timings,
         'steps': a.steps + 2 * a.timing_reps + 2, 'train_seconds': train_s, 'accuracy': acc,
         'auroc_logpx': auroc(torch.logsumexp(li, 1).numpy(), torch.logsumexp(lo, 1).numpy()),
         'auroc_maxprob': auroc(F.softmax(li, 1).max(1)[0].numpy(), F.softmax(lo, 1).max(1)[0].numpy()),

@@ -42,7 +42,7 @@ export type { GaussianComponent } from './gaussian-init.js';
 export { cholesky, fitClassGaussians, gaussianMixtureInit } from './gaussian-init.js';
 export { trainJem, flipRowLeftRight } from './jem/train-jem.js';
 export type { JointLossWeights, JointLossGradients, FastGradientSession } from './jem/fast-cnn.js';
-export { FastJemNet } from './jem/fast-cnn.js';
+export { FastJemNet, winogradConv3x3, winogradFilter } from './jem/fast-cnn.js';
 export type { JemScores, OodAuroc, JemEvaluation } from './jem/evaluate-jem.js';
 export { scoreJem, oodAuroc, evaluateJem, predictJem, classificationMetrics } from './jem/evaluate-jem.js';
 export type { JemSampleOptions } from './jem/sample-jem.js';

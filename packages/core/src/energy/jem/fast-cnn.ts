@@ -1,10 +1,12 @@
 /**
  * Hand-derived forward and backward passes of a JEM classifier on tfjs's wasm backend, for the two computations
- * JEM training repeats: ∇ₓE(x) at every SGLD step, and the gradient of the joint loss at every update. The
- * convolutions and matrix products run on XNNPACK through tfjs kernels (the filter and input gradients through the
- * kernels of conv-gradients.ts); the element-wise glue between them — bias, Swish, 2 × 2 max-pooling keeping its
- * arg-max, and their backward passes — runs in fused WebAssembly SIMD kernels (wasm/cnn-glue.wat) on the tensors in
- * place. Compared with tfjs autodiff over plain ops this saves the tape, the separate element-wise passes (Swish's
+ * JEM training repeats: ∇ₓE(x) at every SGLD step, and the gradient of the joint loss at every update. Matrix
+ * products run on XNNPACK through tfjs kernels; 3 × 3 convolutions over ≥ 8 channels by Winograd F(2 × 2, 3 × 3)
+ * (transforms in wasm/tensor-glue.wat, the 16 products on XNNPACK), others on XNNPACK; filter gradients through
+ * conv-gradients.ts; the input gradient behind a 2 × 2 pooling from the pooled gradient alone (a quarter of the
+ * dense transposed convolution's work: only arg-maxes carry gradient). The element-wise glue — bias, Swish, 2 × 2
+ * max-pooling keeping its arg-max, and their backward passes — runs in fused WebAssembly SIMD kernels
+ * (wasm/tensor-glue.wat) on the tensors in place. Compared with tfjs autodiff over plain ops this saves the tape, the separate element-wise passes (Swish's
  * backward pass alone is five), the pooling's search for the maximum in the backward pass, and the transposes of
  * the dense weights across an SGLD chain (cached per chain). Autodiff over `plainForward` stays the reference: the
  * tests compare both, and other backends, layers or activations use it.
@@ -33,7 +35,22 @@ const KERNELS = {
   biasAct: 'EbmBiasAct',
   biasActPool2: 'EbmBiasActPool2',
   unpool2Mul: 'EbmUnpool2Mul',
+  pool2ConvBackInput: 'EbmPool2ConvBackInput',
+  winogradConv3x3: 'EbmWinogradConv3x3',
 } as const;
+
+/** Padding of a 3 × 3 stride-1 convolution: top/left offset and output size. */
+function conv3Geometry(pad: 'same' | 'valid', H: number, W: number): { top: number; left: number; OH: number; OW: number } {
+  return pad === 'same' ? { top: 1, left: 1, OH: H, OW: W } : { top: 0, left: 0, OH: H - 2, OW: W - 2 };
+}
+
+/** Writes the 16 byte offsets of `ts` into an int32 table on the heap (freed by the caller). */
+function pointerTable(backend: WasmBackend, ts: TensorInfo[]): TensorInfo {
+  const tab = backend.makeOutput([ts.length], 'int32');
+  const offs = ts.map((t) => ptr(backend, t));
+  new Int32Array((backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer, ptr(backend, tab), ts.length).set(offs);
+  return tab;
+}
 
 /** Registers the three glue kernels with the wasm backend (on import; no-op for names already registered). */
 function registerGlueKernels(): void {
@@ -59,7 +76,7 @@ function registerGlueKernels(): void {
       const pooled = [N, H / 2, W / 2, C];
       const p = backend.makeOutput(pooled, 'float32');
       const idx = backend.makeOutput(pooled, 'int32');
-      const d = backend.makeOutput(z.shape, 'float32');
+      const d = backend.makeOutput(pooled, 'float32');
       glue(backend).biasActPool2(ptr(backend, z), ptr(backend, bias), N, H, W, C, attrs['act'] as number, ptr(backend, p), ptr(backend, idx), ptr(backend, d));
       return [p, idx, d];
     }) as unknown as tf.KernelFunc,
@@ -69,12 +86,129 @@ function registerGlueKernels(): void {
     backendName: 'wasm',
     kernelFunc: (({ inputs, backend }: KernelArgs) => {
       const { gp, idx, d } = inputs as { gp: TensorInfo; idx: TensorInfo; d: TensorInfo };
-      const [N, H, W, C] = d.shape as [number, number, number, number];
-      const gz = backend.makeOutput(d.shape, 'float32');
+      const [N, PH, PW, C] = d.shape as [number, number, number, number];
+      const [H, W] = [2 * PH, 2 * PW];
+      const gz = backend.makeOutput([N, H, W, C], 'float32');
       glue(backend).unpool2Mul(ptr(backend, gp), ptr(backend, idx), ptr(backend, d), N, H, W, C, ptr(backend, gz));
       return gz;
     }) as unknown as tf.KernelFunc,
   });
+  tf.registerKernel({
+    kernelName: KERNELS.winogradConv3x3,
+    backendName: 'wasm',
+    kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
+      const { x } = inputs as { x: TensorInfo };
+      const U = Array.from({ length: 16 }, (_, k) => inputs[`u${k}`]!);
+      const [N, H, W, Ci] = x.shape as [number, number, number, number];
+      const Co = U[0]!.shape[1]!;
+      const { top, left, OH, OW } = conv3Geometry(attrs['pad'] as 'same' | 'valid', H, W);
+      const TH = (OH + 1) >> 1;
+      const TW = (OW + 1) >> 1;
+      const g = glue(backend);
+      // input transform → V_k [T, Ci]; M_k = V_k · U_k on XNNPACK (backend level: no engine op per product);
+      // output transform → y
+      const V = Array.from({ length: 16 }, () => backend.makeOutput([N * TH * TW, Ci], 'float32'));
+      const zero = backend.makeOutput([Ci], 'float32');
+      new Float32Array((backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer, ptr(backend, zero), Ci).fill(0);
+      let tab = pointerTable(backend, V);
+      g.winogradInput(ptr(backend, x), N, H, W, Ci, TH, TW, top, left, ptr(backend, zero), ptr(backend, tab));
+      backend.disposeData(zero.dataId);
+      backend.disposeData(tab.dataId);
+      const matMul = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+      const M = V.map((v, k) => {
+        const m = matMul({ inputs: { a: v, b: U[k]! }, backend, attrs: { transposeA: false, transposeB: false } } as never) as TensorInfo;
+        backend.disposeData(v.dataId);
+        return m;
+      });
+      const y = backend.makeOutput([N, OH, OW, Co], 'float32');
+      tab = pointerTable(backend, M);
+      g.winogradOutput(ptr(backend, tab), N, OH, OW, Co, TH, TW, ptr(backend, y));
+      backend.disposeData(tab.dataId);
+      for (const m of M) backend.disposeData(m.dataId);
+      return y;
+    }) as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: KERNELS.pool2ConvBackInput,
+    backendName: 'wasm',
+    kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
+      const { gp, idx, d, filter } = inputs as { gp: TensorInfo; idx: TensorInfo; d: TensorInfo; filter: TensorInfo };
+      const [N, PH, PW, Co] = d.shape as [number, number, number, number];
+      const [H, W] = [2 * PH, 2 * PW];
+      const [KH, KW, Ci] = filter.shape as [number, number, number, number];
+      const [, IH, IW] = attrs['inputShape'] as [number, number, number, number];
+      const top = attrs['pad'] === 'same' ? (KH - 1) >> 1 : 0;
+      const left = attrs['pad'] === 'same' ? (KW - 1) >> 1 : 0;
+      const dx = backend.makeOutput([N, IH, IW, Ci], 'float32');
+      const g = glue(backend);
+      if (Ci < 4) {
+        // few input channels: vectorised over the output channels, the filter in its own layout
+        const gq = backend.makeOutput([4 * Co], 'float32');
+        g.pool2ConvBackInputNarrow(ptr(backend, gp), ptr(backend, idx), ptr(backend, d), ptr(backend, filter), N, H, W, Co, Ci, KH, KW, top, left, IH, IW, ptr(backend, gq), ptr(backend, dx));
+        backend.disposeData(gq.dataId);
+        return dx;
+      }
+      // The filter as [Co, KH, KW, Ci] (each output channel's taps contiguous) and the kernel's list scratch.
+      const wt = backend.makeOutput([Co, KH, KW, Ci], 'float32');
+      const lists = backend.makeOutput([8 * Co + 4], 'float32');
+      const heapF32 = new Float32Array((backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer);
+      const src = ptr(backend, filter) >> 2;
+      const dst = ptr(backend, wt) >> 2;
+      const taps = KH * KW;
+      for (let t = 0; t < taps; t++)
+        for (let ci = 0; ci < Ci; ci++)
+          for (let co = 0, s = src + (t * Ci + ci) * Co; co < Co; co++) heapF32[dst + (co * taps + t) * Ci + ci] = heapF32[s + co]!;
+      g.pool2ConvBackInput(ptr(backend, gp), ptr(backend, idx), ptr(backend, d), ptr(backend, wt), N, H, W, Co, Ci, KH, KW, top, left, IH, IW, ptr(backend, lists), ptr(backend, dx));
+      backend.disposeData(wt.dataId);
+      backend.disposeData(lists.dataId);
+      return dx;
+    }) as unknown as tf.KernelFunc,
+  });
+}
+
+/**
+ * The Winograd F(2 × 2, 3 × 3) transform of a 3 × 3 filter [3, 3, Ci, Co]: U_k = (G g Gᵀ)[k] for the 16 positions
+ * k = 4i + j of the 4 × 4 tile, each [Ci, Co], with G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
+ */
+export function winogradFilter(filter: tf.Tensor): tf.Tensor2D[] {
+  const [KH, KW, Ci, Co] = filter.shape as [number, number, number, number];
+  if (KH !== 3 || KW !== 3) throw new RangeError(`winogradFilter: a 3 × 3 filter, got ${KH} × ${KW}`);
+  const g = filter.dataSync() as Float32Array;
+  const CC = Ci * Co;
+  const U = new Float32Array(16 * CC);
+  const t = new Float64Array(12); // G g: 4 rows × 3 columns
+  for (let e = 0; e < CC; e++) {
+    for (let c = 0; c < 3; c++) {
+      const g0 = g[(0 * 3 + c) * CC + e]!;
+      const g1 = g[(1 * 3 + c) * CC + e]!;
+      const g2 = g[(2 * 3 + c) * CC + e]!;
+      t[c] = g0;
+      t[3 + c] = 0.5 * (g0 + g1 + g2);
+      t[6 + c] = 0.5 * (g0 - g1 + g2);
+      t[9 + c] = g2;
+    }
+    for (let i = 0; i < 4; i++) {
+      const a = t[3 * i]!;
+      const b = t[3 * i + 1]!;
+      const c = t[3 * i + 2]!;
+      U[(4 * i) * CC + e] = a;
+      U[(4 * i + 1) * CC + e] = 0.5 * (a + b + c);
+      U[(4 * i + 2) * CC + e] = 0.5 * (a - b + c);
+      U[(4 * i + 3) * CC + e] = c;
+    }
+  }
+  return Array.from({ length: 16 }, (_, k) => tf.tensor2d(U.subarray(k * CC, (k + 1) * CC), [Ci, Co]));
+}
+
+/**
+ * A 3 × 3 stride-1 convolution of x [N, H, W, Ci] (Ci a multiple of 4) by Winograd F(2 × 2, 3 × 3): the input
+ * transform and the output transform in SIMD (tensor-glue.wat), the 16 products [tiles, Ci] · [Ci, Co] on XNNPACK.
+ * `U` is winogradFilter of the filter.
+ */
+export function winogradConv3x3(x: tf.Tensor4D, U: tf.Tensor2D[], pad: 'same' | 'valid'): tf.Tensor4D {
+  const inputs: tf.NamedTensorMap = { x };
+  U.forEach((u, k) => (inputs[`u${k}`] = u));
+  return run(KERNELS.winogradConv3x3, inputs, { pad })[0] as tf.Tensor4D;
 }
 
 function run(name: string, inputs: tf.NamedTensorMap, attrs: Record<string, unknown> = {}): tf.Tensor[] {
@@ -83,9 +217,15 @@ function run(name: string, inputs: tf.NamedTensorMap, attrs: Record<string, unkn
 }
 
 type Layer =
-  | { kind: 'conv'; W: tf.Variable; b: tf.Variable; act: number; pool: boolean; pad: 'same' | 'valid' }
+  | { kind: 'conv'; W: tf.Variable; b: tf.Variable; act: number; pool: boolean; pad: 'same' | 'valid'; winograd: boolean }
   | { kind: 'flatten' }
   | { kind: 'dense'; W: tf.Variable; b: tf.Variable; act: number };
+
+/** Per-weights precomputations shared by passes over fixed weights (see FastJemNet.prepare). */
+interface Prepared {
+  transposed: Map<tf.Variable, tf.Tensor>;
+  winograd: Map<tf.Variable, tf.Tensor2D[]>;
+}
 
 /** What the forward pass keeps for the backward pass, per layer. */
 type Saved = { input: tf.Tensor; d?: tf.Tensor; idx?: tf.Tensor };
@@ -155,7 +295,10 @@ export class FastJemNet {
           (out[1] as number) % 2 === 0 &&
           (out[2] as number) % 2 === 0;
         if (next?.getClassName() === 'MaxPooling2D' && !pool) return undefined;
-        layers.push({ kind: 'conv', W: vars[0]!, b: vars[1]!, act, pool, pad: cfg['padding'] as 'same' | 'valid' });
+        // Winograd where it pays: 3 × 3 filters over at least 8 input channels (a multiple of 4)
+        const [KH, KW, Ci] = vars[0]!.shape as [number, number, number, number];
+        const winograd = KH === 3 && KW === 3 && Ci >= 8 && Ci % 4 === 0;
+        layers.push({ kind: 'conv', W: vars[0]!, b: vars[1]!, act, pool, pad: cfg['padding'] as 'same' | 'valid', winograd });
         if (pool) i++;
       } else if (cls === 'Flatten') {
         rank = 2;
@@ -173,12 +316,13 @@ export class FastJemNet {
   }
 
   /** Logits of `x` and what the backward pass needs (all tensors belong to the caller's tidy scope). */
-  private forward(x: tf.Tensor): { logits: tf.Tensor2D; saved: Saved[] } {
+  private forward(x: tf.Tensor, prep: Prepared): { logits: tf.Tensor2D; saved: Saved[] } {
     const saved: Saved[] = [];
     let h = x;
     for (const L of this.layers) {
       if (L.kind === 'conv') {
-        const z = tf.conv2d(h as tf.Tensor4D, L.W as tf.Tensor4D, 1, L.pad);
+        const U = prep.winograd.get(L.W);
+        const z = U ? winogradConv3x3(h as tf.Tensor4D, U, L.pad) : tf.conv2d(h as tf.Tensor4D, L.W as tf.Tensor4D, 1, L.pad);
         if (L.pool) {
           const [p, idx, d] = run(KERNELS.biasActPool2, { z, bias: L.b }, { act: L.act });
           saved.push({ input: h, d: d!, idx: idx! });
@@ -233,27 +377,53 @@ export class FastJemNet {
           g = wt ? tf.matMul(gz as tf.Tensor2D, wt as tf.Tensor2D) : tf.matMul(gz as tf.Tensor2D, L.W as tf.Tensor2D, false, true);
         }
       } else {
-        let gz: tf.Tensor;
-        if (L.pool) [gz] = run(KERNELS.unpool2Mul, { gp: g, idx: s.idx!, d: s.d! }) as [tf.Tensor];
-        else gz = s.d ? tf.mul(g, s.d) : g;
         const attrs = { strides: [1, 1], pad: L.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+        // Behind a pooling, the input gradient comes from the pooled gradient directly (a quarter of the work);
+        // the dense gz is made only for the weight gradients.
+        const gp = g;
+        let gz: tf.Tensor | undefined;
         if (grads) {
+          if (L.pool) [gz] = run(KERNELS.unpool2Mul, { gp, idx: s.idx!, d: s.d! }) as [tf.Tensor];
+          else gz = s.d ? tf.mul(g, s.d) : g;
           [grads[L.W.name]] = run('Conv2DBackpropFilter', { x: s.input, dy: gz }, { ...attrs, filterShape: L.W.shape }) as [tf.Tensor];
           grads[L.b.name] = tf.sum(tf.reshape(gz, [-1, gz.shape[3]!]), 0);
         }
-        if (needInput) [g] = run('Conv2DBackpropInput', { dy: gz, filter: L.W }, { ...attrs, inputShape: s.input.shape }) as [tf.Tensor];
+        if (needInput) {
+          if (L.pool) [g] = run(KERNELS.pool2ConvBackInput, { gp, idx: s.idx!, d: s.d!, filter: L.W }, { pad: L.pad, inputShape: s.input.shape }) as [tf.Tensor];
+          else {
+            gz ??= s.d ? tf.mul(g, s.d) : g;
+            [g] = run('Conv2DBackpropInput', { dy: gz, filter: L.W }, { ...attrs, inputShape: s.input.shape }) as [tf.Tensor];
+          }
+        }
       }
     }
     return wantInput ? g : undefined;
   }
 
   /**
+   * What passes over fixed weights share: the Winograd transforms of the conv filters that use them and, with
+   * `transposes`, the dense weights' transposes. Inside a tidy scope the tensors go with it; else `release` them.
+   */
+  private prepare(transposes: boolean): Prepared {
+    const prep: Prepared = { transposed: new Map(), winograd: new Map() };
+    for (const L of this.layers) {
+      if (L.kind === 'dense' && transposes) prep.transposed.set(L.W, tf.transpose(L.W));
+      if (L.kind === 'conv' && L.winograd) prep.winograd.set(L.W, winogradFilter(L.W));
+    }
+    return prep;
+  }
+
+  private static release(prep: Prepared): void {
+    tf.dispose([...prep.transposed.values(), ...[...prep.winograd.values()].flat()]);
+  }
+
+  /**
    * E(x) = −logsumexp f(x) and its gradient (∂E/∂f = −softmax f, back-propagated), or with `classes` the class
    * energy E(x | y) = −f(x)[y] (∂E/∂f = −onehot(y)).
    */
-  private energyAndGradient(x: tf.Tensor, transposed: Map<tf.Variable, tf.Tensor>, classes?: Int32Array | number): { energy: tf.Tensor1D; grad: tf.Tensor } {
+  private energyAndGradient(x: tf.Tensor, prep: Prepared, classes?: Int32Array | number): { energy: tf.Tensor1D; grad: tf.Tensor } {
     return tf.tidy(() => {
-      const { logits, saved } = this.forward(x);
+      const { logits, saved } = this.forward(x, prep);
       let energy: tf.Tensor;
       let g: tf.Tensor;
       if (classes === undefined) {
@@ -267,7 +437,7 @@ export class FastJemNet {
         g = tf.neg(tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]), 'float32'));
         energy = tf.sum(tf.mul(logits, g), 1);
       }
-      const grad = this.backward(g, saved, true, undefined, transposed)!;
+      const grad = this.backward(g, saved, true, undefined, prep.transposed)!;
       return { energy: energy as tf.Tensor1D, grad };
     });
   }
@@ -277,11 +447,10 @@ export class FastJemNet {
    * class, or one per row) of the class energy E(x | y) = −f(x)[y].
    */
   session(classes?: Int32Array | number): FastGradientSession {
-    const transposed = new Map<tf.Variable, tf.Tensor>();
-    for (const L of this.layers) if (L.kind === 'dense') transposed.set(L.W, tf.transpose(L.W));
+    const prep = this.prepare(true);
     return {
-      energyAndGradient: (x) => this.energyAndGradient(x, transposed, classes),
-      dispose: () => tf.dispose([...transposed.values()]),
+      energyAndGradient: (x) => this.energyAndGradient(x, prep, classes),
+      dispose: () => FastJemNet.release(prep),
     };
   }
 
@@ -290,20 +459,15 @@ export class FastJemNet {
    * back-propagated) — the objective of the adversarial attacks of attack.ts. The caller disposes both.
    */
   crossEntropyAndInputGradient(x: tf.Tensor, labels: Int32Array): { loss: tf.Tensor1D; grad: tf.Tensor } {
-    const transposed = new Map<tf.Variable, tf.Tensor>();
-    for (const L of this.layers) if (L.kind === 'dense') transposed.set(L.W, tf.transpose(L.W));
-    try {
-      return tf.tidy(() => {
-        const { logits, saved } = this.forward(x);
-        const lse = tf.logSumExp(logits, 1, true);
-        const one = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]), 'float32');
-        const loss = tf.sub(tf.reshape(lse, [-1]), tf.sum(tf.mul(logits, one), 1)) as tf.Tensor1D;
-        const grad = this.backward(tf.sub(tf.exp(tf.sub(logits, lse)), one), saved, true, undefined, transposed)!;
-        return { loss, grad };
-      });
-    } finally {
-      tf.dispose([...transposed.values()]);
-    }
+    return tf.tidy(() => {
+      const prep = this.prepare(true);
+      const { logits, saved } = this.forward(x, prep);
+      const lse = tf.logSumExp(logits, 1, true);
+      const one = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]), 'float32');
+      const loss = tf.sub(tf.reshape(lse, [-1]), tf.sum(tf.mul(logits, one), 1)) as tf.Tensor1D;
+      const grad = this.backward(tf.sub(tf.exp(tf.sub(logits, lse)), one), saved, true, undefined, prep.transposed)!;
+      return { loss, grad };
+    });
   }
 
   /**
@@ -318,7 +482,7 @@ export class FastJemNet {
     let parts = { loss: NaN, crossEntropy: NaN, accuracy: NaN, energyData: NaN, energySample: NaN };
     const grads = tf.tidy(() => {
       const input = xNeg ? tf.concat([xPos, xNeg], 0) : xPos;
-      const { logits, saved } = this.forward(input);
+      const { logits, saved } = this.forward(input, this.prepare(false));
       const fPos = xNeg ? tf.slice(logits, [0, 0], [B, K]) : logits;
       const lsePos = tf.logSumExp(fPos, 1, true);
       const pPos = tf.exp(tf.sub(fPos, lsePos));
