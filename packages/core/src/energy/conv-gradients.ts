@@ -22,9 +22,10 @@
  * to the input at every step, and of CNN training:
  * - `Conv2DBackpropInput` (a naive loop in wasm): at stride 1 with ≥ 8 input channels, XNNPACK's convolution of dy
  *   with the spatially flipped, channel-swapped filter; at stride 1 with one input channel and a multiple of 32
- *   outputs (the first layer of a CNN on grey images), the SIMD kernel `convInputGrad1` of tensor-glue.wat (dot
- *   products added into a padded dx: 2.3–2.5 ms instead of 4.9–6 ms for matmul + col2im at 64 × 28 × 28 × 1 → 32,
- *   load 4); otherwise XNNPACK's matmul dy·Wᵀ and a col2im scatter;
+ *   outputs (the first layer of a CNN on grey images under autodiff; the JEM fast path's pooled layers have their own
+ *   kernel in jem/fast-cnn.ts), the SIMD kernel `convInputGrad1` of tensor-glue.wat (dot products added into a padded
+ *   dx: 2.3–2.5 ms instead of 4.9–6 ms for matmul + col2im at 64 × 28 × 28 × 1 → 32, load 4); otherwise XNNPACK's
+ *   matmul dy·Wᵀ and a col2im scatter;
  * - `MaxPoolGrad` (wasm's sends the gradient of a window of negative values to element 0 of the tensor): a direct
  *   loop over the heap, and for 2 × 2 / stride 2 pooling a branch-free one that uses the pooled output;
  * - `BatchMatMul` with a transposed operand (a naive loop in wasm; XNNPACK only takes untransposed ones): explicit
