@@ -21,6 +21,10 @@ const CASES: Case[] = [
   { x: [3, 7, 5, 1], f: [3, 3, 1, 8], strides: 1, pad: 'same' },
   { x: [2, 9, 8, 5], f: [2, 3, 5, 12], strides: [2, 3], pad: 'valid' },
   { x: [1, 8, 7, 8], f: [3, 3, 8, 4], strides: 2, pad: 'same' },
+  // input gradients with one input channel and 32·k outputs at stride 1: the kernel convInputGrad1
+  { x: [2, 7, 9, 1], f: [3, 3, 1, 32], strides: 1, pad: 'same' },
+  { x: [3, 6, 5, 1], f: [2, 4, 1, 64], strides: 1, pad: 'valid' },
+  { x: [1, 5, 6, 1], f: [5, 4, 1, 32], strides: 1, pad: 'same' },
 ];
 
 function data(shape: number[], seed: number): Float32Array {

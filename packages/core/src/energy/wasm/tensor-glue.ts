@@ -55,6 +55,7 @@ export interface TensorGlue {
     top: number,
     H: number,
   ): void;
+  convInputGrad1(dy: number, w: number, dxp: number, N: number, OH: number, OW: number, Co: number, KH: number, KW: number, Hp: number, Wp: number): void;
 }
 
 const byMemory = new Map<unknown, TensorGlue | null>();

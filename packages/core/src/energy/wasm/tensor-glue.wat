@@ -6,7 +6,8 @@
 ;;   (jem/fast-cnn.ts);
 ;; - the input and output transforms of Winograd F(2 × 2, 3 × 3) convolutions (jem/fast-cnn.ts);
 ;; - column sums in float64 (bias gradients: sums over the leading axes, conv-gradients.ts);
-;; - the filter gradient of a convolution (Conv2DBackpropFilter, conv-gradients.ts) without im2col.
+;; - the filter gradient of a convolution (Conv2DBackpropFilter, conv-gradients.ts) without im2col, and the input
+;;   gradient of a convolution with one input channel (Conv2DBackpropInput) without col2im.
 ;; Pointers are byte offsets; tensors are float32 NHWC (or [rows, C]) with C a multiple of 4 for the glue; arg-maxes
 ;; are i32. Activation codes: 0 linear (derivative 1), 1 Swish a = z·σ(z) (derivative σ(z)·(1 + z·(1 − σ(z)))).
 ;; Compiled to tensor-glue-wasm.ts by `npm run build:wasm`; the tests compare every kernel with tfjs.
@@ -965,6 +966,82 @@
                     (br $chans4)))))
             (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
             (br $taps)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $images))))
+
+  ;; The input gradient of a convolution with one input channel at stride 1 and dilation 1 (Conv2DBackpropInput,
+  ;; conv-gradients.ts): dxp[n, oh + kh, ow + kw] += Σ_co dy[n, oh, ow, co] · w[kh, kw, co] for every output position
+  ;; and tap, into dxp [N, Hp, Wp] (Hp ≥ OH + KH − 1, Wp ≥ OW + KW − 1; zero on entry), the input gradient padded by
+  ;; the convolution's padding (the caller crops it). w is the filter [KH, KW, 1, Co], Co a multiple of 32. Per position,
+  ;; 32 channels of dy at a time sit in eight f32x4 registers; each tap's dot product with them is summed across lanes
+  ;; and added to dxp: no [positions, KH·KW] matrix and no col2im pass.
+  (func (export "convInputGrad1") (param $dy i32) (param $w i32) (param $dxp i32)
+      (param $N i32) (param $OH i32) (param $OW i32) (param $Co i32) (param $KH i32) (param $KW i32) (param $Hp i32) (param $Wp i32)
+    (local $n i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32)
+    (local $coB i32) (local $p i32) (local $q i32) (local $end i32) (local $wt i32) (local $o i32)
+    (local $c i32) (local $acc0 v128) (local $acc1 v128)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $d4 v128) (local $d5 v128) (local $d6 v128) (local $d7 v128)
+    (local.set $coB (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $p (local.get $dy))
+    (block $ndone
+      (loop $images
+        (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
+        (local.set $oh (i32.const 0))
+        (block $ohdone
+          (loop $rows
+            (br_if $ohdone (i32.ge_u (local.get $oh) (local.get $OH)))
+            (local.set $ow (i32.const 0))
+            (block $owdone
+              (loop $cols
+                (br_if $owdone (i32.ge_u (local.get $ow) (local.get $OW)))
+                (local.set $end (i32.add (local.get $p) (local.get $coB)))
+                (local.set $c (i32.const 0))
+                ;; 32 channels at a time: dy's in eight registers, then one dot product per tap
+                (loop $chunks
+                  (local.set $q (i32.add (local.get $p) (local.get $c)))
+                  (local.set $d0 (v128.load align=4 (local.get $q)))
+                  (local.set $d1 (v128.load offset=16 align=4 (local.get $q)))
+                  (local.set $d2 (v128.load offset=32 align=4 (local.get $q)))
+                  (local.set $d3 (v128.load offset=48 align=4 (local.get $q)))
+                  (local.set $d4 (v128.load offset=64 align=4 (local.get $q)))
+                  (local.set $d5 (v128.load offset=80 align=4 (local.get $q)))
+                  (local.set $d6 (v128.load offset=96 align=4 (local.get $q)))
+                  (local.set $d7 (v128.load offset=112 align=4 (local.get $q)))
+                  (local.set $wt (i32.add (local.get $w) (local.get $c)))
+                  (local.set $kh (i32.const 0))
+                  (block $khdone
+                    (loop $taprows
+                      (br_if $khdone (i32.ge_u (local.get $kh) (local.get $KH)))
+                      ;; byte offset of dxp[n, oh + kh, ow]
+                      (local.set $o (i32.add (local.get $dxp) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $Hp))
+                        (i32.add (local.get $oh) (local.get $kh))) (local.get $Wp)) (local.get $ow)) (i32.const 2))))
+                      (local.set $kw (i32.const 0))
+                      (block $kwdone
+                        (loop $taps
+                          (br_if $kwdone (i32.ge_u (local.get $kw) (local.get $KW)))
+                          (local.set $acc0 (f32x4.add
+                            (f32x4.add (f32x4.mul (local.get $d0) (v128.load align=4 (local.get $wt))) (f32x4.mul (local.get $d1) (v128.load offset=16 align=4 (local.get $wt))))
+                            (f32x4.add (f32x4.mul (local.get $d2) (v128.load offset=32 align=4 (local.get $wt))) (f32x4.mul (local.get $d3) (v128.load offset=48 align=4 (local.get $wt))))))
+                          (local.set $acc1 (f32x4.add
+                            (f32x4.add (f32x4.mul (local.get $d4) (v128.load offset=64 align=4 (local.get $wt))) (f32x4.mul (local.get $d5) (v128.load offset=80 align=4 (local.get $wt))))
+                            (f32x4.add (f32x4.mul (local.get $d6) (v128.load offset=96 align=4 (local.get $wt))) (f32x4.mul (local.get $d7) (v128.load offset=112 align=4 (local.get $wt))))))
+                          (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $acc1)))
+                          (local.set $acc0 (f32x4.add (local.get $acc0) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc0) (local.get $acc0))))
+                          (f32.store (local.get $o) (f32.add (f32.load (local.get $o))
+                            (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))))
+                          (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                          (local.set $wt (i32.add (local.get $wt) (local.get $coB)))
+                          (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                          (br $taps)))
+                      (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+                      (br $taprows)))
+                  (local.set $c (i32.add (local.get $c) (i32.const 128)))
+                  (br_if $chunks (i32.lt_u (local.get $c) (local.get $coB))))
+                (local.set $p (local.get $end))
+                (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                (br $cols)))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $rows)))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $images))))
 )
