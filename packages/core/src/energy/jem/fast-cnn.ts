@@ -4,8 +4,8 @@
  * products run on XNNPACK through tfjs kernels; 3 × 3 convolutions over ≥ 8 channels by Winograd F(2 × 2, 3 × 3)
  * (transforms in wasm/tensor-glue.wat, the 16 products on XNNPACK), those over < 4 channels followed by a pooling
  * inside the pooling kernel, others on XNNPACK; filter gradients through
- * conv-gradients.ts; the input gradient behind a 2 × 2 pooling from the pooled gradient alone (a quarter of the
- * dense transposed convolution's work: only arg-maxes carry gradient). The element-wise glue — bias, Swish, 2 × 2
+ * conv-gradients.ts; the input gradient behind a 2 × 2 pooling, over ≥ 4 input channels, from the pooled gradient
+ * alone (a quarter of the dense transposed convolution's work: only arg-maxes carry gradient). The element-wise glue — bias, Swish, 2 × 2
  * max-pooling keeping its arg-max, and their backward passes — runs in fused WebAssembly SIMD kernels
  * (wasm/tensor-glue.wat) on the tensors in place. Compared with tfjs autodiff over plain ops this saves the tape, the separate element-wise passes (Swish's
  * backward pass alone is five), the pooling's search for the maximum in the backward pass, and the transposes of
@@ -168,13 +168,6 @@ function registerGlueKernels(): void {
       const { top, left } = convGeometry(attrs['pad'], KH, KW, IH, IW);
       const dx = backend.makeOutput([N, IH, IW, Ci], 'float32');
       const g = glue(backend);
-      if (Ci < 4) {
-        // few input channels: vectorised over the output channels, the filter in its own layout
-        const gq = backend.makeOutput([4 * Co], 'float32');
-        g.pool2ConvBackInputNarrow(ptr(backend, gp), ptr(backend, idx), ptr(backend, d), ptr(backend, filter), N, H, W, Co, Ci, KH, KW, top, left, IH, IW, ptr(backend, gq), ptr(backend, dx));
-        backend.disposeData(gq.dataId);
-        return dx;
-      }
       // The filter as [Co, KH, KW, Ci] (each output channel's taps contiguous) and the kernel's list scratch.
       const wt = backend.makeOutput([Co, KH, KW, Ci], 'float32');
       const lists = backend.makeOutput([8 * Co + 4], 'float32');
@@ -423,8 +416,10 @@ export class FastJemNet {
           grads[L.b.name] = tf.sum(tf.reshape(gz, [-1, gz.shape[3]!]), 0);
         }
         if (needInput) {
-          if (L.pool) [g] = run(KERNELS.pool2ConvBackInput, { gp, idx: s.idx!, d: s.d!, filter: L.W }, { pad: L.pad, inputShape: s.input.shape }) as [tf.Tensor];
+          // (over < 4 input channels the dense route is faster: conv-gradients.ts's one-channel kernel)
+          if (L.pool && s.input.shape[3]! >= 4) [g] = run(KERNELS.pool2ConvBackInput, { gp, idx: s.idx!, d: s.d!, filter: L.W }, { pad: L.pad, inputShape: s.input.shape }) as [tf.Tensor];
           else {
+            if (L.pool) gz ??= run(KERNELS.unpool2Mul, { gp, idx: s.idx!, d: s.d! })[0]!;
             gz ??= s.d ? tf.mul(g, s.d) : g;
             [g] = run('Conv2DBackpropInput', { dy: gz, filter: L.W }, { ...attrs, inputShape: s.input.shape }) as [tf.Tensor];
           }

@@ -29,10 +29,6 @@ export interface TensorGlue {
     gp: number, idx: number, d: number, wt: number, N: number, H: number, W: number, Co: number, Ci: number,
     KH: number, KW: number, top: number, left: number, IH: number, IW: number, lists: number, dx: number,
   ): void;
-  pool2ConvBackInputNarrow(
-    gp: number, idx: number, d: number, w: number, N: number, H: number, W: number, Co: number, Ci: number,
-    KH: number, KW: number, top: number, left: number, IH: number, IW: number, gq: number, dx: number,
-  ): void;
   winogradInput(x: number, N: number, H: number, W: number, Ci: number, TH: number, TW: number, top: number, left: number, zero: number, tab: number): void;
   winogradOutput(tab: number, N: number, OH: number, OW: number, Co: number, TH: number, TW: number, y: number): void;
   columnSums(x: number, rows: number, C: number, acc: number, out: number): void;
