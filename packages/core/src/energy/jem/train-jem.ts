@@ -321,6 +321,7 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
   };
 
   const rows = new Float32Array(B * D);
+  const noiseRow = new Float64Array(D);
   const labels = new Int32Array(B);
   while (step < options.steps) {
     const phase: JemStep['phase'] = step < warm ? 'warmup' : 'jem';
@@ -338,7 +339,10 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
       const off = i * D;
       rows.set(data.x.subarray(r * D, (r + 1) * D), off);
       if (flipP > 0 && rng.uniform() < flipP) flipRowLeftRight(rows, off, shape[0]!, shape[1]!, shape[2]!);
-      if (dataNoise > 0) for (let j = 0; j < D; j++) rows[off + j]! += dataNoise * rng.normal();
+      if (dataNoise > 0) {
+        rng.fillNormal(noiseRow); // the numbers of D successive normal() calls
+        for (let j = 0; j < D; j++) rows[off + j]! += dataNoise * noiseRow[j]!;
+      }
     }
     const xPos = tf.tensor(rows, [B, ...shape], 'float32');
     const yOne = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), K), 'float32')) as tf.Tensor2D;
