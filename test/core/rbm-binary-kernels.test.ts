@@ -221,6 +221,149 @@ test('rowsUpdate adds the rows of one list and subtracts those of another, in pl
   t.deepEqual(Array.from(z), Array.from(x, (v, i) => Math.fround(v + y[i]!)));
 });
 
+/** The table entries of a binary row given densely: one (g << 2^lk) | mask per touched group of 2^lk indices, ascending. */
+function entriesOf(bits: ArrayLike<number>, lk: number): number[] {
+  const gs = 2 ** lk;
+  const out: number[] = [];
+  for (let g = 0; g * gs < bits.length; g++) {
+    let mask = 0;
+    for (let b = 0; b < gs && g * gs + b < bits.length; b++) if (bits[g * gs + b]) mask |= 1 << b;
+    if (mask) out.push(g * 2 ** gs + mask);
+  }
+  return out;
+}
+
+test('groupRows lists one subset-sum table entry per group of 2^lk indices a row touches', (t) => {
+  const rng = createRng(21);
+  for (const lk of [1, 2, 3]) {
+    for (const [n, cols, p] of [[6, 37, 0.3], [4, 64, 0.05], [3, 16, 1], [5, 29, 0]] as const) {
+      const k = kernels(1 << 18);
+      const { idx, starts, dense } = binaryRows(rng, n + 1, cols, p, k);
+      const out = k.allocI32(Math.max(1, (n + 1) * cols));
+      const outStarts = k.allocI32(n + 1);
+      outStarts.fill(-1);
+      k.groupRows(n, idx, starts, 1, lk, out, outStarts); // rows 1..n of the lists
+      const want: number[] = [];
+      const ends = [0];
+      for (let r = 1; r <= n; r++) {
+        want.push(...entriesOf(dense.subarray(r * cols, (r + 1) * cols), lk));
+        ends.push(want.length);
+      }
+      t.deepEqual(Array.from(outStarts), ends, `lk ${lk}, ${n}×${cols}, p ${p}: row ends`);
+      t.deepEqual(Array.from(out.subarray(0, want.length)), want, `lk ${lk}, ${n}×${cols}, p ${p}: entries`);
+    }
+  }
+  t.throws(() => kernels(1 << 16).groupRows(1, new Int32Array(1), new Int32Array(2), 0, 4, new Int32Array(1), new Int32Array(2)), { message: /lk must be 1, 2 or 3/ });
+});
+
+test('groupColumns lists, for each column, one table entry per group of 2^lk rows in which it is on', (t) => {
+  const rng = createRng(22);
+  for (const lk of [1, 2, 3]) {
+    for (const [rows, cols, p] of [[13, 20, 0.3], [8, 16, 0.6], [1, 5, 1], [30, 7, 0.1]] as const) {
+      const k = kernels(1 << 18);
+      const { idx, starts, dense } = binaryRows(rng, rows, cols, p, k);
+      const ng = Math.ceil(rows / 2 ** lk);
+      const masks = k.allocI32(RbmBinaryKernels.groupMaskInts(rows, cols, lk));
+      masks.fill(-1); // the kernel clears its scratch
+      const out = k.allocI32(cols * ng);
+      const outStarts = k.allocI32(cols + 1);
+      k.groupColumns(rows, idx, starts, cols, lk, masks, out, outStarts);
+      const want: number[] = [];
+      const ends = [0];
+      for (let i = 0; i < cols; i++) {
+        want.push(...entriesOf(Array.from({ length: rows }, (_, r) => dense[r * cols + i]!), lk));
+        ends.push(want.length);
+      }
+      t.deepEqual(Array.from(outStarts), ends, `lk ${lk}, ${rows}×${cols}: column ends`);
+      t.deepEqual(Array.from(out.subarray(0, want.length)), want, `lk ${lk}, ${rows}×${cols}: entries`);
+    }
+  }
+});
+
+test('rowsSum on subset-sum tables (lists of groupRows) gives the sums of the plain lists', (t) => {
+  const rng = createRng(23);
+  for (const lk of [1, 2, 3]) {
+    for (const [n, m, cols, p, stride] of [[7, 32, 16, 0.35, 16], [5, 48, 48, 0.5, 64], [4, 16, 32, 0, 32], [3, 16, 16, 1, 16]] as const) {
+      const k = kernels(1 << 20);
+      const Md = rng.fillNormal(new Float32Array(m * cols));
+      const M = k.allocF32(m * cols);
+      toPanels(Md, m, cols, M, m);
+      const bias = rng.fillNormal(k.allocF32(cols));
+      const { idx, starts, dense } = binaryRows(rng, n, m, p, k);
+      const eIdx = k.allocI32(Math.max(1, n * m));
+      const eStarts = k.allocI32(n + 1);
+      k.groupRows(n, idx, starts, 0, lk, eIdx, eStarts);
+      const tables = { lk, scratch: k.allocF32(RbmBinaryKernels.tableFloats(m, lk)) };
+      tables.scratch.fill(NaN); // every entry read is written first
+      for (const sigmoid of [false, true]) {
+        const out = k.allocF32((n + 1) * stride);
+        out.fill(-7);
+        k.rowsSum(n, cols, eIdx, eStarts, 0, M, m, bias, out, stride, 1, sigmoid, tables);
+        const plain = k.allocF32((n + 1) * stride);
+        plain.fill(-7);
+        k.rowsSum(n, cols, idx, starts, 0, M, m, bias, plain, stride, 1, sigmoid);
+        let worst = 0;
+        for (let r = 0; r < n; r++) {
+          for (let j = 0; j < cols; j++) {
+            let s = bias[j]!;
+            for (let i = 0; i < m; i++) if (dense[r * m + i]) s += Md[i * cols + j]!;
+            if (sigmoid) s = 1 / (1 + Math.exp(-s));
+            worst = Math.max(worst, Math.abs(out[(r + 1) * stride + j]! - s), Math.abs(out[(r + 1) * stride + j]! - plain[(r + 1) * stride + j]!));
+          }
+          for (let j = cols; j < stride; j++) t.is(out[(r + 1) * stride + j], -7, 'the stride padding is untouched');
+        }
+        t.true(worst < 1e-5, `lk ${lk}, n ${n}, m ${m}, cols ${cols}, σ ${sigmoid}: ${worst}`);
+        t.deepEqual(Array.from(out.subarray(0, stride)), Array(stride).fill(-7), 'rows before outRow are untouched');
+      }
+    }
+  }
+  const k = kernels(1 << 18);
+  const M = k.allocF32(32 * 16);
+  t.throws(() => k.rowsSum(1, 16, k.allocI32(1), k.allocI32(2), 0, M, 32, k.allocF32(16), k.allocF32(16), 16, 0, false, { lk: 2, scratch: k.allocF32(16) }), { message: /need 2048 floats of scratch/ });
+});
+
+test('momentumStep on subset-sum tables of the gradient rows (lists of groupColumns) equals the plain step, a partial last group included', (t) => {
+  const rng = createRng(24);
+  for (const lk of [1, 2, 3]) {
+    for (const [rows, cols, gRows, gStride, mu, decay] of [[5, 16, 3, 16, 0.7, 0.01], [11, 32, 13, 48, 0, 0], [6, 48, 8, 64, 0.5, 0], [16, 16, 1, 16, 0.9, 0.1]] as const) {
+      const k = kernels(1 << 20);
+      const Wd = rng.fillNormal(new Float32Array(rows * cols));
+      const veld = rng.fillNormal(new Float32Array(rows * cols));
+      const W = k.allocF32(rows * cols);
+      const vel = k.allocF32(rows * cols);
+      toPanels(Wd, rows, cols, W, rows);
+      toPanels(veld, rows, cols, vel, rows);
+      // G's rows beyond gRows hold NaN: a partial last group must not read them
+      const G = k.allocF32((gRows + 8) * gStride);
+      G.fill(NaN);
+      rng.fillNormal(G.subarray(0, gRows * gStride));
+      const { idx, starts, dense } = binaryRows(rng, gRows, rows, 0.4, k); // gradient row r: the units i it has on
+      const ng = Math.ceil(gRows / 2 ** lk);
+      const gIdx = k.allocI32(rows * ng);
+      const gStarts = k.allocI32(rows + 1);
+      k.groupColumns(gRows, idx, starts, rows, lk, k.allocI32(RbmBinaryKernels.groupMaskInts(gRows, rows, lk)), gIdx, gStarts);
+      const tables = { lk, scratch: k.allocF32(RbmBinaryKernels.tableFloats(gRows, lk)), gRows };
+      const sum = k.momentumStep(rows, cols, gStarts, gIdx, G, gStride, W, vel, mu, decay, tables);
+      const Wn = fromPanels(W, rows, rows, cols);
+      const veln = fromPanels(vel, rows, rows, cols);
+      let worst = 0;
+      let total = 0;
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) {
+          let d = mu * veld[i * cols + j]! - decay * Wd[i * cols + j]!;
+          for (let r = 0; r < gRows; r++) if (dense[r * rows + i]) d += G[r * gStride + j]!;
+          total += d;
+          worst = Math.max(worst, Math.abs(Wn[i * cols + j]! - (Wd[i * cols + j]! + d)));
+          if (mu !== 0 || decay !== 0) worst = Math.max(worst, Math.abs(veln[i * cols + j]! - d));
+          else t.is(veln[i * cols + j], veld[i * cols + j], 'no momentum, no decay: vel untouched');
+        }
+      }
+      t.true(worst < 1e-5, `lk ${lk}, ${rows}×${cols}, ${gRows} gradient rows: ${worst}`);
+      t.true(Math.abs(sum - total) < 1e-4 * Math.max(1, Math.abs(total)), `sum ${sum} vs ${total}`);
+    }
+  }
+});
+
 test('momentumStep is vel ← μ·vel − λ·W + Σ of the listed gradient rows, W ← W + vel, and returns Σ vel', (t) => {
   const rng = createRng(6);
   for (const [rows, cols, n, gStride] of [[5, 16, 3, 16], [11, 32, 8, 48], [6, 80, 13, 80], [1, 48, 9, 64]] as const) {

@@ -26,17 +26,21 @@ for (const kind of ['cd', 'pcd'] as const) {
   const init = Rbm.random({ numVisible: 784, numHidden: 500, visible: 'bernoulli', rng, std: 0.01 });
   const u = BinaryRbmUpdater.create(init, { data: x, visible: 'bernoulli', batchSize: 100, kind, k: 1, momentum: 0, weightDecay: 0, sampleVisible: true, rng })!;
   const acc = new Map<string, number>();
-  const wrap = (obj: any, name: string, label = name) => {
+  const wrap = (obj: any, name: string, label: string | ((a: unknown[]) => string) = name) => {
     const f = obj[name].bind(obj);
     obj[name] = (...a: unknown[]) => {
       const t = cpuMs();
       const r = f(...a);
-      acc.set(label, (acc.get(label) ?? 0) + cpuMs() - t);
+      const l = typeof label === 'string' ? label : label(a);
+      acc.set(l, (acc.get(l) ?? 0) + cpuMs() - t);
       return r;
     };
   };
   const k = (u as any).k;
-  for (const n of ['rowsSum', 'rowsUpdate', 'add', 'momentumStep', 'transpose', 'sigmoid', 'scale']) wrap(k, n, `k.${n}`);
+  // rowsSum by direction: up (visible → hidden, cols = padded H) or down (hidden → visible)
+  wrap(k, 'rowsSum', (a) => `k.rowsSum ${a[1] === (u as any).Hp ? 'up' : 'down'}`);
+  for (const n of ['rowsUpdate', 'add', 'momentumStep', 'transpose', 'sigmoid', 'scale']) wrap(k, n, `k.${n}`);
+  for (const n of ['groupRows', 'groupColumns']) wrap(k, n, `k.${n}`);
   for (const n of ['draw', 'split', 'columns', 'zeroHiddenPadding']) wrap(u, n);
   const order = new Int32Array(x.rows).map((_, j) => j);
   // warm up

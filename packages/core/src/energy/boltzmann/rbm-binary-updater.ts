@@ -20,7 +20,7 @@ import { fillUniform32 } from './binary-math.js';
 import { Rbm } from './rbm.js';
 import type { RowMatrix } from './row-matrix.js';
 import type { RbmUpdater, RbmUpdaterConfig } from './rbm-updater.js';
-import { fromPanels, RbmBinaryKernels, toPanels } from './wasm/rbm-binary-kernels.js';
+import { fromPanels, RbmBinaryKernels, toPanels, type SubsetTables } from './wasm/rbm-binary-kernels.js';
 
 /** True when every entry of `m` is exactly 0 or 1. */
 export function isBinaryMatrix(m: RowMatrix): boolean {
@@ -33,6 +33,8 @@ export function isBinaryMatrix(m: RowMatrix): boolean {
 }
 
 const pad16 = (n: number): number => (n + 15) & ~15;
+/** PCD's subset-sum tables group 2^LK = 4 rows (16 entries of 64 bytes a group). */
+const LK = 2;
 /** A row stride of ≥ n floats (n a multiple of 16) that is an odd number of 64-byte cache lines. */
 const oddLines = (n: number): number => ((n / 16) % 2 === 0 ? n + 16 : n);
 
@@ -85,6 +87,15 @@ export class BinaryRbmUpdater implements RbmUpdater {
   /** The list 0, 1, …, 2·batch − 1 (every batch row) and its bounds [0, rows]: the hidden biases' column list. */
   private readonly allRows: Int32Array;
   private readonly allRowsStarts: Int32Array;
+  /** PCD: the rows' visible lists as entries of W's subset-sum tables (`groupRows`). */
+  private readonly eIdx: Int32Array;
+  private readonly eStarts: Int32Array;
+  /** PCD: the gradient's column lists as entries of the subset-sum tables of the rows of hs (`groupColumns`), and its mask scratch. */
+  private readonly gIdx: Int32Array;
+  private readonly gStarts: Int32Array;
+  private readonly gMasks: Int32Array;
+  /** PCD: one panel's subset-sum tables (of W's rows or of the rows of hs). */
+  private readonly tables: SubsetTables;
   private readonly uniforms: Float32Array;
   /** The generator's four state words, in the module, for the draws there (generators of `createRng`). */
   private readonly rngState: Int32Array;
@@ -102,6 +113,7 @@ export class BinaryRbmUpdater implements RbmUpdater {
     const Hs = (this.Hs = oddLines(Hp));
     const Vs = (this.Vs = oddLines(Vp));
     const B = cfg.batchSize;
+    const pcd = cfg.kind === 'pcd';
     const m = k.allocate({
       W: ['f32', Vp * Hp],
       vel: ['f32', Vp * Hp],
@@ -127,11 +139,19 @@ export class BinaryRbmUpdater implements RbmUpdater {
       onlyNeg: ['i32', B * V],
       onlyNegStarts: ['i32', B + 1],
       rngState: ['i32', 4],
+      eIdx: ['i32', pcd ? 2 * B * V : 1],
+      eStarts: ['i32', pcd ? 2 * B + 1 : 1],
+      gIdx: ['i32', pcd ? Vp * Math.ceil((2 * B) / 2 ** LK) : 1],
+      gStarts: ['i32', pcd ? Vp + 1 : 1],
+      gMasks: ['i32', pcd ? RbmBinaryKernels.groupMaskInts(2 * B, Vp, LK) : 1],
+      scratch: ['f32', pcd ? Math.max(RbmBinaryKernels.tableFloats(Vp, LK), RbmBinaryKernels.tableFloats(2 * B, LK)) : 1],
     } as const);
     ({ W: this.W, vel: this.vel, Wt: this.Wt, b: this.b, c: this.c, hs: this.hs, vPre: this.vPre, vIdx: this.vIdx, vStarts: this.vStarts } = m);
     ({ hIdx: this.hIdx, hStarts: this.hStarts, colStarts: this.colStarts, rowIdx: this.rowIdx, velC: this.velC, allRows: this.allRows } = m);
     ({ allRowsStarts: this.allRowsStarts, hPre0: this.hPre0, both: this.both, bothStarts: this.bothStarts, onlyPos: this.onlyPos } = m);
     ({ onlyPosStarts: this.onlyPosStarts, onlyNeg: this.onlyNeg, onlyNegStarts: this.onlyNegStarts, rngState: this.rngState } = m);
+    ({ eIdx: this.eIdx, eStarts: this.eStarts, gIdx: this.gIdx, gStarts: this.gStarts, gMasks: this.gMasks } = m);
+    this.tables = { lk: LK, scratch: m.scratch };
     for (let r = 0; r < 2 * B; r++) this.allRows[r] = r;
     toPanels(initial.weights, V, H, this.W, Vp);
     k.transpose(Vp, Hp, this.W, this.Wt);
@@ -268,33 +288,39 @@ export class BinaryRbmUpdater implements RbmUpdater {
       }
       vStarts[r + 1] = t;
     }
-    // CD keeps the data rows' pre-activations (its reconstructions start from them); PCD takes σ in the kernel.
-    K.rowsSum(nPos, Hp, vIdx, vStarts, 0, W, Vp, c, hs, Hs, 0, pcd);
-    if (!pcd) {
+    const nNeg = pcd ? cfg.batchSize : nPos;
+    const hNeg = hs.subarray(nPos * Hs, (nPos + nNeg) * Hs);
+    if (pcd) {
+      // The Gibbs steps from the persistent chains; the last step's up pass also takes the data rows (W is the same
+      // for both, and no draw comes between them): one pass over the rows [data; negatives], on W's subset-sum tables.
+      for (let kk = 0; kk < cfg.k; kk++) {
+        K.rowsSum(nNeg, Vp, hIdx, hStarts, 0, Wt, Hp, b, vPre, Vs, 0, true);
+        this.draw(vPre, 0, nNeg, Vs, V, vIdx, vStarts, nPos);
+        const r0 = kk === cfg.k - 1 ? 0 : nPos;
+        const n = nPos + nNeg - r0;
+        K.groupRows(n, vIdx, vStarts, r0, LK, this.eIdx, this.eStarts);
+        K.rowsSum(n, Hp, this.eIdx, this.eStarts, 0, W, Vp, c, hs, Hs, r0, true, this.tables);
+        this.zeroHiddenPadding(r0, n);
+        this.draw(hs, nPos, nNeg, Hs, H, hIdx, hStarts, 0);
+      }
+    } else {
+      // CD keeps the data rows' pre-activations (its reconstructions start from them).
+      K.rowsSum(nPos, Hp, vIdx, vStarts, 0, W, Vp, c, hs, Hs, 0, false);
       this.hPre0.set(hs.subarray(0, nPos * Hs));
       K.sigmoid(hs, nPos * Hs);
-    }
-    this.zeroHiddenPadding(0, nPos);
-    // The hidden states the Gibbs steps start from: a draw from p(h | data) (CD) or the persistent chains (PCD).
-    let nNeg: number;
-    if (pcd) nNeg = cfg.batchSize;
-    else {
-      nNeg = nPos;
+      this.zeroHiddenPadding(0, nPos);
+      // The hidden states the Gibbs steps start from: a draw from p(h | data).
       this.draw(hs, 0, nPos, Hs, H, hIdx, hStarts, 0);
-    }
-    const hNeg = hs.subarray(nPos * Hs, (nPos + nNeg) * Hs);
-    for (let kk = 0; kk < cfg.k; kk++) {
-      K.rowsSum(nNeg, Vp, hIdx, hStarts, 0, Wt, Hp, b, vPre, Vs, 0, true);
-      this.draw(vPre, 0, nNeg, Vs, V, vIdx, vStarts, nPos);
-      if (pcd) K.rowsSum(nNeg, Hp, vIdx, vStarts, nPos, W, Vp, c, hs, Hs, nPos, true);
-      else {
+      for (let kk = 0; kk < cfg.k; kk++) {
+        K.rowsSum(nNeg, Vp, hIdx, hStarts, 0, Wt, Hp, b, vPre, Vs, 0, true);
+        this.draw(vPre, 0, nNeg, Vs, V, vIdx, vStarts, nPos);
         // reconstruction = data row + the units turned on − those turned off
         this.split(nPos);
         hNeg.set(this.hPre0.subarray(0, nPos * Hs));
         K.rowsUpdate(nPos, Hp, this.onlyNeg, this.onlyNegStarts, this.onlyPos, this.onlyPosStarts, W, Vp, hs, Hs, nPos, true);
+        this.zeroHiddenPadding(nPos, nNeg);
+        if (kk < cfg.k - 1) this.draw(hs, nPos, nNeg, Hs, H, hIdx, hStarts, 0);
       }
-      this.zeroHiddenPadding(nPos, nNeg);
-      if (kk < cfg.k - 1 || pcd) this.draw(hs, nPos, nNeg, Hs, H, hIdx, hStarts, 0);
     }
     // Row weights +lr/nPos (data) and −lr/nNeg (negatives), as float32 like the tfjs engine's.
     const sPos = Math.fround(lr / nPos);
@@ -302,12 +328,12 @@ export class BinaryRbmUpdater implements RbmUpdater {
     const rows = nPos + nNeg;
     K.scale(hs, sPos, nPos * Hs);
     K.scale(hNeg, sNeg);
-    // The gradient's column lists: which rows of hs each visible unit adds.
+    const { momentum, weightDecay } = cfg;
+    let size: number;
     if (pcd) {
-      this.columns([
-        [vIdx, vStarts, 0, nPos, 0],
-        [vIdx, vStarts, nPos, nNeg, nPos],
-      ]);
+      // The gradient's column lists as entries of the subset-sum tables of the rows of hs (groups of 4 rows).
+      K.groupColumns(rows, vIdx, vStarts, Vp, LK, this.gMasks, this.gIdx, this.gStarts);
+      size = K.momentumStep(Vp, Hp, this.gStarts, this.gIdx, hs, Hs, W, this.vel, momentum, lr * weightDecay, { ...this.tables, gRows: rows });
     } else {
       // a unit on in both rows adds their sum (row 2n + r) once
       K.add(hs.subarray(0, nPos * Hs), hNeg, hs.subarray(rows * Hs, (rows + nPos) * Hs));
@@ -316,9 +342,8 @@ export class BinaryRbmUpdater implements RbmUpdater {
         [this.onlyPos, this.onlyPosStarts, 0, nPos, 0],
         [this.onlyNeg, this.onlyNegStarts, 0, nPos, nPos],
       ]);
+      size = K.momentumStep(Vp, Hp, this.colStarts, this.rowIdx, hs, Hs, W, this.vel, momentum, lr * weightDecay);
     }
-    const { momentum, weightDecay } = cfg;
-    let size = K.momentumStep(Vp, Hp, this.colStarts, this.rowIdx, hs, Hs, W, this.vel, momentum, lr * weightDecay);
     K.transpose(Vp, Hp, W, Wt);
     // The hidden biases: one more row of the same step, fed by every data and negative row, without weight decay.
     this.allRowsStarts[1] = rows;
