@@ -1,6 +1,6 @@
 // The WebAssembly engine of RBM training on binary data (rbm-binary.wat, rbm-binary-updater.ts): each kernel
 // against plain loops (sigmoid against float64, sparse row sums, row updates and the momentum step against dense
-// sums, transpose), the engine choice of trainRbm, and whole training runs against the tfjs engine from the same
+// sums, on plain lists and on subset-sum tables, the table-entry lists, bit-packed rows, transpose), the engine choice of trainRbm, and whole training runs against the tfjs engine from the same
 // seed — the same draws, so the same weights up to float32 rounding — for CD-k and PCD-k with momentum, weight
 // decay, padding (sizes not multiples of 4) and a short last batch; divergence on the fast path.
 import test from 'ava';
@@ -232,6 +232,37 @@ function entriesOf(bits: ArrayLike<number>, lk: number): number[] {
   }
   return out;
 }
+
+test('packBits + bitRows give the active units of the chosen data rows; countIndices counts them', (t) => {
+  const rng = createRng(25);
+  for (const [rows, cols, p] of [[9, 37, 0.3], [5, 64, 0.9], [4, 5, 0.5], [3, 33, 0]] as const) {
+    const k = kernels(1 << 18);
+    const data = new Float32Array(rows * cols).map(() => (rng.uniform() < p ? 1 : 0));
+    const bits = k.allocI32(rows * RbmBinaryKernels.bitWords(cols));
+    RbmBinaryKernels.packBits(data, rows, cols, bits);
+    const order = k.allocI32(6);
+    order.set([rows - 1, 0, 2, 2, 1, rows - 1]);
+    const idx = k.allocI32(6 * cols);
+    const starts = k.allocI32(7);
+    starts.fill(-1);
+    const written = k.bitRows(6, order, bits, cols, idx, starts);
+    const want: number[] = [];
+    const ends = [0];
+    for (const r of order) {
+      for (let i = 0; i < cols; i++) if (data[r * cols + i]) want.push(i);
+      ends.push(want.length);
+    }
+    t.is(written, want.length);
+    t.deepEqual(Array.from(starts), ends, `${rows}×${cols}: row ends`);
+    t.deepEqual(Array.from(idx.subarray(0, want.length)), want, `${rows}×${cols}: indices`);
+    const counts = k.allocI32(cols + 3);
+    counts.fill(9);
+    k.countIndices(idx, ends[2]!, ends[5]!, counts);
+    const wantCounts = new Array<number>(cols + 3).fill(0);
+    for (const i of want.slice(ends[2], ends[5])) wantCounts[i]!++;
+    t.deepEqual(Array.from(counts), wantCounts, `${rows}×${cols}: counts of rows 2–4`);
+  }
+});
 
 test('groupRows lists one subset-sum table entry per group of 2^lk indices a row touches', (t) => {
   const rng = createRng(21);

@@ -78,8 +78,12 @@ export class BinaryRbmUpdater implements RbmUpdater {
   /** The rows [data; negatives] with visible i on: rowIdx[colStarts[i] .. colStarts[i+1]). */
   private readonly colStarts: Int32Array;
   private readonly rowIdx: Int32Array;
+  /** In the module: how many data rows / negative rows have each visible unit on. */
   private readonly posCount: Int32Array;
   private readonly negCount: Int32Array;
+  /** The data, bit-packed in the module (`packBits`; the data do not change during training), and the batch's row numbers. */
+  private readonly bits: Int32Array;
+  private readonly orderBuf: Int32Array;
   private readonly cursor: Int32Array;
   private readonly velB: Float32Array;
   /** [Hp], in the module: the momentum of the hidden biases. */
@@ -139,6 +143,10 @@ export class BinaryRbmUpdater implements RbmUpdater {
       onlyNeg: ['i32', B * V],
       onlyNegStarts: ['i32', B + 1],
       rngState: ['i32', 4],
+      bits: ['i32', cfg.data.rows * RbmBinaryKernels.bitWords(V)],
+      orderBuf: ['i32', B],
+      posCount: ['i32', Vp],
+      negCount: ['i32', Vp],
       eIdx: ['i32', pcd ? 2 * B * V : 1],
       eStarts: ['i32', pcd ? 2 * B + 1 : 1],
       gIdx: ['i32', pcd ? Vp * Math.ceil((2 * B) / 2 ** LK) : 1],
@@ -152,13 +160,13 @@ export class BinaryRbmUpdater implements RbmUpdater {
     ({ onlyPosStarts: this.onlyPosStarts, onlyNeg: this.onlyNeg, onlyNegStarts: this.onlyNegStarts, rngState: this.rngState } = m);
     ({ eIdx: this.eIdx, eStarts: this.eStarts, gIdx: this.gIdx, gStarts: this.gStarts, gMasks: this.gMasks } = m);
     this.tables = { lk: LK, scratch: m.scratch };
+    ({ bits: this.bits, orderBuf: this.orderBuf, posCount: this.posCount, negCount: this.negCount } = m);
+    RbmBinaryKernels.packBits(cfg.data.data, cfg.data.rows, V, this.bits);
     for (let r = 0; r < 2 * B; r++) this.allRows[r] = r;
     toPanels(initial.weights, V, H, this.W, Vp);
     k.transpose(Vp, Hp, this.W, this.Wt);
     this.b.set(initial.visibleBias);
     this.c.set(initial.hiddenBias);
-    this.posCount = new Int32Array(Vp);
-    this.negCount = new Int32Array(Vp);
     this.cursor = new Int32Array(Vp);
     this.velB = new Float32Array(V);
     this.uniforms = new Float32Array(B * Math.max(V, H));
@@ -274,20 +282,11 @@ export class BinaryRbmUpdater implements RbmUpdater {
 
   update(order: Int32Array, s: number, e: number, lr: number): number {
     const { k: K, V, H, Vp, Hp, Hs, Vs, W, Wt, b, c, hs, vPre, vIdx, vStarts, hIdx, hStarts, cfg } = this;
-    const data = cfg.data.data;
     const nPos = e - s;
     const pcd = cfg.kind === 'pcd';
-    // The data rows as lists of active visible units.
-    let t = 0;
-    vStarts[0] = 0;
-    for (let r = 0; r < nPos; r++) {
-      const base = order[s + r]! * V;
-      for (let i = 0; i < V; i++) {
-        vIdx[t] = i;
-        t += +(data[base + i] !== 0);
-      }
-      vStarts[r + 1] = t;
-    }
+    // The data rows as lists of active visible units, from the bit-packed data.
+    this.orderBuf.set(order.subarray(s, e));
+    K.bitRows(nPos, this.orderBuf, this.bits, V, vIdx, vStarts);
     const nNeg = pcd ? cfg.batchSize : nPos;
     const hNeg = hs.subarray(nPos * Hs, (nPos + nNeg) * Hs);
     if (pcd) {
@@ -350,12 +349,8 @@ export class BinaryRbmUpdater implements RbmUpdater {
     size += K.momentumStep(1, Hp, this.allRowsStarts, this.allRows, hs, Hs, c, this.velC, momentum, 0);
     // The visible biases: Σ_r s_r v_r from the counts of each unit.
     const { velB, posCount, negCount } = this;
-    posCount.fill(0);
-    negCount.fill(0);
-    const tPos = vStarts[nPos]!;
-    const tEnd = vStarts[rows]!;
-    for (let q = 0; q < tPos; q++) posCount[vIdx[q]!]++;
-    for (let q = tPos; q < tEnd; q++) negCount[vIdx[q]!]++;
+    K.countIndices(vIdx, 0, vStarts[nPos]!, posCount);
+    K.countIndices(vIdx, vStarts[nPos]!, vStarts[rows]!, negCount);
     for (let i = 0; i < V; i++) {
       const d = Math.fround(posCount[i]! * sPos + negCount[i]! * sNeg);
       const nv = momentum > 0 ? Math.fround(momentum * velB[i]! + d) : d;

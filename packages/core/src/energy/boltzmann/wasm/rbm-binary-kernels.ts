@@ -7,6 +7,8 @@ interface Exports {
   rowsUpdate(n: number, panels: number, addIdx: number, addStarts: number, subIdx: number, subStarts: number, M: number, panelStride: number, out: number, outStride: number, act: number): void;
   add(n: number, x: number, y: number, out: number): void;
   momentumStep(rows: number, panels: number, colStarts: number, rowIdx: number, G: number, gStride: number, W: number, vel: number, panelStride: number, mu: number, lrDecay: number, useVel: number, lk: number, scratch: number, gRows: number): number;
+  bitRows(n: number, order: number, bits: number, words: number, idx: number, starts: number): number;
+  countIndices(idx: number, from: number, to: number, counts: number, n: number): void;
   groupRows(n: number, idx: number, starts: number, lk: number, out: number, outStarts: number): void;
   groupColumns(rows: number, idx: number, starts: number, cols: number, lk: number, masks: number, out: number, outStarts: number): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
@@ -128,6 +130,42 @@ export class RbmBinaryKernels extends WasmKernels<Exports> {
     check16('cols', cols);
     if (tables) this.checkTables(tables, mRows);
     this.x.rowsSum(n, cols / 16, idx.byteOffset, starts.byteOffset + 4 * row0, M.byteOffset, 64 * mRows, bias.byteOffset, out.byteOffset + 4 * outRow * outStride, 4 * outStride, sigmoid ? 1 : 0, tables?.lk ?? 0, tables?.scratch.byteOffset ?? 0);
+  }
+
+  /**
+   * Packs the 0/1 rows of `data` ([rows × cols] row-major, every value 0 or 1) into `bits`: `bitWords(cols)` int32
+   * words a row, bit i & 31 of word i >> 5 = column i.
+   */
+  static packBits(data: ArrayLike<number>, rows: number, cols: number, bits: Int32Array): void {
+    const words = RbmBinaryKernels.bitWords(cols);
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      for (let w = 0; w < words; w++) {
+        let x = 0;
+        const e = Math.min(32, cols - 32 * w);
+        for (let b = 0; b < e; b++) x |= (data[base + 32 * w + b]! !== 0 ? 1 : 0) << b;
+        bits[r * words + w] = x;
+      }
+    }
+  }
+
+  /** Int32 words of a bit-packed row of `cols` units. */
+  static bitWords(cols: number): number {
+    return Math.ceil(cols / 32);
+  }
+
+  /**
+   * The rows order[0 .. n) of bit-packed data (`packBits`, rows of `bitWords(cols)` words) as binary row lists: their
+   * active units in ascending order into idx from 0, starts[0] = 0 and starts[r + 1] = row r's end. Returns the
+   * number of indices written. `order` must be in the module's memory.
+   */
+  bitRows(n: number, order: Int32Array, bits: Int32Array, cols: number, idx: Int32Array, starts: Int32Array): number {
+    return this.x.bitRows(n, order.byteOffset, bits.byteOffset, RbmBinaryKernels.bitWords(cols), idx.byteOffset, starts.byteOffset);
+  }
+
+  /** counts[i] = how often i occurs in idx[from .. to), for i < counts.length (all idx values must be below it). */
+  countIndices(idx: Int32Array, from: number, to: number, counts: Int32Array): void {
+    this.x.countIndices(idx.byteOffset, from, to, counts.byteOffset, counts.length);
   }
 
   /** Floats of one panel's subset-sum tables of `rows` rows in groups of 2^lk (see `SubsetTables`). */

@@ -512,6 +512,60 @@
           (i32.shr_s (i32.sub (local.get $to) (local.get $out)) (i32.const 2)))
         (br $colsLoop))))
 
+  ;; Binary rows from bit-packed data: for r < n, row order[r] of `bits` (words i32 words a row, bit i & 31 of word
+  ;; i >> 5 = unit i) as the ascending list of its set bits, written to idx from 0; starts[r + 1] = each row's end
+  ;; (starts[0] = 0 is written too). Returns the number of indices written.
+  (func (export "bitRows") (param $n i32) (param $order i32) (param $bits i32) (param $words i32) (param $idx i32) (param $starts i32) (result i32)
+    (local $r i32) (local $w i32) (local $we i32) (local $x i32) (local $base i32) (local $to i32)
+    (local.set $to (local.get $idx))
+    (i32.store (local.get $starts) (i32.const 0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_s (local.get $r) (local.get $n)))
+        (local.set $w (i32.add (local.get $bits) (i32.shl (i32.mul (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))) (local.get $words)) (i32.const 2))))
+        (local.set $we (i32.add (local.get $w) (i32.shl (local.get $words) (i32.const 2))))
+        (local.set $base (i32.const 0))
+        (block $wdone
+          (loop $wordsLoop
+            (br_if $wdone (i32.ge_u (local.get $w) (local.get $we)))
+            (local.set $x (i32.load (local.get $w)))
+            (block $bdone
+              (loop $bitsLoop
+                (br_if $bdone (i32.eqz (local.get $x)))
+                (i32.store (local.get $to) (i32.add (local.get $base) (i32.ctz (local.get $x))))
+                (local.set $to (i32.add (local.get $to) (i32.const 4)))
+                (local.set $x (i32.and (local.get $x) (i32.sub (local.get $x) (i32.const 1))))
+                (br $bitsLoop)))
+            (local.set $base (i32.add (local.get $base) (i32.const 32)))
+            (local.set $w (i32.add (local.get $w) (i32.const 4)))
+            (br $wordsLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (i32.store (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))
+          (i32.shr_s (i32.sub (local.get $to) (local.get $idx)) (i32.const 2)))
+        (br $rows)))
+    (i32.shr_s (i32.sub (local.get $to) (local.get $idx)) (i32.const 2)))
+
+  ;; counts[i] = the number of t in [from, to) with idx[t] = i, for i < n (counts zeroed first).
+  (func (export "countIndices") (param $idx i32) (param $from i32) (param $to i32) (param $counts i32) (param $n i32)
+    (local $a i32) (local $e i32)
+    (local.set $a (local.get $counts))
+    (local.set $e (i32.add (local.get $counts) (i32.shl (local.get $n) (i32.const 2))))
+    (block $zdone
+      (loop $zero
+        (br_if $zdone (i32.ge_u (local.get $a) (local.get $e)))
+        (i32.store (local.get $a) (i32.const 0))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (br $zero)))
+    (local.set $a (i32.add (local.get $idx) (i32.shl (local.get $from) (i32.const 2))))
+    (local.set $e (i32.add (local.get $idx) (i32.shl (local.get $to) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $a) (local.get $e)))
+        (local.set $to (i32.add (local.get $counts) (i32.shl (i32.load (local.get $a)) (i32.const 2))))
+        (i32.store (local.get $to) (i32.add (i32.load (local.get $to)) (i32.const 1)))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (br $each))))
+
   ;; σ(x) = 1 / (1 + e^{−x}) of four lanes. e^y by Cody–Waite range reduction y = k·ln 2 + r (|r| ≤ ln2/2, ln 2 split
   ;; in two parts), e^r ≈ 1 + r + r²·P(r) with P of degree 5 (the classic float32 minimax coefficients, as in Cephes'
   ;; expf), scaled by 2^k through the exponent bits; y is clamped to [−87, 88] so that 2^k stays a normal float32
