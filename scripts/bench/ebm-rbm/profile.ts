@@ -39,10 +39,11 @@ for (const kind of ['cd', 'pcd'] as const) {
   const k = (u as any).k;
   // rowsSum by direction: up (visible → hidden, cols = padded H) or down (hidden → visible)
   wrap(k, 'rowsSum', (a) => `k.rowsSum ${a[1] === (u as any).Hp ? 'up' : 'down'}`);
-  for (const n of ['rowsUpdate', 'add', 'momentumStep', 'transpose', 'sigmoid', 'scale']) wrap(k, n, `k.${n}`);
-  for (const n of ['groupRows', 'groupColumns']) wrap(k, n, `k.${n}`);
-  for (const n of ['draw', 'split', 'columns', 'zeroHiddenPadding']) wrap(u, n);
+  for (const n of ['rowsUpdate', 'momentumStep', 'transpose', 'sigmoid', 'scale', 'groupRows', 'groupColumns', 'bitRows', 'countIndices']) wrap(k, n, `k.${n}`);
+  for (const n of ['draw', 'split', 'zeroHiddenPadding']) wrap(u, n);
+  // the rows in a shuffled order, as in training
   const order = new Int32Array(x.rows).map((_, j) => j);
+  createRng(5).shuffle(order);
   // warm up
   for (let b = 0; b < 20; b++) u.update(order, b * 100, b * 100 + 100, 0.01);
   acc.clear();
@@ -52,6 +53,11 @@ for (const kind of ['cd', 'pcd'] as const) {
   const wall = performance.now() - t0;
   const cpu = cpuMs() - c0;
   const per = 600 / nb;
+  if (kind === 'cd') {
+    const a = (u as any).onlyPosStarts as Int32Array;
+    const b = (u as any).onlyNegStarts as Int32Array;
+    console.log(`  units changed per reconstruction: ${(a[100]! / 100).toFixed(1)} off, ${(b[100]! / 100).toFixed(1)} on`);
+  }
   const hs = (u as any).hStarts as Int32Array;
   const vs = (u as any).vStarts as Int32Array;
   console.log(`  hidden density of the last sampled hidden rows ${(hs[100]! / 100 / 500).toFixed(3)}, negative visible density ${((vs[200]! - vs[100]!) / 100 / 784).toFixed(3)}`);

@@ -60,9 +60,7 @@ export class BinaryRbmUpdater implements RbmUpdater {
   private readonly hs: Float32Array;
   /** [batch × Hs]: the data rows' hidden pre-activations (CD: the reconstructions' start from them). */
   private readonly hPre0: Float32Array;
-  /** CD: per row r, the visible units on in both the data row and its reconstruction, in the data row only, in the reconstruction only. */
-  private readonly both: Int32Array;
-  private readonly bothStarts: Int32Array;
+  /** CD: per row r, the visible units on in the data row only and in its reconstruction only. */
   private readonly onlyPos: Int32Array;
   private readonly onlyPosStarts: Int32Array;
   private readonly onlyNeg: Int32Array;
@@ -75,16 +73,12 @@ export class BinaryRbmUpdater implements RbmUpdater {
   /** Active hidden units of the sampled hidden rows (for PCD: the persistent chains, kept between updates). */
   private readonly hIdx: Int32Array;
   private readonly hStarts: Int32Array;
-  /** The rows [data; negatives] with visible i on: rowIdx[colStarts[i] .. colStarts[i+1]). */
-  private readonly colStarts: Int32Array;
-  private readonly rowIdx: Int32Array;
   /** In the module: how many data rows / negative rows have each visible unit on. */
   private readonly posCount: Int32Array;
   private readonly negCount: Int32Array;
   /** The data, bit-packed in the module (`packBits`; the data do not change during training), and the batch's row numbers. */
   private readonly bits: Int32Array;
   private readonly orderBuf: Int32Array;
-  private readonly cursor: Int32Array;
   private readonly velB: Float32Array;
   /** [Hp], in the module: the momentum of the hidden biases. */
   private readonly velC: Float32Array;
@@ -124,20 +118,16 @@ export class BinaryRbmUpdater implements RbmUpdater {
       Wt: ['f32', Hp * Vp],
       b: ['f32', Vp],
       c: ['f32', Hp],
-      hs: ['f32', 3 * B * Hs],
+      hs: ['f32', 2 * B * Hs],
       vPre: ['f32', B * Vs],
       vIdx: ['i32', 2 * B * V],
       vStarts: ['i32', 2 * B + 1],
       hIdx: ['i32', B * H],
       hStarts: ['i32', B + 1], // all zero: the PCD chains start at h = 0, as in the tfjs engine
-      colStarts: ['i32', Vp + 1],
-      rowIdx: ['i32', 2 * B * V],
       velC: ['f32', Hp],
       allRows: ['i32', 2 * B],
       allRowsStarts: ['i32', 2],
       hPre0: ['f32', B * Hs],
-      both: ['i32', B * V],
-      bothStarts: ['i32', B + 1],
       onlyPos: ['i32', B * V],
       onlyPosStarts: ['i32', B + 1],
       onlyNeg: ['i32', B * V],
@@ -149,14 +139,14 @@ export class BinaryRbmUpdater implements RbmUpdater {
       negCount: ['i32', Vp],
       eIdx: ['i32', pcd ? 2 * B * V : 1],
       eStarts: ['i32', pcd ? 2 * B + 1 : 1],
-      gIdx: ['i32', pcd ? Vp * Math.ceil((2 * B) / 2 ** LK) : 1],
-      gStarts: ['i32', pcd ? Vp + 1 : 1],
-      gMasks: ['i32', pcd ? RbmBinaryKernels.groupMaskInts(2 * B, Vp, LK) : 1],
-      scratch: ['f32', pcd ? Math.max(RbmBinaryKernels.tableFloats(Vp, LK), RbmBinaryKernels.tableFloats(2 * B, LK)) : 1],
+      gIdx: ['i32', Vp * Math.ceil((2 * B) / 2 ** LK)],
+      gStarts: ['i32', Vp + 1],
+      gMasks: ['i32', RbmBinaryKernels.groupMaskInts(2 * B, Vp, LK)],
+      scratch: ['f32', Math.max(pcd ? RbmBinaryKernels.tableFloats(Vp, LK) : 0, RbmBinaryKernels.tableFloats(2 * B, LK))],
     } as const);
     ({ W: this.W, vel: this.vel, Wt: this.Wt, b: this.b, c: this.c, hs: this.hs, vPre: this.vPre, vIdx: this.vIdx, vStarts: this.vStarts } = m);
-    ({ hIdx: this.hIdx, hStarts: this.hStarts, colStarts: this.colStarts, rowIdx: this.rowIdx, velC: this.velC, allRows: this.allRows } = m);
-    ({ allRowsStarts: this.allRowsStarts, hPre0: this.hPre0, both: this.both, bothStarts: this.bothStarts, onlyPos: this.onlyPos } = m);
+    ({ hIdx: this.hIdx, hStarts: this.hStarts, velC: this.velC, allRows: this.allRows } = m);
+    ({ allRowsStarts: this.allRowsStarts, hPre0: this.hPre0, onlyPos: this.onlyPos } = m);
     ({ onlyPosStarts: this.onlyPosStarts, onlyNeg: this.onlyNeg, onlyNegStarts: this.onlyNegStarts, rngState: this.rngState } = m);
     ({ eIdx: this.eIdx, eStarts: this.eStarts, gIdx: this.gIdx, gStarts: this.gStarts, gMasks: this.gMasks } = m);
     this.tables = { lk: LK, scratch: m.scratch };
@@ -167,7 +157,6 @@ export class BinaryRbmUpdater implements RbmUpdater {
     k.transpose(Vp, Hp, this.W, this.Wt);
     this.b.set(initial.visibleBias);
     this.c.set(initial.hiddenBias);
-    this.cursor = new Int32Array(Vp);
     this.velB = new Float32Array(V);
     this.uniforms = new Float32Array(B * Math.max(V, H));
     this.rng = cfg.rng;
@@ -228,10 +217,9 @@ export class BinaryRbmUpdater implements RbmUpdater {
     }
   }
 
-  /** CD: splits each data row r < n and its reconstruction (row n + r of vIdx) into both / data only / reconstruction only. */
+  /** CD: the units on in data row r < n only (onlyPos) and in its reconstruction (row n + r of vIdx) only (onlyNeg). */
   private split(n: number): void {
-    const { vIdx, vStarts, both, bothStarts, onlyPos, onlyPosStarts, onlyNeg, onlyNegStarts } = this;
-    let tb = 0;
+    const { vIdx, vStarts, onlyPos, onlyPosStarts, onlyNeg, onlyNegStarts } = this;
     let tp = 0;
     let tn = 0;
     for (let r = 0; r < n; r++) {
@@ -243,7 +231,6 @@ export class BinaryRbmUpdater implements RbmUpdater {
         const a = vIdx[p]!;
         const b = vIdx[q]!;
         if (a === b) {
-          both[tb++] = a;
           p++;
           q++;
         } else if (a < b) {
@@ -256,27 +243,8 @@ export class BinaryRbmUpdater implements RbmUpdater {
       }
       while (p < pe) onlyPos[tp++] = vIdx[p++]!;
       while (q < qe) onlyNeg[tn++] = vIdx[q++]!;
-      bothStarts[r + 1] = tb;
       onlyPosStarts[r + 1] = tp;
       onlyNegStarts[r + 1] = tn;
-    }
-  }
-
-  /**
-   * The column lists of the gradient (colStarts, rowIdx): for each visible unit, the rows of `hs` to add. Each
-   * segment [idx, starts, s0, n, rowBase] contributes row rowBase + r for the units idx[starts[s0 + r] .. starts[s0 + r + 1]).
-   */
-  private columns(segments: readonly (readonly [Int32Array, Int32Array, number, number, number])[]): void {
-    const { colStarts, rowIdx, cursor, Vp } = this;
-    cursor.fill(0);
-    for (const [idx, starts, s0, n] of segments) for (let q = starts[s0]!, qe = starts[s0 + n]!; q < qe; q++) cursor[idx[q]!]++;
-    colStarts[0] = 0;
-    for (let i = 0; i < Vp; i++) colStarts[i + 1] = colStarts[i]! + cursor[i]!;
-    cursor.set(colStarts.subarray(0, Vp));
-    for (const [idx, starts, s0, n, rowBase] of segments) {
-      for (let r = 0; r < n; r++) {
-        for (let q = starts[s0 + r]!, qe = starts[s0 + r + 1]!; q < qe; q++) rowIdx[cursor[idx[q]!]!++] = rowBase + r;
-      }
     }
   }
 
@@ -327,22 +295,11 @@ export class BinaryRbmUpdater implements RbmUpdater {
     const rows = nPos + nNeg;
     K.scale(hs, sPos, nPos * Hs);
     K.scale(hNeg, sNeg);
+    // The gradient: for each visible unit the sum of the rows of hs where it is on, read from the subset-sum tables of
+    // the rows of hs in groups of 4 (CD: rows r, r + 1 with their reconstructions, which share most units).
     const { momentum, weightDecay } = cfg;
-    let size: number;
-    if (pcd) {
-      // The gradient's column lists as entries of the subset-sum tables of the rows of hs (groups of 4 rows).
-      K.groupColumns(rows, vIdx, vStarts, Vp, LK, this.gMasks, this.gIdx, this.gStarts);
-      size = K.momentumStep(Vp, Hp, this.gStarts, this.gIdx, hs, Hs, W, this.vel, momentum, lr * weightDecay, { ...this.tables, gRows: rows });
-    } else {
-      // a unit on in both rows adds their sum (row 2n + r) once
-      K.add(hs.subarray(0, nPos * Hs), hNeg, hs.subarray(rows * Hs, (rows + nPos) * Hs));
-      this.columns([
-        [this.both, this.bothStarts, 0, nPos, rows],
-        [this.onlyPos, this.onlyPosStarts, 0, nPos, 0],
-        [this.onlyNeg, this.onlyNegStarts, 0, nPos, nPos],
-      ]);
-      size = K.momentumStep(Vp, Hp, this.colStarts, this.rowIdx, hs, Hs, W, this.vel, momentum, lr * weightDecay);
-    }
+    K.groupColumns(rows, vIdx, vStarts, Vp, LK, this.gMasks, this.gIdx, this.gStarts, pcd ? 0 : nPos);
+    let size = K.momentumStep(Vp, Hp, this.gStarts, this.gIdx, hs, Hs, W, this.vel, momentum, lr * weightDecay, { ...this.tables, gRows: rows, pairs: pcd ? 0 : nPos });
     K.transpose(Vp, Hp, W, Wt);
     // The hidden biases: one more row of the same step, fed by every data and negative row, without weight decay.
     this.allRowsStarts[1] = rows;

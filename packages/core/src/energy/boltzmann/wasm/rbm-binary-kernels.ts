@@ -6,11 +6,11 @@ interface Exports {
   rowsSum(n: number, panels: number, idx: number, starts: number, M: number, panelStride: number, bias: number, out: number, outStride: number, act: number, lk: number, scratch: number): void;
   rowsUpdate(n: number, panels: number, addIdx: number, addStarts: number, subIdx: number, subStarts: number, M: number, panelStride: number, out: number, outStride: number, act: number): void;
   add(n: number, x: number, y: number, out: number): void;
-  momentumStep(rows: number, panels: number, colStarts: number, rowIdx: number, G: number, gStride: number, W: number, vel: number, panelStride: number, mu: number, lrDecay: number, useVel: number, lk: number, scratch: number, gRows: number): number;
+  momentumStep(rows: number, panels: number, colStarts: number, rowIdx: number, G: number, gStride: number, W: number, vel: number, panelStride: number, mu: number, lrDecay: number, useVel: number, lk: number, scratch: number, gRows: number, pairs: number): number;
   bitRows(n: number, order: number, bits: number, words: number, idx: number, starts: number): number;
   countIndices(idx: number, from: number, to: number, counts: number, n: number): void;
   groupRows(n: number, idx: number, starts: number, lk: number, out: number, outStarts: number): void;
-  groupColumns(rows: number, idx: number, starts: number, cols: number, lk: number, masks: number, out: number, outStarts: number): void;
+  groupColumns(rows: number, idx: number, starts: number, cols: number, lk: number, masks: number, out: number, outStarts: number, pairs: number): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
   bernoulliDraw(n: number, cols: number, p: number, stride: number, idx: number, t: number, starts: number, state: number): number;
   sigmoid(n: number, x: number): void;
@@ -200,10 +200,14 @@ export class RbmBinaryKernels extends WasmKernels<Exports> {
    * i < cols, one entry (g << 2^lk) | mask per group g of 2^lk consecutive rows r < rows (row r: the binary list
    * idx[starts[r] .. starts[r+1]), indices < cols) in which i is on somewhere (mask bit r & (2^lk − 1)), ascending g;
    * out needs room for cols·⌈rows / 2^lk⌉ entries, masks `groupMaskInts` ints; outStarts[i + 1] = column i's end.
+   * With `pairs` (rows = 2·pairs: rows r and pairs + r belong together, e.g. a data row and its reconstruction) the
+   * rows are grouped in the order 0, pairs, 1, pairs + 1, …: a group of 4 holds rows r, r + 1, pairs + r, pairs + r + 1
+   * (the tables of `momentumStep` must be given the same `pairs`).
    */
-  groupColumns(rows: number, idx: Int32Array, starts: Int32Array, cols: number, lk: number, masks: Int32Array, out: Int32Array, outStarts: Int32Array): void {
+  groupColumns(rows: number, idx: Int32Array, starts: Int32Array, cols: number, lk: number, masks: Int32Array, out: Int32Array, outStarts: Int32Array, pairs = 0): void {
     if (masks.length < RbmBinaryKernels.groupMaskInts(rows, cols, lk)) throw new RangeError('RbmBinaryKernels.groupColumns: the mask scratch is too small');
-    this.x.groupColumns(rows, idx.byteOffset, starts.byteOffset, cols, lk, masks.byteOffset, out.byteOffset, outStarts.byteOffset);
+    if (pairs && rows !== 2 * pairs) throw new RangeError(`RbmBinaryKernels.groupColumns: rows must be 2·pairs, got ${rows} rows, ${pairs} pairs`);
+    this.x.groupColumns(rows, idx.byteOffset, starts.byteOffset, cols, lk, masks.byteOffset, out.byteOffset, outStarts.byteOffset, pairs);
   }
 
   /**
@@ -226,12 +230,16 @@ export class RbmBinaryKernels extends WasmKernels<Exports> {
    * d = mu·vel(i,j) − lrDecay·W(i,j) + Σ_{t = colStarts[i]}^{colStarts[i+1]−1} G[rowIdx[t]·gStride + j]; vel(i,j) = d;
    * W(i,j) += d. Returns Σ d (non-finite when any d is). With mu = lrDecay = 0, d is the sum alone and vel is left as
    * it is (neither read nor written: one stream less over W-sized memory). With `tables` the lists are those of
-   * `groupColumns` over G's first gRows rows (entries of their subset-sum tables, built per panel in tables.scratch).
+   * `groupColumns` over G's first gRows rows (entries of their subset-sum tables, built per panel in tables.scratch;
+   * `pairs` as given to `groupColumns`).
    */
-  momentumStep(rows: number, cols: number, colStarts: Int32Array, rowIdx: Int32Array, G: Float32Array, gStride: number, W: Float32Array, vel: Float32Array, mu: number, lrDecay: number, tables?: SubsetTables & { gRows: number }): number {
+  momentumStep(rows: number, cols: number, colStarts: Int32Array, rowIdx: Int32Array, G: Float32Array, gStride: number, W: Float32Array, vel: Float32Array, mu: number, lrDecay: number, tables?: SubsetTables & { gRows: number; pairs?: number }): number {
     check16('cols', cols);
-    if (tables) this.checkTables(tables, tables.gRows);
-    return this.x.momentumStep(rows, cols / 16, colStarts.byteOffset, rowIdx.byteOffset, G.byteOffset, 4 * gStride, W.byteOffset, vel.byteOffset, 64 * rows, mu, lrDecay, mu === 0 && lrDecay === 0 ? 0 : 1, tables?.lk ?? 0, tables?.scratch.byteOffset ?? 0, tables?.gRows ?? 0);
+    if (tables) {
+      this.checkTables(tables, tables.gRows);
+      if (tables.pairs && tables.gRows !== 2 * tables.pairs) throw new RangeError(`RbmBinaryKernels.momentumStep: gRows must be 2·pairs, got ${tables.gRows}, ${tables.pairs}`);
+    }
+    return this.x.momentumStep(rows, cols / 16, colStarts.byteOffset, rowIdx.byteOffset, G.byteOffset, 4 * gStride, W.byteOffset, vel.byteOffset, 64 * rows, mu, lrDecay, mu === 0 && lrDecay === 0 ? 0 : 1, tables?.lk ?? 0, tables?.scratch.byteOffset ?? 0, tables?.gRows ?? 0, tables?.pairs ?? 0);
   }
 
   /**

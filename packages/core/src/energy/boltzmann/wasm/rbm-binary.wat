@@ -28,7 +28,7 @@
         (local.set $mp (i32.add (local.get $M) (i32.mul (local.get $p) (local.get $panelStride))))
         (if (local.get $lk)
           (then
-            (call $subsetSums (local.get $mp) (i32.const 64) (i32.shr_u (local.get $panelStride) (i32.const 6)) (local.get $lk) (local.get $scratch))
+            (call $subsetSums (local.get $mp) (i32.const 64) (i32.shr_u (local.get $panelStride) (i32.const 6)) (local.get $lk) (local.get $scratch) (i32.const 0))
             (local.set $mp (local.get $scratch))))
         (local.set $b (i32.add (local.get $bias) (local.get $jb)))
         (local.set $r (i32.const 0))
@@ -186,10 +186,11 @@
   ;; d is the sum alone and vel is neither read nor written. The panel loop is the outer one (G's 64-byte column
   ;; slab stays in cache; W and vel are read and written in order).
   ;; With lk > 0 the lists name entries of subset-sum tables of G's first gRows rows (groups of 2^lk rows, see
-  ;; $subsetSums; `groupColumns` makes such lists), built for each panel into $scratch before its sums.
+  ;; $subsetSums, in the slot order of `pairs` there; `groupColumns` makes such lists), built for each panel into $scratch
+  ;; before its sums.
   (func (export "momentumStep") (param $rows i32) (param $panels i32) (param $colStarts i32) (param $rowIdx i32) (param $G i32) (param $gStride i32)
     (param $W i32) (param $vel i32) (param $panelStride i32) (param $mu f32) (param $lrDecay f32) (param $useVel i32)
-    (param $lk i32) (param $scratch i32) (param $gRows i32) (result f32)
+    (param $lk i32) (param $scratch i32) (param $gRows i32) (param $pairs i32) (result f32)
     (local $i i32) (local $p i32) (local $pt i32) (local $pe i32) (local $q i32) (local $q2 i32) (local $w i32) (local $v i32) (local $gp i32) (local $gs i32)
     (local $m v128) (local $l v128) (local $tot v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
@@ -203,7 +204,7 @@
         (local.set $gs (local.get $gStride))
         (if (local.get $lk)
           (then
-            (call $subsetSums (local.get $gp) (local.get $gStride) (local.get $gRows) (local.get $lk) (local.get $scratch))
+            (call $subsetSums (local.get $gp) (local.get $gStride) (local.get $gRows) (local.get $lk) (local.get $scratch) (local.get $pairs))
             (local.set $gp (local.get $scratch))
             (local.set $gs (i32.const 64))))
         (local.set $w (i32.add (local.get $W) (i32.mul (local.get $p) (local.get $panelStride))))
@@ -390,8 +391,10 @@
   ;; sum of the group's rows whose bit is set in mask (bit b = row g·gs + b; entry 0 = 0), each the entry without its
   ;; lowest bit plus one row: T[m] = T[m & (m − 1)] + row(ctz m). In a last, partial group only the masks of existing
   ;; rows are written. A sum of k rows of a binary combination then costs one read per nonempty group.
-  (func $subsetSums (param $src i32) (param $srcStride i32) (param $rows i32) (param $lk i32) (param $dst i32)
-    (local $gs i32) (local $g0 i32) (local $e i32) (local $m i32) (local $mEnd i32) (local $s i32) (local $d i32) (local $o i32)
+  ;; With pairs > 0 the rows are taken in the slot order 0, pairs, 1, pairs + 1, …: slot t is row t >> 1 for even t and
+  ;; row pairs + (t >> 1) for odd t (rows = 2·pairs), so that a group holds rows r, r + 1 and pairs + r, pairs + r + 1.
+  (func $subsetSums (param $src i32) (param $srcStride i32) (param $rows i32) (param $lk i32) (param $dst i32) (param $pairs i32)
+    (local $gs i32) (local $g0 i32) (local $e i32) (local $m i32) (local $mEnd i32) (local $s i32) (local $d i32) (local $o i32) (local $slot i32)
     (local.set $gs (i32.shl (i32.const 1) (local.get $lk)))
     (local.set $e (local.get $dst))
     (block $done
@@ -407,7 +410,11 @@
         (block $mdone
           (loop $masks
             (br_if $mdone (i32.ge_u (local.get $m) (local.get $mEnd)))
-            (local.set $s (i32.add (local.get $src) (i32.mul (i32.add (local.get $g0) (i32.ctz (local.get $m))) (local.get $srcStride))))
+            (local.set $slot (i32.add (local.get $g0) (i32.ctz (local.get $m))))
+            (if (local.get $pairs)
+              (then (local.set $slot (i32.add (i32.shr_u (local.get $slot) (i32.const 1))
+                                              (i32.mul (i32.and (local.get $slot) (i32.const 1)) (local.get $pairs))))))
+            (local.set $s (i32.add (local.get $src) (i32.mul (local.get $slot) (local.get $srcStride))))
             (local.set $d (i32.add (local.get $e) (i32.shl (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))) (i32.const 6))))
             (local.set $o (i32.add (local.get $e) (i32.shl (local.get $m) (i32.const 6))))
             (v128.store offset=0 align=4 (local.get $o) (f32x4.add (v128.load offset=0 align=4 (local.get $d)) (v128.load offset=0 align=4 (local.get $s))))
@@ -458,9 +465,10 @@
   ;; (g << gs) | mask per row group g with some row where i is active (mask bit r & (gs − 1)), in ascending g, written
   ;; from out[0] (room for cols·ceil(rows / gs) entries); outStarts[0] = 0, outStarts[i + 1] = each column's end.
   ;; $masks: scratch of cols·ceil(rows / gs) bytes rounded up to 16 (one mask byte per column and group; lk ≤ 3).
+  ;; With pairs > 0 (rows = 2·pairs) row r takes slot 2r (r < pairs) or 2(r − pairs) + 1 in the grouping ($subsetSums).
   (func (export "groupColumns") (param $rows i32) (param $idx i32) (param $starts i32) (param $cols i32) (param $lk i32) (param $masks i32)
-    (param $out i32) (param $outStarts i32)
-    (local $gs i32) (local $ng i32) (local $r i32) (local $pt i32) (local $pe i32) (local $gb i32) (local $bit i32) (local $a i32) (local $e i32)
+    (param $out i32) (param $outStarts i32) (param $pairs i32)
+    (local $gs i32) (local $ng i32) (local $r i32) (local $pt i32) (local $pe i32) (local $gb i32) (local $bit i32) (local $a i32) (local $e i32) (local $slot i32)
     (local $i i32) (local $g i32) (local $m i32) (local $to i32)
     (local.set $gs (i32.shl (i32.const 1) (local.get $lk)))
     (local.set $ng (i32.shr_u (i32.add (local.get $rows) (i32.sub (local.get $gs) (i32.const 1))) (local.get $lk)))
@@ -477,8 +485,13 @@
     (block $rdone
       (loop $rowsLoop
         (br_if $rdone (i32.ge_s (local.get $r) (local.get $rows)))
-        (local.set $gb (i32.add (local.get $masks) (i32.shr_u (local.get $r) (local.get $lk))))
-        (local.set $bit (i32.shl (i32.const 1) (i32.and (local.get $r) (i32.sub (local.get $gs) (i32.const 1)))))
+        (local.set $slot (local.get $r))
+        (if (local.get $pairs)
+          (then (local.set $slot (select (i32.shl (local.get $r) (i32.const 1))
+                                         (i32.add (i32.shl (i32.sub (local.get $r) (local.get $pairs)) (i32.const 1)) (i32.const 1))
+                                         (i32.lt_s (local.get $r) (local.get $pairs))))))
+        (local.set $gb (i32.add (local.get $masks) (i32.shr_u (local.get $slot) (local.get $lk))))
+        (local.set $bit (i32.shl (i32.const 1) (i32.and (local.get $slot) (i32.sub (local.get $gs) (i32.const 1)))))
         (local.set $pt (i32.add (local.get $idx) (i32.shl (i32.load (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
         (local.set $pe (i32.add (local.get $idx) (i32.shl (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
         (block $tdone
