@@ -189,7 +189,7 @@ test('rowsSum and rowsUpdate with sigmoid store exactly σ of what they store wi
   t.deepEqual(Array.from(d), Array.from(c), 'rowsUpdate');
 });
 
-test('rowsUpdate adds the rows of one list and subtracts those of another, in place; add sums two arrays', (t) => {
+test('rowsUpdate adds the rows of one list and subtracts those of another, in place', (t) => {
   const rng = createRng(16);
   for (const [n, m, cols, stride] of [[6, 11, 16, 16], [4, 40, 48, 64], [3, 9, 96, 112]] as const) {
     const k = kernels(1 << 18);
@@ -213,12 +213,6 @@ test('rowsUpdate adds the rows of one list and subtracts those of another, in pl
     t.true(worst < 1e-5, `n ${n}, m ${m}, cols ${cols}: ${worst}`);
     t.deepEqual(Array.from(out.subarray(0, stride)), Array.from(before.subarray(0, stride), Math.fround), 'rows before outRow are untouched');
   }
-  const k = kernels(1 << 16);
-  const x = rng.fillNormal(k.allocF32(12));
-  const y = rng.fillNormal(k.allocF32(12));
-  const z = k.allocF32(12);
-  k.add(x, y, z);
-  t.deepEqual(Array.from(z), Array.from(x, (v, i) => Math.fround(v + y[i]!)));
 });
 
 /** The table entries of a binary row given densely: one (g << 2^lk) | mask per touched group of 2^lk indices, ascending. */
@@ -262,6 +256,50 @@ test('packBits + bitRows give the active units of the chosen data rows; countInd
     for (const i of want.slice(ends[2], ends[5])) wantCounts[i]!++;
     t.deepEqual(Array.from(counts), wantCounts, `${rows}×${cols}: counts of rows 2–4`);
   }
+});
+
+test('splitRows splits row r and row n + r into the indices of one only; rowsSum with pre keeps the sums before σ', (t) => {
+  const rng = createRng(26);
+  for (const [n, cols, p] of [[5, 40, 0.3], [3, 16, 0.9], [4, 9, 0]] as const) {
+    const k = kernels(1 << 18);
+    const { idx, starts, dense } = binaryRows(rng, 2 * n, cols, p, k);
+    const onlyPos = k.allocI32(n * cols + 1);
+    const onlyNeg = k.allocI32(n * cols + 1);
+    const posStarts = k.allocI32(n + 1);
+    const negStarts = k.allocI32(n + 1);
+    posStarts.fill(-1);
+    k.splitRows(n, idx, starts, onlyPos, posStarts, onlyNeg, negStarts);
+    const wp: number[] = [];
+    const wn: number[] = [];
+    const ep = [0];
+    const en = [0];
+    for (let r = 0; r < n; r++) {
+      for (let i = 0; i < cols; i++) {
+        const a = dense[r * cols + i]!;
+        const b = dense[(n + r) * cols + i]!;
+        if (a && !b) wp.push(i);
+        if (b && !a) wn.push(i);
+      }
+      ep.push(wp.length);
+      en.push(wn.length);
+    }
+    t.deepEqual([Array.from(posStarts), Array.from(onlyPos.subarray(0, wp.length))], [ep, wp], `${n}×${cols}: only in row r`);
+    t.deepEqual([Array.from(negStarts), Array.from(onlyNeg.subarray(0, wn.length))], [en, wn], `${n}×${cols}: only in row n + r`);
+  }
+  const k = kernels(1 << 18);
+  const [n, m, cols, stride] = [4, 32, 32, 48];
+  const M = rng.fillNormal(k.allocF32(m * cols));
+  const bias = rng.fillNormal(k.allocF32(cols));
+  const { idx, starts } = binaryRows(rng, n, m, 0.4, k);
+  const plain = k.allocF32(n * stride);
+  k.rowsSum(n, cols, idx, starts, 0, M, m, bias, plain, stride);
+  const out = k.allocF32((n + 1) * stride);
+  const pre = k.allocF32(n * stride);
+  k.rowsSum(n, cols, idx, starts, 0, M, m, bias, out, stride, 1, true, undefined, pre);
+  t.deepEqual(Array.from(pre), Array.from(plain), 'pre: the sums before σ');
+  k.sigmoid(plain);
+  for (let r = 0; r < n; r++) plain.fill(0, r * stride + cols, (r + 1) * stride);
+  t.deepEqual(Array.from(out.subarray(stride)), Array.from(plain), 'out: their σ');
 });
 
 test('groupRows lists one subset-sum table entry per group of 2^lk indices a row touches', (t) => {

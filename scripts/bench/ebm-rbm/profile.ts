@@ -39,8 +39,8 @@ for (const kind of ['cd', 'pcd'] as const) {
   const k = (u as any).k;
   // rowsSum by direction: up (visible → hidden, cols = padded H) or down (hidden → visible)
   wrap(k, 'rowsSum', (a) => `k.rowsSum ${a[1] === (u as any).Hp ? 'up' : 'down'}`);
-  for (const n of ['rowsUpdate', 'momentumStep', 'transpose', 'sigmoid', 'scale', 'groupRows', 'groupColumns', 'bitRows', 'countIndices']) wrap(k, n, `k.${n}`);
-  for (const n of ['draw', 'split', 'zeroHiddenPadding']) wrap(u, n);
+  for (const n of ['rowsUpdate', 'momentumStep', 'transpose', 'sigmoid', 'scale', 'groupRows', 'groupColumns', 'bitRows', 'countIndices', 'splitRows']) wrap(k, n, `k.${n}`);
+  for (const n of ['draw', 'zeroHiddenPadding']) wrap(u, n);
   // the rows in a shuffled order, as in training
   const order = new Int32Array(x.rows).map((_, j) => j);
   createRng(5).shuffle(order);

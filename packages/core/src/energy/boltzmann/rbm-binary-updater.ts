@@ -137,12 +137,12 @@ export class BinaryRbmUpdater implements RbmUpdater {
       orderBuf: ['i32', B],
       posCount: ['i32', Vp],
       negCount: ['i32', Vp],
-      eIdx: ['i32', pcd ? 2 * B * V : 1],
-      eStarts: ['i32', pcd ? 2 * B + 1 : 1],
+      eIdx: ['i32', 2 * B * V],
+      eStarts: ['i32', 2 * B + 1],
       gIdx: ['i32', Vp * Math.ceil((2 * B) / 2 ** LK)],
       gStarts: ['i32', Vp + 1],
       gMasks: ['i32', RbmBinaryKernels.groupMaskInts(2 * B, Vp, LK)],
-      scratch: ['f32', Math.max(pcd ? RbmBinaryKernels.tableFloats(Vp, LK) : 0, RbmBinaryKernels.tableFloats(2 * B, LK))],
+      scratch: ['f32', Math.max(RbmBinaryKernels.tableFloats(Vp, LK), RbmBinaryKernels.tableFloats(2 * B, LK))],
     } as const);
     ({ W: this.W, vel: this.vel, Wt: this.Wt, b: this.b, c: this.c, hs: this.hs, vPre: this.vPre, vIdx: this.vIdx, vStarts: this.vStarts } = m);
     ({ hIdx: this.hIdx, hStarts: this.hStarts, velC: this.velC, allRows: this.allRows } = m);
@@ -217,37 +217,6 @@ export class BinaryRbmUpdater implements RbmUpdater {
     }
   }
 
-  /** CD: the units on in data row r < n only (onlyPos) and in its reconstruction (row n + r of vIdx) only (onlyNeg). */
-  private split(n: number): void {
-    const { vIdx, vStarts, onlyPos, onlyPosStarts, onlyNeg, onlyNegStarts } = this;
-    let tp = 0;
-    let tn = 0;
-    for (let r = 0; r < n; r++) {
-      let p = vStarts[r]!;
-      let q = vStarts[n + r]!;
-      const pe = vStarts[r + 1]!;
-      const qe = vStarts[n + r + 1]!;
-      while (p < pe && q < qe) {
-        const a = vIdx[p]!;
-        const b = vIdx[q]!;
-        if (a === b) {
-          p++;
-          q++;
-        } else if (a < b) {
-          onlyPos[tp++] = a;
-          p++;
-        } else {
-          onlyNeg[tn++] = b;
-          q++;
-        }
-      }
-      while (p < pe) onlyPos[tp++] = vIdx[p++]!;
-      while (q < qe) onlyNeg[tn++] = vIdx[q++]!;
-      onlyPosStarts[r + 1] = tp;
-      onlyNegStarts[r + 1] = tn;
-    }
-  }
-
   update(order: Int32Array, s: number, e: number, lr: number): number {
     const { k: K, V, H, Vp, Hp, Hs, Vs, W, Wt, b, c, hs, vPre, vIdx, vStarts, hIdx, hStarts, cfg } = this;
     const nPos = e - s;
@@ -271,10 +240,9 @@ export class BinaryRbmUpdater implements RbmUpdater {
         this.draw(hs, nPos, nNeg, Hs, H, hIdx, hStarts, 0);
       }
     } else {
-      // CD keeps the data rows' pre-activations (its reconstructions start from them).
-      K.rowsSum(nPos, Hp, vIdx, vStarts, 0, W, Vp, c, hs, Hs, 0, false);
-      this.hPre0.set(hs.subarray(0, nPos * Hs));
-      K.sigmoid(hs, nPos * Hs);
+      // CD: the data rows on W's subset-sum tables, keeping their pre-activations (the reconstructions start from them).
+      K.groupRows(nPos, vIdx, vStarts, 0, LK, this.eIdx, this.eStarts);
+      K.rowsSum(nPos, Hp, this.eIdx, this.eStarts, 0, W, Vp, c, hs, Hs, 0, true, this.tables, this.hPre0);
       this.zeroHiddenPadding(0, nPos);
       // The hidden states the Gibbs steps start from: a draw from p(h | data).
       this.draw(hs, 0, nPos, Hs, H, hIdx, hStarts, 0);
@@ -282,7 +250,7 @@ export class BinaryRbmUpdater implements RbmUpdater {
         K.rowsSum(nNeg, Vp, hIdx, hStarts, 0, Wt, Hp, b, vPre, Vs, 0, true);
         this.draw(vPre, 0, nNeg, Vs, V, vIdx, vStarts, nPos);
         // reconstruction = data row + the units turned on − those turned off
-        this.split(nPos);
+        K.splitRows(nPos, vIdx, vStarts, this.onlyPos, this.onlyPosStarts, this.onlyNeg, this.onlyNegStarts);
         hNeg.set(this.hPre0.subarray(0, nPos * Hs));
         K.rowsUpdate(nPos, Hp, this.onlyNeg, this.onlyNegStarts, this.onlyPos, this.onlyPosStarts, W, Vp, hs, Hs, nPos, true);
         this.zeroHiddenPadding(nPos, nNeg);

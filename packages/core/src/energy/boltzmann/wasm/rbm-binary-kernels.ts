@@ -3,12 +3,12 @@ import { WASM_BASE64 } from './rbm-binary-wasm.js';
 
 /** The exports of rbm-binary.wat (pointers are byte offsets into `memory`). */
 interface Exports {
-  rowsSum(n: number, panels: number, idx: number, starts: number, M: number, panelStride: number, bias: number, out: number, outStride: number, act: number, lk: number, scratch: number): void;
+  rowsSum(n: number, panels: number, idx: number, starts: number, M: number, panelStride: number, bias: number, out: number, outStride: number, act: number, lk: number, scratch: number, pre: number): void;
   rowsUpdate(n: number, panels: number, addIdx: number, addStarts: number, subIdx: number, subStarts: number, M: number, panelStride: number, out: number, outStride: number, act: number): void;
-  add(n: number, x: number, y: number, out: number): void;
   momentumStep(rows: number, panels: number, colStarts: number, rowIdx: number, G: number, gStride: number, W: number, vel: number, panelStride: number, mu: number, lrDecay: number, useVel: number, lk: number, scratch: number, gRows: number, pairs: number): number;
   bitRows(n: number, order: number, bits: number, words: number, idx: number, starts: number): number;
   countIndices(idx: number, from: number, to: number, counts: number, n: number): void;
+  splitRows(n: number, idx: number, starts: number, onlyPos: number, onlyPosStarts: number, onlyNeg: number, onlyNegStarts: number): void;
   groupRows(n: number, idx: number, starts: number, lk: number, out: number, outStarts: number): void;
   groupColumns(rows: number, idx: number, starts: number, cols: number, lk: number, masks: number, out: number, outStarts: number, pairs: number): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
@@ -124,12 +124,21 @@ export class RbmBinaryKernels extends WasmKernels<Exports> {
    * r < n, j < cols: the products of n binary rows (given by their active indices) with M (panel layout, mRows rows,
    * cols columns), plus a bias; with `sigmoid` its σ (applied before the store, as `sigmoid` would after). With
    * `tables` the lists are those of `groupRows` (entries of M's subset-sum tables, built per panel in tables.scratch):
-   * the same sums, grouped.
+   * the same sums, grouped. With `pre` the sums before σ also go to pre (rows from 0, stride outStride).
    */
-  rowsSum(n: number, cols: number, idx: Int32Array, starts: Int32Array, row0: number, M: Float32Array, mRows: number, bias: Float32Array, out: Float32Array, outStride: number, outRow = 0, sigmoid = false, tables?: SubsetTables): void {
+  rowsSum(n: number, cols: number, idx: Int32Array, starts: Int32Array, row0: number, M: Float32Array, mRows: number, bias: Float32Array, out: Float32Array, outStride: number, outRow = 0, sigmoid = false, tables?: SubsetTables, pre?: Float32Array): void {
     check16('cols', cols);
     if (tables) this.checkTables(tables, mRows);
-    this.x.rowsSum(n, cols / 16, idx.byteOffset, starts.byteOffset + 4 * row0, M.byteOffset, 64 * mRows, bias.byteOffset, out.byteOffset + 4 * outRow * outStride, 4 * outStride, sigmoid ? 1 : 0, tables?.lk ?? 0, tables?.scratch.byteOffset ?? 0);
+    if (pre && pre.length < n * outStride) throw new RangeError(`RbmBinaryKernels.rowsSum: pre holds ${pre.length} floats, ${n * outStride} needed`);
+    this.x.rowsSum(n, cols / 16, idx.byteOffset, starts.byteOffset + 4 * row0, M.byteOffset, 64 * mRows, bias.byteOffset, out.byteOffset + 4 * outRow * outStride, 4 * outStride, sigmoid ? 1 : 0, tables?.lk ?? 0, tables?.scratch.byteOffset ?? 0, pre?.byteOffset ?? 0);
+  }
+
+  /**
+   * For r < n, the binary row lists r and n + r (idx, starts; ascending) split into the indices in row r only (onlyPos)
+   * and in row n + r only (onlyNeg), from position 0, with each row's end at [r + 1] of the starts arrays ([0] = 0).
+   */
+  splitRows(n: number, idx: Int32Array, starts: Int32Array, onlyPos: Int32Array, onlyPosStarts: Int32Array, onlyNeg: Int32Array, onlyNegStarts: Int32Array): void {
+    this.x.splitRows(n, idx.byteOffset, starts.byteOffset, onlyPos.byteOffset, onlyPosStarts.byteOffset, onlyNeg.byteOffset, onlyNegStarts.byteOffset);
   }
 
   /**
@@ -218,11 +227,6 @@ export class RbmBinaryKernels extends WasmKernels<Exports> {
   rowsUpdate(n: number, cols: number, addIdx: Int32Array, addStarts: Int32Array, subIdx: Int32Array, subStarts: Int32Array, M: Float32Array, mRows: number, out: Float32Array, outStride: number, outRow = 0, sigmoid = false): void {
     check16('cols', cols);
     this.x.rowsUpdate(n, cols / 16, addIdx.byteOffset, addStarts.byteOffset, subIdx.byteOffset, subStarts.byteOffset, M.byteOffset, 64 * mRows, out.byteOffset + 4 * outRow * outStride, 4 * outStride, sigmoid ? 1 : 0);
-  }
-
-  /** out[k] = x[k] + y[k] (float32) for the first n entries (n a multiple of 4); out may be x or y. */
-  add(x: Float32Array, y: Float32Array, out: Float32Array, n = out.length): void {
-    this.x.add(n, x.byteOffset, y.byteOffset, out.byteOffset);
   }
 
   /**

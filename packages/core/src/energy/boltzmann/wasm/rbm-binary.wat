@@ -17,8 +17,9 @@
   ;; With lk > 0 the lists name ENTRIES of subset-sum tables instead of rows of M (see $subsetSums: rows in groups of
   ;; 2^lk, entry (g << 2^lk) | mask = the sum of the group's rows in mask; `groupRows` makes such lists): each panel's
   ;; tables are built from M's panel (panelStride / 64 rows) into $scratch first, and the sums read them.
+  ;; With pre ≠ 0 the sums before σ also go to pre (same layout and stride as out).
   (func (export "rowsSum") (param $n i32) (param $panels i32) (param $idx i32) (param $starts i32) (param $M i32) (param $panelStride i32)
-    (param $bias i32) (param $out i32) (param $outStride i32) (param $act i32) (param $lk i32) (param $scratch i32)
+    (param $bias i32) (param $out i32) (param $outStride i32) (param $act i32) (param $lk i32) (param $scratch i32) (param $pre i32)
     (local $r i32) (local $p i32) (local $jb i32) (local $pt i32) (local $pe i32) (local $q i32) (local $q2 i32) (local $o i32) (local $b i32) (local $mp i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (block $done
@@ -63,6 +64,13 @@
                 (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 align=4 (local.get $q))))
                 (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
                 (br $terms)))
+            (if (local.get $pre)
+              (then
+                (local.set $o (i32.add (i32.add (local.get $pre) (i32.mul (local.get $r) (local.get $outStride))) (local.get $jb)))
+                (v128.store offset=0 align=4 (local.get $o) (local.get $a0))
+                (v128.store offset=16 align=4 (local.get $o) (local.get $a1))
+                (v128.store offset=32 align=4 (local.get $o) (local.get $a2))
+                (v128.store offset=48 align=4 (local.get $o) (local.get $a3))))
             (local.set $o (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $outStride))) (local.get $jb)))
             (if (local.get $act)
               (then
@@ -163,20 +171,6 @@
             (br $rows)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $pan))))
-
-  ;; out[k] = x[k] + y[k] for k < n (a multiple of 4).
-  (func (export "add") (param $n i32) (param $x i32) (param $y i32) (param $out i32)
-    (local $e i32)
-    (local.set $e (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
-    (block $done
-      (loop $each
-        (br_if $done (i32.ge_u (local.get $x) (local.get $e)))
-        (v128.store align=4 (local.get $out) (f32x4.add (v128.load align=4 (local.get $x)) (v128.load align=4 (local.get $y))))
-        (local.set $x (i32.add (local.get $x) (i32.const 16)))
-        (local.set $y (i32.add (local.get $y) (i32.const 16)))
-        (local.set $out (i32.add (local.get $out) (i32.const 16)))
-        (br $each))))
-
 
   ;; The momentum step of the weights with the gradient of binary visible states: for i < rows, p < panels, l < 16,
   ;; with w = W[p·panelStride + 64i + 4l] and v = vel[same]:
@@ -578,6 +572,54 @@
         (i32.store (local.get $to) (i32.add (i32.load (local.get $to)) (i32.const 1)))
         (local.set $a (i32.add (local.get $a) (i32.const 4)))
         (br $each))))
+
+  ;; For r < n: the ascending lists of rows r (idx[starts[r] ..]) and n + r (idx[starts[n + r] ..]) split into the indices
+  ;; only in row r (to onlyPos) and only in row n + r (to onlyNeg), each from position 0, with onlyPosStarts[r + 1],
+  ;; onlyNegStarts[r + 1] the rows' ends (and [0] = 0): a data row and its reconstruction. A branch-free merge.
+  (func (export "splitRows") (param $n i32) (param $idx i32) (param $starts i32) (param $onlyPos i32) (param $onlyPosStarts i32)
+    (param $onlyNeg i32) (param $onlyNegStarts i32)
+    (local $r i32) (local $p i32) (local $pe i32) (local $q i32) (local $qe i32) (local $a i32) (local $b i32) (local $tp i32) (local $tn i32)
+    (local.set $tp (local.get $onlyPos))
+    (local.set $tn (local.get $onlyNeg))
+    (i32.store (local.get $onlyPosStarts) (i32.const 0))
+    (i32.store (local.get $onlyNegStarts) (i32.const 0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_s (local.get $r) (local.get $n)))
+        (local.set $p (i32.add (local.get $idx) (i32.shl (i32.load (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
+        (local.set $pe (i32.add (local.get $idx) (i32.shl (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
+        (local.set $q (i32.add (local.get $idx) (i32.shl (i32.load (i32.add (local.get $starts) (i32.shl (i32.add (local.get $n) (local.get $r)) (i32.const 2)))) (i32.const 2))))
+        (local.set $qe (i32.add (local.get $idx) (i32.shl (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (i32.add (local.get $n) (local.get $r)) (i32.const 2)))) (i32.const 2))))
+        (block $mdone
+          (loop $merge
+            (br_if $mdone (i32.or (i32.ge_u (local.get $p) (local.get $pe)) (i32.ge_u (local.get $q) (local.get $qe))))
+            (local.set $a (i32.load (local.get $p)))
+            (local.set $b (i32.load (local.get $q)))
+            (i32.store (local.get $tp) (local.get $a))
+            (i32.store (local.get $tn) (local.get $b))
+            (local.set $tp (i32.add (local.get $tp) (i32.shl (i32.lt_s (local.get $a) (local.get $b)) (i32.const 2))))
+            (local.set $tn (i32.add (local.get $tn) (i32.shl (i32.lt_s (local.get $b) (local.get $a)) (i32.const 2))))
+            (local.set $p (i32.add (local.get $p) (i32.shl (i32.le_s (local.get $a) (local.get $b)) (i32.const 2))))
+            (local.set $q (i32.add (local.get $q) (i32.shl (i32.le_s (local.get $b) (local.get $a)) (i32.const 2))))
+            (br $merge)))
+        (block $pdone
+          (loop $ptail
+            (br_if $pdone (i32.ge_u (local.get $p) (local.get $pe)))
+            (i32.store (local.get $tp) (i32.load (local.get $p)))
+            (local.set $tp (i32.add (local.get $tp) (i32.const 4)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $ptail)))
+        (block $qdone
+          (loop $qtail
+            (br_if $qdone (i32.ge_u (local.get $q) (local.get $qe)))
+            (i32.store (local.get $tn) (i32.load (local.get $q)))
+            (local.set $tn (i32.add (local.get $tn) (i32.const 4)))
+            (local.set $q (i32.add (local.get $q) (i32.const 4)))
+            (br $qtail)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (i32.store (i32.add (local.get $onlyPosStarts) (i32.shl (local.get $r) (i32.const 2))) (i32.shr_s (i32.sub (local.get $tp) (local.get $onlyPos)) (i32.const 2)))
+        (i32.store (i32.add (local.get $onlyNegStarts) (i32.shl (local.get $r) (i32.const 2))) (i32.shr_s (i32.sub (local.get $tn) (local.get $onlyNeg)) (i32.const 2)))
+        (br $rows))))
 
   ;; σ(x) = 1 / (1 + e^{−x}) of four lanes. e^y by Cody–Waite range reduction y = k·ln 2 + r (|r| ≤ ln2/2, ln 2 split
   ;; in two parts), e^r ≈ 1 + r + r²·P(r) with P of degree 5 (the classic float32 minimax coefficients, as in Cephes'
