@@ -1,6 +1,6 @@
 // The WebAssembly engine of RBM training on binary data (rbm-binary.wat, rbm-binary-updater.ts): each kernel
 // against plain loops (sigmoid against float64, sparse row sums, row updates and the momentum step against dense
-// sums, transpose), the engine choice of trainRbm, and whole training runs against the tfjs engine from the same
+// sums, on plain lists and on subset-sum tables, the table-entry lists, bit-packed rows, transpose), the engine choice of trainRbm, and whole training runs against the tfjs engine from the same
 // seed — the same draws, so the same weights up to float32 rounding — for CD-k and PCD-k with momentum, weight
 // decay, padding (sizes not multiples of 4) and a short last batch; divergence on the fast path.
 import test from 'ava';
@@ -189,7 +189,7 @@ test('rowsSum and rowsUpdate with sigmoid store exactly σ of what they store wi
   t.deepEqual(Array.from(d), Array.from(c), 'rowsUpdate');
 });
 
-test('rowsUpdate adds the rows of one list and subtracts those of another, in place; add sums two arrays', (t) => {
+test('rowsUpdate adds the rows of one list and subtracts those of another, in place', (t) => {
   const rng = createRng(16);
   for (const [n, m, cols, stride] of [[6, 11, 16, 16], [4, 40, 48, 64], [3, 9, 96, 112]] as const) {
     const k = kernels(1 << 18);
@@ -213,12 +213,224 @@ test('rowsUpdate adds the rows of one list and subtracts those of another, in pl
     t.true(worst < 1e-5, `n ${n}, m ${m}, cols ${cols}: ${worst}`);
     t.deepEqual(Array.from(out.subarray(0, stride)), Array.from(before.subarray(0, stride), Math.fround), 'rows before outRow are untouched');
   }
-  const k = kernels(1 << 16);
-  const x = rng.fillNormal(k.allocF32(12));
-  const y = rng.fillNormal(k.allocF32(12));
-  const z = k.allocF32(12);
-  k.add(x, y, z);
-  t.deepEqual(Array.from(z), Array.from(x, (v, i) => Math.fround(v + y[i]!)));
+});
+
+/** The table entries of a binary row given densely: one (g << 2^lk) | mask per touched group of 2^lk indices, ascending. */
+function entriesOf(bits: ArrayLike<number>, lk: number): number[] {
+  const gs = 2 ** lk;
+  const out: number[] = [];
+  for (let g = 0; g * gs < bits.length; g++) {
+    let mask = 0;
+    for (let b = 0; b < gs && g * gs + b < bits.length; b++) if (bits[g * gs + b]) mask |= 1 << b;
+    if (mask) out.push(g * 2 ** gs + mask);
+  }
+  return out;
+}
+
+test('packBits + bitRows give the active units of the chosen data rows; countIndices counts them', (t) => {
+  const rng = createRng(25);
+  for (const [rows, cols, p] of [[9, 37, 0.3], [5, 64, 0.9], [4, 5, 0.5], [3, 33, 0]] as const) {
+    const k = kernels(1 << 18);
+    const data = new Float32Array(rows * cols).map(() => (rng.uniform() < p ? 1 : 0));
+    const bits = k.allocI32(rows * RbmBinaryKernels.bitWords(cols));
+    RbmBinaryKernels.packBits(data, rows, cols, bits);
+    const order = k.allocI32(6);
+    order.set([rows - 1, 0, 2, 2, 1, rows - 1]);
+    const idx = k.allocI32(6 * cols);
+    const starts = k.allocI32(7);
+    starts.fill(-1);
+    const written = k.bitRows(6, order, bits, cols, idx, starts);
+    const want: number[] = [];
+    const ends = [0];
+    for (const r of order) {
+      for (let i = 0; i < cols; i++) if (data[r * cols + i]) want.push(i);
+      ends.push(want.length);
+    }
+    t.is(written, want.length);
+    t.deepEqual(Array.from(starts), ends, `${rows}×${cols}: row ends`);
+    t.deepEqual(Array.from(idx.subarray(0, want.length)), want, `${rows}×${cols}: indices`);
+    const counts = k.allocI32(cols + 3);
+    counts.fill(9);
+    k.countIndices(idx, ends[2]!, ends[5]!, counts);
+    const wantCounts = new Array<number>(cols + 3).fill(0);
+    for (const i of want.slice(ends[2], ends[5])) wantCounts[i]!++;
+    t.deepEqual(Array.from(counts), wantCounts, `${rows}×${cols}: counts of rows 2–4`);
+  }
+});
+
+test('splitRows splits row r and row n + r into the indices of one only; rowsSum with pre keeps the sums before σ', (t) => {
+  const rng = createRng(26);
+  for (const [n, cols, p] of [[5, 40, 0.3], [3, 16, 0.9], [4, 9, 0]] as const) {
+    const k = kernels(1 << 18);
+    const { idx, starts, dense } = binaryRows(rng, 2 * n, cols, p, k);
+    const onlyPos = k.allocI32(n * cols + 1);
+    const onlyNeg = k.allocI32(n * cols + 1);
+    const posStarts = k.allocI32(n + 1);
+    const negStarts = k.allocI32(n + 1);
+    posStarts.fill(-1);
+    k.splitRows(n, idx, starts, onlyPos, posStarts, onlyNeg, negStarts);
+    const wp: number[] = [];
+    const wn: number[] = [];
+    const ep = [0];
+    const en = [0];
+    for (let r = 0; r < n; r++) {
+      for (let i = 0; i < cols; i++) {
+        const a = dense[r * cols + i]!;
+        const b = dense[(n + r) * cols + i]!;
+        if (a && !b) wp.push(i);
+        if (b && !a) wn.push(i);
+      }
+      ep.push(wp.length);
+      en.push(wn.length);
+    }
+    t.deepEqual([Array.from(posStarts), Array.from(onlyPos.subarray(0, wp.length))], [ep, wp], `${n}×${cols}: only in row r`);
+    t.deepEqual([Array.from(negStarts), Array.from(onlyNeg.subarray(0, wn.length))], [en, wn], `${n}×${cols}: only in row n + r`);
+  }
+  const k = kernels(1 << 18);
+  const [n, m, cols, stride] = [4, 32, 32, 48];
+  const M = rng.fillNormal(k.allocF32(m * cols));
+  const bias = rng.fillNormal(k.allocF32(cols));
+  const { idx, starts } = binaryRows(rng, n, m, 0.4, k);
+  const plain = k.allocF32(n * stride);
+  k.rowsSum(n, cols, idx, starts, 0, M, m, bias, plain, stride);
+  const out = k.allocF32((n + 1) * stride);
+  const pre = k.allocF32(n * stride);
+  k.rowsSum(n, cols, idx, starts, 0, M, m, bias, out, stride, 1, true, undefined, pre);
+  t.deepEqual(Array.from(pre), Array.from(plain), 'pre: the sums before σ');
+  k.sigmoid(plain);
+  for (let r = 0; r < n; r++) plain.fill(0, r * stride + cols, (r + 1) * stride);
+  t.deepEqual(Array.from(out.subarray(stride)), Array.from(plain), 'out: their σ');
+});
+
+test('groupRows lists one subset-sum table entry per group of 2^lk indices a row touches', (t) => {
+  const rng = createRng(21);
+  for (const lk of [1, 2, 3]) {
+    for (const [n, cols, p] of [[6, 37, 0.3], [4, 64, 0.05], [3, 16, 1], [5, 29, 0]] as const) {
+      const k = kernels(1 << 18);
+      const { idx, starts, dense } = binaryRows(rng, n + 1, cols, p, k);
+      const out = k.allocI32(Math.max(1, (n + 1) * cols));
+      const outStarts = k.allocI32(n + 1);
+      outStarts.fill(-1);
+      k.groupRows(n, idx, starts, 1, lk, out, outStarts); // rows 1..n of the lists
+      const want: number[] = [];
+      const ends = [0];
+      for (let r = 1; r <= n; r++) {
+        want.push(...entriesOf(dense.subarray(r * cols, (r + 1) * cols), lk));
+        ends.push(want.length);
+      }
+      t.deepEqual(Array.from(outStarts), ends, `lk ${lk}, ${n}×${cols}, p ${p}: row ends`);
+      t.deepEqual(Array.from(out.subarray(0, want.length)), want, `lk ${lk}, ${n}×${cols}, p ${p}: entries`);
+    }
+  }
+  t.throws(() => kernels(1 << 16).groupRows(1, new Int32Array(1), new Int32Array(2), 0, 4, new Int32Array(1), new Int32Array(2)), { message: /lk must be 1, 2 or 3/ });
+});
+
+test('groupColumns lists, for each column, one table entry per group of 2^lk rows in which it is on', (t) => {
+  const rng = createRng(22);
+  for (const lk of [1, 2, 3]) {
+    for (const [rows, cols, p] of [[13, 20, 0.3], [8, 16, 0.6], [1, 5, 1], [30, 7, 0.1]] as const) {
+      const k = kernels(1 << 18);
+      const { idx, starts, dense } = binaryRows(rng, rows, cols, p, k);
+      const ng = Math.ceil(rows / 2 ** lk);
+      const masks = k.allocI32(RbmBinaryKernels.groupMaskInts(rows, cols, lk));
+      masks.fill(-1); // the kernel clears its scratch
+      const out = k.allocI32(cols * ng);
+      const outStarts = k.allocI32(cols + 1);
+      k.groupColumns(rows, idx, starts, cols, lk, masks, out, outStarts);
+      const want: number[] = [];
+      const ends = [0];
+      for (let i = 0; i < cols; i++) {
+        want.push(...entriesOf(Array.from({ length: rows }, (_, r) => dense[r * cols + i]!), lk));
+        ends.push(want.length);
+      }
+      t.deepEqual(Array.from(outStarts), ends, `lk ${lk}, ${rows}×${cols}: column ends`);
+      t.deepEqual(Array.from(out.subarray(0, want.length)), want, `lk ${lk}, ${rows}×${cols}: entries`);
+    }
+  }
+});
+
+test('rowsSum on subset-sum tables (lists of groupRows) gives the sums of the plain lists', (t) => {
+  const rng = createRng(23);
+  for (const lk of [1, 2, 3]) {
+    for (const [n, m, cols, p, stride] of [[7, 32, 16, 0.35, 16], [5, 48, 48, 0.5, 64], [4, 16, 32, 0, 32], [3, 16, 16, 1, 16]] as const) {
+      const k = kernels(1 << 20);
+      const Md = rng.fillNormal(new Float32Array(m * cols));
+      const M = k.allocF32(m * cols);
+      toPanels(Md, m, cols, M, m);
+      const bias = rng.fillNormal(k.allocF32(cols));
+      const { idx, starts, dense } = binaryRows(rng, n, m, p, k);
+      const eIdx = k.allocI32(Math.max(1, n * m));
+      const eStarts = k.allocI32(n + 1);
+      k.groupRows(n, idx, starts, 0, lk, eIdx, eStarts);
+      const tables = { lk, scratch: k.allocF32(RbmBinaryKernels.tableFloats(m, lk)) };
+      tables.scratch.fill(NaN); // every entry read is written first
+      for (const sigmoid of [false, true]) {
+        const out = k.allocF32((n + 1) * stride);
+        out.fill(-7);
+        k.rowsSum(n, cols, eIdx, eStarts, 0, M, m, bias, out, stride, 1, sigmoid, tables);
+        const plain = k.allocF32((n + 1) * stride);
+        plain.fill(-7);
+        k.rowsSum(n, cols, idx, starts, 0, M, m, bias, plain, stride, 1, sigmoid);
+        let worst = 0;
+        for (let r = 0; r < n; r++) {
+          for (let j = 0; j < cols; j++) {
+            let s = bias[j]!;
+            for (let i = 0; i < m; i++) if (dense[r * m + i]) s += Md[i * cols + j]!;
+            if (sigmoid) s = 1 / (1 + Math.exp(-s));
+            worst = Math.max(worst, Math.abs(out[(r + 1) * stride + j]! - s), Math.abs(out[(r + 1) * stride + j]! - plain[(r + 1) * stride + j]!));
+          }
+          for (let j = cols; j < stride; j++) t.is(out[(r + 1) * stride + j], -7, 'the stride padding is untouched');
+        }
+        t.true(worst < 1e-5, `lk ${lk}, n ${n}, m ${m}, cols ${cols}, σ ${sigmoid}: ${worst}`);
+        t.deepEqual(Array.from(out.subarray(0, stride)), Array(stride).fill(-7), 'rows before outRow are untouched');
+      }
+    }
+  }
+  const k = kernels(1 << 18);
+  const M = k.allocF32(32 * 16);
+  t.throws(() => k.rowsSum(1, 16, k.allocI32(1), k.allocI32(2), 0, M, 32, k.allocF32(16), k.allocF32(16), 16, 0, false, { lk: 2, scratch: k.allocF32(16) }), { message: /need 2048 floats of scratch/ });
+});
+
+test('momentumStep on subset-sum tables of the gradient rows (lists of groupColumns) equals the plain step, a partial last group included', (t) => {
+  const rng = createRng(24);
+  for (const lk of [1, 2, 3]) {
+    for (const [rows, cols, gRows, gStride, mu, decay] of [[5, 16, 3, 16, 0.7, 0.01], [11, 32, 13, 48, 0, 0], [6, 48, 8, 64, 0.5, 0], [16, 16, 1, 16, 0.9, 0.1]] as const) {
+      const k = kernels(1 << 20);
+      const Wd = rng.fillNormal(new Float32Array(rows * cols));
+      const veld = rng.fillNormal(new Float32Array(rows * cols));
+      const W = k.allocF32(rows * cols);
+      const vel = k.allocF32(rows * cols);
+      toPanels(Wd, rows, cols, W, rows);
+      toPanels(veld, rows, cols, vel, rows);
+      // G's rows beyond gRows hold NaN: a partial last group must not read them
+      const G = k.allocF32((gRows + 8) * gStride);
+      G.fill(NaN);
+      rng.fillNormal(G.subarray(0, gRows * gStride));
+      const { idx, starts, dense } = binaryRows(rng, gRows, rows, 0.4, k); // gradient row r: the units i it has on
+      const ng = Math.ceil(gRows / 2 ** lk);
+      const gIdx = k.allocI32(rows * ng);
+      const gStarts = k.allocI32(rows + 1);
+      k.groupColumns(gRows, idx, starts, rows, lk, k.allocI32(RbmBinaryKernels.groupMaskInts(gRows, rows, lk)), gIdx, gStarts);
+      const tables = { lk, scratch: k.allocF32(RbmBinaryKernels.tableFloats(gRows, lk)), gRows };
+      const sum = k.momentumStep(rows, cols, gStarts, gIdx, G, gStride, W, vel, mu, decay, tables);
+      const Wn = fromPanels(W, rows, rows, cols);
+      const veln = fromPanels(vel, rows, rows, cols);
+      let worst = 0;
+      let total = 0;
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) {
+          let d = mu * veld[i * cols + j]! - decay * Wd[i * cols + j]!;
+          for (let r = 0; r < gRows; r++) if (dense[r * rows + i]) d += G[r * gStride + j]!;
+          total += d;
+          worst = Math.max(worst, Math.abs(Wn[i * cols + j]! - (Wd[i * cols + j]! + d)));
+          if (mu !== 0 || decay !== 0) worst = Math.max(worst, Math.abs(veln[i * cols + j]! - d));
+          else t.is(veln[i * cols + j], veld[i * cols + j], 'no momentum, no decay: vel untouched');
+        }
+      }
+      t.true(worst < 1e-5, `lk ${lk}, ${rows}×${cols}, ${gRows} gradient rows: ${worst}`);
+      t.true(Math.abs(sum - total) < 1e-4 * Math.max(1, Math.abs(total)), `sum ${sum} vs ${total}`);
+    }
+  }
 });
 
 test('momentumStep is vel ← μ·vel − λ·W + Σ of the listed gradient rows, W ← W + vel, and returns Σ vel', (t) => {

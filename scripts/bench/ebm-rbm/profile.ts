@@ -26,19 +26,25 @@ for (const kind of ['cd', 'pcd'] as const) {
   const init = Rbm.random({ numVisible: 784, numHidden: 500, visible: 'bernoulli', rng, std: 0.01 });
   const u = BinaryRbmUpdater.create(init, { data: x, visible: 'bernoulli', batchSize: 100, kind, k: 1, momentum: 0, weightDecay: 0, sampleVisible: true, rng })!;
   const acc = new Map<string, number>();
-  const wrap = (obj: any, name: string, label = name) => {
+  const wrap = (obj: any, name: string, label: string | ((a: unknown[]) => string) = name) => {
+    if (typeof obj[name] !== 'function') return; // an operation this version does not have
     const f = obj[name].bind(obj);
     obj[name] = (...a: unknown[]) => {
       const t = cpuMs();
       const r = f(...a);
-      acc.set(label, (acc.get(label) ?? 0) + cpuMs() - t);
+      const l = typeof label === 'string' ? label : label(a);
+      acc.set(l, (acc.get(l) ?? 0) + cpuMs() - t);
       return r;
     };
   };
   const k = (u as any).k;
-  for (const n of ['rowsSum', 'rowsUpdate', 'add', 'momentumStep', 'transpose', 'sigmoid', 'scale']) wrap(k, n, `k.${n}`);
-  for (const n of ['draw', 'split', 'columns', 'zeroHiddenPadding']) wrap(u, n);
+  // rowsSum by direction: up (visible → hidden, cols = padded H) or down (hidden → visible)
+  wrap(k, 'rowsSum', (a) => `k.rowsSum ${a[1] === (u as any).Hp ? 'up' : 'down'}`);
+  for (const n of ['rowsUpdate', 'add', 'momentumStep', 'transpose', 'sigmoid', 'scale', 'groupRows', 'groupColumns', 'bitRows', 'countIndices', 'splitRows']) wrap(k, n, `k.${n}`);
+  for (const n of ['draw', 'zeroHiddenPadding', 'split', 'columns']) wrap(u, n);
+  // the rows in a shuffled order, as in training
   const order = new Int32Array(x.rows).map((_, j) => j);
+  createRng(5).shuffle(order);
   // warm up
   for (let b = 0; b < 20; b++) u.update(order, b * 100, b * 100 + 100, 0.01);
   acc.clear();
@@ -48,6 +54,11 @@ for (const kind of ['cd', 'pcd'] as const) {
   const wall = performance.now() - t0;
   const cpu = cpuMs() - c0;
   const per = 600 / nb;
+  if (kind === 'cd') {
+    const a = (u as any).onlyPosStarts as Int32Array;
+    const b = (u as any).onlyNegStarts as Int32Array;
+    console.log(`  units changed per reconstruction: ${(a[100]! / 100).toFixed(1)} off, ${(b[100]! / 100).toFixed(1)} on`);
+  }
   const hs = (u as any).hStarts as Int32Array;
   const vs = (u as any).vStarts as Int32Array;
   console.log(`  hidden density of the last sampled hidden rows ${(hs[100]! / 100 / 500).toFixed(3)}, negative visible density ${((vs[200]! - vs[100]!) / 100 / 784).toFixed(3)}`);

@@ -8,9 +8,13 @@
  *   weight gradient          ΔW[i, :] += s_r · p(h | v_r)  for the rows r with v_{r,i} = 1.
  * The sigmoids run in the module (a float32 exp, ≈ 2 ulp); the Bernoulli draws compare the same uniforms from the
  * `Rng`, in the same order, as the tfjs engine does, so both engines follow the same chain up to float32 rounding.
- * CD also uses that a reconstruction differs from its data row in few units (≈ 6 % of them on Fashion-MNIST):
- * the negative hidden pre-activations are the data row's plus the units turned on minus those turned off, and
- * the gradient adds s⁺p(h|v⁺) + s⁻p(h|v⁻) once for a unit on in both rows.
+ * Each of these sums reads subset-sum tables of the summed rows in groups of 4 (`SubsetTables`, built per panel in
+ * the kernel): one read per group a binary row touches instead of one per active unit. PCD's up pass takes the data
+ * rows and the negatives together, after the down pass (W is the same for both and no draw comes between them).
+ * CD also uses that a reconstruction differs from its data row in a minority of units (≈ 18 % of them in the first
+ * epoch on Fashion-MNIST, fewer later): the negative hidden pre-activations are the data row's plus the units turned
+ * on minus those turned off; its gradient groups each data row with its reconstruction (they share most units).
+ * The data are bit-packed in the module once (they do not change during training).
  * Row lengths are padded to multiples of 16 with zeros (padded weights stay zero); W, its transpose and the
  * momentum are kept in the kernels' 16-column panel layout, and the batch-row buffers get a row stride of an odd
  * number of cache lines (so that a column slab of them does not fall into a few cache sets).
@@ -20,7 +24,7 @@ import { fillUniform32 } from './binary-math.js';
 import { Rbm } from './rbm.js';
 import type { RowMatrix } from './row-matrix.js';
 import type { RbmUpdater, RbmUpdaterConfig } from './rbm-updater.js';
-import { fromPanels, RbmBinaryKernels, toPanels } from './wasm/rbm-binary-kernels.js';
+import { fromPanels, RbmBinaryKernels, toPanels, type SubsetTables } from './wasm/rbm-binary-kernels.js';
 
 /** True when every entry of `m` is exactly 0 or 1. */
 export function isBinaryMatrix(m: RowMatrix): boolean {
@@ -33,6 +37,8 @@ export function isBinaryMatrix(m: RowMatrix): boolean {
 }
 
 const pad16 = (n: number): number => (n + 15) & ~15;
+/** PCD's subset-sum tables group 2^LK = 4 rows (16 entries of 64 bytes a group). */
+const LK = 2;
 /** A row stride of ≥ n floats (n a multiple of 16) that is an odd number of 64-byte cache lines. */
 const oddLines = (n: number): number => ((n / 16) % 2 === 0 ? n + 16 : n);
 
@@ -58,9 +64,7 @@ export class BinaryRbmUpdater implements RbmUpdater {
   private readonly hs: Float32Array;
   /** [batch × Hs]: the data rows' hidden pre-activations (CD: the reconstructions' start from them). */
   private readonly hPre0: Float32Array;
-  /** CD: per row r, the visible units on in both the data row and its reconstruction, in the data row only, in the reconstruction only. */
-  private readonly both: Int32Array;
-  private readonly bothStarts: Int32Array;
+  /** CD: per row r, the visible units on in the data row only and in its reconstruction only. */
   private readonly onlyPos: Int32Array;
   private readonly onlyPosStarts: Int32Array;
   private readonly onlyNeg: Int32Array;
@@ -73,18 +77,27 @@ export class BinaryRbmUpdater implements RbmUpdater {
   /** Active hidden units of the sampled hidden rows (for PCD: the persistent chains, kept between updates). */
   private readonly hIdx: Int32Array;
   private readonly hStarts: Int32Array;
-  /** The rows [data; negatives] with visible i on: rowIdx[colStarts[i] .. colStarts[i+1]). */
-  private readonly colStarts: Int32Array;
-  private readonly rowIdx: Int32Array;
+  /** In the module: how many data rows / negative rows have each visible unit on. */
   private readonly posCount: Int32Array;
   private readonly negCount: Int32Array;
-  private readonly cursor: Int32Array;
+  /** The data, bit-packed in the module (`packBits`; the data do not change during training), and the batch's row numbers. */
+  private readonly bits: Int32Array;
+  private readonly orderBuf: Int32Array;
   private readonly velB: Float32Array;
   /** [Hp], in the module: the momentum of the hidden biases. */
   private readonly velC: Float32Array;
   /** The list 0, 1, …, 2·batch − 1 (every batch row) and its bounds [0, rows]: the hidden biases' column list. */
   private readonly allRows: Int32Array;
   private readonly allRowsStarts: Int32Array;
+  /** PCD: the rows' visible lists as entries of W's subset-sum tables (`groupRows`). */
+  private readonly eIdx: Int32Array;
+  private readonly eStarts: Int32Array;
+  /** PCD: the gradient's column lists as entries of the subset-sum tables of the rows of hs (`groupColumns`), and its mask scratch. */
+  private readonly gIdx: Int32Array;
+  private readonly gStarts: Int32Array;
+  private readonly gMasks: Int32Array;
+  /** PCD: one panel's subset-sum tables (of W's rows or of the rows of hs). */
+  private readonly tables: SubsetTables;
   private readonly uniforms: Float32Array;
   /** The generator's four state words, in the module, for the draws there (generators of `createRng`). */
   private readonly rngState: Int32Array;
@@ -102,44 +115,52 @@ export class BinaryRbmUpdater implements RbmUpdater {
     const Hs = (this.Hs = oddLines(Hp));
     const Vs = (this.Vs = oddLines(Vp));
     const B = cfg.batchSize;
+    const pcd = cfg.kind === 'pcd';
     const m = k.allocate({
       W: ['f32', Vp * Hp],
       vel: ['f32', Vp * Hp],
       Wt: ['f32', Hp * Vp],
       b: ['f32', Vp],
       c: ['f32', Hp],
-      hs: ['f32', 3 * B * Hs],
+      hs: ['f32', 2 * B * Hs],
       vPre: ['f32', B * Vs],
       vIdx: ['i32', 2 * B * V],
       vStarts: ['i32', 2 * B + 1],
       hIdx: ['i32', B * H],
       hStarts: ['i32', B + 1], // all zero: the PCD chains start at h = 0, as in the tfjs engine
-      colStarts: ['i32', Vp + 1],
-      rowIdx: ['i32', 2 * B * V],
       velC: ['f32', Hp],
       allRows: ['i32', 2 * B],
       allRowsStarts: ['i32', 2],
       hPre0: ['f32', B * Hs],
-      both: ['i32', B * V],
-      bothStarts: ['i32', B + 1],
       onlyPos: ['i32', B * V],
       onlyPosStarts: ['i32', B + 1],
       onlyNeg: ['i32', B * V],
       onlyNegStarts: ['i32', B + 1],
       rngState: ['i32', 4],
+      bits: ['i32', cfg.data.rows * RbmBinaryKernels.bitWords(V)],
+      orderBuf: ['i32', B],
+      posCount: ['i32', Vp],
+      negCount: ['i32', Vp],
+      eIdx: ['i32', Math.max(2 * B * V, B * H)],
+      eStarts: ['i32', 2 * B + 1],
+      gIdx: ['i32', Vp * Math.ceil((2 * B) / 2 ** LK)],
+      gStarts: ['i32', Vp + 1],
+      gMasks: ['i32', RbmBinaryKernels.groupMaskInts(2 * B, Vp, LK)],
+      scratch: ['f32', Math.max(RbmBinaryKernels.tableFloats(Vp, LK), RbmBinaryKernels.tableFloats(Hp, LK), RbmBinaryKernels.tableFloats(2 * B, LK))],
     } as const);
     ({ W: this.W, vel: this.vel, Wt: this.Wt, b: this.b, c: this.c, hs: this.hs, vPre: this.vPre, vIdx: this.vIdx, vStarts: this.vStarts } = m);
-    ({ hIdx: this.hIdx, hStarts: this.hStarts, colStarts: this.colStarts, rowIdx: this.rowIdx, velC: this.velC, allRows: this.allRows } = m);
-    ({ allRowsStarts: this.allRowsStarts, hPre0: this.hPre0, both: this.both, bothStarts: this.bothStarts, onlyPos: this.onlyPos } = m);
+    ({ hIdx: this.hIdx, hStarts: this.hStarts, velC: this.velC, allRows: this.allRows } = m);
+    ({ allRowsStarts: this.allRowsStarts, hPre0: this.hPre0, onlyPos: this.onlyPos } = m);
     ({ onlyPosStarts: this.onlyPosStarts, onlyNeg: this.onlyNeg, onlyNegStarts: this.onlyNegStarts, rngState: this.rngState } = m);
+    ({ eIdx: this.eIdx, eStarts: this.eStarts, gIdx: this.gIdx, gStarts: this.gStarts, gMasks: this.gMasks } = m);
+    this.tables = { lk: LK, scratch: m.scratch };
+    ({ bits: this.bits, orderBuf: this.orderBuf, posCount: this.posCount, negCount: this.negCount } = m);
+    RbmBinaryKernels.packBits(cfg.data.data, cfg.data.rows, V, this.bits);
     for (let r = 0; r < 2 * B; r++) this.allRows[r] = r;
     toPanels(initial.weights, V, H, this.W, Vp);
     k.transpose(Vp, Hp, this.W, this.Wt);
     this.b.set(initial.visibleBias);
     this.c.set(initial.hiddenBias);
-    this.posCount = new Int32Array(Vp);
-    this.negCount = new Int32Array(Vp);
-    this.cursor = new Int32Array(Vp);
     this.velB = new Float32Array(V);
     this.uniforms = new Float32Array(B * Math.max(V, H));
     this.rng = cfg.rng;
@@ -200,101 +221,52 @@ export class BinaryRbmUpdater implements RbmUpdater {
     }
   }
 
-  /** CD: splits each data row r < n and its reconstruction (row n + r of vIdx) into both / data only / reconstruction only. */
-  private split(n: number): void {
-    const { vIdx, vStarts, both, bothStarts, onlyPos, onlyPosStarts, onlyNeg, onlyNegStarts } = this;
-    let tb = 0;
-    let tp = 0;
-    let tn = 0;
-    for (let r = 0; r < n; r++) {
-      let p = vStarts[r]!;
-      let q = vStarts[n + r]!;
-      const pe = vStarts[r + 1]!;
-      const qe = vStarts[n + r + 1]!;
-      while (p < pe && q < qe) {
-        const a = vIdx[p]!;
-        const b = vIdx[q]!;
-        if (a === b) {
-          both[tb++] = a;
-          p++;
-          q++;
-        } else if (a < b) {
-          onlyPos[tp++] = a;
-          p++;
-        } else {
-          onlyNeg[tn++] = b;
-          q++;
-        }
-      }
-      while (p < pe) onlyPos[tp++] = vIdx[p++]!;
-      while (q < qe) onlyNeg[tn++] = vIdx[q++]!;
-      bothStarts[r + 1] = tb;
-      onlyPosStarts[r + 1] = tp;
-      onlyNegStarts[r + 1] = tn;
-    }
-  }
-
-  /**
-   * The column lists of the gradient (colStarts, rowIdx): for each visible unit, the rows of `hs` to add. Each
-   * segment [idx, starts, s0, n, rowBase] contributes row rowBase + r for the units idx[starts[s0 + r] .. starts[s0 + r + 1]).
-   */
-  private columns(segments: readonly (readonly [Int32Array, Int32Array, number, number, number])[]): void {
-    const { colStarts, rowIdx, cursor, Vp } = this;
-    cursor.fill(0);
-    for (const [idx, starts, s0, n] of segments) for (let q = starts[s0]!, qe = starts[s0 + n]!; q < qe; q++) cursor[idx[q]!]++;
-    colStarts[0] = 0;
-    for (let i = 0; i < Vp; i++) colStarts[i + 1] = colStarts[i]! + cursor[i]!;
-    cursor.set(colStarts.subarray(0, Vp));
-    for (const [idx, starts, s0, n, rowBase] of segments) {
-      for (let r = 0; r < n; r++) {
-        for (let q = starts[s0 + r]!, qe = starts[s0 + r + 1]!; q < qe; q++) rowIdx[cursor[idx[q]!]!++] = rowBase + r;
-      }
-    }
+  /** The visible probabilities of the n sampled hidden rows (hIdx), on Wᵀ's subset-sum tables, into vPre. */
+  private down(n: number): void {
+    const { k: K, Vp, Hp, Wt, b, vPre, Vs } = this;
+    K.groupRows(n, this.hIdx, this.hStarts, 0, LK, this.eIdx, this.eStarts);
+    K.rowsSum(n, Vp, this.eIdx, this.eStarts, 0, Wt, Hp, b, vPre, Vs, 0, true, this.tables);
   }
 
   update(order: Int32Array, s: number, e: number, lr: number): number {
     const { k: K, V, H, Vp, Hp, Hs, Vs, W, Wt, b, c, hs, vPre, vIdx, vStarts, hIdx, hStarts, cfg } = this;
-    const data = cfg.data.data;
     const nPos = e - s;
     const pcd = cfg.kind === 'pcd';
-    // The data rows as lists of active visible units.
-    let t = 0;
-    vStarts[0] = 0;
-    for (let r = 0; r < nPos; r++) {
-      const base = order[s + r]! * V;
-      for (let i = 0; i < V; i++) {
-        vIdx[t] = i;
-        t += +(data[base + i] !== 0);
-      }
-      vStarts[r + 1] = t;
-    }
-    // CD keeps the data rows' pre-activations (its reconstructions start from them); PCD takes σ in the kernel.
-    K.rowsSum(nPos, Hp, vIdx, vStarts, 0, W, Vp, c, hs, Hs, 0, pcd);
-    if (!pcd) {
-      this.hPre0.set(hs.subarray(0, nPos * Hs));
-      K.sigmoid(hs, nPos * Hs);
-    }
-    this.zeroHiddenPadding(0, nPos);
-    // The hidden states the Gibbs steps start from: a draw from p(h | data) (CD) or the persistent chains (PCD).
-    let nNeg: number;
-    if (pcd) nNeg = cfg.batchSize;
-    else {
-      nNeg = nPos;
-      this.draw(hs, 0, nPos, Hs, H, hIdx, hStarts, 0);
-    }
+    // The data rows as lists of active visible units, from the bit-packed data.
+    this.orderBuf.set(order.subarray(s, e));
+    K.bitRows(nPos, this.orderBuf, this.bits, V, vIdx, vStarts);
+    const nNeg = pcd ? cfg.batchSize : nPos;
     const hNeg = hs.subarray(nPos * Hs, (nPos + nNeg) * Hs);
-    for (let kk = 0; kk < cfg.k; kk++) {
-      K.rowsSum(nNeg, Vp, hIdx, hStarts, 0, Wt, Hp, b, vPre, Vs, 0, true);
-      this.draw(vPre, 0, nNeg, Vs, V, vIdx, vStarts, nPos);
-      if (pcd) K.rowsSum(nNeg, Hp, vIdx, vStarts, nPos, W, Vp, c, hs, Hs, nPos, true);
-      else {
+    if (pcd) {
+      // The Gibbs steps from the persistent chains; the last step's up pass also takes the data rows (W is the same
+      // for both, and no draw comes between them): one pass over the rows [data; negatives], on W's subset-sum tables.
+      for (let kk = 0; kk < cfg.k; kk++) {
+        this.down(nNeg);
+        this.draw(vPre, 0, nNeg, Vs, V, vIdx, vStarts, nPos);
+        const r0 = kk === cfg.k - 1 ? 0 : nPos;
+        const n = nPos + nNeg - r0;
+        K.groupRows(n, vIdx, vStarts, r0, LK, this.eIdx, this.eStarts);
+        K.rowsSum(n, Hp, this.eIdx, this.eStarts, 0, W, Vp, c, hs, Hs, r0, true, this.tables);
+        this.zeroHiddenPadding(r0, n);
+        this.draw(hs, nPos, nNeg, Hs, H, hIdx, hStarts, 0);
+      }
+    } else {
+      // CD: the data rows on W's subset-sum tables, keeping their pre-activations (the reconstructions start from them).
+      K.groupRows(nPos, vIdx, vStarts, 0, LK, this.eIdx, this.eStarts);
+      K.rowsSum(nPos, Hp, this.eIdx, this.eStarts, 0, W, Vp, c, hs, Hs, 0, true, this.tables, this.hPre0);
+      this.zeroHiddenPadding(0, nPos);
+      // The hidden states the Gibbs steps start from: a draw from p(h | data).
+      this.draw(hs, 0, nPos, Hs, H, hIdx, hStarts, 0);
+      for (let kk = 0; kk < cfg.k; kk++) {
+        this.down(nNeg);
+        this.draw(vPre, 0, nNeg, Vs, V, vIdx, vStarts, nPos);
         // reconstruction = data row + the units turned on − those turned off
-        this.split(nPos);
+        K.splitRows(nPos, vIdx, vStarts, this.onlyPos, this.onlyPosStarts, this.onlyNeg, this.onlyNegStarts);
         hNeg.set(this.hPre0.subarray(0, nPos * Hs));
         K.rowsUpdate(nPos, Hp, this.onlyNeg, this.onlyNegStarts, this.onlyPos, this.onlyPosStarts, W, Vp, hs, Hs, nPos, true);
+        this.zeroHiddenPadding(nPos, nNeg);
+        if (kk < cfg.k - 1) this.draw(hs, nPos, nNeg, Hs, H, hIdx, hStarts, 0);
       }
-      this.zeroHiddenPadding(nPos, nNeg);
-      if (kk < cfg.k - 1 || pcd) this.draw(hs, nPos, nNeg, Hs, H, hIdx, hStarts, 0);
     }
     // Row weights +lr/nPos (data) and −lr/nNeg (negatives), as float32 like the tfjs engine's.
     const sPos = Math.fround(lr / nPos);
@@ -302,35 +274,19 @@ export class BinaryRbmUpdater implements RbmUpdater {
     const rows = nPos + nNeg;
     K.scale(hs, sPos, nPos * Hs);
     K.scale(hNeg, sNeg);
-    // The gradient's column lists: which rows of hs each visible unit adds.
-    if (pcd) {
-      this.columns([
-        [vIdx, vStarts, 0, nPos, 0],
-        [vIdx, vStarts, nPos, nNeg, nPos],
-      ]);
-    } else {
-      // a unit on in both rows adds their sum (row 2n + r) once
-      K.add(hs.subarray(0, nPos * Hs), hNeg, hs.subarray(rows * Hs, (rows + nPos) * Hs));
-      this.columns([
-        [this.both, this.bothStarts, 0, nPos, rows],
-        [this.onlyPos, this.onlyPosStarts, 0, nPos, 0],
-        [this.onlyNeg, this.onlyNegStarts, 0, nPos, nPos],
-      ]);
-    }
+    // The gradient: for each visible unit the sum of the rows of hs where it is on, read from the subset-sum tables of
+    // the rows of hs in groups of 4 (CD: rows r, r + 1 with their reconstructions, which share most units).
     const { momentum, weightDecay } = cfg;
-    let size = K.momentumStep(Vp, Hp, this.colStarts, this.rowIdx, hs, Hs, W, this.vel, momentum, lr * weightDecay);
+    K.groupColumns(rows, vIdx, vStarts, Vp, LK, this.gMasks, this.gIdx, this.gStarts, pcd ? 0 : nPos);
+    let size = K.momentumStep(Vp, Hp, this.gStarts, this.gIdx, hs, Hs, W, this.vel, momentum, lr * weightDecay, { ...this.tables, gRows: rows, pairs: pcd ? 0 : nPos });
     K.transpose(Vp, Hp, W, Wt);
     // The hidden biases: one more row of the same step, fed by every data and negative row, without weight decay.
     this.allRowsStarts[1] = rows;
     size += K.momentumStep(1, Hp, this.allRowsStarts, this.allRows, hs, Hs, c, this.velC, momentum, 0);
     // The visible biases: Σ_r s_r v_r from the counts of each unit.
     const { velB, posCount, negCount } = this;
-    posCount.fill(0);
-    negCount.fill(0);
-    const tPos = vStarts[nPos]!;
-    const tEnd = vStarts[rows]!;
-    for (let q = 0; q < tPos; q++) posCount[vIdx[q]!]++;
-    for (let q = tPos; q < tEnd; q++) negCount[vIdx[q]!]++;
+    K.countIndices(vIdx, 0, vStarts[nPos]!, posCount);
+    K.countIndices(vIdx, vStarts[nPos]!, vStarts[rows]!, negCount);
     for (let i = 0; i < V; i++) {
       const d = Math.fround(posCount[i]! * sPos + negCount[i]! * sNeg);
       const nv = momentum > 0 ? Math.fround(momentum * velB[i]! + d) : d;

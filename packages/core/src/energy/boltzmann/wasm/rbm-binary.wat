@@ -14,8 +14,12 @@
   ;; for r < n, p < panels, l < 16: the products of n binary rows (their active indices) with M, plus a bias; with
   ;; act = 1 the sigmoid of that (σ on the accumulators before they are stored: no second pass over out).
   ;; The panel loop is the outer one; four f32x4 accumulators hold the row's 16 columns across its sum.
+  ;; With lk > 0 the lists name ENTRIES of subset-sum tables instead of rows of M (see $subsetSums: rows in groups of
+  ;; 2^lk, entry (g << 2^lk) | mask = the sum of the group's rows in mask; `groupRows` makes such lists): each panel's
+  ;; tables are built from M's panel (panelStride / 64 rows) into $scratch first, and the sums read them.
+  ;; With pre ≠ 0 the sums before σ also go to pre (same layout and stride as out).
   (func (export "rowsSum") (param $n i32) (param $panels i32) (param $idx i32) (param $starts i32) (param $M i32) (param $panelStride i32)
-    (param $bias i32) (param $out i32) (param $outStride i32) (param $act i32)
+    (param $bias i32) (param $out i32) (param $outStride i32) (param $act i32) (param $lk i32) (param $scratch i32) (param $pre i32)
     (local $r i32) (local $p i32) (local $jb i32) (local $pt i32) (local $pe i32) (local $q i32) (local $q2 i32) (local $o i32) (local $b i32) (local $mp i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (block $done
@@ -23,6 +27,10 @@
         (br_if $done (i32.ge_s (local.get $p) (local.get $panels)))
         (local.set $jb (i32.shl (local.get $p) (i32.const 6)))
         (local.set $mp (i32.add (local.get $M) (i32.mul (local.get $p) (local.get $panelStride))))
+        (if (local.get $lk)
+          (then
+            (call $subsetSums (local.get $mp) (i32.const 64) (i32.shr_u (local.get $panelStride) (i32.const 6)) (local.get $lk) (local.get $scratch) (i32.const 0))
+            (local.set $mp (local.get $scratch))))
         (local.set $b (i32.add (local.get $bias) (local.get $jb)))
         (local.set $r (i32.const 0))
         (block $rdone
@@ -56,6 +64,13 @@
                 (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 align=4 (local.get $q))))
                 (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
                 (br $terms)))
+            (if (local.get $pre)
+              (then
+                (local.set $o (i32.add (i32.add (local.get $pre) (i32.mul (local.get $r) (local.get $outStride))) (local.get $jb)))
+                (v128.store offset=0 align=4 (local.get $o) (local.get $a0))
+                (v128.store offset=16 align=4 (local.get $o) (local.get $a1))
+                (v128.store offset=32 align=4 (local.get $o) (local.get $a2))
+                (v128.store offset=48 align=4 (local.get $o) (local.get $a3))))
             (local.set $o (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $outStride))) (local.get $jb)))
             (if (local.get $act)
               (then
@@ -157,20 +172,6 @@
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $pan))))
 
-  ;; out[k] = x[k] + y[k] for k < n (a multiple of 4).
-  (func (export "add") (param $n i32) (param $x i32) (param $y i32) (param $out i32)
-    (local $e i32)
-    (local.set $e (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
-    (block $done
-      (loop $each
-        (br_if $done (i32.ge_u (local.get $x) (local.get $e)))
-        (v128.store align=4 (local.get $out) (f32x4.add (v128.load align=4 (local.get $x)) (v128.load align=4 (local.get $y))))
-        (local.set $x (i32.add (local.get $x) (i32.const 16)))
-        (local.set $y (i32.add (local.get $y) (i32.const 16)))
-        (local.set $out (i32.add (local.get $out) (i32.const 16)))
-        (br $each))))
-
-
   ;; The momentum step of the weights with the gradient of binary visible states: for i < rows, p < panels, l < 16,
   ;; with w = W[p·panelStride + 64i + 4l] and v = vel[same]:
   ;;   d = mu·v − lrDecay·w + Σ_{t = colStarts[i]}^{colStarts[i+1]−1} G[rowIdx[t]·gStride + 64p + 4l];   v = d;  w += d.
@@ -178,9 +179,13 @@
   ;; unit i takes: the batch rows where it is 1.) Returns Σ d. With useVel = 0 (no momentum, no decay: mu = lrDecay = 0)
   ;; d is the sum alone and vel is neither read nor written. The panel loop is the outer one (G's 64-byte column
   ;; slab stays in cache; W and vel are read and written in order).
+  ;; With lk > 0 the lists name entries of subset-sum tables of G's first gRows rows (groups of 2^lk rows, see
+  ;; $subsetSums, in the slot order of `pairs` there; `groupColumns` makes such lists), built for each panel into $scratch
+  ;; before its sums.
   (func (export "momentumStep") (param $rows i32) (param $panels i32) (param $colStarts i32) (param $rowIdx i32) (param $G i32) (param $gStride i32)
-    (param $W i32) (param $vel i32) (param $panelStride i32) (param $mu f32) (param $lrDecay f32) (param $useVel i32) (result f32)
-    (local $i i32) (local $p i32) (local $pt i32) (local $pe i32) (local $q i32) (local $q2 i32) (local $w i32) (local $v i32) (local $gp i32)
+    (param $W i32) (param $vel i32) (param $panelStride i32) (param $mu f32) (param $lrDecay f32) (param $useVel i32)
+    (param $lk i32) (param $scratch i32) (param $gRows i32) (param $pairs i32) (result f32)
+    (local $i i32) (local $p i32) (local $pt i32) (local $pe i32) (local $q i32) (local $q2 i32) (local $w i32) (local $v i32) (local $gp i32) (local $gs i32)
     (local $m v128) (local $l v128) (local $tot v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local.set $m (f32x4.splat (local.get $mu)))
@@ -190,6 +195,12 @@
       (loop $pan
         (br_if $done (i32.ge_s (local.get $p) (local.get $panels)))
         (local.set $gp (i32.add (local.get $G) (i32.shl (local.get $p) (i32.const 6))))
+        (local.set $gs (local.get $gStride))
+        (if (local.get $lk)
+          (then
+            (call $subsetSums (local.get $gp) (local.get $gStride) (local.get $gRows) (local.get $lk) (local.get $scratch) (local.get $pairs))
+            (local.set $gp (local.get $scratch))
+            (local.set $gs (i32.const 64))))
         (local.set $w (i32.add (local.get $W) (i32.mul (local.get $p) (local.get $panelStride))))
         (local.set $v (i32.add (local.get $vel) (i32.mul (local.get $p) (local.get $panelStride))))
         (local.set $i (i32.const 0))
@@ -213,8 +224,8 @@
             (block $tdone2
               (loop $terms2
                 (br_if $tdone2 (i32.ge_u (i32.add (local.get $pt) (i32.const 4)) (local.get $pe)))
-                (local.set $q (i32.add (local.get $gp) (i32.mul (i32.load (local.get $pt)) (local.get $gStride))))
-                (local.set $q2 (i32.add (local.get $gp) (i32.mul (i32.load offset=4 (local.get $pt)) (local.get $gStride))))
+                (local.set $q (i32.add (local.get $gp) (i32.mul (i32.load (local.get $pt)) (local.get $gs))))
+                (local.set $q2 (i32.add (local.get $gp) (i32.mul (i32.load offset=4 (local.get $pt)) (local.get $gs))))
                 (local.set $a0 (f32x4.add (local.get $a0) (f32x4.add (v128.load offset=0 align=4 (local.get $q)) (v128.load offset=0 align=4 (local.get $q2)))))
                 (local.set $a1 (f32x4.add (local.get $a1) (f32x4.add (v128.load offset=16 align=4 (local.get $q)) (v128.load offset=16 align=4 (local.get $q2)))))
                 (local.set $a2 (f32x4.add (local.get $a2) (f32x4.add (v128.load offset=32 align=4 (local.get $q)) (v128.load offset=32 align=4 (local.get $q2)))))
@@ -224,7 +235,7 @@
             (block $tdone
               (loop $terms
                 (br_if $tdone (i32.ge_u (local.get $pt) (local.get $pe)))
-                (local.set $q (i32.add (local.get $gp) (i32.mul (i32.load (local.get $pt)) (local.get $gStride))))
+                (local.set $q (i32.add (local.get $gp) (i32.mul (i32.load (local.get $pt)) (local.get $gs))))
                 (local.set $a0 (f32x4.add (local.get $a0) (v128.load offset=0 align=4 (local.get $q))))
                 (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 align=4 (local.get $q))))
                 (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 align=4 (local.get $q))))
@@ -368,6 +379,247 @@
     (i32.store offset=8 (local.get $state) (local.get $s2))
     (i32.store offset=12 (local.get $state) (local.get $s3))
     (local.get $t))
+
+  ;; Subset-sum tables ("four Russians"): the rows src + t·srcStride (t < rows, 64 bytes used of each) in groups of
+  ;; gs = 2^lk consecutive rows; group g gets 2^gs entries of 64 bytes at dst + ((g << gs) + mask)·64, entry mask = the
+  ;; sum of the group's rows whose bit is set in mask (bit b = row g·gs + b; entry 0 = 0), each the entry without its
+  ;; lowest bit plus one row: T[m] = T[m & (m − 1)] + row(ctz m). In a last, partial group only the masks of existing
+  ;; rows are written. A sum of k rows of a binary combination then costs one read per nonempty group.
+  ;; With pairs > 0 the rows are taken in the slot order 0, pairs, 1, pairs + 1, …: slot t is row t >> 1 for even t and
+  ;; row pairs + (t >> 1) for odd t (rows = 2·pairs), so that a group holds rows r, r + 1 and pairs + r, pairs + r + 1.
+  (func $subsetSums (param $src i32) (param $srcStride i32) (param $rows i32) (param $lk i32) (param $dst i32) (param $pairs i32)
+    (local $gs i32) (local $g0 i32) (local $e i32) (local $m i32) (local $mEnd i32) (local $s i32) (local $d i32) (local $o i32) (local $slot i32)
+    (local.set $gs (i32.shl (i32.const 1) (local.get $lk)))
+    (local.set $e (local.get $dst))
+    (block $done
+      (loop $groups
+        (br_if $done (i32.ge_s (local.get $g0) (local.get $rows)))
+        (v128.store offset=0 align=4 (local.get $e) (v128.const i64x2 0 0))
+        (v128.store offset=16 align=4 (local.get $e) (v128.const i64x2 0 0))
+        (v128.store offset=32 align=4 (local.get $e) (v128.const i64x2 0 0))
+        (v128.store offset=48 align=4 (local.get $e) (v128.const i64x2 0 0))
+        (local.set $mEnd (i32.shl (i32.const 1)
+          (select (local.get $gs) (i32.sub (local.get $rows) (local.get $g0)) (i32.ge_s (i32.sub (local.get $rows) (local.get $g0)) (local.get $gs)))))
+        (local.set $m (i32.const 1))
+        (block $mdone
+          (loop $masks
+            (br_if $mdone (i32.ge_u (local.get $m) (local.get $mEnd)))
+            (local.set $slot (i32.add (local.get $g0) (i32.ctz (local.get $m))))
+            (if (local.get $pairs)
+              (then (local.set $slot (i32.add (i32.shr_u (local.get $slot) (i32.const 1))
+                                              (i32.mul (i32.and (local.get $slot) (i32.const 1)) (local.get $pairs))))))
+            (local.set $s (i32.add (local.get $src) (i32.mul (local.get $slot) (local.get $srcStride))))
+            (local.set $d (i32.add (local.get $e) (i32.shl (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))) (i32.const 6))))
+            (local.set $o (i32.add (local.get $e) (i32.shl (local.get $m) (i32.const 6))))
+            (v128.store offset=0 align=4 (local.get $o) (f32x4.add (v128.load offset=0 align=4 (local.get $d)) (v128.load offset=0 align=4 (local.get $s))))
+            (v128.store offset=16 align=4 (local.get $o) (f32x4.add (v128.load offset=16 align=4 (local.get $d)) (v128.load offset=16 align=4 (local.get $s))))
+            (v128.store offset=32 align=4 (local.get $o) (f32x4.add (v128.load offset=32 align=4 (local.get $d)) (v128.load offset=32 align=4 (local.get $s))))
+            (v128.store offset=48 align=4 (local.get $o) (f32x4.add (v128.load offset=48 align=4 (local.get $d)) (v128.load offset=48 align=4 (local.get $s))))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (br $masks)))
+        (local.set $g0 (i32.add (local.get $g0) (local.get $gs)))
+        (local.set $e (i32.add (local.get $e) (i32.shl (i32.const 64) (local.get $gs))))
+        (br $groups))))
+
+  ;; The table entries of binary rows (for rowsSum with lk > 0): for r < n, the ascending active indices
+  ;; idx[starts[r] .. starts[r+1]) become one entry (g << gs) | mask per group g = i >> lk that holds some (gs = 2^lk,
+  ;; mask bit i & (gs − 1)), in ascending order, written from out[0]; outStarts[0] = 0, outStarts[r + 1] = each row's end.
+  ;; Branch-free: the current entry is rewritten with each index of its group and the position moves on a new group.
+  (func (export "groupRows") (param $n i32) (param $idx i32) (param $starts i32) (param $lk i32) (param $out i32) (param $outStarts i32)
+    (local $gs i32) (local $r i32) (local $pt i32) (local $pe i32) (local $i i32) (local $g i32) (local $cur i32) (local $new i32) (local $mask i32) (local $to i32)
+    (local.set $gs (i32.shl (i32.const 1) (local.get $lk)))
+    (local.set $to (i32.sub (local.get $out) (i32.const 4)))
+    (i32.store (local.get $outStarts) (i32.const 0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_s (local.get $r) (local.get $n)))
+        (local.set $pt (i32.add (local.get $idx) (i32.shl (i32.load (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
+        (local.set $pe (i32.add (local.get $idx) (i32.shl (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
+        (local.set $cur (i32.const -1))
+        (block $tdone
+          (loop $terms
+            (br_if $tdone (i32.ge_u (local.get $pt) (local.get $pe)))
+            (local.set $i (i32.load (local.get $pt)))
+            (local.set $g (i32.shr_u (local.get $i) (local.get $lk)))
+            (local.set $new (i32.ne (local.get $g) (local.get $cur)))
+            (local.set $to (i32.add (local.get $to) (i32.shl (local.get $new) (i32.const 2))))
+            (local.set $mask (i32.or (i32.and (local.get $mask) (i32.sub (local.get $new) (i32.const 1)))
+                                     (i32.shl (i32.const 1) (i32.and (local.get $i) (i32.sub (local.get $gs) (i32.const 1))))))
+            (i32.store (local.get $to) (i32.or (i32.shl (local.get $g) (local.get $gs)) (local.get $mask)))
+            (local.set $cur (local.get $g))
+            (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
+            (br $terms)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (i32.store (i32.add (local.get $outStarts) (i32.shl (local.get $r) (i32.const 2)))
+          (i32.shr_s (i32.sub (i32.add (local.get $to) (i32.const 4)) (local.get $out)) (i32.const 2)))
+        (br $rows))))
+
+  ;; The table entries of the gradient's columns (for momentumStep with lk > 0): the binary rows r < rows (active
+  ;; indices idx[starts[r] .. starts[r+1]), all < cols) in groups of gs = 2^lk rows; for each column i < cols, one entry
+  ;; (g << gs) | mask per row group g with some row where i is active (mask bit r & (gs − 1)), in ascending g, written
+  ;; from out[0] (room for cols·ceil(rows / gs) entries); outStarts[0] = 0, outStarts[i + 1] = each column's end.
+  ;; $masks: scratch of cols·ceil(rows / gs) bytes rounded up to 16 (one mask byte per column and group; lk ≤ 3).
+  ;; With pairs > 0 (rows = 2·pairs) row r takes slot 2r (r < pairs) or 2(r − pairs) + 1 in the grouping ($subsetSums).
+  (func (export "groupColumns") (param $rows i32) (param $idx i32) (param $starts i32) (param $cols i32) (param $lk i32) (param $masks i32)
+    (param $out i32) (param $outStarts i32) (param $pairs i32)
+    (local $gs i32) (local $ng i32) (local $r i32) (local $pt i32) (local $pe i32) (local $gb i32) (local $bit i32) (local $a i32) (local $e i32) (local $slot i32)
+    (local $i i32) (local $g i32) (local $m i32) (local $to i32)
+    (local.set $gs (i32.shl (i32.const 1) (local.get $lk)))
+    (local.set $ng (i32.shr_u (i32.add (local.get $rows) (i32.sub (local.get $gs) (i32.const 1))) (local.get $lk)))
+    ;; zero the masks
+    (local.set $a (local.get $masks))
+    (local.set $e (i32.add (local.get $masks) (i32.mul (local.get $cols) (local.get $ng))))
+    (block $zdone
+      (loop $zero
+        (br_if $zdone (i32.ge_u (local.get $a) (local.get $e)))
+        (v128.store align=1 (local.get $a) (v128.const i64x2 0 0))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (br $zero)))
+    ;; set bit r & (gs − 1) of mask (i, r >> lk) for every active i of row r
+    (block $rdone
+      (loop $rowsLoop
+        (br_if $rdone (i32.ge_s (local.get $r) (local.get $rows)))
+        (local.set $slot (local.get $r))
+        (if (local.get $pairs)
+          (then (local.set $slot (select (i32.shl (local.get $r) (i32.const 1))
+                                         (i32.add (i32.shl (i32.sub (local.get $r) (local.get $pairs)) (i32.const 1)) (i32.const 1))
+                                         (i32.lt_s (local.get $r) (local.get $pairs))))))
+        (local.set $gb (i32.add (local.get $masks) (i32.shr_u (local.get $slot) (local.get $lk))))
+        (local.set $bit (i32.shl (i32.const 1) (i32.and (local.get $slot) (i32.sub (local.get $gs) (i32.const 1)))))
+        (local.set $pt (i32.add (local.get $idx) (i32.shl (i32.load (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
+        (local.set $pe (i32.add (local.get $idx) (i32.shl (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
+        (block $tdone
+          (loop $terms
+            (br_if $tdone (i32.ge_u (local.get $pt) (local.get $pe)))
+            (local.set $a (i32.add (local.get $gb) (i32.mul (i32.load (local.get $pt)) (local.get $ng))))
+            (i32.store8 (local.get $a) (i32.or (i32.load8_u (local.get $a)) (local.get $bit)))
+            (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
+            (br $terms)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowsLoop)))
+    ;; the nonzero masks of each column, branch-free (write, move on when nonzero)
+    (local.set $a (local.get $masks))
+    (local.set $to (local.get $out))
+    (i32.store (local.get $outStarts) (i32.const 0))
+    (block $idone
+      (loop $colsLoop
+        (br_if $idone (i32.ge_s (local.get $i) (local.get $cols)))
+        (local.set $g (i32.const 0))
+        (block $gdone
+          (loop $groups
+            (br_if $gdone (i32.ge_s (local.get $g) (local.get $ng)))
+            (local.set $m (i32.load8_u (i32.add (local.get $a) (local.get $g))))
+            (i32.store (local.get $to) (i32.or (i32.shl (local.get $g) (local.get $gs)) (local.get $m)))
+            (local.set $to (i32.add (local.get $to) (i32.shl (i32.ne (local.get $m) (i32.const 0)) (i32.const 2))))
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br $groups)))
+        (local.set $a (i32.add (local.get $a) (local.get $ng)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (i32.store (i32.add (local.get $outStarts) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.shr_s (i32.sub (local.get $to) (local.get $out)) (i32.const 2)))
+        (br $colsLoop))))
+
+  ;; Binary rows from bit-packed data: for r < n, row order[r] of `bits` (words i32 words a row, bit i & 31 of word
+  ;; i >> 5 = unit i) as the ascending list of its set bits, written to idx from 0; starts[r + 1] = each row's end
+  ;; (starts[0] = 0 is written too). Returns the number of indices written.
+  (func (export "bitRows") (param $n i32) (param $order i32) (param $bits i32) (param $words i32) (param $idx i32) (param $starts i32) (result i32)
+    (local $r i32) (local $w i32) (local $we i32) (local $x i32) (local $base i32) (local $to i32)
+    (local.set $to (local.get $idx))
+    (i32.store (local.get $starts) (i32.const 0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_s (local.get $r) (local.get $n)))
+        (local.set $w (i32.add (local.get $bits) (i32.shl (i32.mul (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))) (local.get $words)) (i32.const 2))))
+        (local.set $we (i32.add (local.get $w) (i32.shl (local.get $words) (i32.const 2))))
+        (local.set $base (i32.const 0))
+        (block $wdone
+          (loop $wordsLoop
+            (br_if $wdone (i32.ge_u (local.get $w) (local.get $we)))
+            (local.set $x (i32.load (local.get $w)))
+            (block $bdone
+              (loop $bitsLoop
+                (br_if $bdone (i32.eqz (local.get $x)))
+                (i32.store (local.get $to) (i32.add (local.get $base) (i32.ctz (local.get $x))))
+                (local.set $to (i32.add (local.get $to) (i32.const 4)))
+                (local.set $x (i32.and (local.get $x) (i32.sub (local.get $x) (i32.const 1))))
+                (br $bitsLoop)))
+            (local.set $base (i32.add (local.get $base) (i32.const 32)))
+            (local.set $w (i32.add (local.get $w) (i32.const 4)))
+            (br $wordsLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (i32.store (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))
+          (i32.shr_s (i32.sub (local.get $to) (local.get $idx)) (i32.const 2)))
+        (br $rows)))
+    (i32.shr_s (i32.sub (local.get $to) (local.get $idx)) (i32.const 2)))
+
+  ;; counts[i] = the number of t in [from, to) with idx[t] = i, for i < n (counts zeroed first).
+  (func (export "countIndices") (param $idx i32) (param $from i32) (param $to i32) (param $counts i32) (param $n i32)
+    (local $a i32) (local $e i32)
+    (local.set $a (local.get $counts))
+    (local.set $e (i32.add (local.get $counts) (i32.shl (local.get $n) (i32.const 2))))
+    (block $zdone
+      (loop $zero
+        (br_if $zdone (i32.ge_u (local.get $a) (local.get $e)))
+        (i32.store (local.get $a) (i32.const 0))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (br $zero)))
+    (local.set $a (i32.add (local.get $idx) (i32.shl (local.get $from) (i32.const 2))))
+    (local.set $e (i32.add (local.get $idx) (i32.shl (local.get $to) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $a) (local.get $e)))
+        (local.set $to (i32.add (local.get $counts) (i32.shl (i32.load (local.get $a)) (i32.const 2))))
+        (i32.store (local.get $to) (i32.add (i32.load (local.get $to)) (i32.const 1)))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (br $each))))
+
+  ;; For r < n: the ascending lists of rows r (idx[starts[r] ..]) and n + r (idx[starts[n + r] ..]) split into the indices
+  ;; only in row r (to onlyPos) and only in row n + r (to onlyNeg), each from position 0, with onlyPosStarts[r + 1],
+  ;; onlyNegStarts[r + 1] the rows' ends (and [0] = 0): a data row and its reconstruction. A branch-free merge.
+  (func (export "splitRows") (param $n i32) (param $idx i32) (param $starts i32) (param $onlyPos i32) (param $onlyPosStarts i32)
+    (param $onlyNeg i32) (param $onlyNegStarts i32)
+    (local $r i32) (local $p i32) (local $pe i32) (local $q i32) (local $qe i32) (local $a i32) (local $b i32) (local $tp i32) (local $tn i32)
+    (local.set $tp (local.get $onlyPos))
+    (local.set $tn (local.get $onlyNeg))
+    (i32.store (local.get $onlyPosStarts) (i32.const 0))
+    (i32.store (local.get $onlyNegStarts) (i32.const 0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_s (local.get $r) (local.get $n)))
+        (local.set $p (i32.add (local.get $idx) (i32.shl (i32.load (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
+        (local.set $pe (i32.add (local.get $idx) (i32.shl (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
+        (local.set $q (i32.add (local.get $idx) (i32.shl (i32.load (i32.add (local.get $starts) (i32.shl (i32.add (local.get $n) (local.get $r)) (i32.const 2)))) (i32.const 2))))
+        (local.set $qe (i32.add (local.get $idx) (i32.shl (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (i32.add (local.get $n) (local.get $r)) (i32.const 2)))) (i32.const 2))))
+        (block $mdone
+          (loop $merge
+            (br_if $mdone (i32.or (i32.ge_u (local.get $p) (local.get $pe)) (i32.ge_u (local.get $q) (local.get $qe))))
+            (local.set $a (i32.load (local.get $p)))
+            (local.set $b (i32.load (local.get $q)))
+            (i32.store (local.get $tp) (local.get $a))
+            (i32.store (local.get $tn) (local.get $b))
+            (local.set $tp (i32.add (local.get $tp) (i32.shl (i32.lt_s (local.get $a) (local.get $b)) (i32.const 2))))
+            (local.set $tn (i32.add (local.get $tn) (i32.shl (i32.lt_s (local.get $b) (local.get $a)) (i32.const 2))))
+            (local.set $p (i32.add (local.get $p) (i32.shl (i32.le_s (local.get $a) (local.get $b)) (i32.const 2))))
+            (local.set $q (i32.add (local.get $q) (i32.shl (i32.le_s (local.get $b) (local.get $a)) (i32.const 2))))
+            (br $merge)))
+        (block $pdone
+          (loop $ptail
+            (br_if $pdone (i32.ge_u (local.get $p) (local.get $pe)))
+            (i32.store (local.get $tp) (i32.load (local.get $p)))
+            (local.set $tp (i32.add (local.get $tp) (i32.const 4)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $ptail)))
+        (block $qdone
+          (loop $qtail
+            (br_if $qdone (i32.ge_u (local.get $q) (local.get $qe)))
+            (i32.store (local.get $tn) (i32.load (local.get $q)))
+            (local.set $tn (i32.add (local.get $tn) (i32.const 4)))
+            (local.set $q (i32.add (local.get $q) (i32.const 4)))
+            (br $qtail)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (i32.store (i32.add (local.get $onlyPosStarts) (i32.shl (local.get $r) (i32.const 2))) (i32.shr_s (i32.sub (local.get $tp) (local.get $onlyPos)) (i32.const 2)))
+        (i32.store (i32.add (local.get $onlyNegStarts) (i32.shl (local.get $r) (i32.const 2))) (i32.shr_s (i32.sub (local.get $tn) (local.get $onlyNeg)) (i32.const 2)))
+        (br $rows))))
 
   ;; σ(x) = 1 / (1 + e^{−x}) of four lanes. e^y by Cody–Waite range reduction y = k·ln 2 + r (|r| ≤ ln2/2, ln 2 split
   ;; in two parts), e^r ≈ 1 + r + r²·P(r) with P of degree 5 (the classic float32 minimax coefficients, as in Cephes'
