@@ -2,8 +2,7 @@
  * Hand-derived forward and backward passes of a JEM classifier on tfjs's wasm backend, for the two computations
  * JEM training repeats: ∇ₓE(x) at every SGLD step, and the gradient of the joint loss at every update. Matrix
  * products run on XNNPACK through tfjs kernels; 3 × 3 convolutions over ≥ 8 channels by Winograd F(2 × 2, 3 × 3)
- * (transforms in wasm/tensor-glue.wat, the 16 products on XNNPACK), those over < 4 channels followed by a pooling
- * inside the pooling kernel, others on XNNPACK; filter gradients through
+ * (transforms in wasm/tensor-glue.wat, the 16 products on XNNPACK), others on XNNPACK; filter gradients through
  * conv-gradients.ts; the input gradient behind a 2 × 2 pooling, over ≥ 4 input channels, from the pooled gradient
  * alone (a quarter of the dense transposed convolution's work: only arg-maxes carry gradient). The element-wise glue — bias, Swish, 2 × 2
  * max-pooling keeping its arg-max, and their backward passes — runs in fused WebAssembly SIMD kernels
@@ -35,7 +34,6 @@ function glue(backend: WasmBackend) {
 const KERNELS = {
   biasAct: 'EbmBiasAct',
   biasActPool2: 'EbmBiasActPool2',
-  convBiasActPool2: 'EbmConvBiasActPool2',
   unpool2Mul: 'EbmUnpool2Mul',
   pool2ConvBackInput: 'EbmPool2ConvBackInput',
   winogradConv3x3: 'EbmWinogradConv3x3',
@@ -86,26 +84,7 @@ function registerGlueKernels(): void {
       const p = backend.makeOutput(pooled, 'float32');
       const idx = backend.makeOutput(pooled, 'int32');
       const d = backend.makeOutput(pooled, 'float32');
-      glue(backend).biasActPool2(ptr(backend, z), ptr(backend, bias), N, H, W, C, attrs['act'] as number, ptr(backend, p), ptr(backend, idx), ptr(backend, d), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-      return [p, idx, d];
-    }) as unknown as tf.KernelFunc,
-  });
-  tf.registerKernel({
-    kernelName: KERNELS.convBiasActPool2,
-    backendName: 'wasm',
-    kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
-      const { x, filter, bias } = inputs as { x: TensorInfo; filter: TensorInfo; bias: TensorInfo };
-      const [N, IH, IW, Ci] = x.shape as [number, number, number, number];
-      const [KH, KW, , C] = filter.shape as [number, number, number, number];
-      const { top, left, OH: H, OW: W } = convGeometry(attrs['pad'], KH, KW, IH, IW);
-      const pooled = [N, H / 2, W / 2, C];
-      const p = backend.makeOutput(pooled, 'float32');
-      const idx = backend.makeOutput(pooled, 'int32');
-      const d = backend.makeOutput(pooled, 'float32');
-      const patch = backend.makeOutput([4 * (KH + 1) * (KW + 1) * Ci], 'float32');
-      glue(backend).biasActPool2(0, ptr(backend, bias), N, H, W, C, attrs['act'] as number, ptr(backend, p), ptr(backend, idx), ptr(backend, d),
-        ptr(backend, x), ptr(backend, filter), Ci, KH, KW, top, left, IH, IW, ptr(backend, patch));
-      backend.disposeData(patch.dataId);
+      glue(backend).biasActPool2(ptr(backend, z), ptr(backend, bias), N, H, W, C, attrs['act'] as number, ptr(backend, p), ptr(backend, idx), ptr(backend, d));
       return [p, idx, d];
     }) as unknown as tf.KernelFunc,
   });
@@ -341,13 +320,6 @@ export class FastJemNet {
     let h = x;
     for (const L of this.layers) {
       if (L.kind === 'conv') {
-        if (L.pool && h.shape[3]! < 4) {
-          // few input channels: the convolution inside the pooling kernel (z never written)
-          const [p, idx, d] = run(KERNELS.convBiasActPool2, { x: h, filter: L.W, bias: L.b }, { act: L.act, pad: L.pad });
-          saved.push({ input: h, d: d!, idx: idx! });
-          h = p!;
-          continue;
-        }
         const U = prep.winograd.get(L.W);
         const z = U ? winogradConv3x3(h as tf.Tensor4D, U, L.pad) : tf.conv2d(h as tf.Tensor4D, L.W as tf.Tensor4D, 1, L.pad);
         if (L.pool) {

@@ -20,10 +20,7 @@ export interface WasmBackendInternals {
 /** The exports of tensor-glue.wat (pointers are byte offsets into tfjs's wasm memory). */
 export interface TensorGlue {
   biasAct(z: number, bias: number, rows: number, C: number, act: number, a: number, d: number): void;
-  biasActPool2(
-    z: number, bias: number, N: number, H: number, W: number, C: number, act: number, p: number, idx: number, d: number,
-    x: number, w: number, Ci: number, KH: number, KW: number, top: number, left: number, IH: number, IW: number, patch: number,
-  ): void;
+  biasActPool2(z: number, bias: number, N: number, H: number, W: number, C: number, act: number, p: number, idx: number, d: number): void;
   unpool2Mul(gp: number, idx: number, d: number, N: number, H: number, W: number, C: number, gz: number): void;
   pool2ConvBackInput(
     gp: number, idx: number, d: number, wt: number, N: number, H: number, W: number, Co: number, Ci: number,

@@ -64,19 +64,11 @@
   ;; with stride 2 into p [N, H/2, W/2, C]; idx (i32, same shape as p) holds which window element was the first
   ;; maximum in row-major order (0: (0, 0), 1: (0, 1), 2: (1, 0), 3: (1, 1)); d (same shape as p) = act'(z + bias) at
 ;; that arg-max — the only position the backward pass needs it at.
-  ;; With x ≠ 0, z is not read but computed here, for convolutions over few input channels (XNNPACK is slow there and
-  ;; z need not be written): z = x ⋆ w, x [N, IH, IW, Ci], w [KH, KW, Ci, C], conv output (y, x) reading input
-  ;; (y + kh − top, x + kw − left), zero outside; each window's input patch ((KH + 1) × (KW + 1) × Ci values) is
-  ;; splatted once into `patch` (16 bytes a value) and shared by the channel blocks.
   (func (export "biasActPool2") (param $z i32) (param $bias i32) (param $N i32) (param $H i32) (param $W i32) (param $C i32) (param $act i32)
       (param $p i32) (param $idx i32) (param $d i32)
-      (param $x i32) (param $w i32) (param $Ci i32) (param $KH i32) (param $KW i32) (param $top i32) (param $left i32)
-      (param $IH i32) (param $IW i32) (param $patch i32)
     (local $rowsOut i32) (local $OW i32) (local $cb i32) (local $rowBytes i32)
     (local $r i32) (local $ow i32) (local $c i32) (local $q i32) (local $g i32) (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32)
     (local $b v128) (local $m v128) (local $i v128) (local $gt v128) (local $dm v128)
-    (local $PH i32) (local $n i32) (local $oh i32) (local $pi i32) (local $pj i32) (local $ci i32) (local $iy i32) (local $ix i32)
-    (local $pp i32) (local $kh i32) (local $kw i32) (local $wp i32) (local $pr i32) (local $wv v128)
     (local $zz0 v128) (local $x0 v128) (local $t0 v128) (local $e0 v128) (local $r0 v128) (local $s0 v128) (local $av0 v128) (local $dv0 v128)
     (local $zz1 v128) (local $x1 v128) (local $t1 v128) (local $e1 v128) (local $r1 v128) (local $s1 v128) (local $av1 v128) (local $dv1 v128)
     (local $zz2 v128) (local $x2 v128) (local $t2 v128) (local $e2 v128) (local $r2 v128) (local $s2 v128) (local $av2 v128) (local $dv2 v128)
@@ -86,43 +78,13 @@
     (local.set $OW (i32.shr_u (local.get $W) (i32.const 1)))
     (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
     (local.set $rowBytes (i32.mul (local.get $W) (local.get $cb)))
-    (local.set $PH (i32.shr_u (local.get $H) (i32.const 1)))
     (block $rdone
       (loop $rows
         (br_if $rdone (i32.ge_s (local.get $r) (local.get $rowsOut)))
-        (local.set $n (i32.div_u (local.get $r) (local.get $PH)))
-        (local.set $oh (i32.rem_u (local.get $r) (local.get $PH)))
         (local.set $ow (i32.const 0))
         (block $wdone
           (loop $cols
             (br_if $wdone (i32.ge_s (local.get $ow) (local.get $OW)))
-            (if (local.get $x) (then
-              ;; the window's input patch, splatted: patch[(pi · (KW + 1) + pj) · Ci + ci]
-              (local.set $pp (local.get $patch))
-              (local.set $pi (i32.const 0))
-              (block $pidone (loop $piloop
-                (br_if $pidone (i32.gt_s (local.get $pi) (local.get $KH)))
-                (local.set $iy (i32.sub (i32.add (i32.shl (local.get $oh) (i32.const 1)) (local.get $pi)) (local.get $top)))
-                (local.set $pj (i32.const 0))
-                (block $pjdone (loop $pjloop
-                  (br_if $pjdone (i32.gt_s (local.get $pj) (local.get $KW)))
-                  (local.set $ix (i32.sub (i32.add (i32.shl (local.get $ow) (i32.const 1)) (local.get $pj)) (local.get $left)))
-                  (local.set $ci (i32.const 0))
-                  (block $cidone (loop $ciloop
-                    (br_if $cidone (i32.ge_s (local.get $ci) (local.get $Ci)))
-                    (v128.store (local.get $pp)
-                      (if (result v128) (i32.and (i32.lt_u (local.get $iy) (local.get $IH)) (i32.lt_u (local.get $ix) (local.get $IW)))
-                        (then (v128.load32_splat (i32.add (local.get $x) (i32.shl
-                          (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $IH)) (local.get $iy)) (local.get $IW)) (local.get $ix)) (local.get $Ci)) (local.get $ci))
-                          (i32.const 2)))))
-                        (else (v128.const i32x4 0 0 0 0))))
-                    (local.set $pp (i32.add (local.get $pp) (i32.const 16)))
-                    (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
-                    (br $ciloop)))
-                  (local.set $pj (i32.add (local.get $pj) (i32.const 1)))
-                  (br $pjloop)))
-                (local.set $pi (i32.add (local.get $pi) (i32.const 1)))
-                (br $piloop)))))
             (local.set $c (i32.const 0))
             (block $cdone
               (loop $chans
@@ -140,89 +102,10 @@
                 (local.set $o1 (i32.add (local.get $q) (local.get $cb)))
                 (local.set $o2 (i32.add (local.get $q) (local.get $rowBytes)))
                 (local.set $o3 (i32.add (i32.add (local.get $q) (local.get $rowBytes)) (local.get $cb)))
-                (if (local.get $x)
-                  (then
-                    ;; z of the four window elements: Σ over taps and input channels of patch · w[kh, kw, ci, c .. c + 3]
-                    (local.set $zz0 (local.get $b)) (local.set $zz1 (local.get $b)) (local.set $zz2 (local.get $b)) (local.set $zz3 (local.get $b))
-                    (local.set $wp (i32.add (local.get $w) (local.get $c)))
-                    ;; one input channel, 3 × 3: the nine taps written out (patch rows of 4 values)
-                    (if (i32.and (i32.eq (local.get $Ci) (i32.const 1)) (i32.and (i32.eq (local.get $KH) (i32.const 3)) (i32.eq (local.get $KW) (i32.const 3))))
-                      (then
-                      (local.set $wv (v128.load align=4 (i32.add (local.get $wp) (i32.mul (local.get $cb) (i32.const 0)))))
-                      (local.set $zz0 (f32x4.add (local.get $zz0) (f32x4.mul (v128.load offset=0 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz1 (f32x4.add (local.get $zz1) (f32x4.mul (v128.load offset=16 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz2 (f32x4.add (local.get $zz2) (f32x4.mul (v128.load offset=64 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz3 (f32x4.add (local.get $zz3) (f32x4.mul (v128.load offset=80 (local.get $patch)) (local.get $wv))))
-                      (local.set $wv (v128.load align=4 (i32.add (local.get $wp) (i32.mul (local.get $cb) (i32.const 1)))))
-                      (local.set $zz0 (f32x4.add (local.get $zz0) (f32x4.mul (v128.load offset=16 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz1 (f32x4.add (local.get $zz1) (f32x4.mul (v128.load offset=32 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz2 (f32x4.add (local.get $zz2) (f32x4.mul (v128.load offset=80 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz3 (f32x4.add (local.get $zz3) (f32x4.mul (v128.load offset=96 (local.get $patch)) (local.get $wv))))
-                      (local.set $wv (v128.load align=4 (i32.add (local.get $wp) (i32.mul (local.get $cb) (i32.const 2)))))
-                      (local.set $zz0 (f32x4.add (local.get $zz0) (f32x4.mul (v128.load offset=32 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz1 (f32x4.add (local.get $zz1) (f32x4.mul (v128.load offset=48 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz2 (f32x4.add (local.get $zz2) (f32x4.mul (v128.load offset=96 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz3 (f32x4.add (local.get $zz3) (f32x4.mul (v128.load offset=112 (local.get $patch)) (local.get $wv))))
-                      (local.set $wv (v128.load align=4 (i32.add (local.get $wp) (i32.mul (local.get $cb) (i32.const 3)))))
-                      (local.set $zz0 (f32x4.add (local.get $zz0) (f32x4.mul (v128.load offset=64 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz1 (f32x4.add (local.get $zz1) (f32x4.mul (v128.load offset=80 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz2 (f32x4.add (local.get $zz2) (f32x4.mul (v128.load offset=128 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz3 (f32x4.add (local.get $zz3) (f32x4.mul (v128.load offset=144 (local.get $patch)) (local.get $wv))))
-                      (local.set $wv (v128.load align=4 (i32.add (local.get $wp) (i32.mul (local.get $cb) (i32.const 4)))))
-                      (local.set $zz0 (f32x4.add (local.get $zz0) (f32x4.mul (v128.load offset=80 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz1 (f32x4.add (local.get $zz1) (f32x4.mul (v128.load offset=96 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz2 (f32x4.add (local.get $zz2) (f32x4.mul (v128.load offset=144 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz3 (f32x4.add (local.get $zz3) (f32x4.mul (v128.load offset=160 (local.get $patch)) (local.get $wv))))
-                      (local.set $wv (v128.load align=4 (i32.add (local.get $wp) (i32.mul (local.get $cb) (i32.const 5)))))
-                      (local.set $zz0 (f32x4.add (local.get $zz0) (f32x4.mul (v128.load offset=96 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz1 (f32x4.add (local.get $zz1) (f32x4.mul (v128.load offset=112 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz2 (f32x4.add (local.get $zz2) (f32x4.mul (v128.load offset=160 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz3 (f32x4.add (local.get $zz3) (f32x4.mul (v128.load offset=176 (local.get $patch)) (local.get $wv))))
-                      (local.set $wv (v128.load align=4 (i32.add (local.get $wp) (i32.mul (local.get $cb) (i32.const 6)))))
-                      (local.set $zz0 (f32x4.add (local.get $zz0) (f32x4.mul (v128.load offset=128 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz1 (f32x4.add (local.get $zz1) (f32x4.mul (v128.load offset=144 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz2 (f32x4.add (local.get $zz2) (f32x4.mul (v128.load offset=192 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz3 (f32x4.add (local.get $zz3) (f32x4.mul (v128.load offset=208 (local.get $patch)) (local.get $wv))))
-                      (local.set $wv (v128.load align=4 (i32.add (local.get $wp) (i32.mul (local.get $cb) (i32.const 7)))))
-                      (local.set $zz0 (f32x4.add (local.get $zz0) (f32x4.mul (v128.load offset=144 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz1 (f32x4.add (local.get $zz1) (f32x4.mul (v128.load offset=160 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz2 (f32x4.add (local.get $zz2) (f32x4.mul (v128.load offset=208 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz3 (f32x4.add (local.get $zz3) (f32x4.mul (v128.load offset=224 (local.get $patch)) (local.get $wv))))
-                      (local.set $wv (v128.load align=4 (i32.add (local.get $wp) (i32.mul (local.get $cb) (i32.const 8)))))
-                      (local.set $zz0 (f32x4.add (local.get $zz0) (f32x4.mul (v128.load offset=160 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz1 (f32x4.add (local.get $zz1) (f32x4.mul (v128.load offset=176 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz2 (f32x4.add (local.get $zz2) (f32x4.mul (v128.load offset=224 (local.get $patch)) (local.get $wv))))
-                      (local.set $zz3 (f32x4.add (local.get $zz3) (f32x4.mul (v128.load offset=240 (local.get $patch)) (local.get $wv))))
-                        (local.set $kh (local.get $KH)))
-                      (else (local.set $kh (i32.const 0))))
-                    (block $khdone (loop $khloop
-                      (br_if $khdone (i32.ge_s (local.get $kh) (local.get $KH)))
-                      (local.set $kw (i32.const 0))
-                      (block $kwdone (loop $kwloop
-                        (br_if $kwdone (i32.ge_s (local.get $kw) (local.get $KW)))
-                        ;; patch value of element (0, 0) at this tap; (0, 1) is Ci values on, (1, 0) one patch row down
-                        (local.set $pr (i32.add (local.get $patch) (i32.shl (i32.mul (i32.add (i32.mul (local.get $kh) (i32.add (local.get $KW) (i32.const 1))) (local.get $kw)) (local.get $Ci)) (i32.const 4))))
-                        (local.set $ci (i32.const 0))
-                        (block $cidone (loop $ciloop
-                          (br_if $cidone (i32.ge_s (local.get $ci) (local.get $Ci)))
-                          (local.set $wv (v128.load align=4 (local.get $wp)))
-                          (local.set $zz0 (f32x4.add (local.get $zz0) (f32x4.mul (v128.load (local.get $pr)) (local.get $wv))))
-                          (local.set $zz1 (f32x4.add (local.get $zz1) (f32x4.mul (v128.load (i32.add (local.get $pr) (i32.shl (local.get $Ci) (i32.const 4)))) (local.get $wv))))
-                          (local.set $zz2 (f32x4.add (local.get $zz2) (f32x4.mul (v128.load (i32.add (local.get $pr) (i32.shl (i32.mul (i32.add (local.get $KW) (i32.const 1)) (local.get $Ci)) (i32.const 4)))) (local.get $wv))))
-                          (local.set $zz3 (f32x4.add (local.get $zz3) (f32x4.mul (v128.load (i32.add (local.get $pr) (i32.shl (i32.mul (i32.add (local.get $KW) (i32.const 2)) (local.get $Ci)) (i32.const 4)))) (local.get $wv))))
-                          (local.set $wp (i32.add (local.get $wp) (local.get $cb)))
-                          (local.set $pr (i32.add (local.get $pr) (i32.const 16)))
-                          (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
-                          (br $ciloop)))
-                        (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-                        (br $kwloop)))
-                      (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-                      (br $khloop))))
-                  (else
-                    (local.set $zz0 (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o0))) (local.get $b)))
-                    (local.set $zz1 (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o1))) (local.get $b)))
-                    (local.set $zz2 (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o2))) (local.get $b)))
-                    (local.set $zz3 (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o3))) (local.get $b)))))
+                (local.set $zz0 (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o0))) (local.get $b)))
+                (local.set $zz1 (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o1))) (local.get $b)))
+                (local.set $zz2 (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o2))) (local.get $b)))
+                (local.set $zz3 (f32x4.add (v128.load align=4 (i32.add (local.get $z) (local.get $o3))) (local.get $b)))
                 (if (local.get $act)
                   (then
                     (local.set $x0 (f32x4.pmax (f32x4.splat (f32.const -87)) (f32x4.pmin (f32x4.splat (f32.const 88)) (f32x4.neg (local.get $zz0)))))
