@@ -4,12 +4,13 @@
  * products run on XNNPACK through tfjs kernels; 3 × 3 convolutions over ≥ 8 channels by Winograd F(2 × 2, 3 × 3)
  * (transforms in wasm/tensor-glue.wat, the 16 products on XNNPACK), others on XNNPACK; filter gradients through
  * conv-gradients.ts; the input gradient behind a 2 × 2 pooling, over ≥ 4 input channels, from the pooled gradient
- * alone (a quarter of the dense transposed convolution's work: only arg-maxes carry gradient). The element-wise glue — bias, Swish, 2 × 2
- * max-pooling keeping its arg-max, and their backward passes — runs in fused WebAssembly SIMD kernels
- * (wasm/tensor-glue.wat) on the tensors in place. Compared with tfjs autodiff over plain ops this saves the tape, the separate element-wise passes (Swish's
- * backward pass alone is five), the pooling's search for the maximum in the backward pass, and the transposes of
- * the dense weights across an SGLD chain (cached per chain). Autodiff over `plainForward` stays the reference: the
- * tests compare both, and other backends, layers or activations use it.
+ * alone (a quarter of the dense transposed convolution's work: only arg-maxes carry gradient). The element-wise
+ * glue — bias, Swish, 2 × 2 max-pooling keeping its arg-max, and their backward passes — runs in fused WebAssembly
+ * SIMD kernels (wasm/tensor-glue.wat) on the tensors in place. Compared with tfjs autodiff over plain ops this saves
+ * the tape, the separate element-wise passes (Swish's backward pass alone is five), the pooling's search for the
+ * maximum in the backward pass, and the transposes of the dense weights across an SGLD chain (cached per chain, with
+ * the Winograd filter transforms). Autodiff over `plainForward` stays the reference: the tests compare both, and
+ * other backends, layers or activations use it.
  *
  * Supported: Sequential models of Conv2D (stride 1, no dilation, NHWC, filters a multiple of 4, bias, linear or
  * Swish), each optionally followed by MaxPooling2D 2 × 2 / stride 2 on even sizes, Flatten, and Dense (bias, linear
@@ -200,11 +201,16 @@ export function winogradFilter(filter: tf.Tensor): tf.Tensor2D[] {
 }
 
 /**
- * A 3 × 3 stride-1 convolution of x [N, H, W, Ci] (Ci a multiple of 4) by Winograd F(2 × 2, 3 × 3): the input
- * transform and the output transform in SIMD (tensor-glue.wat), the 16 products [tiles, Ci] · [Ci, Co] on XNNPACK.
- * `U` is winogradFilter of the filter.
+ * A 3 × 3 stride-1 convolution of x [N, H, W, Ci] by Winograd F(2 × 2, 3 × 3) on the wasm backend (Ci and Co
+ * multiples of 4): the input and output transforms in SIMD (tensor-glue.wat), the 16 products [tiles, Ci] · [Ci, Co]
+ * on XNNPACK. `U` is winogradFilter of the filter.
  */
 export function winogradConv3x3(x: tf.Tensor4D, U: tf.Tensor2D[], pad: 'same' | 'valid'): tf.Tensor4D {
+  const Ci = x.shape[3];
+  if (U.length !== 16 || U.some((u) => u.shape[0] !== Ci || u.shape[1] !== U[0]!.shape[1])) {
+    throw new RangeError(`winogradConv3x3: expected the 16 [${Ci}, Co] transforms of winogradFilter for ${Ci} input channels`);
+  }
+  if (Ci % 4 !== 0 || U[0]!.shape[1] % 4 !== 0) throw new RangeError(`winogradConv3x3: channels must be multiples of 4, got ${Ci} → ${U[0]!.shape[1]}`);
   const inputs: tf.NamedTensorMap = { x };
   U.forEach((u, k) => (inputs[`u${k}`] = u));
   return run(KERNELS.winogradConv3x3, inputs, { pad })[0] as tf.Tensor4D;
