@@ -186,6 +186,11 @@ test('the Winograd F(2×2, 3×3) convolution equals the direct one (even and odd
     t.true(e < 1e-5, `${N}×${H}×${W}×${Ci} → ${Co} ${pad}: ${e}`);
     tf.dispose([x, w, ...U, got, ref]);
   }
+  const x3 = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
+  const U3 = winogradFilter(tf.zeros([3, 3, 3, 4]));
+  t.throws(() => winogradConv3x3(x3, U3, 'same'), { message: /multiples of 4/ });
+  t.throws(() => winogradConv3x3(tf.zeros([1, 4, 4, 8]) as tf.Tensor4D, U3, 'same'), { message: /16 \[8, Co\] transforms/ });
+  tf.dispose([x3, ...U3]);
 });
 
 test('training with the fast path follows autodiff training (12 negatives per 8 data); SGLD uses the energy’s session', async (t) => {
