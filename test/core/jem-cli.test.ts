@@ -89,7 +89,20 @@ test.serial('--buffer-init class-gaussians with --negative-batch-size, --energy-
   };
   const pxZero = await weights(['--warmup', '10', '--px-weight', '0']);
   t.deepEqual(pxZero, await weights(['--warmup', '30']));
-  t.notDeepEqual(pxZero, await weights(['--warmup', '10']));
+  const jemSteps = await weights(['--warmup', '10']);
+  t.notDeepEqual(pxZero, jemSteps);
+  // --jem-layer-rates: multipliers of 1 change nothing; 0 for the first layer changes the run.
+  t.deepEqual(await weights(['--warmup', '10', '--jem-layer-rates', '1,1']), jemSteps);
+  t.notDeepEqual(await weights(['--warmup', '10', '--jem-layer-rates', '0']), jemSteps);
+  const rated = await Jem.load(path.join(dir, 'blobs-px.jem'), createRng(1));
+  t.like(rated.metadata.training as object, { jemLayerRates: [0] });
+  rated.dispose();
+  const badRate = await runCli(['jem', 'train', '--data', trainCsv, '--label-column', 'label', '--jem-layer-rates', '0.1,x', '--out', model], { env });
+  t.is(badRate.code, 2);
+  t.regex(badRate.stderr, /^ebm: error: --jem-layer-rates: 'x' is not a number ≥ 0/m);
+  const tooMany = await runCli(['jem', 'train', '--data', trainCsv, '--label-column', 'label', '--hidden', '16,16', '--jem-layer-rates', '1,1,1,1', '--out', model], { env });
+  t.is(tooMany.code, 2);
+  t.regex(tooMany.stderr, /--jem-layer-rates: 4 rates, the mlp has 3 layers with weights/);
   const ev = await runCli(['jem', 'eval', '--model', model, '--data', trainCsv, '--label-column', 'label', '--json'], { env });
   t.is(ev.code, 0, ev.stderr);
   t.true(JSON.parse(ev.stdout).accuracy > 0.9);

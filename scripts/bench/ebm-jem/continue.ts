@@ -14,7 +14,7 @@
  * With the same flags as the bench run (and its --holdout) the JEM steps are the bench's, step for step; the held-out
  * checks printed here are the ones the bench's early stopping sees. Flags as jem.ts: --steps N (JEM steps; default
  * 400), --lr, --px-weight, --energy-penalty, --clamp, --reinit, --buffer-init, --sgld-steps, --neg-batch, --flip,
- * --holdout, --seed; --every N (JEM steps between scores; default 25), --eval-ranges A-B,… (default 5000-6999: the
+ * --jem-layer-rates, --jem-optimizer, --momentum, --holdout, --seed; --every N (JEM steps between scores; default 25), --eval-ranges A-B,… (default 5000-6999: the
  * range settings were chosen on, kept apart from the bench's 2000–4999 and 7000–9999).
  * Output: one line per score (held-out accuracy / ECE when --holdout, test accuracy / ECE, three OOD AUROCs).
  */

@@ -29,6 +29,8 @@
  * --fresh-optimizer (the JEM steps start with a new Adam after the warm-up, as from a pretrained classifier),
  * --warmup-schedule cosine (the warm-up's rate annealed from --warmup-learning-rate to --learning-rate; ours only),
  * --jem-optimizer sgd --momentum M (the JEM steps run SGD with momentum M at --learning-rate after the Adam warm-up; ours only),
+ * --jem-layer-rates S1,S2,… (the JEM steps' learning rate times S1 for the first layer with weights, S2 for the second, …;
+ * missing ones 1; ours only),
  * --eval-from N (score test and OOD images N, N + 1, …: e.g. to keep images used to choose settings out),
  * --eval-ranges A-B,C-D (score these inclusive image ranges instead of --eval-from/--eval-n),
  * --holdout N (keep the last N training images out of training, as held-out data for early stopping; default 0),
@@ -57,9 +59,10 @@ const { flag, has, strFlag } = flagReader();
 
 const steps = flag('steps', 400);
 const warmup = flag('warmup', 200);
-const { lr, warmupLr, energyPenalty, pxWeight, clamp, reinit, bufferInit, sgldSteps, negBatch, flip, warmupSchedule, jemOptimizer, momentum, options: common } = recipeFlags();
+const { lr, warmupLr, energyPenalty, pxWeight, clamp, reinit, bufferInit, sgldSteps, negBatch, flip, warmupSchedule, jemOptimizer, momentum, layerRates, options: common } = recipeFlags();
 if (warmupSchedule === 'cosine' && !has('skip-torch')) throw new Error('--warmup-schedule cosine: the PyTorch side has a constant warm-up rate only; add --skip-torch');
 if (jemOptimizer === 'sgd' && !has('skip-torch')) throw new Error('--jem-optimizer sgd: the PyTorch side runs Adam only; add --skip-torch');
+if (layerRates.length > 0 && !has('skip-torch')) throw new Error('--jem-layer-rates: the PyTorch side has one learning rate for all layers; add --skip-torch');
 const section = strFlag('section', 'ebm-jem');
 const freshOptimizer = has('fresh-optimizer');
 const evalFrom = flag('eval-from', 0);
@@ -208,7 +211,7 @@ try {
 const trainSeconds = (performance.now() - t0) / 1000;
 // The file records the byte → [−1, 1] map used here, so that `ebm jem eval` / `sample` read raw IDX bytes as we did.
 jem.metadata.inputTransform = BYTE_MAP;
-if (has('save')) await jem.save(strFlag('save', ''), { steps: stepsDone, warmup, lr, ...(Number.isFinite(warmupLr) ? { warmupLr } : {}), ...(warmupSchedule === 'cosine' ? { warmupSchedule } : {}), pxWeight, energyPenalty, clamp, sgldSteps, bufferInit, reinit, seed, negBatch, ...(jemOptimizer === 'sgd' ? { jemOptimizer, momentum } : {}), holdout, checkEvery, ...(Number.isFinite(stopEce) ? { stopEce } : {}), ...(Number.isFinite(stopAccDrop) ? { stopAccDrop } : {}) });
+if (has('save')) await jem.save(strFlag('save', ''), { steps: stepsDone, warmup, lr, ...(Number.isFinite(warmupLr) ? { warmupLr } : {}), ...(warmupSchedule === 'cosine' ? { warmupSchedule } : {}), pxWeight, energyPenalty, clamp, sgldSteps, bufferInit, reinit, seed, negBatch, ...(jemOptimizer === 'sgd' ? { jemOptimizer, momentum } : {}), ...(layerRates.length > 0 ? { jemLayerRates: layerRates } : {}), holdout, checkEvery, ...(Number.isFinite(stopEce) ? { stopEce } : {}), ...(Number.isFinite(stopAccDrop) ? { stopAccDrop } : {}) });
 const ev = evaluateJem(jem, test, ood);
 console.error(JSON.stringify(ev));
 
@@ -273,7 +276,7 @@ const md = [
   `Machine: ${machineDescription()}; load average ${load0} at start, ${load1} at the end (timings are only comparable at equal load).`,
   `ebmkit: tfjs ${tf.version_core}, ${sel.reason}, one thread. Reference: ${torchNote}.`,
   `Same data ([−1, 1], N(0, 0.03²) noise on batches), model, ${jemOptimizer === 'sgd' ? `SGD with momentum ${momentum} at lr ${lr} in the JEM steps (Adam ${warmupLr} during the warm-up)` : `Adam lr ${lr}${Number.isFinite(warmupLr) ? ` (${warmupSchedule === 'cosine' ? `annealed from ${warmupLr} to ${lr} by a cosine over` : `${warmupLr} during`} the warm-up)` : ''}`}, batch 64, SGLD step 1, noise 0.01, ${sgldSteps} steps, replay buffer 10,000 with ${+(reinit * 100).toFixed(1)} % re-init from ${bufferInit === 'uniform' ? 'U[−1, 1]' : 'one Gaussian per class fitted to the training data (JEM++), clamped to [−1, 1]'}; ` +
-    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}${clamp ? '; SGLD samples clamped to [−1, 1]' : ''}${negBatch !== 64 ? `; ${negBatch} SGLD samples per JEM step` : ''}${flip > 0 ? `; data images mirrored left–right with probability ${flip}` : ''}.${jemOptimizer === 'sgd' ? ` The JEM steps run SGD with momentum ${momentum} at rate ${lr} (--jem-optimizer sgd) after the Adam warm-up.` : freshOptimizer ? ' The JEM steps start with a fresh Adam (--fresh-optimizer).' : ''} OOD: MNIST test images ${ranges} (${ood.length / 784}); test accuracy on Fashion-MNIST test images ${ranges}; AUROC with in-distribution positive.`,
+    `${warmup} supervised warm-up steps, then JEM steps, ${steps} in all${energyPenalty > 0 ? `; energy penalty α = ${energyPenalty}` : ''}${pxWeight !== 1 ? `; log p(x) weight ${pxWeight}` : ''}${clamp ? '; SGLD samples clamped to [−1, 1]' : ''}${negBatch !== 64 ? `; ${negBatch} SGLD samples per JEM step` : ''}${flip > 0 ? `; data images mirrored left–right with probability ${flip}` : ''}${layerRates.length > 0 ? `; in the JEM steps the layers with weights (conv 1, conv 2, dense, output) run at ${layerRates.map((r) => `${r}`).join(', ')}${layerRates.length < 4 ? ` (the rest 1)` : ''} × the learning rate (--jem-layer-rates)` : ''}.${jemOptimizer === 'sgd' ? ` The JEM steps run SGD with momentum ${momentum} at rate ${lr} (--jem-optimizer sgd) after the Adam warm-up.` : freshOptimizer ? ' The JEM steps start with a fresh Adam (--fresh-optimizer).' : ''} OOD: MNIST test images ${ranges} (${ood.length / 784}); test accuracy on Fashion-MNIST test images ${ranges}; AUROC with in-distribution positive.`,
   '',
   markdownTable(['', 'ebmkit (wasm)', 'PyTorch (CPU)'], rows),
   '',

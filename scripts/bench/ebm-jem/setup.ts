@@ -57,6 +57,8 @@ export function recipeFlags(argv: readonly string[] = process.argv.slice(2)) {
     warmupSchedule: f.warmupSchedule,
     jemOptimizer: f.jemOptimizer,
     momentum: f.momentum,
+    /** --jem-layer-rates as numbers (empty: all 1). */
+    layerRates: options.jemLayerRates ?? [],
     options,
   };
 }

@@ -4,6 +4,7 @@
  * is run by the same code as the command users run.
  */
 import type { JemTrainOptions } from '@ebmkit/core/energy';
+import { UsageError } from '../errors.js';
 import type { OptionSpec, ParsedOptions } from '../options.js';
 
 /** The recipe's flags (one name per concept; old spellings still accepted with a deprecation note). */
@@ -29,6 +30,11 @@ export const JEM_RECIPE_FLAGS = [
     help: 'Optimiser of the JEM steps: adam, or sgd (SGD with --momentum at --learning-rate, after an Adam warm-up at --warmup-learning-rate)',
   },
   { name: 'momentum', type: 'number', min: 0, max: 0.999, default: 0.9, help: 'Momentum of --jem-optimizer sgd' },
+  {
+    name: 'jem-layer-rates',
+    type: 'list',
+    help: 'Learning-rate multipliers of the JEM steps, one per layer with weights, input side first (missing ones: 1); e.g. 0.1 runs the first layer at a tenth of the rate, 0 freezes it',
+  },
   { name: 'sgld-steps', type: 'number', integer: true, min: 0, default: 20, help: 'SGLD steps per training step' },
   { name: 'sgld-step', type: 'number', min: 0, default: 1, help: 'SGLD step size' },
   { name: 'sgld-noise', type: 'number', min: 0, default: 0.01, help: 'SGLD noise standard deviation' },
@@ -74,6 +80,7 @@ export function jemRecipeOptions(f: JemRecipeFlags, clampRange: { min: number; m
     ...(f.warmupSchedule === 'cosine' ? { warmupSchedule: 'cosine' as const } : {}),
     ...(f.freshOptimizer ? { restartOptimizer: true } : {}),
     ...(f.jemOptimizer === 'sgd' ? { jemOptimizer: 'sgd' as const, momentum: f.momentum } : {}),
+    ...(f.jemLayerRates.length > 0 ? { jemLayerRates: layerRates(f.jemLayerRates) } : {}),
     energyPenalty: f.energyPenalty,
     pxWeight: f.pxWeight,
     sgld: { stepSize: f.sgldStep, noise: f.sgldNoise, steps: f.sgldSteps, ...(f.clamp ? { clamp: { ...clampRange } } : {}) },
@@ -83,4 +90,13 @@ export function jemRecipeOptions(f: JemRecipeFlags, clampRange: { min: number; m
     dataNoise: f.dataNoise,
     flipProbability: f.flip,
   };
+}
+
+/** `--jem-layer-rates` as numbers (each finite and ≥ 0). */
+function layerRates(values: readonly string[]): number[] {
+  return values.map((v) => {
+    const r = v.trim() === '' ? NaN : Number(v);
+    if (!(Number.isFinite(r) && r >= 0)) throw new UsageError(`--jem-layer-rates: '${v}' is not a number ≥ 0`);
+    return r;
+  });
 }

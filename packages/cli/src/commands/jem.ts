@@ -148,6 +148,8 @@ const train = defineCommand({
       `training a JEM (${kind}) on ${nTrain} rows × ${D} values, ${classes} classes, ${o.steps} steps (${o.warmup} supervised)` +
         (o.holdout > 0 ? `; rows ${nTrain + 1}–${rows.x.rows} held out` : ''),
     );
+    const weighted = jem.model.layers.filter((l) => l.trainableWeights.length > 0).length;
+    if (o.jemLayerRates.length > weighted) throw new UsageError(`--jem-layer-rates: ${o.jemLayerRates.length} rates, the ${kind} has ${weighted} layers with weights`);
     const start = performance.now();
     let first = true;
     const clock = () => (first ? ((first = false), start) : performance.now());
@@ -213,6 +215,7 @@ const train = defineCommand({
       ...(o.warmupSchedule === 'cosine' ? { warmupSchedule: 'cosine' } : {}),
       freshOptimizer: o.freshOptimizer === true,
       ...(o.jemOptimizer === 'sgd' ? { jemOptimizer: 'sgd', momentum: o.momentum } : {}),
+      ...(opts.jemLayerRates ? { jemLayerRates: opts.jemLayerRates } : {}),
       energyPenalty: o.energyPenalty,
       pxWeight: o.pxWeight,
       sgld: opts.sgld,

@@ -84,6 +84,16 @@ export interface JemTrainOptions {
   jemOptimizer?: 'adam' | 'sgd';
   /** Momentum of `jemOptimizer: 'sgd'` (default 0.9). */
   momentum?: number;
+  /**
+   * Learning-rate multipliers of the JEM steps, one per layer with weights (kernel and bias alike), input side first;
+   * layers past the end of the list keep 1 (default: all 1). E.g. `[0.1]` moves the first layer at a tenth of the
+   * rate: on images the log p(x) gradient sits mostly in the first conv layer's filters and biases (see
+   * docs/jem-experiments.md), so this slows what the log p(x) term changes there without slowing the classifier's
+   * upper layers; 0 freezes a layer. Each scaled variable's update is multiplied after the optimiser's step
+   * (w ← w₀ + s·(w₁ − w₀)), which for Adam, SGD and SGD with momentum — whose state depends on the gradients only —
+   * is exactly that variable at rate s·learningRate. The warm-up's steps are not scaled.
+   */
+  jemLayerRates?: readonly number[];
   sgld?: JemSgldOptions;
   /** Replay buffer capacity (default 10,000). */
   bufferCapacity?: number;
@@ -236,6 +246,8 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
   if (jemOpt === 'sgd' && (options.warmupSteps ?? 0) > 0 && options.warmupLearningRate === undefined) {
     throw new RangeError("trainJem: jemOptimizer 'sgd' with a warm-up needs warmupLearningRate (the warm-up's Adam rate)");
   }
+  const vars = jem.variables();
+  const rateScale = layerRateScales(jem, vars, options.jemLayerRates);
   const baseRate = options.learningRate ?? 1e-4;
   /** The optimiser of the JEM steps when it differs from the warm-up's. */
   const sgdOptimizer = () => (momentum > 0 ? tf.train.momentum(baseRate, momentum) : tf.train.sgd(baseRate));
@@ -252,7 +264,6 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
   if (warmRate !== undefined && typeof jemRate !== 'number') {
     throw new RangeError('trainJem: warmupLearningRate needs an optimiser with a numeric learningRate field');
   }
-  const vars = jem.variables();
   const { min, max } = jem.metadata.dataRange;
   const bufferInit = options.bufferInit ?? 'uniform';
   if (bufferInit !== 'uniform' && bufferInit !== 'class-gaussians') throw new RangeError(`trainJem: bufferInit must be 'uniform' or 'class-gaussians', got ${String(bufferInit)}`);
@@ -378,8 +389,14 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
       rated.learningRate =
         phase !== 'warmup' ? jemRate : schedule === 'cosine' ? jemRate! + (warmRate - jemRate!) * 0.5 * (1 + Math.cos((Math.PI * step) / warm)) : warmRate;
     }
+    const scaled = phase === 'jem' ? rateScale : [];
+    const before = scaled.map(([i]) => tf.clone(vars[i]!));
     optimizer.applyGradients(grads);
     tf.dispose(grads);
+    if (scaled.length > 0) {
+      tf.tidy(() => scaled.forEach(([i, s], k) => vars[i]!.assign(tf.add(before[k]!, tf.mul(tf.sub(vars[i]!, before[k]!), s)))));
+      tf.dispose(before);
+    }
     const updateMs = performance.now() - t1;
     step++;
     options.onStep?.({ step, phase, loss, crossEntropy: xent, batchAccuracy: acc, energyData: eData, energySample: eSample, sgldMs, updateMs });
@@ -401,6 +418,33 @@ export async function trainJem(jem: Jem, data: LabelledData, options: JemTrainOp
     if (es && phase === 'jem' && ((step - warm) % every === 0 || step === options.steps) && !check()) break;
   }
   return { step, buffer, checks, ...(stopped ? { stopped } : {}) };
+}
+
+/**
+ * The (variable index, multiplier) pairs of `jemLayerRates` whose multiplier is not 1: the i-th layer of `jem.model`
+ * that has trainable weights takes the i-th rate for all its weights.
+ */
+function layerRateScales(jem: Jem, vars: readonly tf.Variable[], rates: readonly number[] | undefined): [number, number][] {
+  if (rates === undefined) return [];
+  const layers = jem.model.layers.filter((l) => l.trainableWeights.length > 0);
+  if (rates.length > layers.length) {
+    throw new RangeError(`trainJem: jemLayerRates has ${rates.length} entries, the model has ${layers.length} layers with weights`);
+  }
+  rates.forEach((r, i) => {
+    if (!(r >= 0 && Number.isFinite(r))) throw new RangeError(`trainJem: jemLayerRates[${i}] must be a finite number ≥ 0, got ${r}`);
+  });
+  const index = new Map(vars.map((v, i) => [v.name, i]));
+  const out: [number, number][] = [];
+  layers.forEach((l, li) => {
+    const r = rates[li] ?? 1;
+    if (r === 1) return;
+    for (const w of l.trainableWeights) {
+      const i = index.get((w.read() as tf.Variable).name);
+      if (i === undefined) throw new Error(`trainJem: weight ${w.name} of layer ${l.name} is not among the model's variables`);
+      out.push([i, r]);
+    }
+  });
+  return out;
 }
 
 /** Mirrors the image at `off` in `x` ([height, width, channels], row-major) left–right in place. */
