@@ -71,3 +71,26 @@ export function scoreDrive(testDir: string, out: string): DriveScores {
 export function scoreCells(s: DriveScores): string[] {
   return [s.fov, s.all].flatMap((m) => [m['accuracy']!, m['f1']!, m['auc']!].map((v) => v.toFixed(4)));
 }
+
+/**
+ * Runs the methods' jobs (all at once with `parallel`, else one after another) and scores each as soon as it
+ * finishes, logging its scores (a long run that is stopped still leaves them in the log); `describe` adds the
+ * method's own log line. Returns [row, scores] in job order.
+ */
+export async function runAndScore<R extends { out: string }>(
+  jobs: (() => Promise<R>)[],
+  parallel: boolean,
+  testDir: string,
+  describe: (r: R) => string,
+): Promise<[R, DriveScores][]> {
+  const scored = async (j: () => Promise<R>): Promise<[R, DriveScores]> => {
+    const r = await j();
+    const s = scoreDrive(testDir, r.out);
+    log(`${describe(r)}, scores ${JSON.stringify(s)}`);
+    return [r, s];
+  };
+  if (parallel) return Promise.all(jobs.map((j) => scored(j)));
+  const done: [R, DriveScores][] = [];
+  for (const j of jobs) done.push(await scored(j));
+  return done;
+}

@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineDescription, markdownTable, writeBenchmarkSection } from '../lib/report.js';
-import { PYTHON, ebm, flag, here, log, scoreCells, scoreDrive, timed, value, type DriveScores, type Timed } from './common.js';
+import { PYTHON, ebm, flag, here, log, runAndScore, scoreCells, timed, value, type Timed } from './common.js';
 
 /** A stronger forest (`--only recipe`): more trees, more sampled pixels, deeper trees. The documented best recipe is the U-Net (recipe.ts). */
 export const RECIPE_FLAGS = ['--unary', 'forest', '--trees', '96', '--samples', '600000', '--depth', '20'];
@@ -72,16 +72,8 @@ async function main(): Promise<void> {
     if (only.includes('defaults')) jobs.push(() => ebmRun('ebmkit defaults', []));
     if (only.includes('recipe')) jobs.push(() => ebmRun('ebmkit recipe', RECIPE_FLAGS));
     if (only.includes('skimage')) jobs.push(skimageRun);
-    // each method's scores are logged as soon as it finishes (a long run that is stopped still leaves them)
-    const scored = async (j: () => Promise<Row>): Promise<[Row, DriveScores]> => {
-      const r = await j();
-      const s = scoreDrive(join(D, 'test'), r.out);
-      log(`${r.method}: train ${r.train.seconds.toFixed(1)} s, predict ${r.predict.seconds.toFixed(1)} s, peak RSS ${r.train.peakRssMiB.toFixed(0)} MiB, scores ${JSON.stringify(s)}`);
-      return [r, s];
-    };
-    const done: [Row, DriveScores][] = [];
-    if (parallel) done.push(...(await Promise.all(jobs.map((j) => scored(j)))));
-    else for (const j of jobs) done.push(await scored(j));
+    const done = await runAndScore(jobs, parallel, join(D, 'test'), (r) =>
+      `${r.method}: train ${r.train.seconds.toFixed(1)} s, predict ${r.predict.seconds.toFixed(1)} s, peak RSS ${r.train.peakRssMiB.toFixed(0)} MiB`);
     rows.push(...done.map(([r]) => r));
     const scores = done.map(([, s]) => s);
     const loadEnd = loadavg()[0]!;

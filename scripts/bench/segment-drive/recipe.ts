@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineDescription, markdownTable, writeBenchmarkSection } from '../lib/report.js';
-import { PYTHON, ebm, flag, here, log, scoreCells, scoreDrive, timed, value, type DriveScores, type Timed } from './common.js';
+import { PYTHON, ebm, flag, here, log, runAndScore, scoreCells, timed, value, type Timed } from './common.js';
 
 /** The documented recipe (docs/segment.md, README): a U-Net unary trained for 800 CPU seconds (≈ 870 CPU s of training in all with data loading and the pairwise stage, inside issue 16's 15 minutes). */
 export const UNET_RECIPE_FLAGS = ['--unary', 'unet', '--time-budget', '800'];
@@ -73,16 +73,7 @@ async function main(): Promise<void> {
     const jobs: (() => Promise<Row>)[] = [];
     if (only.includes('unet')) jobs.push(unetRun);
     if (only.includes('skimage')) jobs.push(skimageRun);
-    // each method is scored as soon as it finishes (a long run that is stopped still leaves its scores in the log)
-    const scored = async (j: () => Promise<Row>): Promise<[Row, DriveScores]> => {
-      const r = await j();
-      const s = scoreDrive(join(D, 'test'), r.out);
-      log(`${r.method}: scores ${JSON.stringify(s)}`);
-      return [r, s];
-    };
-    const done: [Row, DriveScores][] = [];
-    if (parallel) done.push(...(await Promise.all(jobs.map((j) => scored(j)))));
-    else for (const j of jobs) done.push(await scored(j));
+    const done = await runAndScore(jobs, parallel, join(D, 'test'), (r) => r.method);
     rows.push(...done.map(([r]) => r));
     const scores = done.map(([, s]) => s);
     const ref = rows.find((r) => r.method.startsWith('scikit'));
